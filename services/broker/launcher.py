@@ -1,0 +1,260 @@
+"""A real single-node Apache Kafka (KRaft) broker on loopback, without Docker.
+
+The broker's jars are resolved by Maven from ``pom.xml`` beside this file into a
+git-ignored cache (``.cache/kafka-libs``); once cached, starting needs no network.
+Storage is formatted in a data dir, then ``kafka.Kafka`` runs as broker and
+controller on 127.0.0.1 with a small heap, transactions usable on one node and no
+initial rebalance delay.
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+POM = HERE / "pom.xml"
+LOG4J = HERE / "log4j2.properties"
+DEFAULT_CACHE = Path(os.environ.get("STORYSTREAM_KAFKA_CACHE", str(ROOT / ".cache" / "kafka-libs")))
+
+
+class BrokerError(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def resolve_jars(cache: Path = DEFAULT_CACHE, log=print) -> list[Path]:
+    """The broker classpath; runs ``mvn dependency:copy-dependencies`` only on a cache miss."""
+    digest = hashlib.sha256(POM.read_bytes()).hexdigest()[:16]
+    marker = cache / f".complete-{digest}"
+    if not marker.exists():
+        if shutil.which("mvn") is None:
+            raise BrokerError("Maven ('mvn') is needed once to fetch the Kafka jars; install it or set KAFKA_BOOTSTRAP")
+        tmp = cache.with_name(cache.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        log(f"resolving Kafka broker jars with Maven into {cache} ...")
+        cmd = ["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
+               f"-DoutputDirectory={tmp}", "-DincludeScope=runtime"]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise BrokerError(f"mvn failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        shutil.rmtree(cache, ignore_errors=True)
+        tmp.rename(cache)
+        marker.write_text(digest)
+    jars = sorted(cache.glob("*.jar"))
+    if not any(j.name.startswith("kafka_2.13-") for j in jars):
+        raise BrokerError(f"no kafka jar in {cache}")
+    return jars
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """Linux: SIGKILL the broker if the process that started it dies."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+    os.setsid()
+
+
+@dataclass
+class LocalBroker:
+    data_dir: Path
+    port: int = 0
+    controller_port: int = 0
+    heap_mb: int = 384
+    cache: Path = DEFAULT_CACHE
+    fresh: bool = False
+    log: object = field(default=print, repr=False)
+    process: subprocess.Popen | None = field(default=None, init=False, repr=False)
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def bootstrap_file(self) -> Path:
+        return self.data_dir / "bootstrap"
+
+    def _properties(self) -> str:
+        logs = self.data_dir / "kraft-logs"
+        return "\n".join([
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
+            f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+            "controller.listener.names=CONTROLLER",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name=PLAINTEXT",
+            f"log.dirs={logs}",
+            "num.partitions=1",
+            "default.replication.factor=1",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=4",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "transaction.state.log.num.partitions=4",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "auto.create.topics.enable=true",
+            "message.max.bytes=16777216",
+            "replica.fetch.max.bytes=16777216",
+            "log.retention.hours=168",
+            "log.cleaner.backoff.ms=5000",
+            "",
+        ])
+
+    def _format(self, classpath: str, props: Path) -> None:
+        meta = self.data_dir / "kraft-logs" / "meta.properties"
+        if meta.exists():
+            return
+        cluster = _kafka_uuid()
+        cmd = ["java", "-cp", classpath, f"-Dlog4j2.configurationFile={LOG4J}",
+               f"-Dkafka.logs.dir={self.data_dir}", "kafka.tools.StorageTool", "format",
+               "-t", cluster, "-c", str(props)]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise BrokerError(f"formatting KRaft storage failed:\n{proc.stdout}\n{proc.stderr}")
+
+    def start(self, timeout: float = 90.0) -> "LocalBroker":
+        if self.fresh:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        ports_file = self.data_dir / "ports"
+        if ports_file.exists() and not self.port:
+            # a restarted broker keeps its address (clients and stored metadata rely on it)
+            saved = ports_file.read_text().split()
+            self.port, self.controller_port = int(saved[0]), int(saved[1])
+        self.port = self.port or free_port()
+        self.controller_port = self.controller_port or free_port()
+        ports_file.write_text(f"{self.port} {self.controller_port}\n")
+        classpath = os.pathsep.join(str(j) for j in resolve_jars(self.cache, log=self.log))
+        props = self.data_dir / "server.properties"
+        props.write_text(self._properties())
+        self._format(classpath, props)
+        out = open(self.data_dir / "broker.out", "ab")
+        cmd = ["java", f"-Xmx{self.heap_mb}m", f"-Xms{min(128, self.heap_mb)}m", "-XX:+UseSerialGC",
+               "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
+               f"-Dlog4j2.configurationFile={LOG4J}", f"-Dkafka.logs.dir={self.data_dir}",
+               "-cp", classpath, "kafka.Kafka", str(props)]
+        self.process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                        preexec_fn=_die_with_parent)
+        out.close()
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        self.bootstrap_file.write_text(self.bootstrap + "\n")
+        return self
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                tail = (self.data_dir / "broker.out").read_text(errors="replace")[-3000:]
+                server_log = self.data_dir / "server.log"
+                if server_log.exists():
+                    tail += server_log.read_text(errors="replace")[-3000:]
+                raise BrokerError(f"Kafka exited with {self.process.returncode} during start:\n{tail}")
+            if _api_versions_ok(self.port):
+                return
+            time.sleep(0.25)
+        raise BrokerError(f"Kafka did not accept requests on {self.bootstrap} within {timeout}s")
+
+    def stop(self, timeout: float = 30.0) -> None:
+        proc, self.process = self.process, None
+        with contextlib.suppress(FileNotFoundError):
+            self.bootstrap_file.unlink()
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+    def kill(self) -> None:
+        """SIGKILL (fault injection)."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+        self.process = None
+
+    def __enter__(self) -> "LocalBroker":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _kafka_uuid() -> str:
+    import base64
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def _api_versions_ok(port: int) -> bool:
+    """True when the broker answers an ApiVersions request (not just accepts TCP)."""
+    req_body = b""  # ApiVersions v0 has an empty body
+    header = (18).to_bytes(2, "big") + (0).to_bytes(2, "big") + (1).to_bytes(4, "big") + (-1).to_bytes(2, "big", signed=True)
+    payload = header + req_body
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+            s.sendall(len(payload).to_bytes(4, "big") + payload)
+            size = int.from_bytes(_recv_exact(s, 4), "big")
+            data = _recv_exact(s, size)
+            return len(data) >= 6 and int.from_bytes(data[4:6], "big") == 0
+    except OSError:
+        return False
+
+
+def _recv_exact(s: socket.socket, n: int) -> bytes:
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            raise OSError("connection closed")
+        buf += chunk
+    return buf
+
+
+def run_foreground(data_dir: Path, port: int = 0, fresh: bool = False) -> int:
+    """``storystream broker``: start, print the bootstrap address, stop on SIGTERM/SIGINT."""
+    broker = LocalBroker(data_dir=data_dir, port=port, fresh=fresh,
+                         log=lambda m: print(m, file=sys.stderr, flush=True))
+    stop = {"now": False}
+
+    def _handler(signum, frame):
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, _handler)
+    signal.signal(signal.SIGINT, _handler)
+    broker.start()
+    print(broker.bootstrap, flush=True)
+    print(f"kafka broker ready at {broker.bootstrap} (data in {data_dir}); Ctrl-C stops it", file=sys.stderr, flush=True)
+    try:
+        while not stop["now"]:
+            if broker.process is None or broker.process.poll() is not None:
+                print("kafka broker exited unexpectedly", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+    finally:
+        broker.stop()
+        print("kafka broker stopped", file=sys.stderr, flush=True)
+    return 0

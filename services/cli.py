@@ -1,0 +1,178 @@
+"""``storystream``: the one command-line entry point.
+
+  storystream broker [--port N] [--data-dir D] [--fresh]   a local Kafka (KRaft) broker
+  storystream topics                                       create the topics
+  storystream produce PATH... | -                          publish articles
+  storystream worker annotator|quotes|entities|aggregator|all
+  storystream tail [--topic story-state] [--json] [--from-beginning]
+  storystream extract FILE... | -                          extraction without Kafka
+  storystream eval quotes|entities|stories DATA [--json]
+  storystream demo                                         broker + workers + seeds -> story state
+  storystream schemas [--check]                            export / check JSON Schemas
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from services.common.settings import ROOT, load
+
+WORKERS = ("annotator", "quotes", "entities", "aggregator")
+
+
+def _build_worker(name: str, settings):
+    if name == "annotator":
+        from services.annotator.agent import build
+    elif name == "quotes":
+        from services.quotes.agent import build
+    elif name == "entities":
+        from services.entities.agent import build
+    elif name == "aggregator":
+        from services.aggregator.agent import build
+    else:  # pragma: no cover - argparse restricts choices
+        raise SystemExit(f"unknown worker {name}")
+    return build(settings)
+
+
+def cmd_broker(args) -> int:
+    from services.broker.launcher import run_foreground
+    data_dir = Path(args.data_dir) if args.data_dir else load().data_dir / "broker"
+    return run_foreground(data_dir, port=args.port, fresh=args.fresh)
+
+
+def cmd_topics(args) -> int:
+    from services.common.kafka import ensure_topics, wait_for_broker
+    settings = load()
+
+    async def go():
+        await wait_for_broker(settings)
+        return await ensure_topics(settings)
+    created = asyncio.run(go())
+    print(f"created {len(created)} topic(s): {', '.join(created) or '-'}")
+    return 0
+
+
+def cmd_produce(args) -> int:
+    from services.common import logging as slog
+    from services.producer.publish import publish
+    from services.producer.sources import read_paths
+    settings = load()
+    slog.configure(settings.log_level, service="producer")
+    report = asyncio.run(publish(read_paths(args.paths, max_body_bytes=settings.max_body_bytes), settings))
+    print(report.line(), file=sys.stderr)
+    return 0 if report.errors == 0 else 1
+
+
+def cmd_worker(args) -> int:
+    settings = load()
+    if args.name == "all":
+        from services.supervisor import supervise
+        return supervise(list(WORKERS))
+    from services.common.app import run_worker
+    return run_worker(_build_worker(args.name, settings), settings, args.name)
+
+
+def cmd_tail(args) -> int:
+    from services.tail import tail
+    return asyncio.run(tail(load(), topic=args.topic, as_json=args.json, from_beginning=args.from_beginning,
+                            idle=args.idle, limit=args.max))
+
+
+def cmd_extract(args) -> int:
+    from services.producer.sources import SourceError, read_paths
+    from services.pipeline import extract_articles
+    articles, errors = [], 0
+    for rec in read_paths(args.paths, max_body_bytes=load().max_body_bytes):
+        if isinstance(rec, SourceError):
+            errors += 1
+            print(rec.line(), file=sys.stderr)
+        else:
+            articles.append(rec)
+    for quotes, entities in extract_articles(articles):
+        out = {
+            "article_id": quotes.article.article_id,
+            "title": quotes.article.title,
+            "quotes": [q.model_dump(mode="json") for q in quotes.quotes],
+            "entities": [e.model_dump(mode="json") for e in entities.entities],
+        }
+        print(json.dumps(out, ensure_ascii=False))
+    return 0 if errors == 0 else 1
+
+
+def cmd_eval(args) -> int:
+    if args.what == "quotes":
+        from services.evaluation.quotes import format_table, run_quotes_eval
+        result = run_quotes_eval(args.data)
+    elif args.what == "entities":
+        from services.evaluation.entities import format_table, run_entities_eval
+        result = run_entities_eval(args.data)
+    else:
+        from services.evaluation.stories_kafka import format_table, run_stories_eval
+        result = run_stories_eval(args.data, orders=args.orders)
+    print(json.dumps(result, indent=None if args.json else 2, default=str) if args.json else format_table(result))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from services.demo import run_demo
+    return run_demo(seeds=Path(args.seeds), timeout=args.timeout, show_json=args.json)
+
+
+def cmd_schemas(args) -> int:
+    from schemas.export import main
+    return main(["--check"] if args.check else [])
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="storystream", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("broker", help="run a local single-node Kafka (KRaft) broker")
+    b.add_argument("--port", type=int, default=0, help="client port (default: a free one)")
+    b.add_argument("--data-dir", default=None, help="storage dir (default: .data/broker)")
+    b.add_argument("--fresh", action="store_true", help="wipe the data dir first")
+    b.set_defaults(fn=cmd_broker)
+    sub.add_parser("topics", help="create the project's topics").set_defaults(fn=cmd_topics)
+    pr = sub.add_parser("produce", help="publish articles (.txt/.json/.jsonl files, dirs, or - for stdin)")
+    pr.add_argument("paths", nargs="+")
+    pr.set_defaults(fn=cmd_produce)
+    w = sub.add_parser("worker", help="run a worker")
+    w.add_argument("name", choices=[*WORKERS, "all"])
+    w.set_defaults(fn=cmd_worker)
+    t = sub.add_parser("tail", help="print story states (or any topic)")
+    t.add_argument("--topic", default="story-state")
+    t.add_argument("--json", action="store_true", help="one JSON object per line")
+    t.add_argument("--from-beginning", action="store_true")
+    t.add_argument("--idle", type=float, default=None, help="exit after this many idle seconds")
+    t.add_argument("--max", type=int, default=None, help="exit after this many messages")
+    t.set_defaults(fn=cmd_tail)
+    e = sub.add_parser("extract", help="quotes and entities per article, no Kafka (JSON lines)")
+    e.add_argument("paths", nargs="+")
+    e.set_defaults(fn=cmd_extract)
+    ev = sub.add_parser("eval", help="score extraction or clustering against gold data")
+    ev.add_argument("what", choices=["quotes", "entities", "stories"])
+    ev.add_argument("data")
+    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--orders", type=int, default=5, help="stories: shuffled orders to stream")
+    ev.set_defaults(fn=cmd_eval)
+    d = sub.add_parser("demo", help="start a broker and the workers, stream seeds/, print the story state")
+    d.add_argument("--seeds", default=str(ROOT / "seeds"))
+    d.add_argument("--timeout", type=float, default=180.0)
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(fn=cmd_demo)
+    s = sub.add_parser("schemas", help="export the JSON Schemas (or --check for drift)")
+    s.add_argument("--check", action="store_true")
+    s.set_defaults(fn=cmd_schemas)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.fn(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

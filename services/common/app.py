@@ -1,0 +1,78 @@
+"""faust app factory and worker runner shared by every service."""
+from __future__ import annotations
+
+import asyncio
+import ssl
+
+import faust
+
+from services.common import logging as slog
+from services.common.kafka import ensure_topics, wait_for_broker
+from services.common.settings import Settings
+
+
+def _credentials(settings: Settings):
+    proto = settings.security_protocol.upper()
+    if proto == "PLAINTEXT":
+        return None
+    ctx = None
+    if proto in ("SSL", "SASL_SSL"):
+        ctx = ssl.create_default_context(cafile=settings.ssl_cafile or None)
+        if settings.ssl_certfile:
+            ctx.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile or None)
+    if proto == "SSL":
+        return faust.SSLCredentials(ctx)
+    mechanism = (settings.sasl_mechanism or "PLAIN").upper()
+    if mechanism.startswith("SCRAM"):
+        return faust.SASLCredentials(username=settings.sasl_username, password=settings.sasl_password,
+                                     mechanism=mechanism, ssl_context=ctx)
+    return faust.SASLCredentials(username=settings.sasl_username, password=settings.sasl_password,
+                                 ssl_context=ctx)
+
+
+def make_app(service: str, settings: Settings, *, web: bool = False) -> faust.App:
+    """One faust app per service: its own consumer group (the app id)."""
+    scheme = "kafka" if settings.security_protocol.upper() == "PLAINTEXT" else "kafka"
+    return faust.App(
+        settings.app_id(service),
+        broker=f"{scheme}://{settings.bootstrap}",
+        broker_credentials=_credentials(settings),
+        store=settings.store,
+        datadir=str(settings.data_dir / "faust" / service),
+        processing_guarantee="at_least_once",
+        topic_partitions=1,
+        topic_allow_declare=True,
+        topic_disable_leader=True,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        producer_max_request_size=16 * 1024 * 1024,
+        consumer_max_fetch_size=16 * 1024 * 1024,
+        broker_commit_every=200,
+        broker_commit_interval=1.0,
+        stream_wait_empty=True,
+        web_enabled=web,
+        web_port=settings.web_port,
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+        table_cleanup_interval=60.0,
+        logging_config=None,
+    )
+
+
+def prepare(settings: Settings) -> None:
+    """Wait for Kafka and create missing topics (before faust declares anything)."""
+    async def _go() -> None:
+        await wait_for_broker(settings)
+        await ensure_topics(settings)
+    asyncio.run(_go())
+
+
+def run_worker(app: faust.App, settings: Settings, service: str) -> int:
+    """Run a faust worker with our JSON logging; SIGTERM/SIGINT drain and commit."""
+    slog.configure(settings.log_level, service=service)
+    log = slog.get_logger("storystream.worker")
+    prepare(settings)
+    log.info("worker.starting", app_id=app.conf.id, settings=settings.public())
+    worker = faust.Worker(app, loglevel=settings.log_level, override_logging=False, quiet=True)
+    worker.execute_from_commandline()  # exits the process via sys.exit
+    return 0

@@ -1,0 +1,26 @@
+"""Send refused messages to the dead-letter topic with their origin."""
+from __future__ import annotations
+
+import faust
+
+from services.common import logging as slog
+from services.common.codec import dead_letter, encode
+from services.common.settings import Settings
+
+
+class DeadLetters:
+    def __init__(self, app: faust.App, settings: Settings, service: str) -> None:
+        self.service = service
+        self.topic = app.topic(settings.topic("dead-letters"), key_serializer="raw", value_serializer="raw")
+        self.log = slog.get_logger("storystream.deadletters")
+        self.count = 0
+
+    async def send(self, message, reason: str, error_type: str = "invalid") -> None:
+        """``message`` is a faust ``Message`` (topic, partition, offset, key, value)."""
+        letter = dead_letter(reason=reason, error_type=error_type, service=self.service,
+                             topic=message.topic, partition=message.partition, offset=message.offset,
+                             key=message.key, value=message.value)
+        await self.topic.send(key=message.key, value=encode(letter))
+        self.count += 1
+        self.log.warning("message.dead_lettered", reason=reason, error_type=error_type,
+                         topic=message.topic, partition=message.partition, offset=message.offset)

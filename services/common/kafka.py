@@ -1,0 +1,100 @@
+"""Plain aiokafka helpers: connection options, topic creation, readiness."""
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
+
+from schemas.topics import TOPICS
+from services.common.settings import Settings
+
+
+def client_options(settings: Settings) -> dict:
+    """aiokafka connection options incl. SSL and SASL (PLAIN / SCRAM-SHA-256/512)."""
+    opts: dict = {"bootstrap_servers": settings.bootstrap}
+    proto = settings.security_protocol.upper()
+    if proto != "PLAINTEXT":
+        opts["security_protocol"] = proto
+    if proto in ("SSL", "SASL_SSL"):
+        ctx = ssl.create_default_context(cafile=settings.ssl_cafile or None)
+        if settings.ssl_certfile:
+            ctx.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile or None)
+        opts["ssl_context"] = ctx
+    if proto.startswith("SASL"):
+        opts["sasl_mechanism"] = settings.sasl_mechanism or "PLAIN"
+        opts["sasl_plain_username"] = settings.sasl_username
+        opts["sasl_plain_password"] = settings.sasl_password
+    return opts
+
+
+def topic_layout(settings: Settings) -> dict[str, dict]:
+    """Partitions and configs of every topic.
+
+    Extraction topics scale out with ``STORYSTREAM_PARTITIONS``; the aggregator's
+    inputs have one partition because online clustering needs one global view
+    (one aggregator instance, its tables co-partitioned with its inputs).
+    """
+    p = settings.article_partitions
+    layout = {
+        "articles": {"partitions": p, "config": {}},
+        "article-annotations": {"partitions": p, "config": {}},
+        "article-quotes": {"partitions": 1, "config": {}},
+        "article-entities": {"partitions": 1, "config": {}},
+        "story-state": {"partitions": 1, "config": {"cleanup.policy": "compact",
+                                                    "min.cleanable.dirty.ratio": "0.1",
+                                                    "segment.ms": "3600000"}},
+        "dead-letters": {"partitions": 1, "config": {}},
+    }
+    assert set(layout) == set(TOPICS)
+    for spec in layout.values():
+        spec["config"].setdefault("max.message.bytes", str(16 * 1024 * 1024))
+    return {settings.topic(name): spec for name, spec in layout.items()}
+
+
+async def wait_for_broker(settings: Settings, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=5000)
+        try:
+            await admin.start()
+            await admin.list_topics()
+            return
+        except (KafkaConnectionError, KafkaError, OSError) as exc:
+            last = exc
+            await asyncio.sleep(0.5)
+        finally:
+            await admin.close()
+    raise TimeoutError(f"Kafka at {settings.bootstrap} not reachable within {timeout}s: {last!r}")
+
+
+async def ensure_topics(settings: Settings) -> list[str]:
+    """Create the project's topics if missing; returns those created."""
+    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=15000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        new = [NewTopic(name, spec["partitions"], 1, topic_configs=spec["config"])
+               for name, spec in topic_layout(settings).items() if name not in existing]
+        if new:
+            try:
+                await admin.create_topics(new)
+            except TopicAlreadyExistsError:
+                pass
+        return [t.name for t in new]
+    finally:
+        await admin.close()
+
+
+def make_producer(settings: Settings, **extra) -> AIOKafkaProducer:
+    """Idempotent producer with acks=all."""
+    return AIOKafkaProducer(**client_options(settings), acks="all", enable_idempotence=True,
+                            max_request_size=16 * 1024 * 1024, linger_ms=5, **extra)
+
+
+def make_consumer(settings: Settings, *topics: str, **extra) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(*topics, **client_options(settings), **extra)

@@ -1,0 +1,133 @@
+"""Integration fixtures: the real broker (session), workers as real processes."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from services.broker.launcher import free_port
+from services.common.kafka import make_consumer, make_producer
+from services.common.settings import Settings
+from services.supervisor import Supervisor
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKERS = ["annotator", "quotes", "entities", "aggregator"]
+
+
+@dataclass
+class Pipeline:
+    env: dict
+    settings: Settings
+    log_path: Path
+    supervisor: Supervisor | None = None
+    web_port: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def cli(self, *args: str, stdin: bytes | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "services.cli", *args], env=self.env, input=stdin,
+                              capture_output=True, timeout=timeout, cwd=ROOT)
+
+    def logs(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def make_env(bootstrap: str, tmp: Path, **extra) -> dict:
+    tag = uuid.uuid4().hex[:8]
+    env = dict(os.environ)
+    env.update({
+        "KAFKA_BOOTSTRAP": bootstrap,
+        "STORYSTREAM_TOPIC_PREFIX": f"it{tag}-",
+        "STORYSTREAM_APP_PREFIX": f"it{tag}",
+        "STORYSTREAM_DATA_DIR": str(tmp),
+        "STORYSTREAM_WEB_PORT": str(free_port()),
+        "STORYSTREAM_PARTITIONS": "2",
+        "STORYSTREAM_LOG_LEVEL": "info",
+        "PYTHONPATH": str(ROOT),
+    })
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def settings_for(env: dict) -> Settings:
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        return Settings()
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+
+
+@pytest.fixture(scope="module")
+def pipeline(kafka_bootstrap, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("pipeline")
+    env = make_env(kafka_bootstrap, tmp)
+    settings = settings_for(env)
+    asyncio.run(_ensure(settings))
+    log_path = tmp / "workers.log"
+    with open(log_path, "ab") as log_file:
+        sup = Supervisor(WORKERS, env=env, log_file=log_file).start()
+        p = Pipeline(env=env, settings=settings, log_path=log_path, supervisor=sup,
+                     web_port=int(env["STORYSTREAM_WEB_PORT"]))
+        try:
+            yield p
+        finally:
+            sup.stop()
+    for c in sup.children:
+        assert c.proc.returncode in (0, -15), f"worker {c.name} exited with {c.proc.returncode}\n{p.logs()[-4000:]}"
+
+
+async def _ensure(settings: Settings) -> None:
+    from services.common.kafka import ensure_topics, wait_for_broker
+    await wait_for_broker(settings)
+    await ensure_topics(settings)
+
+
+async def read_until(settings: Settings, topic: str, predicate, timeout: float = 120.0, from_offsets=None):
+    """Read ``topic`` from the beginning with a plain consumer until ``predicate(records)`` holds."""
+    consumer = make_consumer(settings, settings.topic(topic), group_id=None, auto_offset_reset="earliest",
+                             enable_auto_commit=False)
+    await consumer.start()
+    records = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=300)
+            for recs in batch.values():
+                records.extend(recs)
+            if predicate(records):
+                return records
+        raise AssertionError(f"timed out after {timeout}s reading {topic}: {len(records)} record(s)")
+    finally:
+        await consumer.stop()
+
+
+async def send_raw(settings: Settings, topic: str, items: list[tuple[bytes | None, bytes | None]]) -> None:
+    producer = make_producer(settings)
+    await producer.start()
+    try:
+        for key, value in items:
+            await producer.send_and_wait(settings.topic(topic), key=key, value=value)
+    finally:
+        await producer.stop()
+
+
+def latest_states(records) -> dict[str, dict]:
+    latest: dict[str, dict] = {}
+    for rec in records:
+        state = json.loads(rec.value)
+        if state["story_id"] not in latest or state["version"] >= latest[state["story_id"]]["version"]:
+            latest[state["story_id"]] = state
+    return latest
+
+
+def covered_articles(records) -> set[str]:
+    return {a["article_id"] for s in latest_states(records).values() for a in s["articles"]}
