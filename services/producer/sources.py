@@ -1,0 +1,408 @@
+"""Reading articles from files, directories and stdin (no Kafka here).
+
+Formats:
+
+* ``.txt`` — one article: the first non-empty, non-boilerplate line is the
+  title, the rest (cleaned) is the body; ``article_id`` is the file name.
+* ``.json`` — one object or a list of objects.
+* ``.jsonl`` — one object per line (blank lines skipped).
+* ``-`` — stdin: JSON (lines) when the first non-blank character is ``{`` or
+  ``[``, otherwise a single text article.
+
+Record fields: ``title`` and ``body`` (strings, required), ``id``, ``outlet``,
+``url``, ``published`` (ISO-8601 date or datetime; naive values are taken as
+UTC), all optional; other fields are ignored.
+
+Every problem is reported as a :class:`SourceError` carrying the original bytes
+of the record, and reading goes on with the next record.  Sources are
+``path:line`` (1-based) for JSON lines and for the items of a JSON list,
+``path`` for a ``.txt`` file or a single-object ``.json`` file, and
+``<stdin>`` / ``<stdin>:N`` for stdin.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional, Union
+
+from pydantic import ValidationError
+
+from schemas.models import Article
+from services.producer.clean import clean_lines, content_hash, content_id, is_boilerplate_line
+
+__all__ = [
+    "SourceError",
+    "SUFFIXES",
+    "read_paths",
+    "read_path",
+    "read_stream",
+    "read_text_article",
+    "read_json_document",
+    "read_json_lines",
+    "record_to_article",
+]
+
+SUFFIXES = (".txt", ".json", ".jsonl")
+STDIN = "<stdin>"
+DEFAULT_MAX_BODY_BYTES = 4_000_000
+_MAX_ID_LEN = 512
+
+Item = Union[Article, "SourceError"]
+
+
+@dataclass
+class SourceError:
+    """A record that could not be turned into an :class:`Article`."""
+
+    source: str
+    reason: str
+    raw: bytes = b""
+
+    def line(self) -> str:
+        reason = " ".join(self.reason.split())  # always one line
+        return f"error: {self.source}: {reason}"
+
+    def __str__(self) -> str:
+        return self.line()
+
+
+class _RecordError(ValueError):
+    """Raised inside record validation; becomes a SourceError."""
+
+
+# --------------------------------------------------------------------------- helpers
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _short(value: str, limit: int = 60) -> str:
+    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+
+
+def _decode(raw: bytes) -> str:
+    """Strict UTF-8 (a leading BOM is dropped); raises _RecordError."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _RecordError(f"invalid UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _check_body_size(body: str, max_body_bytes: int) -> None:
+    size = len(body.encode("utf-8", "surrogatepass"))
+    if size > max_body_bytes:
+        raise _RecordError(f"body is too large: {size} bytes (max {max_body_bytes})")
+
+
+def _parse_published(value: str) -> datetime:
+    text = value.strip()
+    try:
+        if len(text) == 10:  # a date only
+            parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
+        else:
+            parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise _RecordError(f"field 'published' is not an ISO-8601 date or datetime: {_short(value)}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def _optional_str(record: dict, name: str) -> Optional[str]:
+    value = record.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _RecordError(f"field '{name}' must be a string, got {_type_name(value)}")
+    value = value.strip()
+    return value or None
+
+
+def _required_str(record: dict, name: str) -> str:
+    if name not in record:
+        raise _RecordError(f"missing field '{name}'")
+    value = record[name]
+    if not isinstance(value, str):
+        raise _RecordError(f"field '{name}' must be a string, got {_type_name(value)}")
+    return value
+
+
+def _build(
+    *, article_id: Optional[str], title: str, body: str, source: str,
+    outlet: Optional[str] = None, url: Optional[str] = None, published: Optional[datetime] = None,
+) -> Article:
+    try:
+        return Article(
+            article_id=article_id or content_id(title, body),
+            title=title,
+            body=body,
+            outlet=outlet,
+            url=url,
+            published=published,
+            content_hash=content_hash(title, body),
+            source=source,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "record"
+        raise _RecordError(f"invalid article: {where}: {first.get('msg', 'invalid')}") from None
+
+
+# --------------------------------------------------------------------------- records
+def record_to_article(record: Any, source: str, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Article:
+    """Validate one decoded JSON record; raises ``ValueError`` with a one-line reason."""
+    if not isinstance(record, dict):
+        raise _RecordError(f"expected a JSON object, got {_type_name(record)}")
+
+    article_id = record.get("id")
+    if article_id is not None:
+        if not isinstance(article_id, str):
+            raise _RecordError(f"field 'id' must be a string, got {_type_name(article_id)}")
+        article_id = article_id.strip()
+        if not article_id:
+            raise _RecordError("field 'id' is empty")
+        if len(article_id) > _MAX_ID_LEN:
+            raise _RecordError(f"field 'id' is too long: {len(article_id)} characters (max {_MAX_ID_LEN})")
+
+    title = _required_str(record, "title").strip()
+    raw_body = _required_str(record, "body")
+    outlet = _optional_str(record, "outlet")
+    url = _optional_str(record, "url")
+    published_raw = record.get("published")
+    if published_raw is not None and not isinstance(published_raw, str):
+        raise _RecordError(f"field 'published' must be a string, got {_type_name(published_raw)}")
+    published = _parse_published(published_raw) if published_raw and published_raw.strip() else None
+
+    if not title:
+        raise _RecordError("title is empty")
+    _check_body_size(raw_body, max_body_bytes)
+    if not raw_body.strip():
+        raise _RecordError("body is empty")
+    body = _strip_leading_blank_lines(clean_lines(raw_body))
+    if not body.strip():
+        raise _RecordError("body is empty after cleaning")
+    return _build(article_id=article_id, title=title, body=body, source=source,
+                  outlet=outlet, url=url, published=published)
+
+
+def _strip_leading_blank_lines(text: str) -> str:
+    lines = text.split("\n")
+    k = 0
+    while k < len(lines) and not lines[k].strip():
+        k += 1
+    return "\n".join(lines[k:])
+
+
+# --------------------------------------------------------------------------- formats
+def read_text_article(
+    raw: bytes, source: str, *, article_id: Optional[str] = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> Item:
+    """One plain-text article: title line, then body."""
+    try:
+        text = _decode(raw)
+        lines = text.split("\n")
+        for k, line in enumerate(lines):
+            if line.strip() and not is_boilerplate_line(line):
+                break
+        else:
+            raise _RecordError("no title: the text is empty" if not text.strip() else "no title: only boilerplate lines")
+        title = lines[k].strip()
+        rest = "\n".join(lines[k + 1:])
+        _check_body_size(rest, max_body_bytes)
+        if not rest.strip():
+            raise _RecordError("body is empty (the text has only a title line)")
+        body = _strip_leading_blank_lines(clean_lines(rest))
+        if not body.strip():
+            raise _RecordError("body is empty after cleaning")
+        return _build(article_id=article_id, title=title, body=body, source=source)
+    except _RecordError as exc:
+        return SourceError(source, str(exc), raw)
+
+
+def _line_at(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def read_json_document(
+    raw: bytes, name: str, *, single_source: Optional[str] = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> Iterator[Item]:
+    """A JSON document: one object, or a list of objects (each item ``name:line``)."""
+    try:
+        text = _decode(raw)
+    except _RecordError as exc:
+        yield SourceError(name, str(exc), raw)
+        return
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield SourceError(name, f"invalid JSON: {exc.msg} (line {exc.lineno} col {exc.colno})", raw)
+        return
+    except RecursionError:
+        yield SourceError(name, "invalid JSON: nested too deeply", raw)
+        return
+
+    if not isinstance(doc, list):
+        source = single_source or name
+        try:
+            yield record_to_article(doc, source, max_body_bytes=max_body_bytes)
+        except _RecordError as exc:
+            yield SourceError(source, str(exc), raw)
+        return
+
+    # Walk the list again to know where each item starts (for file:line and raw bytes).
+    decoder = json.JSONDecoder()
+    pos = text.index("[") + 1
+    for item in doc:
+        while text[pos] in " \t\r\n,":
+            pos += 1
+        _, end = decoder.raw_decode(text, pos)
+        source = f"{name}:{_line_at(text, pos)}"
+        item_raw = text[pos:end].encode("utf-8")
+        pos = end
+        try:
+            yield record_to_article(item, source, max_body_bytes=max_body_bytes)
+        except _RecordError as exc:
+            yield SourceError(source, str(exc), item_raw)
+
+
+def read_json_lines(
+    lines: Iterable[bytes], name: str, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> Iterator[Item]:
+    """JSON lines: one object per line; a bad line never stops the rest."""
+    for number, line in enumerate(lines, start=1):
+        line = line.rstrip(b"\r\n")
+        source = f"{name}:{number}"
+        try:
+            text = _decode(line)
+        except _RecordError as exc:
+            yield SourceError(source, str(exc), line)
+            continue
+        if not text.strip():
+            continue
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield SourceError(source, f"invalid JSON: {exc.msg} (col {exc.colno})", line)
+            continue
+        except RecursionError:
+            yield SourceError(source, "invalid JSON: nested too deeply", line)
+            continue
+        try:
+            yield record_to_article(record, source, max_body_bytes=max_body_bytes)
+        except _RecordError as exc:
+            yield SourceError(source, str(exc), line)
+
+
+def read_stream(
+    data: Union[bytes, str], source_name: str = STDIN, *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> Iterator[Item]:
+    """Auto-detect and read a stream (stdin): JSON / JSON lines, or one text article.
+
+    Text starting (after blanks) with ``{`` or ``[`` is JSON: a whole JSON
+    document when it parses as one (for pretty-printed input), JSON lines
+    otherwise.  Anything else is one plain-text article.
+    """
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    head = raw.lstrip(b" \t\r\n")
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:].lstrip(b" \t\r\n")
+    if head[:1] not in (b"{", b"["):
+        if not head:
+            yield SourceError(source_name, "no input: the stream is empty", raw)
+            return
+        item = read_text_article(raw, source_name, max_body_bytes=max_body_bytes)
+        if isinstance(item, Article):
+            # no file name to use: the id comes from the content
+            item = item.model_copy(update={"article_id": content_id(item.title, item.body)})
+        yield item
+        return
+    try:
+        json.loads(_decode(raw))
+        whole = True
+    except (_RecordError, ValueError, RecursionError):
+        whole = False
+    if whole:  # one JSON document (possibly pretty-printed over several lines)
+        text = _decode(raw)
+        first = _line_at(text, len(text) - len(text.lstrip()))
+        yield from read_json_document(raw, source_name, single_source=f"{source_name}:{first}",
+                                      max_body_bytes=max_body_bytes)
+    else:
+        yield from read_json_lines(raw.split(b"\n"), source_name, max_body_bytes=max_body_bytes)
+
+
+# --------------------------------------------------------------------------- paths
+def _iter_dir(root: Path) -> Iterator[Path]:
+    """Files with a known suffix under ``root``, recursively, sorted by name (hidden ones skipped)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for fn in filenames:
+            if not fn.startswith(".") and fn.lower().endswith(SUFFIXES):
+                found.append(Path(dirpath, fn))
+    return iter(sorted(found, key=lambda p: p.relative_to(root).parts))
+
+
+def read_path(path: str, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Iterator[Item]:
+    """One path argument: a file, a directory, or ``-`` for stdin."""
+    if path == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        data = stream.read() if stream is not None else sys.stdin.read()
+        yield from read_stream(data, STDIN, max_body_bytes=max_body_bytes)
+        return
+    p = Path(path)
+    if p.is_dir():
+        for f in _iter_dir(p):
+            yield from _read_file(f, max_body_bytes)
+        return
+    if not p.exists():
+        yield SourceError(path, "no such file or directory", b"")
+        return
+    yield from _read_file(p, max_body_bytes)
+
+
+def _read_file(p: Path, max_body_bytes: int) -> Iterator[Item]:
+    name = str(p)
+    suffix = p.suffix.lower()
+    if suffix not in SUFFIXES:
+        yield SourceError(name, f"unsupported file type {suffix or '(none)'!r}: expected .txt, .json or .jsonl", b"")
+        return
+    try:
+        if suffix == ".jsonl":
+            with open(p, "rb") as fh:
+                yield from read_json_lines(fh, name, max_body_bytes=max_body_bytes)
+            return
+        raw = p.read_bytes()
+    except OSError as exc:
+        yield SourceError(name, f"cannot read: {exc.strerror or exc}", b"")
+        return
+    if suffix == ".txt":
+        yield read_text_article(raw, name, article_id=p.name, max_body_bytes=max_body_bytes)
+    else:
+        yield from read_json_document(raw, name, max_body_bytes=max_body_bytes)
+
+
+def read_paths(paths: list[str], *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Iterator[Item]:
+    """Articles and errors from every path, in order."""
+    for path in paths:
+        yield from read_path(path, max_body_bytes=max_body_bytes)
