@@ -23,7 +23,8 @@ def say(msg: str) -> None:
     print(f"[demo] {msg}", file=sys.stderr, flush=True)
 
 
-async def collect_states(settings: Settings, article_ids: set[str], timeout: float, settle: float = 3.0) -> dict:
+async def collect_states(settings: Settings, article_ids: set[str], timeout: float, settle: float = 3.0,
+                         check=None) -> dict:
     """Latest state per story once every article is in some story and updates settle."""
     consumer = make_consumer(settings, settings.topic("story-state"), group_id=None,
                              auto_offset_reset="earliest", enable_auto_commit=False)
@@ -34,6 +35,8 @@ async def collect_states(settings: Settings, article_ids: set[str], timeout: flo
     try:
         while time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
+            if check is not None:
+                check()  # e.g. restart a dead worker, or give up when one keeps dying
             for records in batch.values():
                 for rec in records:
                     state = json.loads(rec.value)
@@ -87,8 +90,7 @@ def run_demo(seeds: Path, timeout: float = 180.0, show_json: bool = False) -> in
             ids = {r.article_id for r in records if not isinstance(r, SourceError)}
             report = asyncio.run(publish(records, settings))
             say(f"{report.line()} from {seeds}")
-            latest = asyncio.run(collect_states(settings, ids, timeout))
-            sup.poll()
+            latest = asyncio.run(collect_states(settings, ids, timeout, check=sup.poll))
         say(f"{len(latest)} story(ies) after {time.monotonic() - started:.1f}s; web view at "
             f"http://127.0.0.1:{env['STORYSTREAM_WEB_PORT']}/stories/")
         for state in sorted(latest.values(), key=lambda s: -s["totals"]["articles"]):

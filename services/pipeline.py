@@ -12,9 +12,6 @@ from spacy.tokens import Doc
 
 from schemas.models import Article, ArticleAnnotation, ArticleEntities, ArticleMeta, ArticleQuotes
 from services.common.nlp import MODEL_NAME, doc_from_bytes, doc_to_bytes, load_nlp, parse_articles
-from services.entities.extract import extract_entities
-from services.entities.features import content_terms, find_dates, lead_sentence
-from services.quotes.extract import extract_quotes
 
 
 def annotate_articles(articles: Sequence[Article], nlp: Language | None = None,
@@ -34,10 +31,13 @@ def docs_of(annotation: ArticleAnnotation) -> tuple[Doc, Doc]:
 
 
 def quotes_from_docs(meta: ArticleMeta, title: Doc, body: Doc) -> ArticleQuotes:
+    from services.quotes.extract import extract_quotes
     return ArticleQuotes(article=meta, quotes=extract_quotes(body, title))
 
 
 def entities_from_docs(meta: ArticleMeta, title: Doc, body: Doc) -> ArticleEntities:
+    from services.entities.extract import extract_entities
+    from services.entities.features import content_terms, find_dates, lead_sentence
     return ArticleEntities(
         article=meta,
         entities=extract_entities(body, title),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import faust
 import structlog
 
 from schemas.models import ArticleEntities, ArticleQuotes
@@ -30,7 +31,7 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
     states = app.topic(settings.topic("story-state"), key_serializer="raw", value_serializer="raw")
     dlq = DeadLetters(app, settings, SERVICE)
     log = slog.get_logger("storystream.aggregator")
-    table_opts = dict(partitions=1, key_type=str, value_serializer="json")
+    table_opts = dict(partitions=1, schema=faust.Schema(key_serializer="json", value_serializer="json"))
     pending = app.Table("pending-joins", default=None, **table_opts)
     stories = app.Table("stories", default=None, **table_opts)
     articles = app.Table("story-articles", default=None, **table_opts)

@@ -32,6 +32,7 @@ def _credentials(settings: Settings):
 
 def make_app(service: str, settings: Settings, *, web: bool = False) -> faust.App:
     """One faust app per service: its own consumer group (the app id)."""
+    (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
     scheme = "kafka" if settings.security_protocol.upper() == "PLAINTEXT" else "kafka"
     return faust.App(
         settings.app_id(service),
@@ -74,5 +75,6 @@ def run_worker(app: faust.App, settings: Settings, service: str) -> int:
     prepare(settings)
     log.info("worker.starting", app_id=app.conf.id, settings=settings.public())
     worker = faust.Worker(app, loglevel=settings.log_level, override_logging=False, quiet=True)
+    worker.spinner = None  # no terminal escapes in the JSON log stream
     worker.execute_from_commandline()  # exits the process via sys.exit
     return 0

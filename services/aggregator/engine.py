@@ -1,0 +1,270 @@
+"""The aggregator's pure engine: article in, story update out.  No Kafka.
+
+State.  Everything persistent is a plain JSON-able dict:
+
+* story record (table ``stories``): metadata, version, status, member articles,
+  entity aggregate (``entities.add_entities``), quote groups (``quotes``), and
+  the clustering signature (``cluster.add_signature``);
+* article record (table ``articles``): story id, content hash and the
+  article's contribution (entities, quote variants, clustering signature), so a
+  revision subtracts exactly what the old version added.
+
+``restore(stories, articles)`` rebuilds the in-memory indices from those records.
+
+Time.  Story idleness is measured in *event time*: the watermark is the
+latest ``published`` (else ``produced_at``, else ``now``) of any article seen;
+a story whose newest article is older than ``watermark - close_after_seconds``
+is closed by ``expire``.  ``now`` only stamps ``created_at``/``updated_at``.
+
+Closed stories.  ``expire`` drops a closed story's full signature from the
+index and keeps a light one (top entities and terms) so that a later matching
+article reopens it.  The full record is then needed again: set
+``engine.story_loader`` / ``engine.article_loader`` (``id -> dict | None``,
+e.g. reading the faust tables) and the engine forgets closed records;
+without loaders it keeps them in memory (``_cold``).
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable, Optional
+
+from schemas.models import ArticleEntities, ArticleQuotes, StoryState
+
+from services.aggregator import cluster as cl
+from services.aggregator import entities as en
+from services.aggregator import quotes as qu
+from services.aggregator.state import central_article, entity_names, render
+
+
+@dataclass
+class EngineConfig:
+    match_threshold: float = 0.25
+    max_list_items: int = 50
+    close_after_seconds: float = 3 * 24 * 3600
+
+
+@dataclass
+class Update:
+    story_id: str
+    state: StoryState
+    story_record: dict
+    article_record: dict
+    moved_from: Optional[str] = None
+    extra_states: list[StoryState] = field(default_factory=list)
+
+
+def _utc(dt: Optional[datetime]) -> Optional[datetime]:
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def _iso(dt: Optional[datetime]) -> Optional[str]:
+    return _utc(dt).isoformat() if dt is not None else None
+
+
+def _plain(d: dict) -> dict:
+    """A detached, JSON-clean copy (what gets persisted)."""
+    return json.loads(json.dumps(d))
+
+
+class StoryEngine:
+    def __init__(self, config: EngineConfig | None = None):
+        self.config = config or EngineConfig()
+        self.story_loader: Optional[Callable[[str], Optional[dict]]] = None
+        self.article_loader: Optional[Callable[[str], Optional[dict]]] = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self.index = cl.ClusterIndex()
+        self.stories: dict[str, dict] = {}       # open story records
+        self.articles: dict[str, dict] = {}      # article records of open stories
+        self.seen: dict[str, tuple[str, str]] = {}   # article id -> (content_hash, story_id)
+        self._cold_stories: dict[str, dict] = {}
+        self._cold_articles: dict[str, dict] = {}
+        self.watermark: Optional[datetime] = None
+
+    # ------------------------------------------------------------ persistence
+    def restore(self, stories: Iterable[dict], articles: Iterable[dict]) -> None:
+        self._reset()
+        for s in stories:
+            s = copy.deepcopy(s)
+            if s["status"] == "open":
+                self.stories[s["story_id"]] = s
+                self.index.put(s["story_id"], s["sig"])
+            else:
+                self._cold_stories[s["story_id"]] = s
+                self.index.put(s["story_id"], s.get("light") or cl.light_signature(s["sig"]), closed=True)
+            self._see_time(datetime.fromisoformat(s["event_time"]))
+        for a in articles:
+            a = copy.deepcopy(a)
+            self.seen[a["article_id"]] = (a["content_hash"], a["story_id"])
+            self.index.observe(a["sig"])
+            (self.articles if a["story_id"] in self.stories else self._cold_articles)[a["article_id"]] = a
+        if self.story_loader:
+            self._cold_stories.clear()
+        if self.article_loader:
+            self._cold_articles.clear()
+
+    def assignments(self) -> dict[str, str]:
+        """article id -> story id of every article seen."""
+        return {aid: sid for aid, (_, sid) in self.seen.items()}
+
+    def _load_story(self, sid: str) -> Optional[dict]:
+        if sid in self.stories:
+            return self.stories[sid]
+        rec = self._cold_stories.pop(sid, None)
+        if rec is None and self.story_loader:
+            rec = self.story_loader(sid)
+            rec = copy.deepcopy(rec) if rec is not None else None
+        return rec
+
+    def _load_article(self, aid: str) -> Optional[dict]:
+        rec = self.articles.get(aid) or self._cold_articles.pop(aid, None)
+        if rec is None and self.article_loader:
+            rec = self.article_loader(aid)
+            rec = copy.deepcopy(rec) if rec is not None else None
+        return rec
+
+    def _see_time(self, t: datetime) -> None:
+        if self.watermark is None or t > self.watermark:
+            self.watermark = t
+
+    # ------------------------------------------------------------ processing
+    def process(self, quotes: ArticleQuotes, entities: ArticleEntities, now: datetime) -> Update | None:
+        meta = entities.article
+        aid, chash = meta.article_id, meta.content_hash
+        prev = self.seen.get(aid)
+        if prev is not None and prev[0] == chash:
+            return None
+        now = _utc(now)
+        event = _utc(meta.published) or _utc(meta.produced_at) or now
+        self._see_time(event)
+
+        moved_from, extra, old_story, first_seen = None, [], None, _iso(now)
+        if prev is not None:                                   # a revision: take the old version out
+            old_rec = self._load_article(aid)
+            old_story = self._load_story(prev[1])
+            if old_rec is not None and old_story is not None:
+                first_seen = old_rec["first_seen"]
+                self._subtract(old_story, old_rec)
+                self.index.observe(old_rec["sig"], -1)
+                self._reindex(old_story)
+
+        sig = cl.article_signature(entities)
+        self.index.observe(sig)
+        sid, score = self.index.best(sig)
+        if sid is not None and score >= self.config.match_threshold:
+            story = old_story if old_story is not None and old_story["story_id"] == sid else self._load_story(sid)
+        else:
+            story = None
+        if story is None:
+            story = self._new_story(aid, chash, now, event)
+        elif story["status"] == "closed":
+            story["status"] = "open"                       # a matching article reopens it
+            story.pop("light", None)
+        self.stories[story["story_id"]] = story
+
+        before_quotes = {g["quote_id"] for g in story["quotes"]}
+        before_ents = entity_names(story)
+        rec = self._article_record(aid, chash, story["story_id"], first_seen, event, quotes, entities, sig, story)
+        self._add(story, rec)
+        story["version"] += 1
+        story["updated_at"] = _iso(now)
+        story["event_time"] = max(story["event_time"], _iso(event))
+        story["central"] = central_article(story)
+        self.index.put(story["story_id"], story["sig"])
+        self.articles[aid] = rec
+        self.seen[aid] = (chash, story["story_id"])
+        delta = {"articles_added": [aid],
+                 "quotes_added": [g["quote_id"] for g in story["quotes"] if g["quote_id"] not in before_quotes],
+                 "entities_added": sorted(entity_names(story) - before_ents)}
+        state = render(story, self.config.max_list_items, delta)
+
+        if old_story is not None and old_story["story_id"] != story["story_id"]:
+            moved_from = old_story["story_id"]
+            old_story["version"] += 1
+            old_story["updated_at"] = _iso(now)
+            if not old_story["articles"]:
+                old_story["status"] = "closed"          # emptied by the move
+                self.index.drop(moved_from)
+                self.stories.pop(moved_from, None)
+            extra.append(render(old_story, self.config.max_list_items, {}))
+        return Update(story_id=story["story_id"], state=state, story_record=_plain(story),
+                      article_record=_plain(rec), moved_from=moved_from, extra_states=extra)
+
+    def _new_story(self, aid: str, chash: str, now: datetime, event: datetime) -> dict:
+        sid = "st-" + hashlib.sha1(aid.encode()).hexdigest()[:12]
+        if sid in self.index.sigs or sid in self.stories or sid in self._cold_stories:
+            sid = "st-" + hashlib.sha1(f"{aid}|{chash}".encode()).hexdigest()[:12]
+        return {"story_id": sid, "version": 0, "status": "open", "created_at": _iso(now), "updated_at": _iso(now),
+                "event_time": _iso(event), "seq": 0, "articles": {}, "entities": {}, "quotes": [], "sig": {},
+                "central": None}
+
+    def _article_record(self, aid, chash, sid, first_seen, event, quotes, entities, sig, story) -> dict:
+        m = entities.article
+        variants = qu.article_variants(aid, quotes.quotes, first_seen, story["seq"])
+        story["seq"] += len(quotes.quotes)
+        return {"article_id": aid, "story_id": sid, "content_hash": chash, "first_seen": first_seen,
+                "event_time": _iso(event),
+                "meta": {"title": m.title, "outlet": m.outlet, "url": m.url, "published": _iso(m.published)},
+                "lead": entities.lead, "entities": en.article_entities(entities), "quotes": variants, "sig": sig}
+
+    # ------------------------------------------------------------ contributions
+    def _add(self, story: dict, rec: dict) -> None:
+        aid = rec["article_id"]
+        story["articles"][aid] = {**rec["meta"], "first_seen": rec["first_seen"], "lead": rec["lead"],
+                                  "event_time": rec["event_time"],
+                                  "keys": sorted(rec["sig"]["ents"]), "tw": rec["sig"]["title"]}
+        en.add_entities(story["entities"], rec["entities"], aid, +1)
+        cl.add_signature(story["sig"], rec["sig"], +1)
+        for v in rec["quotes"]:
+            qu.add_variant(story["quotes"], dict(v))
+
+    def _subtract(self, story: dict, rec: dict) -> None:
+        aid = rec["article_id"]
+        story["articles"].pop(aid, None)
+        en.add_entities(story["entities"], rec["entities"], aid, -1)
+        cl.add_signature(story["sig"], rec["sig"], -1)
+        story["quotes"] = qu.remove_article(story["quotes"], aid)
+        story["central"] = central_article(story)
+        times = [a["event_time"] for a in story["articles"].values()]
+        if times:
+            story["event_time"] = max(times)
+
+    def _reindex(self, story: dict) -> None:
+        if story["articles"]:
+            self.index.put(story["story_id"], story["sig"])
+        else:
+            self.index.drop(story["story_id"])
+
+    # ------------------------------------------------------------ closing
+    def expire(self, now: datetime) -> list[str]:
+        return [u.story_id for u in self.expire_updates(now)]
+
+    def expire_updates(self, now: datetime) -> list[Update]:
+        """Close idle stories; one Update (status closed, version bumped) per closed story."""
+        if self.watermark is None:
+            return []
+        limit = _iso(self.watermark - timedelta(seconds=self.config.close_after_seconds))
+        out = []
+        for sid in sorted(s for s, r in self.stories.items() if r["event_time"] < limit):
+            story = self.stories.pop(sid)
+            story["status"] = "closed"
+            story["version"] += 1
+            story["updated_at"] = _iso(_utc(now))
+            story["light"] = cl.light_signature(story["sig"])
+            self.index.put(sid, story["light"], closed=True)
+            members = [self.articles.pop(aid) for aid in list(story["articles"]) if aid in self.articles]
+            if not self.story_loader:
+                self._cold_stories[sid] = story
+            if not self.article_loader:
+                self._cold_articles.update((a["article_id"], a) for a in members)
+            state = render(story, self.config.max_list_items, {})
+            out.append(Update(story_id=sid, state=state, story_record=_plain(story),
+                              article_record={}))
+        return out

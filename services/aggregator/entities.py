@@ -1,0 +1,170 @@
+"""Entities across the articles of one story.
+
+Each article contributes, per canonical entity key, its mention count, the
+name it used, the type and whether the entity is in its title.  A story keeps
+the sums in a JSON-able dict (``{key: {...counters...}}``) so that an article's
+contribution can be subtracted exactly on revision.  Rendering merges a short
+name into a longer one of the same type when that is unambiguous within the
+story (surname-only "X" into "Y X") and ranks entities by prominence.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterable, Mapping
+
+from schemas.models import ArticleEntities, StoryEntity
+
+try:  # the entity stage's normaliser, when present, keeps keys identical across stages
+    from services.entities.canonical import canonical_key as _stage_key  # type: ignore
+except Exception:  # pragma: no cover - depends on the other stage being present
+    _stage_key = None
+
+_POSSESSIVE = re.compile(r"['’]s?$")
+_SEP = re.compile(r"[\s\-‐‑–—_.]+")
+_DROP = re.compile(r"[^\w\s]")
+_ARTICLE = re.compile(r"^the\s+")
+
+# types that identify who/where a story is about (used by clustering too)
+SALIENT_TYPES = {"PERSON": 1.0, "GPE": 0.8, "LOC": 0.8, "ORG": 0.8, "FAC": 0.7, "NORP": 0.5,
+                 "EVENT": 0.6, "WORK_OF_ART": 0.6, "PRODUCT": 0.5, "LAW": 0.6}
+
+
+def local_key(name: str) -> str:
+    """casefold, strip accents, unify hyphens/spaces/periods, drop possessive and a leading 'the'."""
+    s = unicodedata.normalize("NFKD", name)
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold().strip()
+    s = _POSSESSIVE.sub("", s)
+    s = s.replace(".", "")            # "U.S." -> "us"
+    s = _SEP.sub(" ", s)
+    s = _DROP.sub("", s)
+    s = _ARTICLE.sub("", " ".join(s.split()))
+    return s
+
+
+def entity_key(name: str) -> str:
+    """Cross-article key of an entity name."""
+    if _stage_key is not None:
+        try:
+            k = _stage_key(name)
+            if k:
+                return local_key(k)
+        except Exception:  # pragma: no cover
+            pass
+    return local_key(name)
+
+
+# ---------------------------------------------------------------- article contribution
+def article_entities(ents: ArticleEntities, speakers: Iterable[str] = ()) -> list[dict]:
+    """Per-article contribution: one dict per canonical key (merging same-key entities)."""
+    out: dict[str, dict] = {}
+    for e in ents.entities:
+        k = entity_key(e.name)
+        if not k:
+            continue
+        rec = out.setdefault(k, {"key": k, "name": e.name, "type": e.type, "mentions": 0, "in_title": False,
+                                 "aliases": []})
+        rec["mentions"] += max(1, len(e.mentions))
+        rec["in_title"] = rec["in_title"] or e.in_title
+        for alias in [e.name] + [m.text for m in e.mentions]:
+            alias = " ".join(alias.split())
+            if alias and alias not in rec["aliases"]:
+                rec["aliases"].append(alias)
+    return list(out.values())
+
+
+# ---------------------------------------------------------------- story aggregate
+def add_entities(agg: dict, contrib: list[dict], article_id: str, sign: int = 1) -> None:
+    """Add (sign=+1) or subtract (sign=-1) an article contribution to a story aggregate."""
+    for c in contrib:
+        rec = agg.setdefault(c["key"], {"types": {}, "names": {}, "aliases": {}, "mentions": 0,
+                                        "arts": {}, "heads": {}})
+        rec["mentions"] += sign * c["mentions"]
+        _bump(rec["arts"], article_id, sign)
+        if c["in_title"]:
+            _bump(rec["heads"], article_id, sign)
+        _bump(rec["types"], c["type"], sign)
+        _bump(rec["names"], c["name"], sign)
+        for a in c["aliases"]:
+            _bump(rec["aliases"], a, sign)
+        if not rec["arts"]:
+            del agg[c["key"]]
+
+
+def _bump(d: dict, k: str, sign: int) -> None:
+    d[k] = d.get(k, 0) + sign
+    if d[k] <= 0:
+        del d[k]
+
+
+def _top(d: Mapping[str, int]) -> str:
+    return max(d.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]
+
+
+def resolve_short_names(agg: Mapping[str, dict]) -> dict[str, str]:
+    """key -> key it merges into: a key whose words are the trailing (or leading) words of
+    exactly one longer key of the same type in the story."""
+    types = {k: _top(r["types"]) for k, r in agg.items()}
+    target: dict[str, str] = {}
+    for k in agg:
+        words = k.split()
+        longer = [o for o in agg if o != k and types[o] == types[k] and len(o.split()) > len(words)
+                  and (o.split()[-len(words):] == words or
+                       (types[k] != "PERSON" and o.split()[:len(words)] == words))]
+        if len(longer) == 1:
+            target[k] = longer[0]
+    # follow chains (a -> b -> c)
+    for k in list(target):
+        seen = {k}
+        while target[k] in target and target[k] not in seen:
+            seen.add(target[k])
+            target[k] = target[target[k]]
+    return target
+
+
+def merged_entities(agg: Mapping[str, dict], speaker_keys: Iterable[str] = ()) -> list[dict]:
+    """One merged dict per real entity, ranked by prominence (rank 1 = most prominent)."""
+    target = resolve_short_names(agg)
+    groups: dict[str, list[str]] = {}
+    for k in agg:
+        groups.setdefault(target.get(k, k), []).append(k)
+    speakers = set(speaker_keys)
+    out = []
+    for head, keys in groups.items():
+        recs = [agg[k] for k in keys]
+        names: dict[str, int] = {}
+        aliases: dict[str, int] = {}
+        types: dict[str, int] = {}
+        for r in recs:
+            for d, src in ((names, r["names"]), (aliases, r["aliases"]), (types, r["types"])):
+                for n, c in src.items():
+                    d[n] = d.get(n, 0) + c
+        head_names = agg[head]["names"]
+        quoted = any(k in speakers for k in keys) or any(s.split()[-1:] == [k] for s in speakers for k in keys)
+        out.append({
+            "key": head,
+            "name": max(head_names.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0],
+            "type": _top(types),
+            "aliases": sorted(aliases, key=lambda a: (-aliases[a], a)),
+            "mentions": sum(r["mentions"] for r in recs),
+            "articles": len(set().union(*(r["arts"] for r in recs))),
+            "in_headlines": len(set().union(*(r["heads"] for r in recs))),
+            "quoted": quoted,
+        })
+    out.sort(key=lambda e: (-prominence(e), e["name"]))
+    for i, e in enumerate(out, 1):
+        e["rank"] = i
+    return out
+
+
+def prominence(e: Mapping) -> float:
+    """Articles naming it weigh most, then headlines, mentions (log-damped) and being quoted."""
+    import math
+
+    return 2.0 * e["articles"] + 1.5 * e["in_headlines"] + math.log1p(e["mentions"]) + (1.0 if e["quoted"] else 0.0)
+
+
+def story_entities(agg: Mapping[str, dict], speaker_keys: Iterable[str] = ()) -> list[StoryEntity]:
+    return [StoryEntity(name=e["name"], type=e["type"], aliases=e["aliases"], mentions=e["mentions"],
+                        articles=e["articles"], in_headlines=e["in_headlines"], quoted=e["quoted"], rank=e["rank"])
+            for e in merged_entities(agg, speaker_keys)]

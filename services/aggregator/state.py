@@ -1,0 +1,94 @@
+"""Render a persisted story record (a plain dict) as a ``StoryState``."""
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Optional
+
+from schemas.models import (StoryArticle, StoryDelta, StorySpeaker, StoryState, StoryTotals)
+
+from services.aggregator.entities import merged_entities, story_entities
+from services.aggregator.quotes import group_speaker, speakers_compatible, story_quote
+
+
+def central_article(record: dict) -> Optional[str]:
+    """The article closest to the story as a whole: its salient entities and title words
+    are the ones most of the story's articles share (ties: the earliest)."""
+    arts = record["articles"]
+    if not arts:
+        return None
+    sig = record["sig"]
+    n = max(1, sig.get("n", 1))
+    ent_share = {k: e["n"] / n for k, e in sig.get("ents", {}).items()}
+    title_share = {w: c / n for w, c in sig.get("title", {}).items()}
+    best, best_s = None, -1.0
+    for aid, a in arts.items():
+        feats = [ent_share.get(k, 0.0) for k in a.get("keys", [])] + [title_share.get(w, 0.0) for w in a.get("tw", [])]
+        s = sum(feats) / math.sqrt(len(feats)) if feats else 0.0
+        if s > best_s + 1e-12:
+            best, best_s = aid, s
+    return best
+
+
+def speakers(groups: list[dict]) -> list[dict]:
+    """Who is quoted: short names folded into a compatible fuller name."""
+    by: dict[str, dict] = {}
+    for g in groups:
+        name = group_speaker(g)
+        if not name:
+            continue
+        key = next(v["speaker_key"] for v in g["variants"] if v["speaker"] == name)
+        rec = by.setdefault(key, {"name": name, "roles": {}, "quotes": 0, "articles": set()})
+        rec["quotes"] += 1
+        for v in g["variants"]:
+            if v["speaker"]:
+                rec["articles"].add(v["article_id"])
+            if v.get("role"):
+                rec["roles"][v["role"]] = rec["roles"].get(v["role"], 0) + 1
+    # fold "Harris" into "Kamala Harris" when exactly one fuller compatible key exists
+    for k in sorted(by, key=lambda k: len(k.split())):
+        fuller = [o for o in by if o != k and len(o.split()) > len(k.split()) and speakers_compatible(k, o)]
+        if len(fuller) == 1:
+            src, dst = by.pop(k), by[fuller[0]]
+            dst["quotes"] += src["quotes"]
+            dst["articles"] |= src["articles"]
+            for r, c in src["roles"].items():
+                dst["roles"][r] = dst["roles"].get(r, 0) + c
+    out = [{"key": k, "name": r["name"], "roles": sorted(r["roles"], key=lambda x: -r["roles"][x]),
+            "quotes": r["quotes"], "articles": len(r["articles"])} for k, r in by.items()]
+    out.sort(key=lambda s: (-s["quotes"], -s["articles"], s["name"]))
+    return out
+
+
+def render(record: dict, max_items: int, delta: Optional[dict] = None) -> StoryState:
+    arts = record["articles"]
+    central = record.get("central") or central_article(record)
+    head = arts.get(central, {}) if central else {}
+    spk = speakers(record["quotes"])
+    ents = story_entities(record["entities"], [s["key"] for s in spk])
+    quotes = sorted(record["quotes"], key=lambda g: (-len({v["article_id"] for v in g["variants"]}),
+                                                     g["first_seen"], g["quote_id"]))
+    newest = sorted(arts.items(), key=lambda kv: (kv[1]["first_seen"], kv[1].get("order", 0)), reverse=True)
+    outlets = sorted({a["outlet"] for a in arts.values() if a.get("outlet")})
+    return StoryState(
+        story_id=record["story_id"], version=record["version"], status=record["status"],
+        created_at=datetime.fromisoformat(record["created_at"]),
+        updated_at=datetime.fromisoformat(record["updated_at"]),
+        headline=head.get("title", ""), summary=head.get("lead", ""),
+        articles=[StoryArticle(article_id=aid, title=a["title"], outlet=a.get("outlet"), url=a.get("url"),
+                               published=a.get("published"), first_seen=a["first_seen"])
+                  for aid, a in newest[:max_items]],
+        outlets=outlets[:max_items],
+        entities=ents[:max_items],
+        speakers=[StorySpeaker(name=s["name"], roles=s["roles"], quotes=s["quotes"], articles=s["articles"])
+                  for s in spk[:max_items]],
+        quotes=[story_quote(g) for g in quotes[:max_items]],
+        totals=StoryTotals(articles=len(arts), quotes=len(record["quotes"]), entities=len(ents),
+                           speakers=len(spk)),
+        delta=StoryDelta(**(delta or {})),
+    )
+
+
+def entity_names(record: dict) -> set[str]:
+    """Names of the story's merged entities (for the delta)."""
+    return {e["name"] for e in merged_entities(record["entities"])}

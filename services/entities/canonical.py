@@ -1,0 +1,420 @@
+"""Canonical entity names: pure string logic, no spaCy.
+
+Three layers:
+
+* :func:`normalise_surface` cleans one surface string (possessives, leading
+  article, role words glued to a name, whitespace, stray punctuation).
+* :func:`canonical_key` is the matching key shared across articles (casefold,
+  hyphens/spaces/periods unified, generic corporate suffixes dropped).  The
+  aggregator joins entities of different articles on this key.
+* :func:`cluster_names` groups the mentions of one article: exact key matches,
+  surname / first-name references to a fuller PERSON name, acronyms whose
+  initials spell a longer name of the article, alias pairs found in the text
+  (parenthesised definitions, "also known as"), and a small generic table of
+  universally common abbreviations.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from typing import Iterable
+
+# ----------------------------------------------------------------- vocabularies
+#: Titles and roles that newswire glues in front of names ("President X",
+#: "Defense Minister X", "Sen. X").  Generic English, no names.
+ROLE_WORDS = frozenset("""
+president vice vp minister prime secretary chancellor premier senator sen rep
+representative congressman congresswoman governor gov mayor general gen lt
+lieutenant col colonel maj major capt captain cmdr commander adm admiral sgt
+sergeant cpl corporal pvt private officer chief ceo cfo coo cto chairman
+chairwoman chairperson chair spokesman spokeswoman spokesperson spokespeople
+leader king queen prince princess emperor empress pope cardinal bishop
+archbishop rev reverend father sister brother judge justice attorney ambassador
+envoy commissioner director deputy dr doctor mr mrs ms miss mx sir dame lord
+lady sheikh president-elect coach manager detective inspector sheriff constable
+superintendent professor prof founder cofounder co-founder owner publicist
+representative rep. actor actress singer rapper star striker midfielder
+defender goalkeeper quarterback pitcher dictator strongman tycoon
+mogul billionaire boss head anchor host correspondent reporter editor
+counsel advisor adviser aide ruler monarch speaker whip treasurer
+comedian comedienne musician swimmer boxer champion challenger player
+outfielder infielder slugger catcher lawyer icon legend model designer author
+writer producer filmmaker journalist columnist chef artist painter poet
+starlet heiress socialite businessman businesswoman entrepreneur investor
+inmate convict fugitive suspect trooper agent lawmaker
+""".split())
+
+#: Office / department words that NER sometimes tags alone in "Defense Minister".
+OFFICE_WORDS = frozenset("""
+defense defence foreign interior home finance health justice state treasury
+trade labor labour energy education transport transportation agriculture
+commerce security intelligence economy economic environment culture
+""".split())
+
+#: Corporate designators dropped from matching keys ("Wagner Group" ~ "Wagner").
+_KEY_SUFFIXES = frozenset("inc incorporated corp corporation co ltd llc plc group jr sr ii iii iv".split())
+#: British/American spelling variants unified in keys.
+_KEY_SPELLING = {"centre": "center", "theatre": "theater", "defence": "defense"}
+
+#: Words ignored when taking the initials of a long form.
+_INITIAL_SKIP = frozenset("of the and for in on at to a an & de du la le des der".split())
+
+#: Generic, universally common abbreviations (not story-specific seed names):
+#: the key of the abbreviation -> the long form it always stands for.
+COMMON_ABBREVIATIONS = {
+    "us": "United States", "usa": "United States", "united states of america": "United States",
+    "uk": "United Kingdom", "un": "United Nations", "eu": "European Union",
+}
+
+_PERSON = "PERSON"
+_APOS = "'’‘`´"
+_POSSESSIVE_RE = re.compile(r"(?:\s?[" + _APOS + r"]s|(?<=s)[" + _APOS + r"])$", re.IGNORECASE)
+_LEADING_ARTICLE_RE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_HYPHENS_RE = re.compile(r"[\-‐‑‒–—―]+")
+_SPACES_RE = re.compile(r"\s+")
+_EDGE_PUNCT = " \t\r\n\"“”«»()[]{},;:!?*•|/\\-–—" + _APOS
+
+
+# ----------------------------------------------------------------- one surface
+def strip_possessive(text: str) -> str:
+    """``"North Korea’s"`` -> ``"North Korea"``; ``"Reid 's"`` -> ``"Reid"``; ``"Jones’"`` -> ``"Jones"``."""
+    return _POSSESSIVE_RE.sub("", text).rstrip()
+
+
+def strip_roles(text: str) -> str:
+    """Drop role words glued in front of a name, and anything before them.
+
+    ``"Russian Defense Minister Sergei Shoigu"`` -> ``"Sergei Shoigu"``.  At least
+    one capitalised word must remain, else the text is returned unchanged.
+    """
+    words = text.split()
+    last_role = -1
+    for i, word in enumerate(words[:-1]):
+        if _is_role_word(word):
+            last_role = i
+    rest = words[last_role + 1:]
+    if last_role >= 0 and rest and any(w[:1].isupper() for w in rest):
+        return " ".join(rest)
+    return text
+
+
+def _is_role_word(word: str) -> bool:
+    w = word.casefold().strip(".,")
+    return w in ROLE_WORDS
+
+
+def normalise_surface(text: str, etype: str | None = None) -> str:
+    """Clean one surface form for display and matching.
+
+    Collapses whitespace, trims edge punctuation, strips a trailing possessive
+    and a leading article, and removes role words glued to the name.  Role
+    words are only stripped when ``etype`` is ``None`` or ``"PERSON"`` so that
+    "Justice Department" or "General Motors" survive as organisations.
+    """
+    text = _SPACES_RE.sub(" ", text).strip(_EDGE_PUNCT)
+    text = strip_possessive(text).strip(_EDGE_PUNCT)
+    text = _LEADING_ARTICLE_RE.sub("", text)
+    if etype is None or etype == _PERSON:
+        text = strip_roles(text)
+    return text.strip(_EDGE_PUNCT)
+
+
+def canonical_key(name: str) -> str:
+    """Matching key used across articles.
+
+    Casefolded; hyphens and spaces unified; periods of abbreviations removed
+    (``"U.S."`` == ``"US"``); possessive and leading article dropped; trailing
+    corporate designators (Inc, Corp, Ltd, LLC, Group ...) dropped.
+    ``"Kim Jong-Un"`` and ``"Kim Jong Un"`` give the same key.
+    """
+    text = strip_possessive(_SPACES_RE.sub(" ", name).strip(_EDGE_PUNCT)).casefold()
+    text = _LEADING_ARTICLE_RE.sub("", text)
+    text = _HYPHENS_RE.sub(" ", text).replace(".", "")
+    text = text.replace("&", " and ")
+    text = re.sub(r"[^\w ]+", "", text)
+    words = [_KEY_SPELLING.get(w, w) for w in text.split()]
+    while len(words) > 1 and words[-1] in _KEY_SUFFIXES:
+        words.pop()
+    if len(words) >= 3:  # middle initials: "George W. Bush" ~ "George Bush"
+        words = [words[0]] + [w for w in words[1:-1] if len(w) > 1] + [words[-1]]
+    return " ".join(words)
+
+
+def _key_tokens(key: str) -> list[str]:
+    return key.split()
+
+
+def is_acronym(text: str) -> bool:
+    """``"NSC"``, ``"U.S."``, ``"DPRK"``: 2-6 capitals, optionally with periods."""
+    letters = text.replace(".", "")
+    return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
+
+
+def initials(name: str) -> str:
+    """Initials of the capitalised words of a long form ("Associated Press" -> "AP")."""
+    words = _HYPHENS_RE.sub(" ", name).split()
+    out = []
+    for word in words:
+        w = word.strip(_EDGE_PUNCT + ".")
+        if not w or w.casefold() in _INITIAL_SKIP:
+            continue
+        if w[0].isupper():
+            out.append(w[0])
+    return "".join(out)
+
+
+# ----------------------------------------------------------------- clustering
+_PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
+
+
+class _Group:
+    """All surfaces of one key in one article."""
+
+    __slots__ = ("key", "surfaces", "types", "first", "count")
+
+    def __init__(self, key: str, first: int):
+        self.key = key
+        self.surfaces: Counter[str] = Counter()
+        self.types: Counter[str] = Counter()
+        self.first = first
+        self.count = 0
+
+    @property
+    def ntok(self) -> int:
+        return len(self.key.split())
+
+    def majority_type(self) -> str:
+        return self.types.most_common(1)[0][0] if self.types else ""
+
+
+def cluster_names(mentions: list[tuple[str, str]],
+                  aliases: Iterable[tuple[str, str]] = ()) -> dict[str, str]:
+    """Map every surface of one article to its canonical name.
+
+    ``mentions`` are ``(surface, type)`` pairs in text order.  ``aliases`` are
+    optional ``(short, long)`` pairs read from the text (e.g. a parenthesised
+    definition); both sides must be surfaces of ``mentions`` to take effect.
+    Returns ``surface -> canonical name`` for every input surface whose
+    normalised form is non-empty.
+    """
+    groups: dict[str, _Group] = {}
+    surface_key: dict[str, str] = {}
+    for pos, (surface, etype) in enumerate(mentions):
+        norm = normalise_surface(surface, etype)
+        key = canonical_key(norm)
+        if not key:
+            continue
+        surface_key[surface] = key
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _Group(key, pos)
+        group.surfaces[norm] += 1
+        group.types[etype] += 1
+        group.count += 1
+
+    parent = {key: key for key in groups}
+
+    def find(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def union(short: str, long: str) -> None:
+        a, b = find(short), find(long)
+        if a != b:
+            parent[a] = b
+
+    _link_abbreviations(groups, union)
+    _link_aliases(groups, aliases, union)
+    _link_acronyms(groups, union)
+    _link_partial_names(groups, union)
+    _link_name_parts(groups, union)
+
+    members: dict[str, list[_Group]] = defaultdict(list)
+    for key, group in groups.items():
+        members[find(key)].append(group)
+    names = {root: _choose_name(gs) for root, gs in members.items()}
+    return {surface: names[find(key)] for surface, key in surface_key.items()}
+
+
+def cluster_type(types: Counter[str], name: str) -> str:
+    """Majority type of a cluster; PERSON wins ties for multi-word names."""
+    if not types:
+        return ""
+    ranked = types.most_common()
+    best, top = ranked[0]
+    tied = [t for t, n in ranked if n == top]
+    if len(tied) > 1 and _PERSON in tied and len(name.split()) >= 2:
+        return _PERSON
+    return best
+
+
+def _choose_name(groups: list[_Group]) -> str:
+    """The fullest well-formed surface: most key tokens, then most frequent spelling."""
+    def quality(item: tuple[str, int, _Group]) -> tuple:
+        surface, count, group = item
+        well_formed = not (surface.isupper() and len(surface.replace(".", "")) > 6)
+        return (well_formed, not is_acronym(surface), group.ntok, group.count, count, -group.first)
+
+    items = [(s, n, g) for g in groups for s, n in g.surfaces.items()]
+    best_group = max(items, key=quality)[2]
+    # hyphenation/spelling as most frequently written among that key's variants
+    variants = [(s, n) for s, n, g in items if g is best_group and not _shouting(s)]
+    if not variants:
+        variants = [(s, n) for s, n, g in items if g is best_group]
+    variants.sort(key=lambda sn: (-sn[1], _shouting(sn[0])))
+    for key, long_form in COMMON_ABBREVIATIONS.items():
+        if best_group.key == key:
+            return long_form
+    return variants[0][0]
+
+
+def _shouting(text: str) -> bool:
+    """All-caps multi-letter text that is not an acronym ("NORTH KOREA")."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 6 and all(c.isupper() for c in letters)
+
+
+def _link_abbreviations(groups: dict[str, _Group], union) -> None:
+    """Generic common abbreviations: "US" joins "United States" if present."""
+    for key in list(groups):
+        long = COMMON_ABBREVIATIONS.get(key)
+        if long is None:
+            continue
+        long_key = canonical_key(long)
+        if long_key in groups:
+            union(key, long_key)
+
+
+def _link_aliases(groups: dict[str, _Group], aliases: Iterable[tuple[str, str]], union) -> None:
+    for short, long in aliases:
+        a = canonical_key(normalise_surface(short))
+        b = canonical_key(normalise_surface(long))
+        if a in groups and b in groups and a != b:
+            union(a, b)
+
+
+def _link_acronyms(groups: dict[str, _Group], union) -> None:
+    """An acronym joins the unique multi-word name of the article spelling its initials."""
+    by_initials: dict[str, list[str]] = defaultdict(list)
+    for key, group in groups.items():
+        if group.ntok < 2:
+            continue
+        surface = group.surfaces.most_common(1)[0][0]
+        ini = initials(surface)
+        if len(ini) >= 2:
+            by_initials[ini].append(key)
+            by_initials["T" + ini + "?"].append(key)  # "THR" for "The Hollywood Reporter"
+    for key, group in groups.items():
+        surface = group.surfaces.most_common(1)[0][0]
+        if not is_acronym(surface):
+            continue
+        letters = surface.replace(".", "")
+        targets = [k for k in by_initials.get(letters, []) if k != key]
+        if not targets and letters.startswith("T"):
+            targets = [k for k in by_initials.get(letters + "?", []) if k != key]
+        if len(targets) == 1:
+            union(key, targets[0])
+
+
+def _link_partial_names(groups: dict[str, _Group], union) -> None:
+    """Surname / first name -> full PERSON name.
+
+    A shorter name joins a longer one when its tokens are the first or last
+    tokens of the longer PERSON name (or a contiguous run at its edge).  When
+    several full names qualify (two people sharing a surname) the one first
+    mentioned closest before the short form wins, else the most frequent.
+    """
+    persons = [g for g in groups.values() if g.ntok >= 2 and _PERSON in g.types]
+    if not persons:
+        return
+    edge_index: dict[tuple[str, ...], list[_Group]] = defaultdict(list)
+    for g in persons:
+        toks = _key_tokens(g.key)
+        for n in range(1, len(toks)):
+            edge_index[tuple(toks[:n])].append(g)
+            edge_index[tuple(toks[-n:])].append(g)
+    for key, group in groups.items():
+        if not _may_be_person(group):
+            continue
+        candidates = [g for g in edge_index.get(tuple(_key_tokens(key)), []) if g is not group]
+        if not candidates:
+            continue
+        candidates = list({id(g): g for g in candidates}.values())
+        target = _pick_candidate(group, candidates)
+        if target is not None:
+            union(key, target.key)
+
+
+def _may_be_person(group: _Group) -> bool:
+    """Short forms that may refer to a person: tagged PERSON at least once, or never a place.
+
+    Acronyms and the common abbreviations ("UN") never stand for a person's
+    name part.  NORP is allowed: the tagger often reads a lone foreign surname
+    as a nationality.
+    """
+    if group.key in COMMON_ABBREVIATIONS or all(is_acronym(s) for s in group.surfaces):
+        return False
+    if group.types.get(_PERSON):
+        return True
+    return not any(t in _PLACE_TYPES for t in group.types)
+
+
+#: Types whose names are shortened by dropping words at either end
+#: ("Promises" for "Promises Treatment Center", "Red Sox" for "Boston Red Sox").
+_SHORTENED_TYPES = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LOC"})
+_ORGLIKE = frozenset({"ORG", "FAC"})
+
+
+def _compatible(a: str, b: str) -> bool:
+    return a == b or (a in _ORGLIKE and b in _ORGLIKE)
+
+
+def _link_name_parts(groups: dict[str, _Group], union) -> None:
+    """A shorter non-person name joins the unique longer name of the same kind it begins or ends.
+
+    Place names (GPE) never shorten this way: "Boston" is not the "Boston Red
+    Sox".  The short form must be capitalised (not all-caps) and the longer
+    name must share its type (ORG and FAC count as one kind).
+    """
+    longs = [g for g in groups.values() if g.ntok >= 2 and g.majority_type() in _SHORTENED_TYPES]
+    if not longs:
+        return
+    edge_index: dict[tuple[str, ...], list[_Group]] = defaultdict(list)
+    for g in longs:
+        toks = _key_tokens(g.key)
+        for n in range(1, len(toks)):
+            edge_index[tuple(toks[:n])].append(g)
+            edge_index[tuple(toks[-n:])].append(g)
+    for key, group in groups.items():
+        gtype = group.majority_type()
+        if gtype not in _SHORTENED_TYPES or any(t in ("GPE", _PERSON) for t in group.types):
+            continue
+        if all(is_acronym(s) for s in group.surfaces) or key in COMMON_ABBREVIATIONS:
+            continue
+        candidates = [g for g in edge_index.get(tuple(_key_tokens(key)), [])
+                      if g is not group and _compatible(gtype, g.majority_type())]
+        candidates = list({id(g): g for g in candidates}.values())
+        if candidates:
+            target = _pick_candidate(group, candidates)
+            if target is not None:
+                union(key, target.key)
+
+
+def _pick_candidate(group: _Group, candidates: list[_Group]) -> _Group | None:
+    if len(candidates) == 1:
+        return candidates[0]
+    # prefer the longest names first: "Kim" -> "Kim Jong Un" over "Kim Jong"
+    longest = max(g.ntok for g in candidates)
+    top = [g for g in candidates if g.ntok == longest]
+    # candidates that are themselves partial forms of each other are one person
+    keys = {g.key for g in top}
+    if len(keys) == 1:
+        return top[0]
+    before = [g for g in top if g.first <= group.first]
+    pool = before or top
+    pool.sort(key=lambda g: (-g.count, g.first))
+    if len(pool) > 1 and pool[0].count == pool[1].count:
+        pool.sort(key=lambda g: -g.first)  # nearest earlier mention
+    return pool[0]

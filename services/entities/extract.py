@@ -1,0 +1,515 @@
+"""Named entities of one article with canonical names.
+
+Pure function of the parsed docs (no model calls): works on docs rebuilt from
+DocBin bytes because it reads only text, offsets, tags, lemmas, sentence
+starts and entity labels.
+
+Pipeline (linear in the number of tokens):
+
+1. candidates: spaCy entities minus numeric types, split at line breaks and
+   internal possessives ("White House's National Security Council"), trimmed
+   of leading articles, role words (PERSON), trailing possessives and
+   punctuation; junk dropped (URLs, all-lowercase, digits, role-only spans,
+   bylines);
+2. headline fragments: spans inside title-case / all-caps lines are kept only
+   when the same name also occurs in running text;
+3. conservative type fixes ("in X" is not a person, "President X" is);
+4. alias pairs read from the text (parenthesised acronyms, "also known as");
+5. canonical names via :func:`services.entities.canonical.cluster_names`;
+6. ``in_title`` by clustering the title's names together with the body's.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Doc, Token
+
+from schemas.models import EntityMention, Span
+from services.entities.canonical import (
+    OFFICE_WORDS, ROLE_WORDS, canonical_key, cluster_names, cluster_type, is_acronym,
+    normalise_surface, strip_possessive,
+)
+
+#: spaCy labels that are values, not entities.
+NUMERIC_TYPES = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"})
+
+#: Role words that, directly before a name, make it a person ("President X").
+PERSON_TITLES = frozenset("""
+president mr mrs ms dr sen senator rep gov governor mayor minister secretary
+prince princess king queen pope judge spokesman spokeswoman spokesperson actor
+actress singer rapper coach chancellor premier general gen lt col capt sgt
+""".split())
+
+#: Website labels that start tag/topic lines ("Tags Biden administration ...").
+CHROME_WORDS = frozenset({"tags", "tag", "topics", "topic", "related", "keywords", "categories", "filed"})
+#: Lowercase heads that make a different entity than the name before them.
+KEEP_TAIL_NOUNS = frozenset({"administration", "government", "regime", "campaign", "family"})
+#: Lowercase particles inside names ("Osama bin Laden", "Ludwig van Beethoven").
+NAME_PARTICLES = frozenset("bin ibn al el de del della di da dos das du la le van von der den ter y".split())
+_STOP_WORDS = STOP_WORDS
+_TITLE_TYPES = frozenset({"WORK_OF_ART", "EVENT", "LAW"})
+
+_APOS = "'’‘`´"
+_EDGE = " \t\r\n\"“”«»()[]{},;:!?*•|/\\-–—." + _APOS
+_URL_RE = re.compile(r"(?:https?:|www\.|\.(?:com|org|net|co|io|gov|edu)\b|@|/)", re.IGNORECASE)
+_ALIAS_GLUE_RE = re.compile(
+    r"^\s*,?\s*\(?\s*(?:also\s+known\s+as|aka|a\.k\.a\.?|officially(?:\s+known\s+as|\s+called)?|"
+    r"formerly(?:\s+known\s+as)?|better\s+known\s+as)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_ACRONYM_FOR_RE = re.compile(r"\b(?:an?\s+)?(?:acronym|abbreviation|short)\s+for\s+(?:the\s+)?$", re.IGNORECASE)
+_BYLINE_RE = re.compile(r"^\s*(?:by|written by|reporting by)\s+[A-Z]", re.IGNORECASE)
+
+
+@dataclass
+class _Cand:
+    """One candidate mention: a trimmed token range and its char offsets."""
+
+    start: int          # char offset into doc.text
+    end: int
+    text: str
+    label: str
+    tok_start: int
+    tok_end: int
+    headline: bool = False
+
+
+# ----------------------------------------------------------------- public API
+def extract_entities(body: Doc, title: Doc | None = None) -> list[EntityMention]:
+    """Canonical named entities of an article, with their body mentions."""
+    cands = body_candidates(body)
+    if not cands:
+        return []
+    heads = title_candidates(title, body, cands) if title is not None and len(title) else []
+    # the title comes first in the article: its full names canonicalise body short forms
+    mentions = [(c.text, c.label) for c in heads] + [(c.text, c.label) for c in cands]
+    mapping = cluster_names(mentions, text_aliases(body, cands))
+    entities = _group(cands, mapping)
+    _mark_in_title(entities, mapping, heads, title.text if heads else "")
+    return entities
+
+
+def body_candidates(doc: Doc) -> list[_Cand]:
+    """Cleaned, validated, type-fixed candidate mentions of a body, in text order."""
+    headline_sents = _headline_token_mask(doc)
+    cands = []
+    for ent in doc.ents:
+        if ent.label_ in NUMERIC_TYPES:
+            continue
+        for cand in _clean_ent(doc, ent.start, ent.end, ent.label_):
+            cand.headline = headline_sents[cand.tok_start]
+            cands.append(cand)
+    cands = _drop_bylines(doc, cands)
+    names = _RunningNames(doc, cands)
+    cands = [v for c in cands if (v := names.validate(doc, c)) is not None]
+    cands = _add_defined_acronyms(doc, cands)
+    for cand in cands:
+        cand.label = _fix_type(doc, cand)
+    return cands
+
+
+def title_candidates(doc: Doc, body: Doc | None = None, body_cands: list[_Cand] | None = None) -> list[_Cand]:
+    """Cleaned candidates of a title, validated like headline lines against the body's names."""
+    cands = []
+    for ent in doc.ents:
+        if ent.label_ not in NUMERIC_TYPES:
+            cands.extend(_clean_ent(doc, ent.start, ent.end, ent.label_))
+    if body is None or body_cands is None:
+        return cands
+    names = _RunningNames(body, body_cands, extra=doc)
+    out = []
+    for c in cands:
+        c.headline = True
+        v = names.validate(doc, c)
+        if v is not None:
+            out.append(v)
+    return out
+
+
+# ----------------------------------------------------------------- cleaning
+def _clean_ent(doc: Doc, start: int, end: int, label: str) -> list[_Cand]:
+    """Split an entity at line breaks and internal possessives, trim, drop junk."""
+    out = []
+    piece_start = start
+    for i in range(start, end + 1):
+        boundary = i == end or "\n" in doc[i].text or _is_possessive(doc[i]) and i < end - 1 \
+            or label == "PERSON" and doc[i].tag_ == "CC"  # "Smith and Jones"
+        if not boundary:
+            continue
+        cand = _trim(doc, piece_start, i, label)
+        if cand is not None and not _is_junk(cand):
+            out.append(cand)
+        piece_start = i + 1
+    return out
+
+
+def _is_possessive(tok: Token) -> bool:
+    return tok.tag_ == "POS" or tok.text in ("'s", "’s", "'", "’")
+
+
+def _trim(doc: Doc, start: int, end: int, label: str) -> _Cand | None:
+    """Trim articles, roles (persons), possessives and punctuation off a token range."""
+    while start < end and (doc[start].lower_ in ("the", "a", "an") or doc[start].is_punct
+                           or doc[start].is_space):
+        start += 1
+    if start < end and doc[start].lower_ in CHROME_WORDS and (start == 0 or "\n" in doc[start - 1].text):
+        start += 1  # "Tags Biden ..." on a tag line
+    if label == "PERSON":
+        start = _skip_roles(doc, start, end)
+    while end > start and (_is_possessive(doc[end - 1]) or doc[end - 1].is_punct or doc[end - 1].is_space
+                           or _lowercase_tail(doc[end - 1], label)
+                           or label == "PERSON" and end - start > 1 and _is_role(doc[end - 1])):
+        end -= 1
+    if end <= start:
+        return None
+    s, e = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+    s, e = _trim_chars(doc.text, s, e)
+    if e <= s:
+        return None
+    return _Cand(s, e, doc.text[s:e], label, start, end)
+
+
+def _skip_roles(doc: Doc, start: int, end: int) -> int:
+    """Index after the last role word of a PERSON span that still leaves a capitalised name."""
+    last_role = -1
+    for i in range(start, end - 1):
+        if _is_role(doc[i]):
+            last_role = i
+    if last_role >= 0 and any(doc[j].text[:1].isupper() for j in range(last_role + 1, end)):
+        start = last_role + 1
+    # a nationality or office word glued in front ("American Jane Doe", "Interior John Roe")
+    while end - start > 2 and (doc[start].lower_ in OFFICE_WORDS or _is_demonym(doc, doc[start])):
+        start += 1
+    # adjectives or verbs glued in front of a name ("Notorious Jane Doe"): drop leading
+    # tokens the tagger does not read as proper nouns, keeping a two-word name
+    while end - start > 2 and doc[start].tag_ not in ("NNP", "NNPS") and doc[start + 1].tag_ in ("NNP", "NNPS"):
+        start += 1
+    return start
+
+
+def _lowercase_tail(tok: Token, label: str) -> bool:
+    """A trailing common noun ("Pacific coast", "Betty Ford rehab"), except titles and "X administration"."""
+    return (tok.is_lower and tok.is_alpha and label not in _TITLE_TYPES
+            and tok.text not in KEEP_TAIL_NOUNS)
+
+
+def _is_demonym(doc: Doc, tok: Token) -> bool:
+    """The token is tagged NORP somewhere in the document ("American")."""
+    key = tok.lower_
+    cache = doc.user_data.get("_storystream_norp")
+    if cache is None:
+        cache = {e.text.lower() for e in doc.ents if e.label_ == "NORP" and len(e) == 1}
+        doc.user_data["_storystream_norp"] = cache
+    return key in cache
+
+
+def _is_role(tok: Token) -> bool:
+    return tok.lower_.rstrip(".") in ROLE_WORDS
+
+
+def _trim_chars(text: str, s: int, e: int) -> tuple[int, int]:
+    """Char-level trim of edge punctuation and a possessive glued into a token."""
+    while s < e and text[s] in _EDGE:
+        s += 1
+    changed = True
+    while changed and e > s:
+        changed = False
+        stripped = strip_possessive(text[s:e])
+        if len(stripped) < e - s:
+            e = s + len(stripped)
+            changed = True
+        while e > s and text[e - 1] in _EDGE and not _keeps_period(text, s, e):
+            e -= 1
+            changed = True
+    return s, e
+
+
+def _keeps_period(text: str, s: int, e: int) -> bool:
+    """Keep the final period of abbreviations ("U.S.", "Inc.", "Jr.")."""
+    if text[e - 1] != ".":
+        return False
+    word = text[s:e].split()[-1]
+    return word.count(".") >= 2 or word[:-1] in ("Inc", "Jr", "Sr", "Co", "Corp", "Ltd", "St")
+
+
+def _is_junk(cand: _Cand) -> bool:
+    text = cand.text
+    if len(text) < 2 or not any(c.isalpha() for c in text):
+        return True
+    if not any(c.isupper() for c in text):
+        return True  # all lowercase
+    if _URL_RE.search(text):
+        return True
+    words = [w.casefold().strip(".") for w in text.split()]
+    if all(w in ROLE_WORDS or w in OFFICE_WORDS for w in words):
+        return True  # "Defense" out of "Defense Minister"
+    return _has_lowercase_content(cand)
+
+
+def _has_lowercase_content(cand: _Cand) -> bool:
+    """A lowercase non-function word inside a name marks a sentence fragment ("Jane never checked")."""
+    return any(w.islower() and w.isalpha() and w not in NAME_PARTICLES and w not in _STOP_WORDS
+               for w in cand.text.split())
+
+
+def _drop_bylines(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
+    """Names on a short "By Jane Doe, Outlet" line are credits, not story entities."""
+    out = []
+    for cand in cands:
+        line_start = doc.text.rfind("\n", 0, cand.start) + 1
+        line_end = doc.text.find("\n", cand.end)
+        line = doc.text[line_start:line_end if line_end >= 0 else len(doc.text)]
+        if len(line) < 100 and _BYLINE_RE.match(line):
+            continue
+        out.append(cand)
+    return out
+
+
+# ----------------------------------------------------------------- headline fragments
+def _headline_token_mask(doc: Doc) -> list[bool]:
+    """True for tokens on title-case or all-caps lines/sentences.
+
+    A name-heavy sentence ending in a full stop with at least one lowercase
+    content word is running text, not a headline.
+    """
+    mask = [False] * (len(doc) + 1)
+    for segment in _segments(doc):
+        words = [t for t in segment if t.is_alpha and not t.is_stop and len(t.text) > 1]
+        if len(words) < 4:
+            continue
+        caps = sum(1 for t in words if t.text[0].isupper())
+        sentence = segment[-1].text in (".", "!", "?") and caps < len(words)
+        if caps / len(words) >= 0.85 and not sentence:
+            for t in segment:
+                mask[t.i] = True
+    return mask
+
+
+def _segments(doc: Doc):
+    """Sentences further split at line breaks."""
+    for sent in doc.sents:
+        start = sent.start
+        for tok in sent:
+            if "\n" in tok.text:
+                if tok.i > start:
+                    yield doc[start:tok.i]
+                start = tok.i + 1
+        if start < sent.end:
+            yield doc[start:sent.end]
+
+
+class _RunningNames:
+    """Names used in running text, to validate spans on headline lines and in titles.
+
+    A headline span is kept as far as it names something used in running
+    text: whole if its key is a running name; else (PERSON) with edge words
+    trimmed that the article also uses as ordinary lowercase words ("Esther
+    Williams Dies" -> "Esther Williams"); else the longest run of two or more
+    tokens that is a running name; else a two- or three-word PERSON whose
+    first or last word is a running person name ("Kamala Harris" beside
+    "Harris"); else the longest single running token.  Anything else on such
+    a line is dropped.
+    """
+
+    def __init__(self, doc: Doc, cands: list[_Cand], extra: Doc | None = None):
+        self.running: set[str] = set()
+        self.person_words: set[str] = set()
+        for c in cands:
+            if not c.headline:
+                key = _key(c)
+                self.running.add(key)
+                if c.label == "PERSON":
+                    self.person_words.update(key.split())
+        self.common = _common_words(doc)
+
+    def validate(self, doc: Doc, c: _Cand) -> _Cand | None:
+        if not c.headline or _key(c) in self.running:
+            return c
+        if c.label == "PERSON":
+            c = self._trim_common(doc, c)
+            if c is None or _key(c) in self.running:
+                return c
+        sub = _longest_running_run(doc, c, self.running, min_len=2)
+        if sub is not None:
+            return sub
+        if self._person_with_known_part(doc, c):
+            return c
+        return _longest_running_run(doc, c, self.running, min_len=1)
+
+    def _person_with_known_part(self, doc: Doc, c: _Cand) -> bool:
+        """Two to four proper nouns, none an ordinary word, ending in a running person name
+        (or, for two words, starting with one)."""
+        words = _key(c).split()
+        tokens = doc[c.tok_start:c.tok_end]
+        if c.label != "PERSON" or not 2 <= len(words) <= 4:
+            return False
+        if not all(t.tag_ == "NNP" and not self._is_common(t) for t in tokens):
+            return False
+        return words[-1] in self.person_words or (len(words) == 2 and words[0] in self.person_words)
+
+    def _trim_common(self, doc: Doc, c: _Cand) -> _Cand | None:
+        start, end = c.tok_start, c.tok_end
+        while end - start > 1 and self._is_common(doc[end - 1]):
+            end -= 1
+        while end - start > 1 and self._is_common(doc[start]):
+            start += 1
+        if (start, end) == (c.tok_start, c.tok_end):
+            return c
+        sub = _trim(doc, start, end, c.label)
+        if sub is not None:
+            sub.headline = True
+        return sub
+
+    def _is_common(self, tok: Token) -> bool:
+        low = tok.lower_
+        return tok.is_stop or any(form in self.common for form in _word_forms(low))
+
+
+def _common_words(doc: Doc) -> set[str]:
+    """Lowercase words and their lemmas as used in running (lowercase) text."""
+    out = set()
+    for tok in doc:
+        if tok.is_lower and tok.is_alpha and len(tok.text) > 2:
+            out.add(tok.text)
+            out.add(tok.lemma_.lower())
+    return out
+
+
+def _word_forms(word: str) -> tuple[str, ...]:
+    """The word and crude stems: "returns" -> "return", "dies" -> "die", "checked" -> "check"."""
+    forms = [word]
+    for suffix in ("s", "es", "ed", "d", "ing"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            forms.append(word[: -len(suffix)])
+    return tuple(forms)
+
+
+def _key(cand: _Cand) -> str:
+    return canonical_key(normalise_surface(cand.text, cand.label))
+
+
+def _longest_running_run(doc: Doc, cand: _Cand, running: set[str], min_len: int = 1) -> _Cand | None:
+    n = cand.tok_end - cand.tok_start
+    for length in range(n - 1, min_len - 1, -1):
+        for i in range(cand.tok_start, cand.tok_end - length + 1):
+            sub = _trim(doc, i, i + length, cand.label)
+            if sub is not None and sub.tok_end - sub.tok_start == length and _key(sub) in running:
+                sub.headline = True
+                return sub
+    return None
+
+
+# ----------------------------------------------------------------- acronyms and aliases
+def _add_defined_acronyms(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
+    """An acronym defined in parentheses after a name is a mention wherever it recurs."""
+    defined: dict[str, str] = {}
+    text = doc.text
+    for c in cands:
+        m = re.match(r"\s*\(\s*([A-Z][A-Za-z.&]{1,8})\s*\)", text[c.end:c.end + 14])
+        if m and is_acronym(m.group(1)):
+            defined[m.group(1)] = c.label
+    if not defined:
+        return cands
+    taken = set()
+    for c in cands:
+        taken.update(range(c.tok_start, c.tok_end))
+    extra = [
+        _Cand(t.idx, t.idx + len(t.text), t.text, defined[t.text], t.i, t.i + 1)
+        for t in doc if t.text in defined and t.i not in taken
+    ]
+    return sorted(cands + extra, key=lambda c: c.start)
+
+
+def text_aliases(doc: Doc, cands: list[_Cand]) -> list[tuple[str, str]]:
+    """(short, long) alias pairs stated in the text.
+
+    * ``Long Name (LN)`` -- a parenthesised name right after another;
+    * ``A, also known as B`` / ``officially B`` / ``formerly B``;
+    * ``ABC ... an acronym for Long Name`` -- the nearest acronym before it
+      in the same sentence.
+    """
+    text = doc.text
+    pairs = []
+    for prev, cur in zip(cands, cands[1:]):
+        between = text[prev.end:cur.start]
+        if len(between) > 40:
+            continue
+        if re.fullmatch(r"\s*\(\s*", between) and text[cur.end:cur.end + 2].strip().startswith(")"):
+            pairs.append((cur.text, prev.text))
+        elif _ALIAS_GLUE_RE.match(between):
+            pairs.append((prev.text, cur.text))
+        elif re.fullmatch(r"\s*,?\s*or\s+", between) and is_acronym(cur.text):
+            pairs.append((cur.text, prev.text))
+    for i, cur in enumerate(cands):
+        sent_start = doc[cur.tok_start].sent.start_char
+        before = text[max(sent_start, cur.start - 40):cur.start]
+        if not _ACRONYM_FOR_RE.search(before):
+            continue
+        for prev in reversed(cands[:i]):
+            if prev.start < sent_start:
+                break
+            if is_acronym(prev.text):
+                pairs.append((prev.text, cur.text))
+                break
+    return pairs
+
+
+# ----------------------------------------------------------------- type fixes
+def _fix_type(doc: Doc, cand: _Cand) -> str:
+    """Conservative corrections of obvious NER type errors."""
+    prev = doc[cand.tok_start - 1] if cand.tok_start > 0 else None
+    nxt = doc[cand.tok_end] if cand.tok_end < len(doc) else None
+    if cand.label == "PERSON" and cand.tok_end - cand.tok_start == 1 and prev is not None \
+            and prev.lower_ in ("in", "near") and not (nxt is not None and _is_possessive(nxt)):
+        return "GPE"  # "in Vladivostok"
+    if cand.label in ("ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "LOC", "FAC") and prev is not None \
+            and prev.lower_.rstrip(".") in PERSON_TITLES and prev.text[:1].isupper() \
+            and all(t.tag_ in ("NNP", "NNPS") for t in doc[cand.tok_start:cand.tok_end]) \
+            and cand.tok_end - cand.tok_start <= 3:
+        return "PERSON"  # "President Biden" tagged ORG
+    return cand.label
+
+
+# ----------------------------------------------------------------- grouping
+def _group(cands: list[_Cand], mapping: dict[str, str]) -> list[EntityMention]:
+    """One EntityMention per canonical name, in order of first mention."""
+    order: list[str] = []
+    spans: dict[str, list[Span]] = {}
+    types: dict[str, Counter] = {}
+    for c in cands:
+        name = mapping.get(c.text)
+        if not name:
+            continue
+        if name not in spans:
+            order.append(name)
+            spans[name], types[name] = [], Counter()
+        spans[name].append(Span(text=c.text, start=c.start, end=c.end))
+        types[name][c.label] += 1
+    return [EntityMention(name=n, type=_entity_type(n, spans[n], types[n], cands), mentions=spans[n])
+            for n in order]
+
+
+def _entity_type(name: str, spans: list[Span], votes: Counter, cands: list[_Cand]) -> str:
+    """Majority type of the mentions written in the canonical (fullest) form, else of all mentions.
+
+    The full form is the most reliably typed ("Tony Thompson" PERSON even when
+    the tagger reads a lone "Thompson" as ORG).
+    """
+    key = canonical_key(name)
+    full = Counter(c.label for c in cands if canonical_key(normalise_surface(c.text, c.label)) == key)
+    return cluster_type(full or votes, name)
+
+
+def _mark_in_title(entities: list[EntityMention], mapping: dict[str, str],
+                   title: list[_Cand], title_text: str) -> None:
+    """Flag entities named in the title: by a title entity, or by a body surface found there verbatim."""
+    title_names = {mapping.get(c.text) for c in title} - {None}
+    for ent in entities:
+        if ent.name in title_names:
+            ent.in_title = True
+        elif title_text:
+            surfaces = {m.text for m in ent.mentions} | {ent.name}
+            ent.in_title = any(re.search(r"(?<!\w)" + re.escape(t) + r"(?!\w)", title_text) for t in surfaces)

@@ -1,0 +1,209 @@
+"""Article features for story clustering: lead sentence, content terms, dates.
+
+Pure functions of a parsed ``Doc`` (DocBin-safe attributes only).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Iterator
+
+from spacy.tokens import Doc, Span as SpacySpan
+
+# ----------------------------------------------------------------- lead sentence
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_BYLINE_RE = re.compile(r"^\s*(?:by|written by|reporting by|posted by|updated|published|first published)\b",
+                        re.IGNORECASE)
+_SENT_END = ('.', '!', '?', '"', '”', "’", "'", ')')
+_CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
+
+
+def lead_sentence(body: Doc) -> str:
+    """The first real sentence of the article.
+
+    Skips URL lines, date/time lines, bylines and headline-like lines (title
+    case, or short and without final punctuation).  Falls back to the first
+    non-empty segment.
+    """
+    fallback = ""
+    for seg in _segments(body):
+        text = seg.text.strip()
+        if not text:
+            continue
+        if not _URL_RE.fullmatch(text):
+            fallback = fallback or text
+        if _is_real_sentence(seg, text):
+            return text
+    return fallback
+
+
+def _segments(doc: Doc) -> Iterator[SpacySpan]:
+    """Sentences, further split at line breaks."""
+    for sent in doc.sents:
+        start = sent.start
+        for tok in sent:
+            if "\n" in tok.text:
+                if tok.i > start:
+                    yield doc[start:tok.i]
+                start = tok.i + 1
+        if start < sent.end:
+            yield doc[start:sent.end]
+
+
+def _is_real_sentence(seg: SpacySpan, text: str) -> bool:
+    if _URL_RE.search(text) and len(_URL_RE.sub("", text).split()) < 4:
+        return False
+    if _BYLINE_RE.match(text):
+        return False
+    words = [t for t in seg if t.is_alpha]
+    if len(words) < 5:
+        return False
+    if sum(1 for t in words if t.ent_type_ not in ("DATE", "TIME")) < 4:
+        return False  # dateline
+    if not any(t.pos_ in ("VERB", "AUX") for t in seg):
+        return False
+    content = [t for t in words if not t.is_stop and len(t.text) > 1]
+    if len(content) >= 4 and sum(t.text[0].isupper() for t in content) / len(content) >= 0.85:
+        return False  # title-case headline
+    if not text.endswith(_SENT_END) and len(words) < 12:
+        return False  # short line without final punctuation: a headline
+    return True
+
+
+# ----------------------------------------------------------------- content terms
+def content_terms(doc: Doc, limit: int = 60) -> dict[str, int]:
+    """Lowercase lemmas of nouns, proper nouns, verbs and adjectives with counts.
+
+    Stopwords, punctuation, numbers, URLs and one-letter tokens are skipped;
+    the ``limit`` most frequent are returned (ties in order of first use).
+    """
+    counts: Counter[str] = Counter()
+    for tok in doc:
+        if tok.pos_ not in _CONTENT_POS or tok.is_stop or tok.is_punct or tok.like_num or tok.like_url:
+            continue
+        lemma = (tok.lemma_ or tok.text).lower().strip("'’.-")
+        if len(lemma) < 2 or not any(c.isalpha() for c in lemma) or lemma in _STOP_LEMMAS:
+            continue
+        counts[lemma] += 1
+    return dict(counts.most_common(limit))
+
+
+#: Lemmas of contractions and fragments that spaCy's stop list misses.
+_STOP_LEMMAS = frozenset({"'s", "’s", "n't", "'re", "'ve", "'ll", "'d", "'m", "be", "have", "do"})
+
+# ----------------------------------------------------------------- dates
+_MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), 1)}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_MONTH_RE = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
+            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
+_RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1, "tonight": 0}
+
+_PATTERNS = [
+    # 2011-02-23, 2011/02/23
+    ("ymd", re.compile(r"\b(?P<y>(?:19|20)\d\d)[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})\b")),
+    # Feb 23, 2011 / February 23rd 2011
+    ("mdy", re.compile(r"\b" + _MONTH_RE + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)\b",
+                       re.IGNORECASE)),
+    # 23 February 2011
+    ("dmy", re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE + r",?\s+(?P<y>(?:19|20)\d\d)\b",
+                       re.IGNORECASE)),
+    # 5/2/2013 (US order)
+    ("us", re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d\d)\b")),
+    # February 2011
+    ("my", re.compile(r"\b" + _MONTH_RE + r",?\s+(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE)),
+]
+_MONTH_DAY_RE = re.compile(r"\b" + _MONTH_RE + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!,?\s*(?:19|20)\d\d)",
+                           re.IGNORECASE)
+_DAY_MONTH_RE = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE + r"\b(?!,?\s*(?:19|20)\d\d)",
+                           re.IGNORECASE)
+_FUTURE_WORDS = frozenset({"will", "'ll", "’ll", "next", "upcoming", "scheduled", "set", "expected", "plans", "shall"})
+
+
+def find_dates(doc: Doc, published: datetime | None = None) -> list[str]:
+    """ISO dates (``YYYY-MM-DD`` or ``YYYY-MM``) mentioned in the text, in order of first mention.
+
+    Absolute dates are read anywhere in the text (also in URL and dateline
+    lines).  With ``published``, partial dates inside DATE entities are
+    resolved: "May 2" takes the year that puts it nearest the publication
+    date; weekdays and today/yesterday/tomorrow are resolved relative to it
+    (the most recent such day, or the next one in future-tense sentences).
+    """
+    found: list[tuple[int, str]] = []
+    covered: list[tuple[int, int]] = []
+    text = doc.text
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            if any(s <= m.start() < e for s, e in covered):
+                continue
+            iso = _absolute(kind, m)
+            if iso:
+                found.append((m.start(), iso))
+                covered.append((m.start(), m.end()))
+    if published is not None:
+        pub = published.date() if isinstance(published, datetime) else published
+        for ent in doc.ents:
+            if ent.label_ not in ("DATE", "TIME"):
+                continue
+            if any(s <= ent.start_char < e or ent.start_char <= s < ent.end_char for s, e in covered):
+                continue
+            iso = _relative(ent, pub)
+            if iso:
+                found.append((ent.start_char, iso))
+    found.sort()
+    seen: dict[str, None] = {}
+    for _, iso in found:
+        seen.setdefault(iso, None)
+    return list(seen)
+
+
+def _month(name: str) -> int:
+    return _MONTHS.get(name.lower().rstrip(".")[:4], 0) or _MONTHS.get(name.lower().rstrip(".")[:3], 0)
+
+
+def _absolute(kind: str, m: re.Match) -> str | None:
+    g = m.groupdict()
+    if g.get("mon") and not g["mon"][0].isupper():
+        return None  # "may" the verb
+    year = int(g["y"])
+    month = int(g["m"]) if g.get("m") else _month(g["mon"])
+    if kind == "my":
+        return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
+    return _iso(year, month, int(g["d"]))
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _relative(ent: SpacySpan, pub: date) -> str | None:
+    """Resolve a DATE entity without a year against the publication date."""
+    text = ent.text
+    m = _MONTH_DAY_RE.search(text) or _DAY_MONTH_RE.search(text)
+    if m and m.group("mon")[0].isupper():
+        month, day = _month(m.group("mon")), int(m.group("d"))
+        options = [_iso(y, month, day) for y in (pub.year - 1, pub.year, pub.year + 1)]
+        options = [date.fromisoformat(o) for o in options if o]
+        if not options:
+            return None
+        return min(options, key=lambda d: abs((d - pub).days)).isoformat()
+    lower = text.lower()
+    for word, offset in _RELATIVE_DAYS.items():
+        if re.search(rf"\b{word}\b", lower):
+            return (pub + timedelta(days=offset)).isoformat()
+    for word, weekday in _WEEKDAYS.items():
+        if re.search(rf"\b{word}\b", lower):
+            future = "next" in lower or _future_sentence(ent)
+            delta = (weekday - pub.weekday()) % 7 if future else -((pub.weekday() - weekday) % 7)
+            return (pub + timedelta(days=delta)).isoformat()
+    return None
+
+
+def _future_sentence(ent: SpacySpan) -> bool:
+    return any(t.lower_ in _FUTURE_WORDS for t in ent.sent)

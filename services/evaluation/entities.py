@@ -1,0 +1,394 @@
+"""Evaluation of entity extraction and canonical names on ECB+ and the seed aliases.
+
+Run: ``python -m services.evaluation.entities [path/to/ecbplus_dev.jsonl]``.
+
+Scoring rules
+-------------
+*Named gold mentions.*  Only gold mentions that name something count for
+recall: after dropping anything up to a possessive ("Tara Reid's
+representative" -> "representative"), the mention must contain a
+capitalised word that is neither sentence-initial nor a pronoun.  So
+"Tara Reid", "the Promises Treatment Center in Malibu" count; "Word",
+"He", "the actress" do not (a single sentence-initial name such as
+"People said" is lost, an accepted under-count).
+
+*Matching.*  The *core* of a gold mention is its first run of capitalised
+words (connectors "of/the/and/for/&/de" allowed inside, a leading "The"
+dropped): "the Promises Treatment Center in Malibu, California" -> "Promises
+Treatment Center".  A predicted mention matches a gold mention when their
+char spans overlap the core; pairs are matched one-to-one, largest overlap
+first.  This is "partial match with head agreement", the head approximated by
+the leading proper-name run.
+
+*Precision* counts predicted mentions that start inside a ``selected`` span
+(the rest of the text is not annotated); one is correct when it overlaps any
+gold mention (named or not).  ECB+ annotates only participants of the two
+events of each topic, so correct names of bystanders count as false
+positives: precision is a lower bound.
+
+*Types.*  ECB+ types are mapped to PERSON / ORG / LOC / OTHER
+(``HUMAN_PART_PER`` -> PERSON, ``HUMAN_PART_ORG`` -> ORG, ``HUMAN_PART_GPE``
+and ``LOC_*`` -> LOC, the rest OTHER) and spaCy labels likewise (GPE/LOC/FAC
+-> LOC).  Recall is bucketed by gold type, precision by predicted type, and
+matching ignores type; ``type_accuracy`` is the share of matched pairs with
+the same coarse type.
+
+*B-cubed* runs over matched named gold mentions.  Gold clusters: the chain id
+(cross-document), ``INTRA_`` chains within their article, null chains as
+singletons.  Predicted clusters: ``canonical_key(name)`` across all articles
+(what the aggregator joins on).  ``bcubed_within`` restricts both sides to one
+article.  ``bcubed_surface`` is a baseline whose clusters are the keys of the
+raw mention texts, showing what canonicalisation adds.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from schemas.models import EntityMention
+from services.entities.canonical import canonical_key
+
+_SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+DEFAULT_ECB_PATH = _SHARED / "eval" / "ecbplus_dev.jsonl"
+DEFAULT_SEED_DIR = Path(__file__).resolve().parents[2] / "seeds"
+DEFAULT_SEED_GOLD = _SHARED / "gold" / "seed_quotes.json"
+
+COARSE_TYPES = ("PERSON", "ORG", "LOC", "OTHER")
+_PRONOUNS = frozenset("""i me my mine he him his she her hers it its we us our they them their
+who whom whose which that this these those you your one""".split())
+_CONNECTORS = frozenset("of the and for & de du la van von der".split())
+_POSSESSIVE_RE = re.compile(r"['’]s?\s")
+_WORD_RE = re.compile(r"[\w&][\w&.'’\-]*")
+
+
+# ----------------------------------------------------------------- types
+def coarse_gold_type(ecb_type: str) -> str:
+    if ecb_type == "HUMAN_PART_PER":
+        return "PERSON"
+    if ecb_type == "HUMAN_PART_ORG":
+        return "ORG"
+    if ecb_type == "HUMAN_PART_GPE" or ecb_type.startswith("LOC"):
+        return "LOC"
+    return "OTHER"
+
+
+def coarse_pred_type(label: str) -> str:
+    if label == "PERSON":
+        return "PERSON"
+    if label == "ORG":
+        return "ORG"
+    if label in ("GPE", "LOC", "FAC"):
+        return "LOC"
+    return "OTHER"
+
+
+# ----------------------------------------------------------------- gold mentions
+def _name_part(body: str, mention: dict) -> tuple[int, str]:
+    """Offset and text of the part after the last possessive ("X's rep" -> "rep")."""
+    text = mention["text"]
+    start = mention["start"]
+    last = None
+    for m in _POSSESSIVE_RE.finditer(text):
+        last = m
+    if last is not None:
+        return start + last.end(), text[last.end():]
+    return start, text
+
+
+def _sentence_initial(body: str, pos: int) -> bool:
+    before = body[:pos].rstrip(" \t\"“‘'(")
+    return not before or before[-1] in ".!?\n:;”\"…"
+
+
+_HEAD_STOP = frozenset("""in of at from near on for with by to into between who whom which that
+where when after before during about outside inside""".split())
+
+
+def _words(body: str, mention: dict) -> list[tuple[int, int, str]]:
+    """(start, end, word) in body offsets of the mention's name part (after any possessive)."""
+    start, text = _name_part(body, mention)
+    return [(start + m.start(), start + m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+
+
+def _head_index(body: str, words: list[tuple[int, int, str]]) -> int | None:
+    """Index of the head word: the last word before the first preposition, comma or
+    relative pronoun (leading prepositions skipped); words starting with a digit are skipped."""
+    i = 0
+    while i < len(words) and words[i][2].casefold() in _HEAD_STOP:
+        i += 1
+    head = None
+    for j in range(i, len(words)):
+        s, _, w = words[j]
+        if w.casefold() in _HEAD_STOP or (j > i and "," in body[words[j - 1][1]:s]):
+            break
+        if w[0].isalpha():
+            head = j
+    return head
+
+
+def _used_as_name(body: str, word: str) -> bool:
+    """The word occurs capitalised in mid-sentence somewhere in the body."""
+    for m in re.finditer(r"(?<!\w)" + re.escape(word) + r"(?!\w)", body):
+        if not _sentence_initial(body, m.start()):
+            return True
+    return False
+
+
+def is_named(body: str, mention: dict) -> bool:
+    """A gold mention names something: its head word is capitalised, not a pronoun, and
+    (when it starts a sentence) is written capitalised mid-sentence elsewhere in the body.
+
+    "the Promises Treatment Center in Malibu" and "Bank of America" are named;
+    "a bank in Athens", "the actress", "He", "Tara Reid's representative" are not.
+    """
+    words = _words(body, mention)
+    head = _head_index(body, words)
+    if head is None:
+        return False
+    s, _, w = words[head]
+    if not w[0].isupper() or w.casefold() in _PRONOUNS:
+        return False
+    return not _sentence_initial(body, s) or _used_as_name(body, w)
+
+
+def gold_core(body: str, mention: dict) -> tuple[int, int]:
+    """Char span of the capitalised run around the head word (connectors allowed inside).
+
+    "the Promises Treatment Center in Malibu, California" -> "Promises Treatment
+    Center"; "Bank of America" -> "Bank of America".
+    """
+    words = _words(body, mention)
+    head = _head_index(body, words)
+    if head is None:
+        return mention["start"], mention["end"]
+    lo = head
+    while lo > 0 and words[lo - 1][2][0].isupper() and words[lo - 1][2].casefold() not in ("the", "a", "an"):
+        lo -= 1
+    hi, j = head, head + 1
+    while j < len(words):
+        w = words[j][2]
+        if w[0].isupper():
+            hi = j
+        elif w.casefold() not in _CONNECTORS:
+            break
+        j += 1
+    return words[lo][0], words[hi][1]
+
+
+# ----------------------------------------------------------------- matching
+def _match(golds: list[tuple[int, int]], preds: list[tuple[int, int]]) -> dict[int, int]:
+    """One-to-one gold index -> pred index, largest overlap first."""
+    pairs = []
+    for gi, (gs, ge) in enumerate(golds):
+        for pi, (ps, pe) in enumerate(preds):
+            overlap = min(ge, pe) - max(gs, ps)
+            if overlap > 0:
+                pairs.append((-overlap, gi, pi))
+    pairs.sort()
+    used_g, used_p, out = set(), set(), {}
+    for _, gi, pi in pairs:
+        if gi in used_g or pi in used_p:
+            continue
+        used_g.add(gi)
+        used_p.add(pi)
+        out[gi] = pi
+    return out
+
+
+def _flatten(entities: Sequence[EntityMention]) -> list[tuple[int, int, str, str, str]]:
+    """(start, end, canonical name, type, surface) of every predicted mention, sorted."""
+    out = [(m.start, m.end, e.name, e.type, m.text) for e in entities for m in e.mentions]
+    return sorted(out)
+
+
+# ----------------------------------------------------------------- B-cubed
+def bcubed(items: Iterable[tuple[object, object]]) -> dict[str, float]:
+    """B-cubed precision/recall/F1 of (gold cluster, predicted cluster) items."""
+    items = list(items)
+    if not items:
+        return {"precision": 0.0, "recall": 0.0, "f1": 0.0, "n": 0}
+    joint = Counter(items)
+    gold = Counter(g for g, _ in items)
+    pred = Counter(p for _, p in items)
+    p = sum(n * n / pred[pc] for (gc, pc), n in joint.items()) / len(items)
+    r = sum(n * n / gold[gc] for (gc, pc), n in joint.items()) / len(items)
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f, "n": len(items)}
+
+
+def _prf(tp_p: int, n_p: int, tp_r: int, n_r: int) -> dict[str, float]:
+    p = tp_p / n_p if n_p else 0.0
+    r = tp_r / n_r if n_r else 0.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
+            "pred": n_p, "gold": n_r}
+
+
+# ----------------------------------------------------------------- scoring
+def score_entities(records: Sequence[dict], predictions: Sequence[Sequence[EntityMention]]) -> dict:
+    """Mention P/R/F1 by coarse type and B-cubed of canonical names (see module docstring)."""
+    rec_hit, rec_all = Counter(), Counter()
+    prec_hit, prec_all = Counter(), Counter()
+    type_ok = type_n = 0
+    cross, within, surface = [], [], []
+    for rec, ents in zip(records, predictions):
+        body, doc_id = rec["body"], rec["id"]
+        preds = _flatten(ents)
+        named = [g for g in rec["entities"] if is_named(body, g)]
+        cores = [gold_core(body, g) for g in named]
+        matches = _match(cores, [(s, e) for s, e, *_ in preds])
+        for gi, g in enumerate(named):
+            gtype = coarse_gold_type(g["type"])
+            rec_all[gtype] += 1
+            if gi not in matches:
+                continue
+            rec_hit[gtype] += 1
+            _, _, name, ptype, text = preds[matches[gi]]
+            type_n += 1
+            type_ok += coarse_pred_type(ptype) == gtype
+            chain = g.get("chain")
+            if chain is None:
+                gid = ("single", doc_id, gi)
+            elif str(chain).startswith("INTRA_"):
+                gid = ("intra", doc_id, chain)
+            else:
+                gid = ("chain", chain)
+            cross.append((gid, canonical_key(name)))
+            within.append(((doc_id, gid), (doc_id, canonical_key(name))))
+            surface.append((gid, canonical_key(text)))
+        spans = [tuple(s) for s in rec.get("selected") or []]
+        all_gold = [(g["start"], g["end"]) for g in rec["entities"]]
+        for s, e, _, ptype, _ in preds:
+            if not any(a <= s < b for a, b in spans):
+                continue
+            ct = coarse_pred_type(ptype)
+            prec_all[ct] += 1
+            prec_hit[ct] += any(min(e, ge) > max(s, gs) for gs, ge in all_gold)
+    by_type = {t: _prf(prec_hit[t], prec_all[t], rec_hit[t], rec_all[t]) for t in COARSE_TYPES}
+    by_type["ALL"] = _prf(sum(prec_hit.values()), sum(prec_all.values()),
+                          sum(rec_hit.values()), sum(rec_all.values()))
+    return {
+        "articles": len(records),
+        "mentions": by_type,
+        "type_accuracy": type_ok / type_n if type_n else 0.0,
+        "bcubed_cross": bcubed(cross),
+        "bcubed_within": bcubed(within),
+        "bcubed_surface": bcubed(surface),
+    }
+
+
+def load_records(path: str | Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def predict(pairs: Sequence[tuple[str, str]], nlp=None) -> list[list[EntityMention]]:
+    """Parse (title, body) pairs in one batch and extract their entities."""
+    from services.common.nlp import parse_articles
+    from services.entities.extract import extract_entities
+
+    return [extract_entities(body, title) for title, body in parse_articles(pairs, nlp)]
+
+
+def run_entities_eval(path: str | Path = DEFAULT_ECB_PATH, *, nlp=None) -> dict:
+    """Parse, extract and score an ECB+-style JSONL file."""
+    records = load_records(path)
+    t0 = time.perf_counter()
+    predictions = predict([(r["title"], r["body"]) for r in records], nlp)
+    result = score_entities(records, predictions)
+    result["seconds"] = round(time.perf_counter() - t0, 2)
+    return result
+
+
+# ----------------------------------------------------------------- seed aliases
+def read_seed(path: str | Path) -> tuple[str, str]:
+    """(title, body) of a seed file: first non-empty line is the title."""
+    lines = Path(path).read_text(encoding="utf-8").split("\n")
+    first = next(i for i, line in enumerate(lines) if line.strip())
+    return lines[first].strip(), "\n".join(lines[first + 1:])
+
+
+def alias_accuracy(seed_dir: str | Path = DEFAULT_SEED_DIR, gold_path: str | Path = DEFAULT_SEED_GOLD,
+                   *, nlp=None, predictions: Sequence[Sequence[EntityMention]] | None = None) -> dict:
+    """Fraction of the gold alias groups mapped to one canonical name across the seed articles.
+
+    Every occurrence (whole word, case-sensitive) of the group's canonical name
+    or an alias in a seed body is looked up: its predicted name is that of the
+    longest predicted mention inside the occurrence.  Occurrences without a
+    predicted mention (descriptions such as "the vice president") are
+    ignored.  A group is ``consistent`` when all its found occurrences share
+    one canonical key and ``correct`` when that key is the gold canonical's.
+    """
+    files = sorted(Path(seed_dir).glob("*.txt"))
+    pairs = [read_seed(f) for f in files]
+    if predictions is None:
+        predictions = predict(pairs, nlp)
+    groups = json.loads(Path(gold_path).read_text(encoding="utf-8"))["entity_aliases"]
+    details = {}
+    for canonical, aliases in groups.items():
+        keys: Counter[str] = Counter()
+        for (_, body), ents in zip(pairs, predictions):
+            preds = _flatten(ents)
+            for alias in {canonical, *aliases}:
+                for m in re.finditer(r"(?<!\w)" + re.escape(alias) + r"(?!\w)", body):
+                    inside = [p for p in preds if m.start() <= p[0] and p[1] <= m.end()]
+                    if inside:
+                        best = max(inside, key=lambda p: p[1] - p[0])
+                        keys[canonical_key(best[2])] += 1
+        details[canonical] = {
+            "keys": dict(keys),
+            "consistent": len(keys) == 1,
+            "correct": set(keys) == {canonical_key(canonical)},
+        }
+    n = len(details) or 1
+    return {
+        "groups": len(details),
+        "accuracy": sum(d["correct"] for d in details.values()) / n,
+        "consistency": sum(d["consistent"] for d in details.values()) / n,
+        "details": details,
+    }
+
+
+# ----------------------------------------------------------------- report
+def format_table(result: dict) -> str:
+    """Plain-text tables of a :func:`run_entities_eval` (and optional alias) result."""
+    lines = []
+    if "mentions" in result:
+        lines.append(f"Mentions ({result.get('articles', '?')} articles; precision inside selected spans)")
+        lines.append(f"{'type':<8}{'P':>8}{'R':>8}{'F1':>8}{'pred':>8}{'gold':>8}")
+        for t, m in result["mentions"].items():
+            lines.append(f"{t:<8}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}"
+                         f"{m['pred']:>8}{m['gold']:>8}")
+        lines.append(f"type accuracy of matched mentions: {result['type_accuracy']:.3f}")
+        lines.append("")
+        lines.append(f"{'B-cubed':<28}{'P':>8}{'R':>8}{'F1':>8}{'n':>8}")
+        for label, key in (("cross-article (canonical)", "bcubed_cross"),
+                           ("within-article (canonical)", "bcubed_within"),
+                           ("cross-article (raw surface)", "bcubed_surface")):
+            b = result[key]
+            lines.append(f"{label:<28}{b['precision']:>8.3f}{b['recall']:>8.3f}{b['f1']:>8.3f}{b['n']:>8}")
+    if "aliases" in result:
+        a = result["aliases"]
+        if lines:
+            lines.append("")
+        lines.append(f"Seed alias groups: accuracy {a['accuracy']:.3f}, consistency {a['consistency']:.3f} "
+                     f"({a['groups']} groups)")
+        for name, d in a["details"].items():
+            if not d["correct"]:
+                lines.append(f"  miss {name}: {d['keys']}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> None:
+    path = argv[1] if len(argv) > 1 else DEFAULT_ECB_PATH
+    result = run_entities_eval(path)
+    result["aliases"] = alias_accuracy()
+    print(format_table(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,168 @@
+"""Direct-quote extraction with speakers from an already parsed article.
+
+Pipeline (pure functions over spaCy docs; only DocBin-safe token attributes):
+
+1. :mod:`.marks` finds quoted stretches by their marks in the raw text.
+2. Stretches that name a work or are scare quotes are dropped (:func:`is_not_quote`).
+3. Each quote gets a reporting cue and speaker from the reporter's text next to
+   it (:mod:`.attribution`): "..., X said" / "X said: ..." / "according to X".
+4. Speaker mentions are resolved to canonical names (names, roles, descriptions,
+   pronouns), and quotes without a cue inherit their neighbour's speaker.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+from schemas.models import QuoteMention, Span
+
+from .attribution import Attribution, Context, attribute
+from .filters import is_not_quote, is_shouting, is_title_case, quote_kind, title_is_title_case
+from .marks import RawQuote, find_quotes
+from .names import build_registry
+
+
+def extract_quotes(body: Doc, title: Doc | None = None) -> list[QuoteMention]:
+    """All direct quotes of an article: body quotes plus headline quotes."""
+    registry = build_registry(body, title)
+    raws = find_quotes(body.text)
+    ctx = Context(body, registry, raws)
+    title_at = _title_in_body(body.text, title.text if title is not None else "")
+    title_case = title_is_title_case(title.text) if title is not None else False
+
+    kept: list[tuple[RawQuote, str, Attribution]] = []
+    for raw in raws:
+        in_title = title_at is not None and title_at[0] <= raw.open_start < title_at[1]
+        if is_shouting(body.text, raw) and not in_title:
+            continue
+        if is_not_quote(ctx, raw, headline=in_title, title_case_line=in_title and title_case):
+            continue
+        att = attribute(ctx, raw)
+        kind = "headline" if in_title else quote_kind(ctx, raw)
+        if in_title and title_case and not _headline_fragment_ok(body.text, raw.start, raw.end, att,
+                                                                 skip=title_at):
+            continue
+        if kind == "partial" and att.cue is None and _is_scare_quote(body.text[raw.start:raw.end]):
+            continue
+        kept.append((raw, kind, att))
+        ctx.attributed.append((raw, att))
+
+    _fill_continuations(ctx, kept)
+    quotes = [_to_mention(body.text, raw, kind, att, title_at) for raw, kind, att in kept]
+    if title is not None and title_at is None:
+        quotes = _title_quotes(title, ctx, kept) + quotes
+    return quotes
+
+
+# ---------------------------------------------------------------- helpers
+def _title_in_body(text: str, title: str) -> tuple[int, int] | None:
+    """Where the title is repeated near the top of the body (pasted web pages)."""
+    t = title.strip()
+    if len(t) < 8:
+        return None
+    pos = text.find(t, 0, 2000)
+    return (pos, pos + len(t)) if pos >= 0 else None
+
+
+def _headline_fragment_ok(text: str, start: int, end: int, att: Attribution, body: str | None = None,
+                          skip: tuple[int, int] | None = None) -> bool:
+    """In a Title Case headline a capitalised quoted fragment may be a film or
+    book title: keep it only when the headline has a reporting cue or the body
+    uses the same words in lower case ("'Armed and Dangerous'" ... "armed and dangerous")."""
+    frag = text[start:end]
+    if att.cue is not None or not is_title_case(frag):
+        return True
+    hay = body if body is not None else text
+    for m in re.finditer(re.escape(frag.strip(" .,;:!?")), hay, flags=re.I):
+        if skip is not None and skip[0] <= m.start() < skip[1]:
+            continue
+        if not is_title_case(m.group()):
+            return True
+    return False
+
+
+def _is_scare_quote(text: str) -> bool:
+    """A short fragment with no attribution reads as a scare quote."""
+    return len(text.split()) <= 4
+
+
+def _to_mention(text: str, raw: RawQuote, kind: str, att: Attribution,
+                title_at: tuple[int, int] | None) -> QuoteMention:
+    start, end = raw.start, raw.end
+    if kind == "headline" and title_at is not None:
+        start, end = start - title_at[0], end - title_at[0]
+    mention = None
+    if att.mention is not None:
+        a, b = att.mention
+        mention = Span(text=text[a:b], start=a, end=b)
+    return QuoteMention(text=text[raw.start:raw.end], start=start, end=end, kind=kind,
+                        speaker=att.speaker, speaker_type=att.speaker_type, speaker_role=att.role,
+                        speaker_mention=mention, cue=att.cue)
+
+
+def _fill_continuations(ctx: Context, kept: list[tuple[RawQuote, str, Attribution]]) -> None:
+    """Quotes with no cue take the speaker of a neighbouring quote of the same speech."""
+    for k, (raw, kind, att) in enumerate(kept):
+        if att.speaker is not None or att.cue is not None:
+            continue
+        donor = _neighbour(ctx, kept, k)
+        if donor is not None:
+            att.speaker, att.role = donor.speaker, donor.role
+            att.speaker_type = "continuation"
+
+
+def _neighbour(ctx: Context, kept, k: int) -> Attribution | None:
+    raw = kept[k][0]
+    same_para = [(j, a) for j, (r, _, a) in enumerate(kept) if r.paragraph == raw.paragraph and j != k
+                 and a.speaker is not None]
+    before = [a for j, a in same_para if j < k]
+    after = [a for j, a in same_para if j > k]
+    if before:
+        return before[-1]
+    if after and not ctx.sentence_break_between(raw, kept[k + 1][0], limit=2):
+        return after[0]
+    # the paragraph opens with this quote and the previous paragraph was speech
+    if k > 0 and ctx.starts_paragraph(raw):
+        prev_raw, _, prev_att = kept[k - 1]
+        if prev_att.speaker is not None and prev_raw.paragraph >= raw.paragraph - 1:
+            return prev_att
+    if after:
+        return after[0]
+    # an unclosed quote continues in the next paragraph(s): take the speech's speaker
+    j = k
+    while kept[j][0].unclosed and j + 1 < len(kept) and kept[j + 1][0].paragraph == kept[j][0].paragraph + 1 \
+            and ctx.starts_paragraph(kept[j + 1][0]):
+        j += 1
+        if kept[j][2].speaker is not None:
+            return kept[j][2]
+    return None
+
+
+def _title_quotes(title: Doc, ctx: Context, kept) -> list[QuoteMention]:
+    """Quotes printed in the headline, attributed from the headline or the body."""
+    tctx = Context(title, ctx.registry, find_quotes(title.text), body_ctx=ctx)
+    title_case = title_is_title_case(title.text)
+    out = []
+    for raw in tctx.raws:
+        if is_not_quote(tctx, raw, headline=True, title_case_line=title_case):
+            continue
+        att = attribute(tctx, raw, headline=True)
+        if title_case and not _headline_fragment_ok(title.text, raw.start, raw.end, att, body=ctx.text):
+            continue
+        if att.speaker is None:
+            att = _speaker_from_body(title.text[raw.start:raw.end], kept, ctx.text) or att
+        out.append(QuoteMention(text=title.text[raw.start:raw.end], start=raw.start, end=raw.end,
+                                kind="headline", speaker=att.speaker, speaker_type=att.speaker_type,
+                                speaker_role=att.role, speaker_mention=None, cue=att.cue))
+    return out
+
+
+def _speaker_from_body(text: str, kept, body_text: str) -> Attribution | None:
+    """The speaker of the body quote that contains the headline's words."""
+    needle = " ".join(text.lower().split()).strip(" .,;:!?")
+    for raw, _, att in kept:
+        hay = " ".join(body_text[raw.start:raw.end].lower().split())
+        if att.speaker and needle and needle in hay:
+            return Attribution(speaker=att.speaker, speaker_type=att.speaker_type, role=att.role)
+    return None

@@ -1,0 +1,122 @@
+"""Decide whether a quoted stretch is speech and whether it is a full or partial quote."""
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Token
+
+from .attribution import Context, _is_cue
+from .lexicon import AFTER_TITLE_NOUNS, NAMING_CUES, SPEECH_VERBS, WORK_NOUNS
+from .marks import RawQuote
+
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+_MINOR = frozenset("a an the and or of in on at to for from by with as but nor is vs via de la le".split())
+_STRONG_NAMING = frozenset({"titled", "entitled", "dubbed", "nicknamed", "so-called", "aka", "codenamed",
+                            "code-named", "hashtag"})
+
+
+def is_title_case(text: str) -> bool:
+    """Every significant word capitalised ("The Big Short", "Face the Nation")."""
+    words = _WORD_RE.findall(text)
+    if not words:
+        return False
+    sig = [w for k, w in enumerate(words) if k == 0 or w.lower() not in _MINOR]
+    return all(w[0].isupper() for w in sig)
+
+
+def title_is_title_case(title: str) -> bool:
+    """Headline style where most words are capitalised (so title case means nothing)."""
+    words = [w for w in _WORD_RE.findall(title) if w.lower() not in _MINOR]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+def is_shouting(text: str, raw: RawQuote) -> bool:
+    """An all-capitals line (a teaser headline for another story)."""
+    lo = text.rfind("\n", 0, raw.open_start) + 1
+    hi = text.find("\n", raw.close_end)
+    hi = len(text) if hi < 0 else hi
+    letters = [c for c in text[lo:hi] if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+
+
+def _prev_tokens(ctx: Context, raw: RawQuote, n: int = 3) -> list[Token]:
+    i = ctx.tok_at(raw.open_start)
+    if ctx.doc[i].idx >= raw.open_start:
+        i -= 1
+    out = []
+    while i >= 0 and len(out) < n:
+        t = ctx.doc[i]
+        if t.idx + len(t.text) <= raw.open_start and not (t.is_punct and t.text in "(["):
+            out.append(t)
+        i -= 1
+    return out  # nearest first
+
+
+def _next_tokens(ctx: Context, raw: RawQuote, n: int = 2) -> list[Token]:
+    i = ctx.tok_at(raw.close_end)
+    out = []
+    while i < len(ctx.doc) and len(out) < n:
+        t = ctx.doc[i]
+        if t.idx >= raw.close_end:
+            out.append(t)
+        i += 1
+    return out
+
+
+def _attributed_nearby(ctx: Context, raw: RawQuote) -> bool:
+    """A speech verb right before (X said: / X said,) or right after (, X said) the quote."""
+    before = ctx.before_frame(raw)
+    if before and (before[-1].text in (":", ",") or _is_cue(before[-1], True)) \
+            and any(_is_cue(t, True) for t in before[-4:]):
+        return True
+    after = ctx.after_frame(raw)[:5]
+    return any(_is_cue(t, False) for t in after)
+
+
+def is_not_quote(ctx: Context, raw: RawQuote, headline: bool = False, title_case_line: bool = False) -> bool:
+    """Titles of works, names, nicknames and scare quotes in quote marks."""
+    text = ctx.text[raw.start:raw.end]
+    words = _WORD_RE.findall(text)
+    if not words:
+        return True
+    prev = _prev_tokens(ctx, raw)
+    nxt = _next_tokens(ctx, raw)
+    p1 = prev[0].lower_ if prev else ""
+    p2 = prev[1].lower_ if len(prev) > 1 else ""
+    titlecase = is_title_case(text) and len(words) <= 10 and not raw.unclosed
+    if p1 in _STRONG_NAMING or (p1 in ("as", "called") and p2 in ("known", "so")):
+        return True
+    if titlecase and (headline and title_case_line):
+        return p1 in WORK_NOUNS
+    if titlecase:
+        if p1 in WORK_NOUNS or p1 in NAMING_CUES or p1 in ("'s", "’s"):
+            return True
+        if prev and prev[0].pos_ == "PROPN" and prev[0].ent_type_ in ("ORG", "") and nxt \
+                and nxt[0].lower_ in AFTER_TITLE_NOUNS:
+            return True
+        if nxt and nxt[0].lower_ in AFTER_TITLE_NOUNS:
+            return True
+        if not _attributed_nearby(ctx, raw) and len(words) <= 6:
+            return True
+    elif len(words) <= 4 and p1 in ("the", "a", "an") and nxt and nxt[0].pos_ == "NOUN" \
+            and not _attributed_nearby(ctx, raw):
+        return True  # the "feel-good" statement: a scare-quoted modifier
+    return False
+
+
+def quote_kind(ctx: Context, raw: RawQuote) -> str:
+    """'full' for quoted speech standing on its own, 'partial' for a fragment."""
+    if raw.unclosed or raw.merged_open:
+        return "full"
+    before = ctx.text[ctx.para_span(raw)[0]:raw.open_start]
+    before = re.split(r"(?<=[.!?\"”])\s+(?=\S)", before.strip())[-1] if before.strip() else ""
+    before = before.strip()
+    if not before or before.endswith((":", ",", "—", "–", "\"", "”", ".")):
+        return "full"
+    prev = _prev_tokens(ctx, raw, 2)
+    if prev and (_is_cue(prev[0], True) or (prev[0].lower_ == "that" and len(prev) > 1
+                                               and _is_cue(prev[1], True))):
+        inner = [t for t in ctx.doc[ctx.tok_at(raw.start):ctx.tok_at(max(raw.end - 1, raw.start)) + 1]]
+        if len(inner) >= 4 and any(t.pos_ in ("VERB", "AUX") for t in inner):
+            return "full"
+    return "partial"

@@ -1,0 +1,305 @@
+"""The people (and organisations) an article names: canonical full names, roles
+given with them, and a best guess at grammatical gender for pronoun resolution."""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span as SpacySpan, Token
+
+from .lexicon import (FEMALE_NOUNS, HONORIFICS_FEMALE, HONORIFICS_MALE, MALE_NOUNS,
+                      PRONOUNS_FEMALE, PRONOUNS_MALE, TITLE_WORDS)
+
+_POSSESSIVE = ("'s", "’s", "'", "’")
+_SPLIT_RE = re.compile(r"[\s\-‐‑]+")
+# A tiny, generic first-name hint (used only when the article gives no evidence).
+_FEMALE_ENDINGS = ("a", "ie", "ine", "elle", "ette", "lyn", "een", "ah")
+_MALE_EXCEPTIONS_A = frozenset({"joshua", "luca", "andrea", "nikita", "ilya", "sasha", "misha", "mustafa",
+                                "elijah", "noah", "jonah", "isaiah", "micah", "ezra", "garcia", "costa"})
+# Very common English first names (a generic census-style list, not article data).
+_FEMALE_EXTRA = frozenset({"mary", "patricia", "jennifer", "linda", "elizabeth", "barbara", "susan", "jessica",
+                           "sarah", "karen", "nancy", "lisa", "sandra", "ashley", "emily", "michelle", "carol",
+                           "amanda", "melissa", "deborah", "stephanie", "rebecca", "helen", "sharon", "cynthia",
+                           "kathleen", "amy", "anne", "ann", "ruth", "rachel", "catherine", "janet", "jane",
+                           "alison", "megan", "lynn", "beth", "judith", "joan", "carolyn", "heather"})
+_MALE_EXTRA = frozenset({"james", "robert", "michael", "william", "david", "richard", "joseph", "thomas",
+                         "charles", "christopher", "daniel", "matthew", "anthony", "mark", "donald", "steven",
+                         "paul", "andrew", "kenneth", "kevin", "brian", "george", "edward", "ronald", "timothy",
+                         "jason", "jeffrey", "ryan", "jacob", "nicholas", "eric", "jonathan", "stephen", "larry",
+                         "justin", "scott", "brandon", "benjamin", "samuel", "frank", "gregory", "raymond",
+                         "alexander", "patrick", "jack", "dennis", "jerry", "tyler", "aaron", "peter", "henry",
+                         "bill", "bob", "jim", "joe", "tom", "mike", "steve", "dan", "chris"})
+
+
+def name_parts(name: str) -> list[str]:
+    """Lower-cased parts of a name, split on spaces and hyphens, without dots."""
+    return [p.strip(".,").lower() for p in _SPLIT_RE.split(name) if p.strip(".,")]
+
+
+def clean_name_tokens(tokens: list[Token]) -> list[Token]:
+    """Drop leading titles/honorifics and a trailing possessive from a name."""
+    toks = list(tokens)
+    titles = [k for k, t in enumerate(toks[:-1]) if t.text.lower() in TITLE_WORDS and t.text[:1].isupper()]
+    if titles and len(toks) - titles[-1] - 1 >= 1:
+        toks = toks[titles[-1] + 1:]  # "Foreign Minister Jan Novak" -> "Jan Novak"
+    while toks and (toks[0].text.lower() in TITLE_WORDS or toks[0].pos_ in ("DET", "PUNCT")
+                    or toks[0].text.islower()):
+        toks = toks[1:]
+    while toks and (toks[-1].text in _POSSESSIVE or toks[-1].pos_ == "PUNCT"):
+        toks = toks[:-1]
+    return toks
+
+
+def tokens_text(doc: Doc, tokens: list[Token]) -> str:
+    if not tokens:
+        return ""
+    return doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
+
+
+@dataclass
+class Person:
+    name: str
+    parts: list[str]
+    mentions: list[int] = field(default_factory=list)  # char offsets in the body
+    roles: list[tuple[str, int]] = field(default_factory=list)
+    gender: float = 0.0  # > 0 male, < 0 female
+    org: bool = False
+
+    @property
+    def gender_label(self) -> str | None:
+        if self.gender > 0.3:
+            return "m"
+        if self.gender < -0.3:
+            return "f"
+        return None
+
+
+def first_name_gender(first: str) -> float:
+    """A weak generic guess from a first name's form."""
+    f = first.lower()
+    if f in _FEMALE_EXTRA:
+        return -0.6
+    if f in _MALE_EXTRA:
+        return 0.6
+    if f.endswith(_FEMALE_ENDINGS) and f not in _MALE_EXCEPTIONS_A and len(f) > 2:
+        return -0.4
+    return 0.0
+
+
+class Registry:
+    """Named people and organisations of one article."""
+
+    def __init__(self) -> None:
+        self.people: list[Person] = []
+        self.forms: dict[str, Counter] = defaultdict(Counter)
+
+    # ------------------------------------------------------------ building
+    def add(self, name: str, pos: int, org: bool = False) -> Person | None:
+        parts = name_parts(name)
+        if not parts:
+            return None
+        key = " ".join(parts)
+        for p in self.people:
+            if " ".join(p.parts) == key:
+                p.mentions.append(pos)
+                self.forms[key][name] += 1
+                return p
+        person = Person(name, parts, [pos], org=org)
+        self.people.append(person)
+        self.forms[key][name] += 1
+        return person
+
+    def finish(self) -> None:
+        """Merge short forms into the full name they belong to ("Roesler" into
+        "Mark Roesler"), treat a name as a person if any form of it was tagged
+        as one, and use the most frequent printed form as the display name."""
+        persons_last = {p.parts[-1] for p in self.people if not p.org}
+        for p in self.people:
+            if p.org and len(p.parts) <= 3 and (p.parts[-1] in persons_last or _name_shaped(p.parts)):
+                p.org = False
+        for short in sorted(self.people, key=lambda p: len(p.parts)):
+            fuller = [p for p in self.people if len(p.parts) > len(short.parts) and _contains(p.parts, short.parts)
+                      and p.org == short.org]
+            if len(fuller) == 1 or (fuller and len({tuple(f.parts[-1:]) for f in fuller}) == 1):
+                target = max(fuller, key=lambda f: len(f.mentions))
+                target.mentions += short.mentions
+                target.roles += short.roles
+                target.gender += short.gender
+                short.mentions = []
+        self.people = [p for p in self.people if p.mentions]
+        for p in self.people:
+            p.mentions.sort()
+            p.roles.sort(key=lambda r: r[1])
+            forms = self.forms[" ".join(p.parts)]
+            p.name = forms.most_common(1)[0][0]
+
+    # ------------------------------------------------------------ lookups
+    def resolve(self, name: str, pos: int | None = None, org: bool | None = None) -> Person | None:
+        """The fullest registered name that ``name`` is a form of."""
+        parts = name_parts(name)
+        if not parts:
+            return None
+        pool = [p for p in self.people if org is None or p.org == org]
+        cands = [p for p in pool if _contains(p.parts, parts)]
+        if not cands and len(parts) == 1:
+            cands = [p for p in pool if parts[0] in p.parts]
+        if not cands:
+            return None
+        longest = max(len(p.parts) for p in cands)
+        # prefer the longest names, then the one mentioned last before pos
+        best = [p for p in cands if len(p.parts) == longest] if len(parts) == 1 else cands
+        if len(best) == 1:
+            return best[0]
+        return max(best, key=lambda p: (len(p.parts) == longest, _last_before(p, pos), -p.mentions[0]))
+
+
+def _name_shaped(parts: list[str]) -> bool:
+    """An organisation-tagged name that looks like a person's ("Bettie Page")."""
+    from .lexicon import ORG_NOUNS
+    return 2 <= len(parts) <= 3 and first_name_gender(parts[0]) != 0 and not set(parts) & ORG_NOUNS
+
+
+def _contains(full: list[str], part: list[str]) -> bool:
+    """All parts of ``part`` occur in ``full`` and they share the last part."""
+    if len(part) > len(full):
+        return False
+    if not set(part) <= set(full):
+        return False
+    return part[-1] == full[-1] or len(part) == len(full) or (len(part) == 1 and part[0] == full[0])
+
+
+def _last_before(p: Person, pos: int | None) -> int:
+    if pos is None:
+        return len(p.mentions)
+    before = [m for m in p.mentions if m <= pos]
+    return max(before) if before else -1
+
+
+# ------------------------------------------------------------------ roles
+def role_before(doc: Doc, start: int, stop_tokens: set[int]) -> list[Token]:
+    """Title/role tokens right before a name: "Kremlin spokesman", "Vice President"."""
+    toks: list[Token] = []
+    i = start - 1
+    while i >= 0:
+        t = doc[i]
+        if i in stop_tokens or t.pos_ not in ("PROPN", "NOUN", "ADJ", "PART") or t.dep_ == "det":
+            break
+        if t.pos_ == "PART" and t.text not in _POSSESSIVE:
+            break
+        if t.is_sent_start and t.pos_ not in ("PROPN", "NOUN"):
+            break
+        toks.insert(0, t)
+        if t.is_sent_start:
+            break
+        i -= 1
+    while toks and (toks[0].text in _POSSESSIVE):
+        toks = toks[1:]
+    while toks and toks[-1].text.lower() in TITLE_WORDS and toks[-1].text[:1].isupper() \
+            and toks[-1].text.lower().rstrip(".") in {"mr", "mrs", "ms", "dr", "miss", "prof", "sir"}:
+        toks = toks[:-1]
+    return toks
+
+
+def appositive_role(doc: Doc, ent: SpacySpan) -> list[Token]:
+    """The appositive after a name: "X, a professor at Y, said" -> "a professor at Y"."""
+    end = ent.end
+    if end >= len(doc) or doc[end].text != ",":
+        return []
+    for t in ent:
+        for c in t.children:
+            if c.dep_ == "appos" and c.i > end and c.pos_ in ("NOUN", "PROPN"):
+                sub = [x for x in c.subtree if x.i > end]
+                stop = next((k for k, x in enumerate(sub) if x.text in (",", ";", "(", ")") or
+                             x.dep_ == "relcl"), len(sub))
+                sub = sub[:stop]
+                if sub and sub[0].pos_ == "DET":
+                    sub = sub[1:]
+                return sub if 0 < len(sub) <= 12 else []
+    return []
+
+
+# ------------------------------------------------------------------ build
+def build_registry(body: Doc, title: Doc | None = None) -> Registry:
+    """Collect people/organisations with roles and gender evidence from the body."""
+    reg = Registry()
+    person_tokens = {t.i for e in body.ents if e.label_ == "PERSON" for t in e}
+    for ent in body.ents:
+        if ent.label_ not in ("PERSON", "ORG"):
+            continue
+        toks = clean_name_tokens(list(ent))
+        if not toks:
+            continue
+        name = tokens_text(body, toks)
+        if ent.label_ == "PERSON" and not any(t.text[:1].isupper() for t in toks):
+            continue
+        person = reg.add(name, toks[0].idx, org=ent.label_ == "ORG")
+        if person is None or person.org:
+            continue
+        role = role_before(body, toks[0].i, person_tokens - {t.i for t in ent})
+        role += [t for t in ent if t.i < toks[0].i]
+        role.sort(key=lambda t: t.i)
+        _note_role(body, person, role, toks[0].idx)
+        _note_role(body, person, appositive_role(body, ent), toks[0].idx)
+        _note_honorific(body, person, ent.start)
+    if title is not None:
+        for ent in title.ents:
+            if ent.label_ == "PERSON":
+                toks = clean_name_tokens(list(ent))
+                if toks and reg.resolve(tokens_text(title, toks)) is None:
+                    reg.add(tokens_text(title, toks), 0)
+    reg.finish()
+    _pronoun_evidence(body, reg)
+    for p in reg.people:
+        if not p.org and abs(p.gender) < 0.5 and len(p.parts) > 1:
+            p.gender += first_name_gender(p.parts[0])
+    return reg
+
+
+def _note_role(doc: Doc, person: Person, toks: list[Token], pos: int) -> None:
+    if not toks:
+        return
+    role = tokens_text(doc, toks).strip(" ,")
+    if role and role.lower() not in ("'s", "’s"):
+        person.roles.append((role, pos))
+        words = {t.lemma_.lower() for t in toks} | {t.text.lower() for t in toks}
+        if words & FEMALE_NOUNS:
+            person.gender -= 2
+        if words & MALE_NOUNS:
+            person.gender += 2
+
+
+def _note_honorific(doc: Doc, person: Person, start: int) -> None:
+    for i in (start, start - 1):
+        if 0 <= i < len(doc):
+            w = doc[i].text.lower()
+            if w in HONORIFICS_MALE:
+                person.gender += 3
+            elif w in HONORIFICS_FEMALE:
+                person.gender -= 3
+
+
+def _pronoun_evidence(doc: Doc, reg: Registry) -> None:
+    """Gender votes from subject pronouns that follow a person who is a subject:
+    "Smith said she ...", "Smith left. He ..."."""
+    sents = list(doc.sents)
+    for k, s in enumerate(sents):
+        subjects = [t for t in s if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN"
+                    and t.ent_type_ in ("PERSON", "")]
+        people = {t.i: reg.resolve(t.text, t.idx, org=False) for t in subjects}
+        people = {i: p for i, p in people.items() if p is not None}
+        if len({id(p) for p in people.values()}) != 1:
+            continue
+        i, person = next(iter(people.items()))
+        window = [t for t in s if t.i > i]
+        if k + 1 < len(sents) and not any(e.label_ == "PERSON" for e in sents[k + 1].ents):
+            window += list(sents[k + 1])[:3]
+        others = any(e.label_ == "PERSON" and e.start > i for e in s.ents)
+        for t in window:
+            if t.dep_ not in ("nsubj", "nsubjpass") or others:
+                continue
+            w = t.lower_
+            if w in PRONOUNS_MALE:
+                person.gender += 1
+            elif w in PRONOUNS_FEMALE:
+                person.gender -= 1

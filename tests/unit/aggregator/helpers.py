@@ -1,0 +1,49 @@
+"""Small invented articles for the aggregator tests."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta, timezone
+
+from schemas.models import ArticleEntities, ArticleMeta, ArticleQuotes, EntityMention, QuoteMention, Span
+
+T0 = datetime(2031, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def ent(name: str, type_: str = "PERSON", n: int = 1, in_title: bool = False, alias: str | None = None) -> EntityMention:
+    return EntityMention(name=name, type=type_, in_title=in_title,
+                         mentions=[Span(text=alias or name, start=i * 10, end=i * 10 + len(name)) for i in range(n)])
+
+
+def quote(text: str, speaker: str | None = None, kind: str = "full", role: str | None = None) -> QuoteMention:
+    return QuoteMention(text=text, start=0, end=len(text), kind=kind, speaker=speaker, speaker_role=role)
+
+
+def article(aid: str, title: str, ents: list[EntityMention], terms: dict[str, int], quotes=(), *,
+            hours: float = 0.0, dates=(), lead: str | None = None, outlet: str = "Daily Example",
+            revision: str = "") -> tuple[ArticleQuotes, ArticleEntities]:
+    meta = ArticleMeta(article_id=aid, title=title, outlet=outlet, url=f"https://example.org/{aid}",
+                       published=T0 + timedelta(hours=hours),
+                       content_hash=hashlib.sha256(f"{aid}|{title}|{sorted(terms.items())}|{revision}".encode()).hexdigest(),
+                       produced_at=T0 + timedelta(hours=hours))
+    return (ArticleQuotes(article=meta, quotes=list(quotes)),
+            ArticleEntities(article=meta, entities=ents, lead=lead or title + ".", terms=terms, dates=list(dates),
+                            tokens=100))
+
+
+# two events of the same kind with different people and places
+FLOOD_TERMS = {"flood": 4, "river": 3, "rain": 2, "evacuate": 2, "village": 2, "water": 2, "rescue": 1}
+QUAKE_TERMS = {"earthquake": 4, "magnitude": 3, "collapse": 2, "building": 2, "rescue": 2, "aftershock": 1}
+
+
+def flood(aid: str, hours: float = 0.0, extra_quotes=(), **kw):
+    return article(aid, "River Vell floods Norwick as Mayor Ada Brennor orders evacuation",
+                   [ent("Ada Brennor", n=3, in_title=True), ent("Norwick", "GPE", n=4, in_title=True),
+                    ent("River Vell", "LOC", n=2, in_title=True), ent("Brennor", n=1)],
+                   FLOOD_TERMS, extra_quotes, hours=hours, **kw)
+
+
+def quake(aid: str, hours: float = 0.0, extra_quotes=(), **kw):
+    return article(aid, "Magnitude 6 earthquake strikes Port Calder, Governor Ilse Varga says",
+                   [ent("Ilse Varga", n=2, in_title=True), ent("Port Calder", "GPE", n=4, in_title=True),
+                    ent("Calder Civil Defence", "ORG", n=2)],
+                   QUAKE_TERMS, extra_quotes, hours=hours, **kw)
