@@ -22,6 +22,14 @@ def build(settings: Settings):
         return [(a.article.article_id, article_key(a.article.article_id), encode(a), {"tokens": a.tokens})
                 for a in anns]
 
+    def check(article: Article) -> str | None:
+        size = len(article.body.encode("utf-8"))
+        if size > settings.max_body_bytes:
+            return f"body is {size} bytes, over the limit of {settings.max_body_bytes} (STORYSTREAM_MAX_BODY_BYTES)"
+        if not article.body.strip():
+            return "body is blank"
+        return None
+
     register_stage(app, settings, service=SERVICE, source="articles", sink="article-annotations",
-                   model=Article, process=process, event="article.annotated")
+                   model=Article, process=process, event="article.annotated", check=check)
     return app

@@ -23,7 +23,9 @@ BatchFn = Callable[[Sequence[BaseModel]], list[tuple[str, bytes, bytes, dict]]]
 
 
 def register_stage(app: faust.App, settings: Settings, *, service: str, source: str, sink: str,
-                   model: type[BaseModel], process: BatchFn, event: str) -> None:
+                   model: type[BaseModel], process: BatchFn, event: str,
+                   check: Callable[[BaseModel], str | None] | None = None) -> None:
+    """``check(model) -> reason or None`` refuses a parsed message (e.g. over a size limit)."""
     src = app.topic(settings.topic(source), key_serializer="raw", value_serializer="raw")
     dst = app.topic(settings.topic(sink), key_serializer="raw", value_serializer="raw")
     dlq = DeadLetters(app, settings, service)
@@ -54,7 +56,11 @@ def register_stage(app: faust.App, settings: Settings, *, service: str, source: 
             items = []
             for ev in events:
                 try:
-                    items.append((ev.message, decode(model, ev.message.value)))
+                    parsed = decode(model, ev.message.value)
+                    reason = check(parsed) if check else None
+                    if reason:
+                        raise BadMessage(reason)
+                    items.append((ev.message, parsed))
                 except BadMessage as exc:
                     await dlq.send(ev.message, str(exc), error_type="invalid")
             if not items:
