@@ -35,7 +35,11 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
     pending = app.Table("pending-joins", default=None, **table_opts)
     stories = app.Table("stories", default=None, **table_opts)
     articles = app.Table("story-articles", default=None, **table_opts)
-    engine = StoryEngine(engine_config or EngineConfig(close_after_seconds=settings.story_close_seconds))
+    config = engine_config or EngineConfig(close_after_seconds=settings.story_close_seconds)
+    engine = StoryEngine(config)
+    # closed stories and their articles live only in the tables; the engine loads them on demand
+    engine.story_loader = lambda story_id: stories.get(story_id)
+    engine.article_loader = lambda article_id: articles.get(article_id)
     restored = {"done": False}
     quotes_topic = settings.topic("article-quotes")
 
@@ -93,12 +97,17 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             bound.info("story.updated", story_id=update.story_id, version=update.state.version,
                        articles=update.state.totals.articles, quotes=update.state.totals.quotes)
 
-    @app.timer(interval=60.0)
+    @app.timer(interval=30.0, on_leader=False)
     async def close_idle_stories():
-        ensure_restored()
-        for story_id in engine.expire(datetime.now(timezone.utc)):
-            structlog.get_logger("storystream.aggregator").info("story.closed", story_id=story_id)
+        """Close stories idle (in event time) longer than STORYSTREAM_STORY_CLOSE_SECONDS:
+        publish their closed state and drop them from memory; the tables keep them."""
+        if not restored["done"]:
+            return
+        for update in engine.expire_updates(datetime.now(timezone.utc)):
+            stories[update.story_id] = update.story_record
+            await publish(update.state)
+            log.info("story.closed", story_id=update.story_id, version=update.state.version)
 
     from services.aggregator.web import register_views
-    register_views(app, settings, stories)
+    register_views(app, settings, stories, max_items=config.max_list_items)
     return app
