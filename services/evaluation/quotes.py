@@ -122,7 +122,7 @@ def speaker_matches(pred: str | None, gold: str | None, article_speakers: Iterab
     """Lenient speaker comparison.
 
     Equal after normalising case, punctuation and a leading article; a partial
-    name ("Harris") matches a fuller one ("Kamala Harris") when it shares the
+    name ("Smith") matches a fuller one ("Jane Smith") when it shares the
     last name and matches only one of the article's gold speakers; a
     description matches when most of the gold description's words are there.
     """

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 from spacy.tokens import Doc, Token
@@ -529,8 +529,7 @@ def _antecedents(ctx: Context, pos: int, window: int = 1500):
     subjects and other mentions of named people."""
     events = []
     for r, att in ctx.attributed:
-        if r.open_start < pos and att.speaker and att.speaker_type != "pronoun" or \
-                (r.open_start < pos and att.speaker and att.speaker_type == "pronoun"):
+        if r.open_start < pos and att.speaker:
             person = ctx.registry.resolve(att.speaker, r.open_start, org=False) if att.speaker_type != "description" else None
             events.append(("speaker", r.open_start + 0.5, att, person))
     lo = ctx.tok_at(max(0, pos - window))

@@ -16,7 +16,7 @@ _STRONG_NAMING = frozenset({"titled", "entitled", "dubbed", "nicknamed", "so-cal
 
 
 def is_title_case(text: str) -> bool:
-    """Every significant word capitalised ("The Big Short", "Face the Nation")."""
+    """Every significant word capitalised ("The Big Short", "Meet the Parents")."""
     words = _WORD_RE.findall(text)
     if not words:
         return False

@@ -29,9 +29,9 @@ def test_one_to_one_matching_prefers_best_pairs():
 
 
 def test_speaker_matches_is_lenient_on_form():
-    assert speaker_matches("Kamala Harris", "kamala harris")
-    assert speaker_matches("Harris", "Kamala Harris", ["Kamala Harris"])
-    assert not speaker_matches("Harris", "Kamala Harris", ["Kamala Harris", "Ben Harris"])
+    assert speaker_matches("Jane Smith", "jane smith")
+    assert speaker_matches("Smith", "Jane Smith", ["Jane Smith"])
+    assert not speaker_matches("Smith", "Jane Smith", ["Jane Smith", "Ben Smith"])
     assert speaker_matches("An official at the unification ministry", "unification ministry official")
     assert speaker_matches("the White House", "White House")
     assert not speaker_matches("John Smith", "Jane Doe")
@@ -90,5 +90,5 @@ def test_ecbplus_dev(ecb_result):
     assert ecb_result["strict"]["f1"] >= 0.92
     assert ecb_result["lenient"]["f1"] >= 0.93
     assert ecb_result["speaker_accuracy"] >= 0.78
-    assert ecb_result["speaker_by_category"]["pronoun"]["accuracy"] >= 0.74
+    assert ecb_result["speaker_by_category"]["pronoun"]["accuracy"] >= 0.76
     assert ecb_result["speaker_by_category"]["named"]["accuracy"] >= 0.80
