@@ -5,22 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 import time
 from pathlib import Path
 
-from services.broker.launcher import LocalBroker, free_port
 from services.common.kafka import make_consumer
 from services.common.settings import Settings, load
 from services.render import render_story
-from services.supervisor import Supervisor
+from services.stack import broker_for, say, settings_for, stack_env, workers
 
 WORKERS = ["annotator", "quotes", "entities", "aggregator"]
-
-
-def say(msg: str) -> None:
-    print(f"[demo] {msg}", file=sys.stderr, flush=True)
 
 
 async def collect_states(settings: Settings, article_ids: set[str], timeout: float, settle: float = 3.0,
@@ -59,51 +52,29 @@ def run_demo(seeds: Path, timeout: float = 180.0, show_json: bool = False) -> in
     from services.producer.publish import publish
     from services.producer.sources import SourceError, read_paths
 
-    base = load()
-    run_dir = base.data_dir / "demo"
+    run_dir = load().data_dir / "demo"
     run_dir.mkdir(parents=True, exist_ok=True)
-    broker = None
     started = time.monotonic()
-    env = dict(os.environ)
-    if not os.environ.get("KAFKA_BOOTSTRAP"):
-        say("starting a local Kafka broker (KRaft, single node) ...")
-        broker = LocalBroker(data_dir=run_dir / "broker", fresh=True, log=say).start()
-        env["KAFKA_BOOTSTRAP"] = broker.bootstrap
-        say(f"broker ready at {broker.bootstrap}")
-    stamp = str(int(time.time()))
-    env.update({
-        "STORYSTREAM_DATA_DIR": str(run_dir),
-        "STORYSTREAM_TOPIC_PREFIX": env.get("STORYSTREAM_TOPIC_PREFIX") or ("" if broker else f"demo-{stamp}-"),
-        "STORYSTREAM_APP_PREFIX": env.get("STORYSTREAM_APP_PREFIX") or f"storystream-demo-{stamp}",
-        "STORYSTREAM_WEB_PORT": str(free_port()),
-    })
-    os.environ.update(env)
-    settings = Settings()
     slog.configure("warning", service="demo")
-    log_path = run_dir / "workers.log"
-    sup = None
     try:
-        with open(log_path, "ab") as log_file:
-            sup = Supervisor(WORKERS, env=env, log_file=log_file).start()
-            say(f"workers started: {', '.join(WORKERS)} (JSON logs in {log_path})")
-            records = list(read_paths([str(seeds)], max_body_bytes=settings.max_body_bytes))
-            ids = {r.article_id for r in records if not isinstance(r, SourceError)}
-            report = asyncio.run(publish(records, settings))
-            say(f"{report.line()} from {seeds}")
-            latest = asyncio.run(collect_states(settings, ids, timeout, check=sup.poll))
-        say(f"{len(latest)} story(ies) after {time.monotonic() - started:.1f}s; web view at "
-            f"http://127.0.0.1:{env['STORYSTREAM_WEB_PORT']}/stories/")
+        with broker_for(run_dir) as bootstrap:
+            env = stack_env(bootstrap, run_dir)
+            settings = settings_for(env)
+            log_path = run_dir / "workers.log"
+            with workers(WORKERS, env, log_path) as sup:
+                say(f"workers started: {', '.join(WORKERS)} (JSON logs in {log_path})")
+                records = list(read_paths([str(seeds)], max_body_bytes=settings.max_body_bytes))
+                ids = {r.article_id for r in records if not isinstance(r, SourceError)}
+                report = asyncio.run(publish(records, settings))
+                say(f"{report.line()} from {seeds}")
+                latest = asyncio.run(collect_states(settings, ids, timeout, check=sup.poll))
+                say(f"{len(latest)} story(ies) after {time.monotonic() - started:.1f}s "
+                    f"(web view was at http://127.0.0.1:{env['STORYSTREAM_WEB_PORT']}/stories)")
+                say("stopping workers ...")
         for state in sorted(latest.values(), key=lambda s: -s["totals"]["articles"]):
             print(json.dumps(state, indent=2, ensure_ascii=False) if show_json else render_story(state))
+        say("stopped")
         return 0
     except KeyboardInterrupt:
-        say("interrupted")
+        say("interrupted; everything stopped")
         return 130
-    finally:
-        if sup is not None:
-            say("stopping workers ...")
-            sup.stop()
-        if broker is not None:
-            say("stopping broker ...")
-            broker.stop()
-        say("stopped")
