@@ -247,3 +247,9 @@ def test_dockerfile_check_fails_when_broken(mutate) -> None:
     assert broken != text
     with pytest.raises(AssertionError):
         check_dockerfile(broken)
+
+
+def test_aggregator_uses_rocksdb_tables_and_serves_http_outside_the_container():
+    env = load_compose()["services"]["aggregator"]["environment"]
+    assert env["STORYSTREAM_STORE"].startswith("rocksdb://")
+    assert env["STORYSTREAM_WEB_HOST"] == "0.0.0.0"
