@@ -103,6 +103,8 @@ def cmd_extract(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    from services.common import logging as slog
+    slog.configure("warning", service="eval")
     if args.what == "quotes":
         from services.evaluation.quotes import format_table, run_quotes_eval
         result = run_quotes_eval(args.data)
