@@ -51,7 +51,7 @@ trade labor labour energy education transport transportation agriculture
 commerce security intelligence economy economic environment culture
 """.split())
 
-#: Corporate designators dropped from matching keys ("Wagner Group" ~ "Wagner").
+#: Corporate designators dropped from matching keys ("Orland Group" ~ "Orland").
 _KEY_SUFFIXES = frozenset("inc incorporated corp corporation co ltd llc plc group jr sr ii iii iv".split())
 #: British/American spelling variants unified in keys.
 _KEY_SPELLING = {"centre": "center", "theatre": "theater", "defence": "defense"}
@@ -77,14 +77,14 @@ _EDGE_PUNCT = " \t\r\n\"“”«»()[]{},;:!?*•|/\\-–—" + _APOS
 
 # ----------------------------------------------------------------- one surface
 def strip_possessive(text: str) -> str:
-    """``"North Korea’s"`` -> ``"North Korea"``; ``"Reid 's"`` -> ``"Reid"``; ``"Jones’"`` -> ``"Jones"``."""
+    """``"East Veldoria’s"`` -> ``"East Veldoria"``; ``"Dorsk 's"`` -> ``"Dorsk"``; ``"Jones’"`` -> ``"Jones"``."""
     return _POSSESSIVE_RE.sub("", text).rstrip()
 
 
 def strip_roles(text: str) -> str:
     """Drop role words glued in front of a name, and anything before them.
 
-    ``"Russian Defense Minister Sergei Shoigu"`` -> ``"Sergei Shoigu"``.  At least
+    ``"Eastland Defense Minister Ivo Saric"`` -> ``"Ivo Saric"``.  At least
     one capitalised word must remain, else the text is returned unchanged.
     """
     words = text.split()
@@ -125,7 +125,7 @@ def canonical_key(name: str) -> str:
     Casefolded; hyphens and spaces unified; periods of abbreviations removed
     (``"U.S."`` == ``"US"``); possessive and leading article dropped; trailing
     corporate designators (Inc, Corp, Ltd, LLC, Group ...) dropped.
-    ``"Kim Jong-Un"`` and ``"Kim Jong Un"`` give the same key.
+    ``"Park Min-Jae"`` and ``"Park Min Jae"`` give the same key.
     """
     text = strip_possessive(_SPACES_RE.sub(" ", name).strip(_EDGE_PUNCT)).casefold()
     text = _LEADING_ARTICLE_RE.sub("", text)
@@ -145,7 +145,7 @@ def _key_tokens(key: str) -> list[str]:
 
 
 def is_acronym(text: str) -> bool:
-    """``"NSC"``, ``"U.S."``, ``"DPRK"``: 2-6 capitals, optionally with periods."""
+    """``"FMB"``, ``"U.S."``, ``"ABCD"``: 2-6 capitals, optionally with periods."""
     letters = text.replace(".", "")
     return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
 
@@ -271,7 +271,7 @@ def _choose_name(groups: list[_Group]) -> str:
 
 
 def _shouting(text: str) -> bool:
-    """All-caps multi-letter text that is not an acronym ("NORTH KOREA")."""
+    """All-caps multi-letter text that is not an acronym ("EAST VELDORIA")."""
     letters = [c for c in text if c.isalpha()]
     return len(letters) > 6 and all(c.isupper() for c in letters)
 
@@ -405,7 +405,7 @@ def _link_name_parts(groups: dict[str, _Group], union) -> None:
 def _pick_candidate(group: _Group, candidates: list[_Group]) -> _Group | None:
     if len(candidates) == 1:
         return candidates[0]
-    # prefer the longest names first: "Kim" -> "Kim Jong Un" over "Kim Jong"
+    # prefer the longest names first: "Park" -> "Park Min Jae" over "Park Min"
     longest = max(g.ntok for g in candidates)
     top = [g for g in candidates if g.ntok == longest]
     # candidates that are themselves partial forms of each other are one person

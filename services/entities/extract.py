@@ -43,7 +43,7 @@ prince princess king queen pope judge spokesman spokeswoman spokesperson actor
 actress singer rapper coach chancellor premier general gen lt col capt sgt
 """.split())
 
-#: Website labels that start tag/topic lines ("Tags Biden administration ...").
+#: Website labels that start tag/topic lines ("Tags Arvell administration ...").
 CHROME_WORDS = frozenset({"tags", "tag", "topics", "topic", "related", "keywords", "categories", "filed"})
 #: Lowercase heads that make a different entity than the name before them.
 KEEP_TAIL_NOUNS = frozenset({"administration", "government", "regime", "campaign", "family"})
@@ -75,6 +75,7 @@ class _Cand:
     tok_start: int
     tok_end: int
     headline: bool = False
+    key: str | None = None
 
 
 # ----------------------------------------------------------------- public API
@@ -156,7 +157,7 @@ def _trim(doc: Doc, start: int, end: int, label: str) -> _Cand | None:
                            or doc[start].is_space):
         start += 1
     if start < end and doc[start].lower_ in CHROME_WORDS and (start == 0 or "\n" in doc[start - 1].text):
-        start += 1  # "Tags Biden ..." on a tag line
+        start += 1  # "Tags Arvell ..." on a tag line
     if label == "PERSON":
         start = _skip_roles(doc, start, end)
     while end > start and (_is_possessive(doc[end - 1]) or doc[end - 1].is_punct or doc[end - 1].is_space
@@ -165,11 +166,11 @@ def _trim(doc: Doc, start: int, end: int, label: str) -> _Cand | None:
         end -= 1
     if end <= start:
         return None
-    s, e = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
-    s, e = _trim_chars(doc.text, s, e)
+    base, local = doc[start].idx, doc[start:end].text  # doc.text would rebuild the whole text
+    s, e = _trim_chars(local, 0, len(local))
     if e <= s:
         return None
-    return _Cand(s, e, doc.text[s:e], label, start, end)
+    return _Cand(base + s, base + e, local[s:e], label, start, end)
 
 
 def _skip_roles(doc: Doc, start: int, end: int) -> int:
@@ -192,18 +193,20 @@ def _skip_roles(doc: Doc, start: int, end: int) -> int:
 
 def _lowercase_tail(tok: Token, label: str) -> bool:
     """A trailing common noun ("Pacific coast", "Betty Ford rehab"), except titles and "X administration"."""
-    return (tok.is_lower and tok.is_alpha and label not in _TITLE_TYPES
-            and tok.text not in KEEP_TAIL_NOUNS)
+    if not (tok.is_lower and tok.is_alpha) or label in _TITLE_TYPES or tok.text in KEEP_TAIL_NOUNS:
+        return False
+    prev = tok.nbor(-1) if tok.i > 0 else None
+    glued = prev is not None and prev.text in "-‐‑" and not prev.whitespace_  # "Han-bum"
+    return not glued
 
 
 def _is_demonym(doc: Doc, tok: Token) -> bool:
-    """The token is tagged NORP somewhere in the document ("American")."""
-    key = tok.lower_
-    cache = doc.user_data.get("_storystream_norp")
-    if cache is None:
-        cache = {e.text.lower() for e in doc.ents if e.label_ == "NORP" and len(e) == 1}
-        doc.user_data["_storystream_norp"] = cache
-    return key in cache
+    """The token is a one-word NORP entity somewhere in the document ("American").
+
+    Only asked for PERSON spans of three or more tokens, so the scan is rare.
+    """
+    low = tok.lower_
+    return any(len(e) == 1 and e.label_ == "NORP" and e.text.lower() == low for e in doc.ents)
 
 
 def _is_role(tok: Token) -> bool:
@@ -258,10 +261,11 @@ def _has_lowercase_content(cand: _Cand) -> bool:
 def _drop_bylines(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
     """Names on a short "By Jane Doe, Outlet" line are credits, not story entities."""
     out = []
+    text = doc.text
     for cand in cands:
-        line_start = doc.text.rfind("\n", 0, cand.start) + 1
-        line_end = doc.text.find("\n", cand.end)
-        line = doc.text[line_start:line_end if line_end >= 0 else len(doc.text)]
+        line_start = text.rfind("\n", 0, cand.start) + 1
+        line_end = text.find("\n", cand.end)
+        line = text[line_start:line_end if line_end >= 0 else len(text)]
         if len(line) < 100 and _BYLINE_RE.match(line):
             continue
         out.append(cand)
@@ -309,8 +313,8 @@ class _RunningNames:
     trimmed that the article also uses as ordinary lowercase words ("Esther
     Williams Dies" -> "Esther Williams"); else the longest run of two or more
     tokens that is a running name; else a two- or three-word PERSON whose
-    first or last word is a running person name ("Kamala Harris" beside
-    "Harris"); else the longest single running token.  Anything else on such
+    first or last word is a running person name ("Lena Korr" beside
+    "Korr"); else the longest single running token.  Anything else on such
     a line is dropped.
     """
 
@@ -323,7 +327,8 @@ class _RunningNames:
                 self.running.add(key)
                 if c.label == "PERSON":
                     self.person_words.update(key.split())
-        self.common = _common_words(doc)
+        self._doc = doc
+        self._common: set[str] | None = None
 
     def validate(self, doc: Doc, c: _Cand) -> _Cand | None:
         if not c.headline or _key(c) in self.running:
@@ -348,7 +353,7 @@ class _RunningNames:
             return False
         if not all(t.tag_ == "NNP" and not self._is_common(t) for t in tokens):
             return False
-        return words[-1] in self.person_words or (len(words) == 2 and words[0] in self.person_words)
+        return len(words) == 2 and (words[-1] in self.person_words or words[0] in self.person_words)
 
     def _trim_common(self, doc: Doc, c: _Cand) -> _Cand | None:
         start, end = c.tok_start, c.tok_end
@@ -364,8 +369,9 @@ class _RunningNames:
         return sub
 
     def _is_common(self, tok: Token) -> bool:
-        low = tok.lower_
-        return tok.is_stop or any(form in self.common for form in _word_forms(low))
+        if self._common is None:  # built only when a headline PERSON needs it
+            self._common = _common_words(self._doc)
+        return tok.is_stop or any(form in self._common for form in _word_forms(tok.lower_))
 
 
 def _common_words(doc: Doc) -> set[str]:
@@ -388,7 +394,10 @@ def _word_forms(word: str) -> tuple[str, ...]:
 
 
 def _key(cand: _Cand) -> str:
-    return canonical_key(normalise_surface(cand.text, cand.label))
+    """Matching key of a candidate (cached on it; the label may change later, the key not)."""
+    if cand.key is None:
+        cand.key = canonical_key(normalise_surface(cand.text, cand.label))
+    return cand.key
 
 
 def _longest_running_run(doc: Doc, cand: _Cand, running: set[str], min_len: int = 1) -> _Cand | None:
@@ -464,12 +473,12 @@ def _fix_type(doc: Doc, cand: _Cand) -> str:
     nxt = doc[cand.tok_end] if cand.tok_end < len(doc) else None
     if cand.label == "PERSON" and cand.tok_end - cand.tok_start == 1 and prev is not None \
             and prev.lower_ in ("in", "near") and not (nxt is not None and _is_possessive(nxt)):
-        return "GPE"  # "in Vladivostok"
+        return "GPE"  # "in Korvana"
     if cand.label in ("ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "LOC", "FAC") and prev is not None \
             and prev.lower_.rstrip(".") in PERSON_TITLES and prev.text[:1].isupper() \
             and all(t.tag_ in ("NNP", "NNPS") for t in doc[cand.tok_start:cand.tok_end]) \
             and cand.tok_end - cand.tok_start <= 3:
-        return "PERSON"  # "President Biden" tagged ORG
+        return "PERSON"  # "President Arvell" tagged ORG
     return cand.label
 
 
@@ -488,7 +497,8 @@ def _group(cands: list[_Cand], mapping: dict[str, str]) -> list[EntityMention]:
             spans[name], types[name] = [], Counter()
         spans[name].append(Span(text=c.text, start=c.start, end=c.end))
         types[name][c.label] += 1
-    return [EntityMention(name=n, type=_entity_type(n, spans[n], types[n], cands), mentions=spans[n])
+    named = [c for c in cands if c.text in mapping]
+    return [EntityMention(name=n, type=_entity_type(n, spans[n], types[n], named), mentions=spans[n])
             for n in order]
 
 
@@ -499,7 +509,7 @@ def _entity_type(name: str, spans: list[Span], votes: Counter, cands: list[_Cand
     the tagger reads a lone "Thompson" as ORG).
     """
     key = canonical_key(name)
-    full = Counter(c.label for c in cands if canonical_key(normalise_surface(c.text, c.label)) == key)
+    full = Counter(c.label for c in cands if _key(c) == key)
     return cluster_type(full or votes, name)
 
 

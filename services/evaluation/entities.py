@@ -5,20 +5,21 @@ Run: ``python -m services.evaluation.entities [path/to/ecbplus_dev.jsonl]``.
 Scoring rules
 -------------
 *Named gold mentions.*  Only gold mentions that name something count for
-recall: after dropping anything up to a possessive ("Tara Reid's
-representative" -> "representative"), the mention must contain a
-capitalised word that is neither sentence-initial nor a pronoun.  So
-"Tara Reid", "the Promises Treatment Center in Malibu" count; "Word",
-"He", "the actress" do not (a single sentence-initial name such as
-"People said" is lost, an accepted under-count).
+recall.  After dropping anything up to a possessive ("Jane Doe's
+representative" -> "representative") and leading prepositions ("in
+Athens"), the *head* is the last word before the first preposition, comma
+or relative pronoun.  The mention is named when the head is capitalised,
+not a pronoun, and -- if it starts a sentence -- is also written capitalised
+mid-sentence somewhere in the body.  So "Jane Doe", "the Promises
+Treatment Center in Malibu", "Bank of America" count; "a bank in Athens",
+"Word", "He", "the actress" do not.
 
-*Matching.*  The *core* of a gold mention is its first run of capitalised
-words (connectors "of/the/and/for/&/de" allowed inside, a leading "The"
-dropped): "the Promises Treatment Center in Malibu, California" -> "Promises
-Treatment Center".  A predicted mention matches a gold mention when their
-char spans overlap the core; pairs are matched one-to-one, largest overlap
-first.  This is "partial match with head agreement", the head approximated by
-the leading proper-name run.
+*Matching.*  The *core* of a gold mention is the run of capitalised words
+around its head (connectors "of/the/and/for/&/de" allowed inside): "the
+Promises Treatment Center in Malibu, California" -> "Promises Treatment
+Center".  A predicted mention matches a gold mention when their char spans
+overlap the core; pairs are matched one-to-one, largest overlap first
+("partial match with head agreement").
 
 *Precision* counts predicted mentions that start inside a ``selected`` span
 (the rest of the text is not annotated); one is correct when it overlaps any
@@ -144,7 +145,7 @@ def is_named(body: str, mention: dict) -> bool:
     (when it starts a sentence) is written capitalised mid-sentence elsewhere in the body.
 
     "the Promises Treatment Center in Malibu" and "Bank of America" are named;
-    "a bank in Athens", "the actress", "He", "Tara Reid's representative" are not.
+    "a bank in Athens", "the actress", "He", "Jane Doe's representative" are not.
     """
     words = _words(body, mention)
     head = _head_index(body, words)
@@ -318,7 +319,8 @@ def alias_accuracy(seed_dir: str | Path = DEFAULT_SEED_DIR, gold_path: str | Pat
 
     Every occurrence (whole word, case-sensitive) of the group's canonical name
     or an alias in a seed body is looked up: its predicted name is that of the
-    longest predicted mention inside the occurrence.  Occurrences without a
+    longest predicted mention inside the occurrence (the later one on a tie:
+    in "Veldoria's Lena Korr" the name is the head).  Occurrences without a
     predicted mention (descriptions such as "the vice president") are
     ignored.  A group is ``consistent`` when all its found occurrences share
     one canonical key and ``correct`` when that key is the gold canonical's.
@@ -337,7 +339,7 @@ def alias_accuracy(seed_dir: str | Path = DEFAULT_SEED_DIR, gold_path: str | Pat
                 for m in re.finditer(r"(?<!\w)" + re.escape(alias) + r"(?!\w)", body):
                     inside = [p for p in preds if m.start() <= p[0] and p[1] <= m.end()]
                     if inside:
-                        best = max(inside, key=lambda p: p[1] - p[0])
+                        best = max(inside, key=lambda p: (p[1] - p[0], p[0]))  # longest, then last
                         keys[canonical_key(best[2])] += 1
         details[canonical] = {
             "keys": dict(keys),

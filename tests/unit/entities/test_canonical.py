@@ -1,0 +1,93 @@
+"""Pure string logic of canonical names (no spaCy)."""
+from services.entities.canonical import (
+    canonical_key, cluster_names, initials, is_acronym, normalise_surface,
+)
+
+
+def test_normalise_strips_possessives():
+    assert normalise_surface("Veldoria’s") == "Veldoria"
+    assert normalise_surface("Marta Quell's") == "Marta Quell"
+    assert normalise_surface("Anna Dorsk 's") == "Anna Dorsk"
+    assert normalise_surface("the Brennets’") == "Brennets"
+
+
+def test_normalise_strips_leading_article_and_whitespace():
+    assert normalise_surface("the  Orland\nInstitute ") == "Orland Institute"
+
+
+def test_normalise_strips_roles_for_people_only():
+    assert normalise_surface("President Tomas Arvell") == "Tomas Arvell"
+    assert normalise_surface("Eastland Defense Minister Ivo Saric", "PERSON") == "Ivo Saric"
+    assert normalise_surface("Justice Department", "ORG") == "Justice Department"
+    assert normalise_surface("the vice president") == "vice president"
+
+
+def test_canonical_key_unifies_hyphens_periods_case():
+    assert canonical_key("Park Min-Jae") == canonical_key("Park Min Jae") == "park min jae"
+    assert canonical_key("U.S.") == canonical_key("US") == "us"
+    assert canonical_key("The Orland Group") == canonical_key("Orland") == "orland"
+    assert canonical_key("Harlow Centre") == canonical_key("Harlow Center")
+    assert canonical_key("Dale R. Ambers Jr.") == canonical_key("Dale Ambers")
+
+
+def test_acronym_helpers():
+    assert is_acronym("NSC") and is_acronym("U.N.") and not is_acronym("Nsc") and not is_acronym("A")
+    assert initials("Federal Maritime Board") == "FMB"
+    assert initials("Board of Inland Revenue") == "BIR"
+
+
+def test_cluster_surname_and_first_name_map_to_full_name():
+    mapping = cluster_names([
+        ("Tomas Arvell", "PERSON"), ("Arvell", "PERSON"), ("Tomas", "PERSON"), ("Arvell’s", "ORG"),
+    ])
+    assert set(mapping.values()) == {"Tomas Arvell"}
+
+
+def test_cluster_hyphen_variants_take_most_frequent_spelling():
+    mapping = cluster_names([
+        ("Park Min-Jae", "PERSON"), ("Park Min Jae", "PERSON"), ("Park Min Jae", "PERSON"), ("Park", "PERSON"),
+    ])
+    assert set(mapping.values()) == {"Park Min Jae"}
+
+
+def test_cluster_two_people_sharing_a_surname_stay_apart_from_places():
+    mapping = cluster_names([
+        ("Lena Korr", "PERSON"), ("Korr", "PERSON"), ("Korrberg", "GPE"), ("Veldoria", "GPE"),
+    ])
+    assert mapping["Korr"] == "Lena Korr"
+    assert mapping["Korrberg"] == "Korrberg"
+    assert mapping["Veldoria"] == "Veldoria"
+
+
+def test_cluster_acronym_by_initials():
+    mapping = cluster_names([("Federal Maritime Board", "ORG"), ("FMB", "ORG")])
+    assert mapping["FMB"] == "Federal Maritime Board"
+
+
+def test_cluster_acronym_never_a_surname():
+    mapping = cluster_names([("Ana Sol Un", "PERSON"), ("UN", "ORG")])
+    assert mapping["UN"] == "United Nations"
+
+
+def test_cluster_explicit_aliases():
+    mapping = cluster_names([("Ostrava Works", "ORG"), ("OWX", "ORG")], aliases=[("OWX", "Ostrava Works")])
+    assert mapping["OWX"] == "Ostrava Works"
+
+
+def test_cluster_common_abbreviations_are_generic():
+    mapping = cluster_names([("U.S.", "GPE"), ("US", "GPE")])
+    assert set(mapping.values()) == {"United States"}
+    mapping = cluster_names([("United States", "GPE"), ("U.S.", "GPE")])
+    assert set(mapping.values()) == {"United States"}
+
+
+def test_cluster_org_short_forms():
+    mapping = cluster_names([("Harlow Recovery Center", "FAC"), ("Harlow", "ORG"), ("Harlow", "FAC")])
+    assert mapping["Harlow"] == "Harlow Recovery Center"
+    mapping = cluster_names([("Brenton", "GPE"), ("Brenton Falcons", "ORG")])
+    assert mapping["Brenton"] == "Brenton"  # a city is not its team
+
+
+def test_cluster_shouting_variant_not_chosen():
+    mapping = cluster_names([("NORTH VELDORIA", "GPE"), ("North Veldoria", "GPE")])
+    assert set(mapping.values()) == {"North Veldoria"}

@@ -1,0 +1,152 @@
+"""Entity extraction and article features on invented articles (parsed once per module)."""
+from datetime import datetime
+
+import pytest
+
+from services.common.nlp import doc_from_bytes, doc_to_bytes, parse_articles
+from services.entities.extract import extract_entities
+from services.entities.features import content_terms, find_dates, lead_sentence
+
+ARTICLES = {
+    "roles": (
+        "Arvell meets Saric in Korvana",
+        "President Tomas Arvell met Eastland Defense Minister Ivo Saric in Korvana on Tuesday. "
+        "Arvell said the talks were useful, and Saric agreed. "
+        "Veldoria’s foreign ministry welcomed the meeting, calling Veldoria's role central.",
+    ),
+    "hyphen": (
+        "Anna-Maria Kessler wins",
+        "Anna Maria Kessler won the regional chess title in Brenton on Sunday. "
+        "Anna-Maria Kessler, 24, beat the favourite in 40 moves. Kessler said she was tired. "
+        "Fans of Anna Maria Kessler celebrated in the streets, and Anna Maria Kessler thanked them.",
+    ),
+    "acronym": (
+        "Maritime board fines shipper",
+        "The Federal Maritime Board (FMB) fined Ostrava Shipping on Monday, officials said. "
+        "The FMB said the company had ignored safety rules for two years. "
+        "Ostrava Shipping said it would appeal the FMB decision.",
+    ),
+    "headline": (
+        "Lena Korr Returns To Brenton After Long Absence",
+        "http://example.org/news/lena-korr-returns\n"
+        "Lena Korr Returns To Brenton After Long Absence\n"
+        "March 3, 2021\n"
+        "By Peter Quist, Daily Ledger\n"
+        "Singer Lena Korr returned to Brenton on Friday after three years abroad. "
+        "Korr told reporters she was happy to be home. The Brenton city council "
+        "said it would hold a reception for Korr next week.",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    docs = parse_articles(list(ARTICLES.values()))
+    return dict(zip(ARTICLES, docs))
+
+
+def _names(ents):
+    return {e.name: e for e in ents}
+
+
+def _assert_offsets(body, ents):
+    for ent in ents:
+        for m in ent.mentions:
+            assert body.text[m.start:m.end] == m.text
+
+
+def test_roles_stripped_and_surnames_resolved(parsed):
+    title, body = parsed["roles"]
+    ents = extract_entities(body, title)
+    names = _names(ents)
+    _assert_offsets(body, ents)
+    assert "Tomas Arvell" in names and names["Tomas Arvell"].type == "PERSON"
+    assert {m.text for m in names["Tomas Arvell"].mentions} == {"Tomas Arvell", "Arvell"}
+    assert "Ivo Saric" in names
+    assert names["Tomas Arvell"].in_title and names["Ivo Saric"].in_title
+    assert not any("President" in e.name or "Minister" in e.name for e in ents)
+    assert not any(m.text in ("Defense", "Eastland Defense") for e in ents for m in e.mentions)
+
+
+def test_possessive_trimmed_with_exact_offsets(parsed):
+    _, body = parsed["roles"]
+    ents = extract_entities(body)
+    veld = _names(ents)["Veldoria"]
+    assert len(veld.mentions) == 2
+    for m in veld.mentions:
+        assert m.text == "Veldoria" and body.text[m.start:m.end] == "Veldoria"
+
+
+def test_hyphen_variants_one_entity(parsed):
+    title, body = parsed["hyphen"]
+    ents = extract_entities(body, title)
+    anna = [e for e in ents if "Kessler" in e.name]
+    assert len(anna) == 1
+    assert anna[0].name == "Anna Maria Kessler"  # the spelling written most often
+    assert {m.text for m in anna[0].mentions} == {"Anna Maria Kessler", "Anna-Maria Kessler", "Kessler"}
+    assert anna[0].in_title
+
+
+def test_acronym_defined_in_text(parsed):
+    title, body = parsed["acronym"]
+    ents = extract_entities(body, title)
+    names = _names(ents)
+    _assert_offsets(body, ents)
+    board = names["Federal Maritime Board"]
+    assert sum(m.text == "FMB" for m in board.mentions) == 3
+    assert "FMB" not in names
+
+
+def test_headline_junk_url_and_byline_dropped(parsed):
+    title, body = parsed["headline"]
+    ents = extract_entities(body, title)
+    names = _names(ents)
+    _assert_offsets(body, ents)
+    assert "Lena Korr" in names and names["Lena Korr"].in_title
+    assert "Brenton" in names
+    surfaces = {m.text for e in ents for m in e.mentions}
+    assert not any("Returns" in s or "Absence" in s or "http" in s or "example" in s for s in surfaces)
+    assert "Peter Quist" not in names  # byline credit, not a story entity
+    assert all(any(c.isupper() for c in s) for s in surfaces)
+
+
+def test_numeric_types_dropped(parsed):
+    _, body = parsed["acronym"]
+    assert all(e.type not in ("DATE", "CARDINAL", "TIME") for e in extract_entities(body))
+
+
+def test_docbin_round_trip_gives_same_entities(parsed):
+    for title, body in parsed.values():
+        direct = extract_entities(body, title)
+        rebuilt = extract_entities(doc_from_bytes(doc_to_bytes(body)), doc_from_bytes(doc_to_bytes(title)))
+        assert [e.model_dump() for e in direct] == [e.model_dump() for e in rebuilt]
+
+
+def test_empty_body():
+    title, body = parse_articles([("Nothing", "no names here at all.")])[0]
+    assert extract_entities(body, title) == []
+
+
+# ----------------------------------------------------------------- features
+def test_lead_sentence_skips_url_date_byline_headline(parsed):
+    _, body = parsed["headline"]
+    assert lead_sentence(body).startswith("Singer Lena Korr returned to Brenton")
+
+
+def test_content_terms(parsed):
+    _, body = parsed["acronym"]
+    terms = content_terms(body, limit=5)
+    assert len(terms) <= 5
+    assert all(t == t.lower() for t in terms)
+    assert "the" not in terms and "." not in terms
+    assert "fmb" in terms or "shipping" in terms
+
+
+def test_find_dates_absolute_and_relative(parsed):
+    _, body = parsed["headline"]
+    dates = find_dates(body, published=datetime(2021, 3, 5, 12, 0))
+    assert dates[0] == "2021-03-03"
+    assert "2021-03-05" in dates  # "on Friday" relative to a Friday publication
+    assert find_dates(body)[:1] == ["2021-03-03"]
+    title, body = parse_articles([("x", "The plan was signed on 2011-02-23 and amended in June 2012.")])[0]
+    assert find_dates(body) == ["2011-02-23", "2012-06"]
