@@ -123,7 +123,8 @@ def canonical_key(name: str) -> str:
     """Matching key used across articles.
 
     Casefolded; hyphens and spaces unified; periods of abbreviations removed
-    (``"U.S."`` == ``"US"``); possessive and leading article dropped; trailing
+    (``"U.S."`` == ``"US"``); British spellings unified (``"Centre"``,
+    ``"Organisation"``); possessive and leading article dropped; trailing
     corporate designators (Inc, Corp, Ltd, LLC, Group ...) dropped.
     ``"Park Min-Jae"`` and ``"Park Min Jae"`` give the same key.
     """
@@ -132,12 +133,25 @@ def canonical_key(name: str) -> str:
     text = _HYPHENS_RE.sub(" ", text).replace(".", "")
     text = text.replace("&", " and ")
     text = re.sub(r"[^\w ]+", "", text)
-    words = [_KEY_SPELLING.get(w, w) for w in text.split()]
+    words = [_spelling(w) for w in text.split()]
     while len(words) > 1 and words[-1] in _KEY_SUFFIXES:
         words.pop()
     if len(words) >= 3:  # middle initials: "George W. Bush" ~ "George Bush"
         words = [words[0]] + [w for w in words[1:-1] if len(w) > 1] + [words[-1]]
     return " ".join(words)
+
+
+_ISE_RE = re.compile(r"(?<=\w{4})is(ed|ing|ation|ations|er|ers)$")
+
+
+def _spelling(word: str) -> str:
+    """British/American variants of one key word: "centre" -> "center", "recognised" -> "recognized".
+
+    Keys only match, they are never shown, so over-applying the -ise/-ize rule
+    ("advertised" -> "advertized") is harmless as long as both spellings meet.
+    """
+    word = _KEY_SPELLING.get(word, word)
+    return _ISE_RE.sub(r"iz\1", word)
 
 
 def _key_tokens(key: str) -> list[str]:

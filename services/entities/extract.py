@@ -51,6 +51,9 @@ KEEP_TAIL_NOUNS = frozenset({"administration", "government", "regime", "campaign
 NAME_PARTICLES = frozenset("bin ibn al el de del della di da dos das du la le van von der den ter y".split())
 _STOP_WORDS = STOP_WORDS
 _TITLE_TYPES = frozenset({"WORK_OF_ART", "EVENT", "LAW"})
+#: Tags of lowercase words a name never ends with, whatever its type (prepositions,
+#: determiners, conjunctions, "to", relative and possessive pronouns).
+_TRAILING_FUNCTION_TAGS = frozenset({"IN", "DT", "CC", "TO", "WDT", "WP", "WP$", "PRP$"})
 
 _APOS = "'’‘`´"
 _EDGE = " \t\r\n\"“”«»()[]{},;:!?*•|/\\-–—." + _APOS
@@ -100,15 +103,17 @@ def body_candidates(doc: Doc) -> list[_Cand]:
     for ent in doc.ents:
         if ent.label_ in NUMERIC_TYPES:
             continue
-        for cand in _clean_ent(doc, ent.start, ent.end, ent.label_):
+        end, label = _extend_right(doc, ent.start, ent.end, ent.label_, headline_sents)
+        for cand in _clean_ent(doc, ent.start, end, label):
             cand.headline = headline_sents[cand.tok_start]
             cands.append(cand)
     cands = _drop_bylines(doc, cands)
     names = _RunningNames(doc, cands)
     cands = [v for c in cands if (v := names.validate(doc, c)) is not None]
     cands = _add_defined_acronyms(doc, cands)
+    person_words = {c.text for c in cands if c.label == "PERSON" and c.tok_end - c.tok_start == 1}
     for cand in cands:
-        cand.label = _fix_type(doc, cand)
+        cand.label = _fix_type(doc, cand, person_words)
     return cands
 
 
@@ -131,13 +136,48 @@ def title_candidates(doc: Doc, body: Doc | None = None, body_cands: list[_Cand] 
 
 
 # ----------------------------------------------------------------- cleaning
+_PLACE_LABELS = frozenset({"GPE", "LOC", "NORP"})
+_EXTENDABLE = frozenset({"GPE", "LOC", "NORP", "ORG", "FAC"})
+
+
+def _extend_right(doc: Doc, start: int, end: int, label: str, headline: list[bool]) -> tuple[int, str]:
+    """Take in capitalised proper nouns the tagger left just outside a name in running text.
+
+    "The [Hollywood] Reporter says" -> "Hollywood Reporter": up to two following
+    title-case NNP tokens outside any entity, in running text only (on title-case
+    lines every word looks like a proper noun).  A role word is taken in only after
+    "the" and when no name follows it.  A place followed by such a noun
+    names an organisation ("Boston Globe", "Athens Bank").
+    """
+    if label not in _EXTENDABLE or headline[start]:
+        return end, label
+    new_end = end
+    while new_end < len(doc) and new_end - end < 2:
+        tok = doc[new_end]
+        if tok.tag_ not in ("NNP", "NNPS") or tok.ent_iob_ != "O" or not tok.is_title or not tok.is_alpha \
+                or tok.is_sent_start or not doc[new_end - 1].whitespace_ or "\n" in doc[new_end - 1].whitespace_ \
+                or tok.lower_ in OFFICE_WORDS:
+            break
+        if tok.lower_ in ROLE_WORDS or tok.lower_ in PERSON_TITLES:
+            # "The Hollywood Reporter says" names an outlet; "Boston Mayor Jane Doe" is a role
+            nxt = doc[new_end + 1] if new_end + 1 < len(doc) else None
+            the = start > 0 and doc[start - 1].lower_ == "the"
+            if not the or nxt is None or nxt.tag_ in ("NNP", "NNPS") or nxt.ent_iob_ != "O":
+                break
+        new_end += 1
+    if new_end == end or new_end < len(doc) and (_is_role(doc[new_end]) or doc[new_end].lower_ in OFFICE_WORDS):
+        return end, label  # "Eastland Defense [Minister]": a role follows, not an outlet name
+    return new_end, "ORG" if label in _PLACE_LABELS else label
+
+
 def _clean_ent(doc: Doc, start: int, end: int, label: str) -> list[_Cand]:
     """Split an entity at line breaks and internal possessives, trim, drop junk."""
     out = []
     piece_start = start
     for i in range(start, end + 1):
         boundary = i == end or "\n" in doc[i].text or _is_possessive(doc[i]) and i < end - 1 \
-            or label == "PERSON" and doc[i].tag_ == "CC"  # "Smith and Jones"
+            or label == "PERSON" and doc[i].tag_ == "CC" \
+            or doc[i].text == ":" and label not in _TITLE_TYPES  # "Smith and Jones", "Jane Doe: Life"
         if not boundary:
             continue
         cand = _trim(doc, piece_start, i, label)
@@ -162,6 +202,9 @@ def _trim(doc: Doc, start: int, end: int, label: str) -> _Cand | None:
         start = _skip_roles(doc, start, end)
     while end > start and (_is_possessive(doc[end - 1]) or doc[end - 1].is_punct or doc[end - 1].is_space
                            or _lowercase_tail(doc[end - 1], label)
+                           or doc[end - 1].is_lower and doc[end - 1].tag_ in _TRAILING_FUNCTION_TAGS
+                           # "Oregon State Police and [Capt]", "Morningside Recovery in"
+                           or end - start > 1 and doc[end - 2].tag_ == "CC" and _is_role(doc[end - 1])
                            or label == "PERSON" and end - start > 1 and _is_role(doc[end - 1])):
         end -= 1
     if end <= start:
@@ -467,9 +510,13 @@ def text_aliases(doc: Doc, cands: list[_Cand]) -> list[tuple[str, str]]:
 
 
 # ----------------------------------------------------------------- type fixes
-def _fix_type(doc: Doc, cand: _Cand) -> str:
+def _fix_type(doc: Doc, cand: _Cand, person_words: frozenset[str] | set[str] = frozenset()) -> str:
     """Conservative corrections of obvious NER type errors."""
     prev = doc[cand.tok_start - 1] if cand.tok_start > 0 else None
+    if cand.label in ("ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC") and cand.tok_end - cand.tok_start == 2 \
+            and doc[cand.tok_end - 1].text in person_words and not (prev is not None and prev.lower_ == "the") \
+            and all(t.tag_ == "NNP" and t.is_title for t in doc[cand.tok_start:cand.tok_end]):
+        return "PERSON"  # "Bettie Page" tagged ORG where "(Ms) Page" is a person
     nxt = doc[cand.tok_end] if cand.tok_end < len(doc) else None
     if cand.label == "PERSON" and cand.tok_end - cand.tok_start == 1 and prev is not None \
             and prev.lower_ in ("in", "near") and not (nxt is not None and _is_possessive(nxt)):

@@ -40,6 +40,17 @@ singletons.  Predicted clusters: ``canonical_key(name)`` across all articles
 (what the aggregator joins on).  ``bcubed_within`` restricts both sides to one
 article.  ``bcubed_surface`` is a baseline whose clusters are the keys of the
 raw mention texts, showing what canonicalisation adds.
+
+*Story-level B-cubed* (``bcubed_story``, reported separately; it does not
+replace the per-article metrics) scores what the story state shows: the
+articles are grouped by their gold ``story`` and each story's names are
+merged with the aggregator's own rule
+(:func:`services.aggregator.entities.resolve_short_names`: a short name
+joins the unique longer name of the same type in the story, "Red Sox" ->
+"Boston Red Sox").  Predicted clusters are the merged keys.  It is ``None``
+when the aggregator module cannot be imported.  Grouping by the gold story
+isolates entity merging from story-clustering errors, so it is an upper
+bound on what the live pipeline shows.
 """
 from __future__ import annotations
 
@@ -229,13 +240,40 @@ def _prf(tp_p: int, n_p: int, tp_r: int, n_r: int) -> dict[str, float]:
             "pred": n_p, "gold": n_r}
 
 
+# ----------------------------------------------------------------- story-level merge
+def story_merger(records: Sequence[dict], predictions: Sequence[Sequence[EntityMention]]):
+    """``(story, canonical name) -> merged key`` as the story state would show it, or ``None``.
+
+    Feeds each gold story's articles through the aggregator's own contribution,
+    aggregate and merge functions; ``None`` when they cannot be imported.
+    """
+    try:
+        from schemas.models import ArticleEntities, ArticleMeta
+        from services.aggregator.entities import add_entities, article_entities, entity_key, resolve_short_names
+    except Exception:  # pragma: no cover - the aggregator stage is owned elsewhere
+        return None
+    aggs: dict[str, dict] = defaultdict(dict)
+    for rec, ents in zip(records, predictions):
+        meta = ArticleMeta(article_id=rec["id"], title=rec.get("title", ""), content_hash="-")
+        contrib = article_entities(ArticleEntities(article=meta, entities=list(ents)))
+        add_entities(aggs[rec.get("story", "")], contrib, rec["id"])
+    targets = {story: resolve_short_names(agg) for story, agg in aggs.items()}
+
+    def merged(story: str, name: str) -> str:
+        key = entity_key(name)
+        return targets[story].get(key, key)
+
+    return merged
+
+
 # ----------------------------------------------------------------- scoring
 def score_entities(records: Sequence[dict], predictions: Sequence[Sequence[EntityMention]]) -> dict:
     """Mention P/R/F1 by coarse type and B-cubed of canonical names (see module docstring)."""
     rec_hit, rec_all = Counter(), Counter()
     prec_hit, prec_all = Counter(), Counter()
     type_ok = type_n = 0
-    cross, within, surface = [], [], []
+    cross, within, surface, story = [], [], [], []
+    merged = story_merger(records, predictions)
     for rec, ents in zip(records, predictions):
         body, doc_id = rec["body"], rec["id"]
         preds = _flatten(ents)
@@ -261,6 +299,8 @@ def score_entities(records: Sequence[dict], predictions: Sequence[Sequence[Entit
             cross.append((gid, canonical_key(name)))
             within.append(((doc_id, gid), (doc_id, canonical_key(name))))
             surface.append((gid, canonical_key(text)))
+            if merged is not None:
+                story.append((gid, merged(rec.get("story", ""), name)))
         spans = [tuple(s) for s in rec.get("selected") or []]
         all_gold = [(g["start"], g["end"]) for g in rec["entities"]]
         for s, e, _, ptype, _ in preds:
@@ -279,6 +319,7 @@ def score_entities(records: Sequence[dict], predictions: Sequence[Sequence[Entit
         "bcubed_cross": bcubed(cross),
         "bcubed_within": bcubed(within),
         "bcubed_surface": bcubed(surface),
+        "bcubed_story": bcubed(story) if merged is not None else None,
     }
 
 
@@ -370,8 +411,11 @@ def format_table(result: dict) -> str:
         lines.append(f"{'B-cubed':<28}{'P':>8}{'R':>8}{'F1':>8}{'n':>8}")
         for label, key in (("cross-article (canonical)", "bcubed_cross"),
                            ("within-article (canonical)", "bcubed_within"),
-                           ("cross-article (raw surface)", "bcubed_surface")):
-            b = result[key]
+                           ("cross-article (raw surface)", "bcubed_surface"),
+                           ("story state (gold stories)", "bcubed_story")):
+            b = result.get(key)
+            if b is None:
+                continue
             lines.append(f"{label:<28}{b['precision']:>8.3f}{b['recall']:>8.3f}{b['f1']:>8.3f}{b['n']:>8}")
     if "aliases" in result:
         a = result["aliases"]

@@ -91,3 +91,9 @@ def test_cluster_org_short_forms():
 def test_cluster_shouting_variant_not_chosen():
     mapping = cluster_names([("NORTH VELDORIA", "GPE"), ("North Veldoria", "GPE")])
     assert set(mapping.values()) == {"North Veldoria"}
+
+
+def test_canonical_key_unifies_ise_ize_spellings():
+    assert canonical_key("Internationally Recognised Corridor") == canonical_key("Internationally Recognized Corridor")
+    assert canonical_key("Orland Organisation") == canonical_key("Orland Organization")
+    assert canonical_key("Isis") == "isis" and canonical_key("Elise Varn") == "elise varn"

@@ -150,3 +150,26 @@ def test_find_dates_absolute_and_relative(parsed):
     assert find_dates(body)[:1] == ["2021-03-03"]
     title, body = parse_articles([("x", "The plan was signed on 2011-02-23 and amended in June 2012.")])[0]
     assert find_dates(body) == ["2011-02-23", "2012-06"]
+
+
+# ----------------------------------------------------------------- rules on hand-built docs
+def _doc(words, tags, ents):
+    """A tagged Doc without a model: ``ents`` are (start, end, label) token ranges."""
+    from spacy.tokens import Doc, Span as SpacySpan
+
+    from services.common.nlp import blank_vocab_nlp
+
+    doc = Doc(blank_vocab_nlp().vocab, words=words, tags=tags,
+              sent_starts=[True] + [False] * (len(words) - 1))
+    doc.ents = [SpacySpan(doc, s, e, label=lab) for s, e, lab in ents]
+    return doc
+
+
+def test_outlet_noun_after_place_taken_in_and_trailing_function_words_trimmed():
+    from services.entities.extract import body_candidates
+
+    words = "Officials said the Brenton Courier reported that the Halden Recovery in was closed .".split()
+    tags = ["NNS", "VBD", "DT", "NNP", "NNP", "VBD", "IN", "DT", "NNP", "NNP", "IN", "VBD", "VBN", "."]
+    doc = _doc(words, tags, [(3, 4, "GPE"), (8, 11, "ORG")])
+    cands = {c.text: c.label for c in body_candidates(doc)}
+    assert cands == {"Brenton Courier": "ORG", "Halden Recovery": "ORG"}
