@@ -217,17 +217,31 @@ def score_quotes(records: list[dict], predictions: Mapping[str, list]) -> dict:
     }
 
 
-def run_quotes_eval(path: str | Path, *, nlp=None) -> dict:
-    """Parse the gold articles in one batch, extract quotes and score them."""
-    from services.common.nlp import parse_articles
+def run_quotes_eval(path: str | Path, *, nlp=None, docs=None) -> dict:
+    """Parse the gold articles in one batch, extract quotes and score them.
+
+    ``docs`` may pass already parsed ``(title, body)`` docs of the records of
+    :func:`load_gold` (in order), e.g. restored from a DocBin cache; they are
+    then not parsed again.
+    """
     from services.quotes.extract import extract_quotes
 
     records = load_gold(path)
-    docs = parse_articles([(r["title"], r["body"]) for r in records], nlp)
+    if docs is None:
+        docs = parse_gold(records, nlp)
+    if len(docs) != len(records):
+        raise ValueError(f"{len(docs)} parsed docs for {len(records)} gold records")
     preds = {r["id"]: extract_quotes(body, title) for r, (title, body) in zip(records, docs)}
     result = score_quotes(records, preds)
     result["data"] = str(path)
     return result
+
+
+def parse_gold(records: list[dict], nlp=None) -> list:
+    """``(title, body)`` docs of gold records, parsed in one batch."""
+    from services.common.nlp import parse_articles
+
+    return parse_articles([(r["title"], r["body"]) for r in records], nlp)
 
 
 def format_table(result: dict) -> str:

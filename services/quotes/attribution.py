@@ -14,6 +14,11 @@ from .marks import RawQuote, paragraphs
 from .names import Person, Registry, clean_name_tokens, role_before, tokens_text
 
 _END = {".", "!", "?"}
+# Abbreviations whose dot does not end a sentence ("Lt. Hastings said").
+_ABBREV = frozenset("""mr mrs ms dr prof sen rep gov lt col gen capt sgt adm rev fr st jr sr gov sgt cpl
+maj det insp supt cmdr brig ald atty hon pres supt no vs""".split())
+_MARK_STOPS = frozenset("though although because if unless when whenever while before after since until once even".split())
+_RELATIVE = frozenset({"who", "which", "that", "whom"})
 _POSSESSIVE = {"'s", "’s", "'", "’"}
 _SUBJ = ("nsubj", "nsubjpass")
 _CLIMB = ("xcomp", "advcl", "conj", "pcomp", "acl", "prep", "ccomp", "relcl")
@@ -27,6 +32,18 @@ class Attribution:
     mention: Optional[tuple[int, int]] = None
     cue: Optional[str] = None
     cue_i: Optional[int] = None
+
+
+def is_end(t: Token) -> bool:
+    """A sentence-ending mark (not the dot of an abbreviation such as "Lt.")."""
+    if t.text not in _END:
+        return False
+    if t.text == "." and t.i > 0:
+        prev = t.doc[t.i - 1]
+        if not prev.whitespace_ and prev.text.lower() in _ABBREV and t.i + 1 < len(t.doc) \
+                and t.doc[t.i + 1].text[:1].isupper() and t.doc[t.i + 1].pos_ == "PROPN":
+            return False
+    return True
 
 
 class Context:
@@ -78,13 +95,16 @@ class Context:
         i = self.tok_at(raw.close_end)
         if i < len(self.doc) and self.doc[i].idx < raw.close_end:
             i += 1
+        first = True
         while i < len(self.doc) and self.doc[i].idx < limit:
             t = self.doc[i]
-            if t.text in _END or (t.text == ";" and toks):
-                if toks:
-                    break
+            if is_end(t) or (t.text == ";" and toks):
+                if toks or (first and is_end(t) and t.text == "." and not self.inside[t.i]):
+                    break  # 'beauty". Next sentence' -- the reporter's sentence ended
             elif not (t.is_punct and not toks):
                 toks.append(t)
+            if not self.inside[t.i]:
+                first = False
             i += 1
         return [t for t in toks if not self.inside[t.i]]
 
@@ -100,7 +120,7 @@ class Context:
         toks = [self.doc[i] for i in range(self.tok_at(start), self.tok_at(raw.open_start) + 1)
                 if start <= self.doc[i].idx < raw.open_start and not self.inside[i]]
         for k in range(len(toks) - 1, -1, -1):
-            if toks[k].text in _END:
+            if is_end(toks[k]):
                 toks = toks[k + 1:]
                 break
         if not toks and self.starts_paragraph(raw) and raw.paragraph > 0:
@@ -115,7 +135,7 @@ class Context:
         toks = [t for t in self.doc[self.tok_at(lo):self.tok_at(hi - 1) + 1] if lo <= t.idx < hi
                 and not self.inside[t.i]]
         for k in range(len(toks) - 2, -1, -1):
-            if toks[k].text in _END:
+            if is_end(toks[k]):
                 return toks[k + 1:]
         return toks
 
@@ -131,7 +151,29 @@ def _is_cue(t: Token, before: bool) -> bool:
         return False
     if lemma in NAMING_VERBS and not before:
         return False
+    if _passive(t):
+        return False
     return True
+
+
+def _passive(t: Token) -> bool:
+    """"It was announced", "he has been described as", "Page, said to be": the
+    subject is what was said (or said about), not the speaker -- unless a
+    "by" agent names the speaker."""
+    kids = list(t.children)
+    if any(c.dep_ == "agent" for c in kids):
+        return False
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in kids):
+        return True
+    if t.tag_ == "VBN" and any(c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for c in kids) \
+            and not any(c.dep_ == "aux" for c in kids):
+        return True  # "Page, said to be one of ..."
+    return t.tag_ == "VBN" and t.dep_ in ("acl", "amod") and not any(c.dep_ == "aux" for c in kids)
+
+
+def _subordinate(t: Token) -> bool:
+    """A reporting verb inside an adverbial clause ("even though she conceded")."""
+    return any(c.dep_ == "mark" and c.lower_ in _MARK_STOPS for c in t.children)
 
 
 def _according_to(toks: list[Token]) -> Token | None:
@@ -148,15 +190,19 @@ def find_cue(ctx: Context, raw: RawQuote) -> tuple[Token | None, Token | None, s
     after = ctx.after_frame(raw)
     before = ctx.before_frame(raw)
     intro = bool(before) and (before[-1].text in (":", ",") and any(_is_cue(t, True) for t in before[-4:])
-                              or _is_cue(before[-1], True))
+                              or _is_cue(before[-1], True)
+                              or (before[-1].text in (":", ",") and _according_to(before) is not None))
     order = (("before", before), ("after", after)) if intro else (("after", after), ("before", before))
     ended = ctx.text[raw.start:raw.end].rstrip().endswith((".", "!", "?", "…"))
     for side, frame in order:
         cands = [t for t in frame if _is_cue(t, side == "before")]
         if side == "after":
-            cands = [t for t in cands if not _reports_other(ctx, t, raw)]
+            lead = ctx.text[raw.end:raw.close_end + 1].strip()[:1] in (",",) or \
+                ctx.text[raw.start:raw.end].rstrip().endswith(",")
+            cands = [t for t in cands if (lead and t.i == frame[0].i) or not _reports_other(ctx, t, raw)]
             if ended:
-                cands = [t for t in cands if t.i - frame[0].i <= 3]
+                cands = [t for t in cands if (t.i - frame[0].i <= 3 or _subject_leads(ctx, t, frame))
+                         and not _subordinate(t)]
         if cands:
             cue = cands[0] if side == "after" else cands[-1]
             return cue, None, side
@@ -171,6 +217,12 @@ def find_cue(ctx: Context, raw: RawQuote) -> tuple[Token | None, Token | None, s
     return None, None, ""
 
 
+def _subject_leads(ctx: Context, verb: Token, frame: list[Token]) -> bool:
+    """The after-frame is "<subject phrase> <verb>" ("Prime Minister X thundered")."""
+    subj = subject_of(ctx, verb)
+    return subj is not None and subj.i < verb.i and subj.left_edge.i <= frame[0].i <= subj.i
+
+
 def _reports_other(ctx: Context, verb: Token, raw: RawQuote) -> bool:
     """A verb after the quote that reports its own clause ("X said the deal ...")."""
     return any(c.dep_ == "ccomp" and c.i > verb.i and c.left_edge.i <= verb.i + 2 and not ctx.inside[c.i]
@@ -180,17 +232,39 @@ def _reports_other(ctx: Context, verb: Token, raw: RawQuote) -> bool:
 def subject_of(ctx: Context, verb: Token) -> Token | None:
     """The grammatical subject of a reporting verb, climbing out of clauses."""
     v = verb
+    found: list[Token] = []
     for _ in range(4):
         subs = [c for c in v.children if c.dep_ in _SUBJ and not ctx.inside[c.i]]
         if subs:
-            return subs[0]
-        if v.dep_ == "acl" and v.head.pos_ in ("NOUN", "PROPN") and not ctx.inside[v.head.i]:
-            return v.head
-        if v.dep_ in _CLIMB and v.head is not v and not ctx.inside[v.head.i]:
+            subs.sort(key=lambda c: (not _speaker_like(c), abs(c.i - v.i)))
+            sub = subs[0]
+            if sub.lower_ in _RELATIVE and v.dep_ == "relcl" and not ctx.inside[v.head.i]:
+                sub = v.head  # "Playboy, which named her ..." -> Playboy
+            found.append(sub)
+            if _speaker_like(sub) or v is not verb or v.dep_ not in ("advcl", "xcomp", "conj"):
+                break
+        elif v.dep_ == "acl" and v.head.pos_ in ("NOUN", "PROPN") and not ctx.inside[v.head.i] \
+                and _speaker_like(v.head):
+            found.append(v.head)
+            break
+        if v.dep_ in _CLIMB and v.head.i != v.i and not ctx.inside[v.head.i]:
             v = v.head
+            if v.pos_ in ("NOUN", "PROPN") and v.dep_ in ("dobj", "pobj", "attr") and not _speaker_like(v) \
+                    and v.head.pos_ in ("VERB", "AUX") and not ctx.inside[v.head.i]:
+                v = v.head  # "X downplayed the unrest saying that ..." -- past the object noun
         else:
             break
-    return None
+    if not found:
+        return None
+    return next((f for f in found if _speaker_like(f)), found[0])
+
+
+def _speaker_like(t: Token) -> bool:
+    """A token that can head a speaker: a name, a pronoun, a person or organisation noun."""
+    if t.pos_ in ("PROPN", "PRON") and t.ent_type_ not in ("DATE", "TIME", "CARDINAL", "MONEY", "PERCENT"):
+        return True
+    w = t.lemma_.lower()
+    return _is_person_noun(t) or w in ORG_NOUNS or t.lower_ in ORG_NOUNS
 
 
 def _positional_subject(ctx: Context, verb: Token, frame: list[Token]) -> Token | None:
@@ -216,11 +290,30 @@ def _positional_subject(ctx: Context, verb: Token, frame: list[Token]) -> Token 
     return None
 
 
-def _inverted_name(ctx: Context, verb: Token, subj: Token | None) -> Token | None:
-    """"..., said Yeager" where the parse took another noun as the subject."""
+def _inverted_name(ctx: Context, verb: Token, subj: Token | None, frame: list[Token] | None = None) -> Token | None:
+    """"..., said Yeager" where the parse took another noun as the subject.
+
+    Only for a verb right next to the quote ("..., said X"); after "told" or
+    "asked" the next noun is the listener."""
+    if frame and frame[0].i != verb.i:
+        return None
+    if verb.lemma_.lower() in ("tell", "ask", "inform", "assure", "urge", "warn", "quote"):
+        return None
     j = verb.i + 1
     if j >= len(ctx.doc) or ctx.inside[j]:
         return None
+    # a person's name within the next few tokens ("said ABC group prexy Paul Lee")
+    for k in range(j, min(len(ctx.doc), j + 7)):
+        t = ctx.doc[k]
+        if ctx.inside[k] or (t.is_punct and t.text != "-") or t.pos_ in ("ADP", "VERB", "AUX") and t.ent_type_ != "PERSON":
+            if not (t.pos_ == "VERB" and t.ent_type_ == "" and k > j and ctx.doc[k + 1:k + 2] and
+                    ctx.doc[k + 1].ent_type_ == "PERSON"):
+                break
+            continue
+        if t.ent_type_ == "PERSON" and (subj is None or subj.ent_type_ != "PERSON"):
+            while k + 1 < len(ctx.doc) and ctx.doc[k + 1].ent_type_ == "PERSON" and ctx.doc[k + 1].ent_iob_ == "I":
+                k += 1
+            return ctx.doc[k]
     t = ctx.doc[j]
     if t.pos_ != "PROPN" and not (t.pos_ == "DET" or t.pos_ == "ADJ" or t.pos_ == "NOUN"):
         return None
@@ -273,7 +366,29 @@ def mention_tokens(ctx: Context, head: Token) -> list[Token]:
 
 
 def _conj_names(ctx: Context, head: Token) -> list[Token]:
-    return [c for c in head.children if c.dep_ == "conj" and c.pos_ == "PROPN" and not ctx.inside[c.i]]
+    """"X and Y said": further people joined to a name by "and"."""
+    if not any(c.dep_ == "cc" and c.lower_ in ("and", "&") for c in head.children):
+        return []
+    out = []
+    for c in head.children:
+        if c.dep_ != "conj" or c.pos_ != "PROPN" or ctx.inside[c.i]:
+            continue
+        if c.ent_type_ == "PERSON" or ctx.registry.resolve(c.text, c.idx, org=False) is not None:
+            out.append(c)
+    return out
+
+
+def _quoted_as_saying(ctx: Context, cue: Token) -> Token | None:
+    """"X quoted him as saying" / "X was quoted as saying": the quoted person speaks."""
+    v = cue
+    if v.lemma_.lower() == "say" and v.dep_ in ("pcomp", "advcl", "xcomp") and v.head.lower_ == "as":
+        v = v.head.head
+    elif v.lemma_.lower() == "say" and v.dep_ == "pcomp":
+        v = v.head.head
+    if v.lemma_.lower() != "quote":
+        return None
+    objs = [c for c in v.children if c.dep_ in ("dobj", "nsubjpass") and not ctx.inside[c.i]]
+    return objs[0] if objs else None
 
 
 def attribute(ctx: Context, raw: RawQuote, headline: bool = False) -> Attribution:
@@ -287,7 +402,17 @@ def attribute(ctx: Context, raw: RawQuote, headline: bool = False) -> Attributio
     cue_text = "according to" if subj is not None else cue.text
     if subj is None:
         subj = subject_of(ctx, cue)
-        subj = _inverted_name(ctx, cue, subj) or subj or _positional_subject(ctx, cue, frame)
+        if subj is None:
+            # "X said, joking that ..." -- the other reporting verb's subject
+            for other in sorted((t for t in frame if t.i != cue.i and _is_cue(t, side == "before")),
+                                key=lambda t: abs(t.i - cue.i)):
+                subj = subject_of(ctx, other)
+                if subj is not None:
+                    break
+        subj = _inverted_name(ctx, cue, subj, frame) or subj or _positional_subject(ctx, cue, frame)
+        quoted = _quoted_as_saying(ctx, cue)
+        if quoted is not None:
+            subj = quoted
     att = Attribution(cue=cue_text, cue_i=cue.i)
     if subj is None:
         return att
@@ -314,7 +439,7 @@ def resolve_speaker(ctx: Context, subj: Token, raw: RawQuote, att: Attribution) 
     if subj.pos_ == "PRON" or lower in PRONOUNS_MALE | PRONOUNS_FEMALE | PRONOUNS_PLURAL:
         att.mention = (subj.idx, subj.idx + len(subj.text))
         att.speaker_type = "pronoun"
-        target = resolve_pronoun(ctx, lower, raw)
+        target = resolve_pronoun(ctx, lower, raw, at=subj.idx)
         if target is not None:
             att.speaker, att.role = target.speaker, target.role
         return
@@ -323,6 +448,9 @@ def resolve_speaker(ctx: Context, subj: Token, raw: RawQuote, att: Attribution) 
         if appos and (appos[0].ent_type_ in ("PERSON", "") or _is_person_noun(subj)):
             desc = tokens_text(ctx.doc, mention_tokens(ctx, subj))
             name, role = _named(ctx, appos[0], pos)
+            more = _conj_names(ctx, appos[0])
+            if more:
+                name = " and ".join([name] + [_named(ctx, n, pos)[0] for n in more])
             toks = mention_tokens(ctx, appos[0])
             att.mention = (toks[0].idx, toks[-1].idx + len(toks[-1].text))
             att.speaker, att.speaker_type, att.role = name, "named", role or _strip_det(desc)
@@ -351,9 +479,45 @@ def resolve_speaker(ctx: Context, subj: Token, raw: RawQuote, att: Attribution) 
     if person is not None:
         att.speaker = person.name
         return
+    group = _group_speaker(ctx, subj, toks, raw)
+    if group is not None:
+        att.speaker = group
+        return
     att.speaker = _possessive_description(ctx, toks, raw) or desc
     if _is_org(subj, toks):
         att.speaker_type = "organisation"
+
+
+_GROUP_WORDS = frozenset("pair duo trio two three both couple".split())
+
+
+def _group_speaker(ctx: Context, subj: Token, toks: list[Token], raw: RawQuote) -> str | None:
+    """"the pair said" -> the latest speaker that was several named people;
+    "says one" -> one of the latest plural people described ("sources close to X")."""
+    words = {t.lower_ for t in toks}
+    if ctx.body_ctx is None and words & _GROUP_WORDS and not any(_is_person_noun(t) for t in toks):
+        for r, a in reversed(ctx.attributed):
+            if r.open_start < raw.open_start and a.speaker and " and " in a.speaker \
+                    and a.speaker_type in ("named", "pronoun", "continuation"):
+                return a.speaker
+        return None
+    if subj.lower_ == "one" and len(toks) == 1:
+        here = ctx.sent_index(raw.open_start)
+        lo = ctx.tok_at(ctx.sent_starts[max(0, here - 2)])
+        for t in reversed(ctx.doc[lo:subj.i]):
+            if t.tag_ == "NNS" and _is_person_noun(t) and not ctx.inside[t.i]:
+                phrase = mention_tokens(ctx, t)
+                rest = [x for x in phrase if x.i != t.i and x.pos_ != "DET"]
+                before = tokens_text(ctx.doc, [x for x in rest if x.i < t.i])
+                right = [x for x in rest if x.i > t.i]
+                for c in t.children:
+                    if c.dep_ == "acl" and c.i == t.i + 1 and not right:
+                        sub = [x for x in c.subtree if not ctx.inside[x.i]]
+                        cut = next((k for k, x in enumerate(sub) if x.is_punct or x.pos_ in ("AUX", "SCONJ")), len(sub))
+                        right = sub[:cut] if cut <= 10 else []
+                after = tokens_text(ctx.doc, right)
+                return " ".join(w for w in ("a", before, t.lemma_.lower(), after) if w)
+    return None
 
 
 def _strip_det(text: str) -> str:
@@ -457,7 +621,7 @@ def _possessive_description(ctx: Context, toks: list[Token], raw: RawQuote) -> s
     """"her rep" -> "<resolved person>'s rep"."""
     first = toks[0]
     if first.lower_ in ("his", "her", "their") and len(toks) > 1:
-        target = resolve_pronoun(ctx, {"his": "he", "her": "she", "their": "they"}[first.lower_], raw)
+        target = resolve_pronoun(ctx, {"his": "he", "her": "she", "their": "they"}[first.lower_], raw, at=first.idx)
         if target is not None and target.speaker and target.speaker_type in ("named", "pronoun", "description", "continuation"):
             return f"{target.speaker}'s {tokens_text(ctx.doc, toks[1:])}"
     return None
@@ -473,19 +637,24 @@ def _gender_ok(pron: str, person: Person | None, att: Attribution | None = None)
     return True
 
 
-def resolve_pronoun(ctx: Context, pron: str, raw: RawQuote) -> Attribution | None:
+def resolve_pronoun(ctx: Context, pron: str, raw: RawQuote, at: int | None = None) -> Attribution | None:
     """The best earlier antecedent for a pronoun speaker.
 
-    Candidates are earlier quote speakers, subjects and other mentions of named
-    people (and described speakers); each scores its distance in sentences plus
-    a penalty for being a mere mention.  Gender must not clash.
+    Candidates are earlier quote speakers, subjects (names, or definite
+    descriptions that match a named person) and other mentions of named people
+    (and described speakers) before the pronoun; each scores its distance in
+    sentences plus a penalty for being a mere mention, and a penalty when the
+    pronoun is gendered but the person's gender is unknown while someone of the
+    right gender is also a candidate.  Gender must not clash.  With no candidate
+    nearby, the article's most mentioned person of a fitting gender.
     """
     if ctx.body_ctx is not None:
         return None
     plural = pron in PRONOUNS_PLURAL or pron in PRONOUNS_NEUTER
-    here = ctx.sent_index(raw.open_start)
-    best, best_score = None, None
-    for kind, pos, att, person in _antecedents(ctx, raw.open_start):
+    pos0 = raw.open_start if at is None else min(at, raw.open_start)
+    here = ctx.sent_index(pos0)
+    cands = []
+    for kind, pos, att, person in _antecedents(ctx, pos0):
         dist = here - ctx.sent_index(int(pos))
         if dist > 8:
             continue
@@ -498,14 +667,34 @@ def resolve_pronoun(ctx: Context, pron: str, raw: RawQuote) -> Attribution | Non
         if not ok:
             continue
         score = dist + {"speaker": 0.0, "subject": 0.25, "mention": 1.5}[kind]
-        if best_score is None or score < best_score:
-            best_score = score
-            if person is not None:
-                best = Attribution(speaker=person.name, speaker_type="pronoun",
-                                   role=(att.role if att else None) or _latest_role(person, int(pos)))
-            else:
-                best = att
-    return best
+        cands.append((score, kind, pos, att, person))
+    gendered = not plural and pron not in ("i", "you")
+    if gendered and any(p is not None and p.gender_label is not None for _, _, _, _, p in cands):
+        cands = [(sc + (1.5 if p is not None and p.gender_label is None else 0.0), k, pos, a, p)
+                 for sc, k, pos, a, p in cands]
+    if not cands:
+        if plural:
+            return None
+        return _salient_fallback(ctx, pron, pos0)
+    score, kind, pos, att, person = min(cands, key=lambda c: c[0])
+    if person is not None:
+        return Attribution(speaker=person.name, speaker_type="pronoun",
+                           role=(att.role if att else None) or _latest_role(person, int(pos)))
+    return att
+
+
+def _salient_fallback(ctx: Context, pron: str, pos: int) -> Attribution | None:
+    """No antecedent nearby: the most mentioned person so far whose gender fits."""
+    people = [(sum(1 for m in p.mentions if m < pos), p) for p in ctx.registry.people
+              if not p.org and p.gender_label is not None and _gender_ok(pron, p)]
+    people = [(n, p) for n, p in people if n >= 2]
+    if not people:
+        return None
+    people.sort(key=lambda x: -x[0])
+    if len(people) > 1 and people[1][0] * 1.5 > people[0][0]:
+        return None
+    top = people[0][1]
+    return Attribution(speaker=top.name, speaker_type="pronoun", role=_latest_role(top, pos))
 
 
 def _plural_like(att: Attribution) -> bool:
@@ -531,7 +720,8 @@ def _antecedents(ctx: Context, pos: int, window: int = 1500):
     for r, att in ctx.attributed:
         if r.open_start < pos and att.speaker:
             person = ctx.registry.resolve(att.speaker, r.open_start, org=False) if att.speaker_type != "description" else None
-            events.append(("speaker", r.open_start + 0.5, att, person))
+            at = att.mention[0] if att.mention is not None and att.mention[0] < pos else r.open_start
+            events.append(("speaker", max(at, r.open_start) + 0.5, att, person))
     lo = ctx.tok_at(max(0, pos - window))
     hi = ctx.tok_at(pos)
     for t in ctx.doc[lo:hi + 1]:
@@ -542,5 +732,16 @@ def _antecedents(ctx: Context, pos: int, window: int = 1500):
             continue
         kind = "subject" if t.dep_ in _SUBJ or (t.dep_ == "appos" and t.head.dep_ in _SUBJ) else "mention"
         events.append((kind, t.idx, None, person))
+    # definite descriptions as subjects ("the director was ...") that match a named person
+    here = ctx.sent_index(pos)
+    for t in ctx.doc[lo:hi + 1]:
+        if t.idx >= pos or ctx.inside[t.i] or t.dep_ not in _SUBJ or t.pos_ != "NOUN" or not _is_person_noun(t) \
+                or ctx.sent_index(t.idx) == here:
+            continue
+        toks = mention_tokens(ctx, t)
+        if toks and toks[0].lower_ == "the":
+            person = match_description(ctx, toks, t.idx)
+            if person is not None:
+                events.append(("subject", t.idx, None, person))
     events.sort(key=lambda e: -e[1])
     return events

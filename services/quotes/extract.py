@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from schemas.models import QuoteMention, Span
 
-from .attribution import Attribution, Context, attribute
+from .attribution import Attribution, Context, _is_person_noun, attribute, resolve_speaker, subject_of
 from .filters import is_not_quote, is_shouting, is_title_case, quote_kind, title_is_title_case
 from .marks import RawQuote, find_quotes
 from .names import build_registry
@@ -102,14 +102,82 @@ def _to_mention(text: str, raw: RawQuote, kind: str, att: Attribution,
 
 
 def _fill_continuations(ctx: Context, kept: list[tuple[RawQuote, str, Attribution]]) -> None:
-    """Quotes with no cue take the speaker of a neighbouring quote of the same speech."""
+    """Quotes with no cue take the speaker of a neighbouring quote of the same
+    speech -- unless the reporter's sentence right before the quote introduces
+    someone else ("T.J. Simons, 17, also heard the blast. "At first I ...")."""
     for k, (raw, kind, att) in enumerate(kept):
         if att.speaker is not None or att.cue is not None:
+            continue
+        intro = _introduced_speaker(ctx, raw) if kind == "full" else None
+        if intro is not None and intro.speaker is not None:
+            att.speaker, att.role, att.mention = intro.speaker, intro.role, intro.mention
+            att.speaker_type = "continuation"
             continue
         donor = _neighbour(ctx, kept, k)
         if donor is not None:
             att.speaker, att.role = donor.speaker, donor.role
             att.speaker_type = "continuation"
+
+
+def _introduced_speaker(ctx: Context, raw: RawQuote) -> Attribution | None:
+    """The subject of the reporter's sentence that ends right before a cue-less
+    quote, when it is a person (named, described or a pronoun)."""
+    lo, _ = ctx.para_span(raw)
+    start = lo
+    for r in ctx.raws:
+        if lo <= r.close_end <= raw.open_start:
+            start = max(start, r.close_end)
+    toks = [t for t in ctx.doc[ctx.tok_at(start):ctx.tok_at(raw.open_start) + 1]
+            if start <= t.idx < raw.open_start and not ctx.inside[t.i]]
+    if not [t for t in toks if not t.is_punct]:
+        if start > lo or raw.paragraph == 0 or not ctx.starts_paragraph(raw):
+            return None
+        # a quote opening its paragraph: the previous paragraph's last sentence, if it is reporter text
+        plo, phi = ctx.paras[raw.paragraph - 1]
+        if any(plo <= r.close_end <= phi and not ctx.text[r.close_end:phi].strip(" .") for r in ctx.raws) \
+                or any(r.unclosed and plo <= r.open_start < phi for r in ctx.raws):
+            return None
+        toks = [t for t in ctx.doc[ctx.tok_at(plo):ctx.tok_at(max(phi - 1, plo)) + 1]
+                if plo <= t.idx < phi and not ctx.inside[t.i]]
+        if any(ctx.inside[t.i] for t in ctx.doc[ctx.tok_at(plo):ctx.tok_at(max(phi - 1, plo)) + 1]
+               if t.idx >= (toks[-1].idx if toks else phi)):
+            return None
+    if not toks:
+        return None
+    # the last reporter sentence, which must end right before the quote (not "X said that")
+    if toks[-1].text not in (".", "!", "?") or toks[-1].pos_ != "PUNCT":
+        return None
+    sent = toks[:-1]
+    for j in range(len(sent) - 1, -1, -1):
+        if sent[j].text in (".", "!", "?") and sent[j].pos_ == "PUNCT":
+            sent = sent[j + 1:]
+            break
+    if not sent or len(sent) > 40 or sent[-1].text in (":",):
+        return None
+    ids = {t.i for t in sent}
+    if any(a.cue_i in ids for _, a in ctx.attributed):
+        return None  # the sentence attributes an earlier quote ("...," X said. "...")
+    roots = [t for t in sent if t.head.i not in ids or t.head.i == t.i]
+    verbs = [t for t in roots if t.pos_ in ("VERB", "AUX")]
+    if not verbs:
+        return None
+    subj = subject_of(ctx, verbs[0])
+    if subj is None or subj.i not in ids or not _personal(ctx, subj):
+        return None
+    att = Attribution()
+    resolve_speaker(ctx, subj, raw, att)
+    if att.speaker_type not in ("named", "pronoun", "description"):
+        return None
+    return att
+
+
+def _personal(ctx: Context, t) -> bool:
+    """A subject that can be a quoted person: a named person, a personal pronoun, a person noun."""
+    if t.pos_ == "PRON":
+        return t.lower_ in ("he", "she")
+    if t.pos_ == "PROPN":
+        return t.ent_type_ == "PERSON" or ctx.registry.resolve(t.text, t.idx, org=False) is not None
+    return _is_person_noun(t) and t.tag_ != "NNS"
 
 
 def _neighbour(ctx: Context, kept, k: int) -> Attribution | None:

@@ -40,11 +40,20 @@ def name_parts(name: str) -> list[str]:
 def clean_name_tokens(tokens: list[Token]) -> list[Token]:
     """Drop leading titles/honorifics and a trailing possessive from a name."""
     toks = list(tokens)
+    # a name ends at punctuation other than hyphens and initials' dots ("Bettie Page: Life ...")
+    for k, t in enumerate(toks):
+        if k and t.is_punct and t.text not in ("-", "‐", ".", "'s", "’s") and not t.text.endswith("."):
+            toks = toks[:k]
+            break
+        if t.text[:1] in "\"“”‘'`" and t.text not in ("'s", "’s"):
+            toks = toks[:k]
+            break
     titles = [k for k, t in enumerate(toks[:-1]) if t.text.lower() in TITLE_WORDS and t.text[:1].isupper()]
     if titles and len(toks) - titles[-1] - 1 >= 1:
         toks = toks[titles[-1] + 1:]  # "Foreign Minister Jan Novak" -> "Jan Novak"
+    from .lexicon import PERSON_NOUNS
     while toks and (toks[0].text.lower() in TITLE_WORDS or toks[0].pos_ in ("DET", "PUNCT")
-                    or toks[0].text.islower()):
+                    or toks[0].text.islower() or (len(toks) > 2 and toks[0].text.lower() in PERSON_NOUNS)):
         toks = toks[1:]
     while toks and (toks[-1].text in _POSSESSIVE or toks[-1].pos_ == "PUNCT"):
         toks = toks[:-1]
@@ -104,6 +113,8 @@ class Registry:
             if " ".join(p.parts) == key:
                 p.mentions.append(pos)
                 self.forms[key][name] += 1
+                if not org:
+                    p.org = False
                 return p
         person = Person(name, parts, [pos], org=org)
         self.people.append(person)
@@ -114,9 +125,12 @@ class Registry:
         """Merge short forms into the full name they belong to ("Roesler" into
         "Mark Roesler"), treat a name as a person if any form of it was tagged
         as one, and use the most frequent printed form as the display name."""
+        for p in self.people:
+            if p.org and _name_shaped(p.parts):
+                p.org = False
         persons_last = {p.parts[-1] for p in self.people if not p.org}
         for p in self.people:
-            if p.org and len(p.parts) <= 3 and (p.parts[-1] in persons_last or _name_shaped(p.parts)):
+            if p.org and len(p.parts) <= 3 and p.parts[-1] in persons_last:
                 p.org = False
         for short in sorted(self.people, key=lambda p: len(p.parts)):
             fuller = [p for p in self.people if len(p.parts) > len(short.parts) and _contains(p.parts, short.parts)
@@ -233,7 +247,8 @@ def build_registry(body: Doc, title: Doc | None = None) -> Registry:
         name = tokens_text(body, toks)
         if ent.label_ == "PERSON" and not any(t.text[:1].isupper() for t in toks):
             continue
-        person = reg.add(name, toks[0].idx, org=ent.label_ == "ORG")
+        org = ent.label_ == "ORG" and not _presented_as_person(body, ent, toks)
+        person = reg.add(name, toks[0].idx, org=org)
         if person is None or person.org:
             continue
         role = role_before(body, toks[0].i, person_tokens - {t.i for t in ent})
@@ -254,6 +269,30 @@ def build_registry(body: Doc, title: Doc | None = None) -> Registry:
         if not p.org and abs(p.gender) < 0.5 and len(p.parts) > 1:
             p.gender += first_name_gender(p.parts[0])
     return reg
+
+
+def _presented_as_person(doc: Doc, ent: SpacySpan, toks: list[Token]) -> bool:
+    """An ORG-tagged name the text presents as a person: in apposition to a
+    person noun ("a professor ..., Yanis Varoufakis,") or after a personal
+    title or honorific ("Professor Varoufakis", "Mr Smith")."""
+    from .lexicon import ORG_NOUNS, PERSON_NOUNS
+    if not 1 <= len(toks) <= 3 or any(t.lower_ in ORG_NOUNS or not t.text[:1].isupper() for t in toks):
+        return False
+    root = ent.root
+    end = ent.end
+    if end + 2 < len(doc) and doc[end].text == "," and doc[end + 1].like_num and doc[end + 2].text in (",", ")") \
+            and doc[end + 1].text.isdigit() and 1 < int(doc[end + 1].text) < 110:
+        return True  # "T.J. Simons, 17, ..." -- an age
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < ent.start:
+        w = root.head.lemma_.lower()
+        if w in PERSON_NOUNS or w.endswith(("er", "or", "ist", "ian", "man", "woman")):
+            return True
+    prev = doc[toks[0].i - 1] if toks[0].i > 0 else None
+    if toks[0].i > ent.start:  # the entity itself opens with a title ("Professor X")
+        prev = doc[toks[0].i - 1]
+    return prev is not None and prev.text.lower().rstrip(".") in {
+        "mr", "mrs", "ms", "dr", "prof", "professor", "sir", "dame", "lady", "lord", "president", "senator",
+        "minister", "governor", "mayor", "judge", "captain", "general", "rev"}
 
 
 def _note_role(doc: Doc, person: Person, toks: list[Token], pos: int) -> None:
@@ -282,10 +321,17 @@ def _note_honorific(doc: Doc, person: Person, start: int) -> None:
 def _pronoun_evidence(doc: Doc, reg: Registry) -> None:
     """Gender votes from subject pronouns that follow a person who is a subject:
     "Smith said she ...", "Smith left. He ..."."""
+    from .marks import find_quotes
+    quoted = [(q.open_start, q.close_end) for q in find_quotes(doc.text, singles=False)]
+
+    def inside(t: Token) -> bool:
+        return any(a <= t.idx < b for a, b in quoted)
+
     sents = list(doc.sents)
     for k, s in enumerate(sents):
-        subjects = [t for t in s if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN"
-                    and t.ent_type_ in ("PERSON", "")]
+        subjects = [t for t in s if t.pos_ == "PROPN" and t.ent_type_ in ("PERSON", "ORG", "") and not inside(t)
+                    and (t.dep_ in ("nsubj", "nsubjpass")
+                         or (t.dep_ == "appos" and t.head.dep_ in ("nsubj", "nsubjpass")))]
         people = {t.i: reg.resolve(t.text, t.idx, org=False) for t in subjects}
         people = {i: p for i, p in people.items() if p is not None}
         if len({id(p) for p in people.values()}) != 1:
@@ -296,10 +342,29 @@ def _pronoun_evidence(doc: Doc, reg: Registry) -> None:
             window += list(sents[k + 1])[:3]
         others = any(e.label_ == "PERSON" and e.start > i for e in s.ents)
         for t in window:
-            if t.dep_ not in ("nsubj", "nsubjpass") or others:
+            if t.sent == s and t.dep_ in ("nsubj", "nsubjpass") and not _reported_by(t, i):
+                continue  # same sentence: only "X said she ..." counts, not "X asked but she refused"
+            if t.pos_ == "PROPN" and t.i > i:
+                q = reg.resolve(t.text, t.idx)
+                if q is not None and q is not person:
+                    others = True  # "X pursued Page but she ..." -- she may be Page
+            if t.dep_ not in ("nsubj", "nsubjpass") or others or inside(t):
                 continue
             w = t.lower_
             if w in PRONOUNS_MALE:
                 person.gender += 1
             elif w in PRONOUNS_FEMALE:
                 person.gender -= 1
+
+
+def _reported_by(pron: Token, subj_i: int) -> bool:
+    """The pronoun's clause is reported by a verb whose subject is token ``subj_i``."""
+    v = pron.head
+    for _ in range(3):
+        if v.dep_ in ("ccomp", "xcomp") and any(c.i == subj_i or (c.dep_ in ("nsubj", "nsubjpass") and
+                                                    any(a.i == subj_i for a in c.subtree)) for c in v.head.children):
+            return True
+        if v.head.i == v.i:
+            break
+        v = v.head
+    return False

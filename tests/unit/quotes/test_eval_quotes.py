@@ -4,15 +4,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from services.evaluation.common import match_one_to_one, token_overlap
-from services.evaluation.quotes import (format_table, gold_category, load_gold, run_quotes_eval,
-                                        score_quotes, speaker_matches)
+from services.evaluation.quotes import format_table, gold_category, load_gold, score_quotes, speaker_matches
 
 ROOT = Path(__file__).resolve().parents[3]
 SEED_GOLD = ROOT.parent / "shared" / "gold" / "seed_quotes.json"
-ECB_DEV = ROOT.parent / "shared" / "eval" / "ecbplus_dev.jsonl"
 
 
 # ---------------------------------------------------------------- scorer units
@@ -63,22 +59,13 @@ def test_load_gold_reads_both_formats(tmp_path):
 
 
 # ---------------------------------------------------------------- data-driven floors
-@pytest.fixture(scope="module")
-def seed_result():
-    return run_quotes_eval(SEED_GOLD)
-
-
-@pytest.fixture(scope="module")
-def ecb_result():
-    if not ECB_DEV.exists():
-        pytest.skip("ecbplus_dev.jsonl not available")
-    return run_quotes_eval(ECB_DEV)
+# ``seed_result`` and ``ecb_result`` come from conftest.py (parsed once per session).
 
 
 def test_seed_gold(seed_result):
-    assert seed_result["strict"]["f1"] >= 0.95
-    assert seed_result["speaker_accuracy"] >= 0.95
-    assert seed_result["found_with_right_speaker"] >= 0.90  # hard floor 0.80
+    assert seed_result["strict"]["f1"] >= 0.99
+    assert seed_result["speaker_accuracy"] >= 0.99
+    assert seed_result["found_with_right_speaker"] >= 0.99
     assert seed_result["false_not_quotes"] == 0
 
 
@@ -87,8 +74,14 @@ def test_seed_face_the_nation_is_not_a_quote(seed_result):
 
 
 def test_ecbplus_dev(ecb_result):
-    assert ecb_result["strict"]["f1"] >= 0.92
-    assert ecb_result["lenient"]["f1"] >= 0.93
-    assert ecb_result["speaker_accuracy"] >= 0.78
-    assert ecb_result["speaker_by_category"]["pronoun"]["accuracy"] >= 0.76
-    assert ecb_result["speaker_by_category"]["named"]["accuracy"] >= 0.80
+    # floors just below the measured values (strict F1 0.946, lenient 0.955, speakers 0.875:
+    # named 0.885, described 0.782, pronoun 0.908; 26 known non-quotes extracted)
+    assert ecb_result["strict"]["f1"] >= 0.94
+    assert ecb_result["lenient"]["f1"] >= 0.95
+    assert ecb_result["speaker_accuracy"] >= 0.87
+    by = ecb_result["speaker_by_category"]
+    assert by["named"]["accuracy"] >= 0.88
+    assert by["described"]["accuracy"] >= 0.77
+    assert by["pronoun"]["accuracy"] >= 0.90
+    assert ecb_result["found_with_right_speaker"] >= 0.83
+    assert ecb_result["false_not_quotes"] <= 26

@@ -49,6 +49,21 @@ ARTICLES = {
     "according": ("Deal signed",
                   "The agreement covers ten years, according to Sarah Mills. "
                   "“It is a historic day,” according to Sarah Mills, the trade envoy."),
+    "introduced": ("Storm hits town",
+                   "Emergency crews worked through the night, fire chief Robert Hale said.\n"
+                   "“We cleared the main roads by dawn,” Hale said.\n"
+                   "Local teacher Maria Santos, 34, lost her roof in the storm. “I heard a crack and ran outside.”"),
+    "abbreviation": ("Bank robbed",
+                     "“The suspect fled on foot,” State Police Lt. Karen Wells said. “We are searching the area.”"),
+    "pair": ("New hosts named",
+             "“They are the ideal choice,” said producers Alan Price and Mark Stone.\n"
+             "“We could not be happier,” the pair said in a statement."),
+    "quoted_as": ("Singer cancels tour",
+                  "The agent of singer Paul Brandt spoke to a radio station. "
+                  "The station quoted him as saying “he needs a long rest.”"),
+    "same_gender": ("Court ruling",
+                    "Lawyer Tom Becker met the judge, Anna Kovacs, on Monday. Becker asked for a delay but she refused.\n"
+                    "“The law is clear,” she said."),
 }
 
 
@@ -165,3 +180,26 @@ def test_docbin_round_trip(docs):
 def test_no_quotes_and_empty_title(docs):
     _, body = parse_articles([("x", "Nothing was said here. It's quiet.")])[0]
     assert extract_quotes(body) == []
+
+
+def test_new_speaker_introduced_without_verb(docs):
+    qs = quotes(docs, "introduced")
+    assert [q.speaker for q in qs] == ["Robert Hale", "Maria Santos"]
+    assert qs[1].speaker_type == "continuation"
+
+
+def test_abbreviation_dot_does_not_end_the_attribution(docs):
+    qs = quotes(docs, "abbreviation")
+    assert [q.speaker for q in qs] == ["Karen Wells", "Karen Wells"]
+    assert qs[0].cue == "said"
+
+
+def test_the_pair_is_the_previous_joint_speakers(docs):
+    qs = quotes(docs, "pair")
+    assert qs[0].speaker == "Alan Price and Mark Stone"
+    assert qs[1].speaker == "Alan Price and Mark Stone"
+
+
+def test_pronoun_skips_person_of_other_gender(docs):
+    (q,) = quotes(docs, "same_gender")
+    assert q.speaker == "Anna Kovacs" and q.speaker_type == "pronoun"
