@@ -479,6 +479,11 @@ def resolve_speaker(ctx: Context, subj: Token, raw: RawQuote, att: Attribution) 
     if person is not None:
         att.speaker = person.name
         return
+    if pos is not None and toks[0].lower_ == "the" and subj.pos_ == "NOUN":
+        issuer = _document_issuer(ctx, subj, pos) or _described_org(ctx, subj, toks, pos)
+        if issuer is not None:
+            att.speaker = issuer
+            return
     group = _group_speaker(ctx, subj, toks, raw)
     if group is not None:
         att.speaker = group
@@ -615,6 +620,93 @@ def _salient_person(ctx: Context, toks: list[Token], pos: int) -> Person | None:
     if (word in FEMALE_NOUNS and top.gender_label == "m") or (word in MALE_NOUNS and top.gender_label == "f"):
         return None
     return top
+
+
+_DOC_NOUNS = frozenset("""statement message memorandum memo release letter report communique communiqué
+announcement notice bulletin information document note""".split())
+_ORG_KINDS = (
+    frozenset("paper newspaper daily tabloid weekly journal broadsheet publication magazine".split()),
+    frozenset("network broadcaster channel station television tv radio".split()),
+    frozenset("agency wire".split()),
+)
+
+
+def _phrase(ctx: Context, head: Token) -> str | None:
+    """The text of a named or described issuer ("the Indian government", "the event organisers")."""
+    if ctx.inside[head.i] or head.pos_ not in ("NOUN", "PROPN"):
+        return None
+    if head.pos_ == "NOUN" and not (_is_org(head, [head]) or _is_person_noun(head)):
+        return None
+    toks = [t for t in head.subtree if not ctx.inside[t.i]]
+    cut = next((k for k, t in enumerate(toks) if t.text in (",", "(", ";") or t.dep_ in ("relcl", "acl")), len(toks))
+    toks = toks[:cut]
+    if not toks or len(toks) > 12:
+        return None
+    if head.pos_ == "PROPN" and not _is_org(head, toks, ctx.registry):
+        return _named(ctx, head, None)[0]
+    return tokens_text(ctx.doc, toks)
+
+
+def _document_issuer(ctx: Context, subj: Token, pos: int) -> str | None:
+    """"The statement said" -> whoever issued the latest statement named earlier:
+    "a statement from X", "a message of X", "X said in a statement"."""
+    if subj.lemma_.lower() not in _DOC_NOUNS:
+        return None
+    lo = max(0, ctx.tok_at(pos) - 400)
+    for t in reversed(ctx.doc[lo:subj.i]):
+        if t.lemma_.lower() not in _DOC_NOUNS or t.pos_ != "NOUN" or ctx.inside[t.i]:
+            continue
+        for prep in t.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("from", "of", "by"):
+                for obj in prep.children:
+                    if obj.dep_ == "pobj":
+                        out = _phrase(ctx, obj)
+                        if out:
+                            return out
+        if t.dep_ == "pobj" and t.head.lower_ == "in" and t.head.head.pos_ in ("VERB", "AUX"):
+            subj2 = subject_of(ctx, t.head.head)
+            if subj2 is not None and subj2.i < t.i:
+                out = _phrase(ctx, subj2)
+                if out:
+                    return out
+        if t.dep_ in ("dobj",) and t.head.lemma_.lower() in ("issue", "release", "send", "publish", "post"):
+            subj2 = subject_of(ctx, t.head)
+            if subj2 is not None:
+                out = _phrase(ctx, subj2)
+                if out:
+                    return out
+    return None
+
+
+def _described_org(ctx: Context, subj: Token, toks: list[Token], pos: int) -> str | None:
+    """"the paper" -> the latest organisation introduced as one ("daily X",
+    "the newspaper X"); "the ministry" -> the latest organisation with that word in its name."""
+    word = subj.lemma_.lower()
+    kind = next((k for k in _ORG_KINDS if word in k or subj.lower_ in k), None)
+    if kind is None and word not in ORG_NOUNS:
+        return None
+    if any(t.pos_ == "ADP" for t in toks):
+        return None
+    best = None
+    for ent in ctx.doc.ents:
+        if ent.start_char >= pos or ent.label_ not in ("ORG", "GPE", "PERSON", "NORP", "WORK_OF_ART") \
+                or any(ctx.inside[t.i] for t in ent):
+            continue
+        names = {t.lower_ for t in ent} | {t.lemma_.lower() for t in ent}
+        before = [t for t in ctx.doc[max(0, ent.start - 3):ent.start] if t.pos_ in ("NOUN", "ADJ", "PROPN")]
+        words = names | {t.lower_ for t in before} | {t.lemma_.lower() for t in before}
+        if kind is not None:
+            hit = bool(words & kind) and not (names & kind and ent.label_ == "PERSON")
+        else:
+            hit = ent.label_ == "ORG" and (word in names or subj.lower_ in names)
+        if hit:
+            best = ent
+    if best is None:
+        return None
+    text = best.text
+    if best[0].lower_ == "the" or (kind is None and ctx.doc[best.start - 1].lower_ == "the"):
+        text = text if best[0].lower_ == "the" else "the " + text
+    return text
 
 
 def _possessive_description(ctx: Context, toks: list[Token], raw: RawQuote) -> str | None:

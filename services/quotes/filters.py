@@ -86,11 +86,20 @@ def is_not_quote(ctx: Context, raw: RawQuote, headline: bool = False, title_case
     titlecase = is_title_case(text) and len(words) <= 10 and not raw.unclosed
     if p1 in _STRONG_NAMING or (p1 in ("as", "called") and p2 in ("known", "so")):
         return True
+    if is_title_case(text) and len(words) <= 16 and p1 in WORK_NOUNS and prev[0].pos_ in ("NOUN", "ADJ") \
+            and len(prev) > 1 and prev[1].pos_ in ("DET", "NUM", "ADJ", "NOUN"):
+        return True  # the musical "The Boy From Oz." / the 2005 book "A Long: Sub Title."
     if titlecase and (headline and title_case_line):
-        return p1 in WORK_NOUNS
+        return p1 in WORK_NOUNS or _headline_modifier(prev, nxt)
     if titlecase:
         if p1 in WORK_NOUNS or p1 in NAMING_CUES or p1 in ("'s", "’s"):
             return True
+        if p1 in _LINK_PREPS and p2 in WORK_NOUNS | _HONOUR_NOUNS:
+            return True  # the sequel to "X", a nomination for "Outstanding ..."
+        if _in_title_list(ctx, raw):
+            return True  # such films as "A," "B" and "C."
+        if len(words) <= 3 and not _has_verb(ctx, raw) and _reporter_fragment(ctx, raw, prev, nxt):
+            return True  # a short proper-noun phrase inside the reporter's sentence
         if prev and prev[0].pos_ == "PROPN" and prev[0].ent_type_ in ("ORG", "") and nxt \
                 and nxt[0].lower_ in AFTER_TITLE_NOUNS:
             return True
@@ -101,7 +110,70 @@ def is_not_quote(ctx: Context, raw: RawQuote, headline: bool = False, title_case
     elif len(words) <= 4 and p1 in ("the", "a", "an") and nxt and nxt[0].pos_ == "NOUN" \
             and not _attributed_nearby(ctx, raw):
         return True  # the "feel-good" statement: a scare-quoted modifier
+    if _prenominal(ctx, raw, text, prev, nxt):
+        return True  # a "take it or leave it" scenario, an 85 percent "fresh" rating
     return False
+
+
+_LINK_PREPS = frozenset({"to", "of", "for", "in", "from"})
+_HONOUR_NOUNS = frozenset({"nomination", "nominations", "award", "awards", "prize", "trophy", "category"})
+_MODIFIER_LEAD = frozenset({"DET", "NUM", "ADJ"})
+
+
+def _has_verb(ctx: Context, raw: RawQuote) -> bool:
+    toks = ctx.doc[ctx.tok_at(raw.start):ctx.tok_at(max(raw.end - 1, raw.start)) + 1]
+    return any(t.pos_ in ("VERB", "AUX") for t in toks if raw.start <= t.idx < raw.end)
+
+
+def _reporter_fragment(ctx: Context, raw: RawQuote, prev: list[Token], nxt: list[Token]) -> bool:
+    """A title-case fragment that sits inside the reporter's sentence as a name:
+    after a preposition or comparison word, or followed by a relative clause
+    ("said "Moon," which is expected ..."); not the reporter's "the "X," as Y called it"."""
+    if not prev or prev[0].is_punct:
+        return False
+    if nxt and nxt[0].lower_ == "as":
+        return False
+    rel = nxt[1] if nxt and nxt[0].is_punct and len(nxt) > 1 else nxt[0] if nxt else None
+    if rel is not None and rel.lower_ in ("which", "whose") and ctx.text[raw.start:raw.end].rstrip().endswith(","):
+        return True  # said "Moon," which is expected to ...
+    text = ctx.text[raw.start:raw.end].rstrip()
+    if text.endswith(("!", "?")):
+        return False
+    return prev[0].pos_ in ("ADP", "SCONJ") or prev[0].lower_ in ("than", "and", "or")
+
+
+def _in_title_list(ctx: Context, raw: RawQuote) -> bool:
+    """A title-case quote next to another title-case quote, joined only by a comma or "and\"/"or"."""
+    for r in ctx.raws:
+        if r is raw or r.unclosed:
+            continue
+        gap = ctx.text[raw.close_end:r.open_start] if r.open_start >= raw.close_end else \
+            ctx.text[r.close_end:raw.open_start] if r.close_end <= raw.open_start else None
+        if gap is None or len(gap) > 6 or gap.strip(" ,").lower() not in ("", "and", "or"):
+            continue
+        if is_title_case(ctx.text[r.start:r.end]) and len(_WORD_RE.findall(ctx.text[r.start:r.end])) <= 10:
+            return True
+    return False
+
+
+def _headline_modifier(prev: list[Token], nxt: list[Token]) -> bool:
+    """In a title-case headline, a quoted title between a name and the noun it
+    modifies: Director 'Some Film' Talks."""
+    return bool(prev and nxt) and prev[0].pos_ == "PROPN" and nxt[0].pos_ in ("NOUN", "PROPN") \
+        and nxt[0].text[:1].isupper() and "\n" not in nxt[0].whitespace_
+
+
+def _prenominal(ctx: Context, raw: RawQuote, text: str, prev: list[Token], nxt: list[Token]) -> bool:
+    """The quoted stretch modifies the noun that follows it, after a determiner,
+    number or adjective: the reporter names a kind of thing, nobody is quoted."""
+    if raw.unclosed or not prev or not nxt or text.rstrip()[-1:] in ".,!?;:" or len(_WORD_RE.findall(text)) > 8:
+        return False
+    n = nxt[0]
+    if n.pos_ != "NOUN" or n.tag_ not in ("NN", "NNS") or not n.text.islower():
+        return False
+    if ctx.text[raw.close_end:n.idx].strip():
+        return False
+    return prev[0].pos_ in _MODIFIER_LEAD or prev[0].lower_ in ("a", "an", "the", "of")
 
 
 def quote_kind(ctx: Context, raw: RawQuote) -> str:

@@ -64,6 +64,19 @@ ARTICLES = {
     "same_gender": ("Court ruling",
                     "Lawyer Tom Becker met the judge, Anna Kovacs, on Monday. Becker asked for a delay but she refused.\n"
                     "“The law is clear,” she said."),
+    "issuer": ("Reservoir closed",
+               "The reservoir was closed on Monday, according to a statement from the regional water authority. "
+               "Tests found high levels of algae.\n"
+               "The statement said the water would be \"safe to drink again within a week.\""),
+    "paper": ("Paper warns",
+              "Leftist weekly Norrbladet warned that more protests would follow.\n"
+              "“Nobody in power is listening,” the paper said."),
+    "titles_scare": ("Director signs",
+                     "Marta Kline, who directed \"Silver Lake,\" will direct the sequel to \"Harbor Lights,\" "
+                     "studio sources said. She starred in such films as \"Red Sky,\" \"Cold Water\" and \"Blue Hour.\"\n"
+                     "The studio rejected a \"take it or leave it\" offer, a spokesman said. Kline earned a nomination "
+                     "for \"Outstanding Directing for a Drama Series.\"\n"
+                     "“I am thrilled,” Kline said, calling the script “simply wonderful.”"),
 }
 
 
@@ -203,3 +216,19 @@ def test_the_pair_is_the_previous_joint_speakers(docs):
 def test_pronoun_skips_person_of_other_gender(docs):
     (q,) = quotes(docs, "same_gender")
     assert q.speaker == "Anna Kovacs" and q.speaker_type == "pronoun"
+
+
+def test_document_description_resolves_to_issuer(docs):
+    (q,) = quotes(docs, "issuer")
+    assert q.speaker == "the regional water authority" and q.kind == "partial"
+
+
+def test_typed_organisation_description(docs):
+    (q,) = quotes(docs, "paper")
+    assert q.speaker == "Norrbladet"
+
+
+def test_titles_lists_awards_and_scare_modifiers_are_not_quotes(docs):
+    qs = quotes(docs, "titles_scare")
+    assert [q.text for q in qs] == ["I am thrilled,", "simply wonderful."]
+    assert qs[1].kind == "partial" and qs[1].speaker == "Marta Kline"
