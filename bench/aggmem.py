@@ -1,0 +1,134 @@
+"""Aggregator memory growth, in-process: synthetic articles through the pure
+``StoryEngine``, wired the way ``services/aggregator/agent.py`` wires it.
+
+Run as its own process (``python -m bench.aggmem 10000 50000``) so that its
+RSS is the engine's and nothing else's; prints one JSON object.
+
+Synthetic stream: story ``s`` gets ``PER_STORY`` consecutive articles with 3
+story-specific entities and a few story-specific content terms (no feature is
+shared across stories, so the clustering candidate set stays small and the
+run measures memory, not the index's candidate fan-out),
+one quote, and an event time (``published``) one hour after the previous
+story's, so the 3-day idle rule closes old stories as the stream moves on.
+Like the agent in production (``STORYSTREAM_STORE=rocksdb://``):
+  * every update's ``story_record`` / ``article_record`` is written to an
+    on-disk rocksdict store, the equivalent of the faust tables' rocksdb store;
+  * ``engine.expire_updates`` runs periodically (the agent's timer; here every
+    ``EXPIRE_EVERY`` articles);
+  * ``story_loader`` / ``article_loader`` read the store, as the agent's do, so
+    the engine keeps only open stories in memory.
+``--memory-tables`` keeps the records in dicts instead (the ``memory://`` store
+used in tests), whose growth is linear by construction.
+"""
+from __future__ import annotations
+
+import gc
+import json
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+
+PER_STORY = 10
+EXPIRE_EVERY = 1000
+
+
+def _rss_kb(field: str = "VmRSS") -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def synthetic(i: int, base: datetime):
+    from schemas.models import ArticleEntities, ArticleMeta, ArticleQuotes, EntityMention, QuoteMention, Span
+    s, j = divmod(i, PER_STORY)
+    aid = f"syn-{i}"
+    person, org, place = f"Person{s} Quill", f"Org{s} Holdings", f"Place{s}ville"
+    published = base + timedelta(hours=s)
+    body_lead = f"{person} of {org} said that {place} would decide."
+    meta = ArticleMeta(article_id=aid, title=f"{person} and {org} in {place} ({j})", outlet=f"outlet{j % 7}",
+                       url=f"https://example.org/{aid}", published=published,
+                       content_hash=f"h{i:012d}", produced_at=published)
+    ents = [EntityMention(name=person, type="PERSON", mentions=[Span(text=person, start=0, end=len(person))],
+                          in_title=True),
+            EntityMention(name=org, type="ORG", mentions=[Span(text=org, start=30, end=30 + len(org))]),
+            EntityMention(name=place, type="GPE", mentions=[Span(text=place, start=60, end=60 + len(place))])]
+    terms = {f"alpha{s}": 3, f"beta{s}": 2, f"gamma{s}": 2, f"delta{s}x{j % 3}": 1}
+    entities = ArticleEntities(article=meta, entities=ents, lead=body_lead, terms=terms,
+                               dates=[published.date().isoformat()], tokens=400)
+    quote = QuoteMention(text=f"We will win story {s} number {j % 4}", start=100, end=140, kind="full",
+                         speaker=person, speaker_type="named", cue="said")
+    return ArticleQuotes(article=meta, quotes=[quote]), entities
+
+
+class _DiskTable:
+    """A JSON-valued rocksdict, like faust's rocksdb table store."""
+
+    def __init__(self, path: str) -> None:
+        from rocksdict import Rdict
+        self.db = Rdict(path)
+
+    def __setitem__(self, key: str, value: dict) -> None:
+        self.db[key.encode()] = json.dumps(value).encode()
+
+    def get(self, key: str):
+        raw = self.db.get(key.encode())
+        return json.loads(raw) if raw is not None else None
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.db.keys())
+
+
+def run(checkpoints: list[int], memory_tables: bool = False) -> dict:
+    import tempfile
+
+    from services.aggregator.engine import EngineConfig, StoryEngine
+    engine = StoryEngine(EngineConfig())
+    if memory_tables:
+        stories_table: dict = {}
+        articles_table: dict = {}
+    else:
+        tmp = tempfile.mkdtemp(prefix="aggmem-")
+        stories_table = _DiskTable(f"{tmp}/stories")
+        articles_table = _DiskTable(f"{tmp}/articles")
+        engine.story_loader = stories_table.get
+        engine.article_loader = articles_table.get
+    base = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    gc.collect()
+    out = {"method": "in-process StoryEngine, synthetic stories (bench/aggmem.py), records in %s like the "
+                     "agent's tables, expire() every %d articles, loaders as in the agent"
+                     % ("dicts (memory://)" if memory_tables else "rocksdict on disk (rocksdb://)", EXPIRE_EVERY),
+           "per_story": PER_STORY, "rss_kb_start": _rss_kb(), "points": []}
+    t0 = time.monotonic()
+    n = 0
+    for target in sorted(checkpoints):
+        while n < target:
+            q, e = synthetic(n, base)
+            now = datetime.now(timezone.utc)
+            upd = engine.process(q, e, now)
+            if upd is not None:
+                stories_table[upd.story_id] = upd.story_record
+                articles_table[e.article.article_id] = upd.article_record
+            n += 1
+            if n % EXPIRE_EVERY == 0:
+                for u in engine.expire_updates(now):
+                    stories_table[u.story_id] = u.story_record
+        gc.collect()
+        out["points"].append({"articles": n, "rss_kb": _rss_kb(), "seconds": round(time.monotonic() - t0, 2),
+                              "open_stories": len(engine.stories),
+                              "engine_cold_stories": len(engine._cold_stories),
+                              "engine_articles": len(engine.articles) + len(engine._cold_articles)})
+    out["peak_rss_kb"] = _rss_kb("VmHWM")
+    return out
+
+
+def main(argv: list[str]) -> int:
+    memory_tables = "--memory-tables" in argv
+    points = [int(a) for a in argv if not a.startswith("--")] or [10_000, 50_000]
+    print(json.dumps(run(points, memory_tables=memory_tables)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
