@@ -90,6 +90,8 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
                 bound.info("article.duplicate_ignored", kind=kind)
                 continue
             stories[update.story_id] = update.story_record
+            for record in update.extra_records:  # the story a revised article left
+                stories[record["story_id"]] = record
             articles[meta.article_id] = update.article_record
             for extra in update.extra_states:
                 await publish(extra)

@@ -1,21 +1,31 @@
 """Online story clustering.
 
 Every story keeps a JSON-able *signature*: sums over its articles of entity
-salience weights, log term frequencies, title words and dates.  An arriving
-article is scored against the candidate stories (those sharing an entity or a
-distinctive term, found through an inverted index) with
+salience weights, log term frequencies, title words, text dates, publication
+days and quote shingles (all exactly reversible, so a revision subtracts what
+it added).  An arriving article is scored against candidate stories (sharing
+an entity or one of its most distinctive terms, via an inverted index):
 
-    score = W_ENT * cos(entities) + W_TERM * cos(body terms) + W_TITLE * cos(title words)
+    score = [W_ENT cos(entity name tokens) + W_TERM cos(body terms) + W_TITLE cos(title words)]
+              / size_scale(n)
+            + W_QUOTE * share of one of its quotes already in the story
             - conflict penalty - time penalty
 
-where every vector is weighted by an inverse document frequency learned online
-over all articles seen, so that entities and words most stories share (a
-country, "say", "report") count little and the names that identify an event
-count much.  The conflict penalty fires when the article's most salient
-person/place is absent from a story whose own most salient person/place is
-absent from the article: two events of the same kind with different people or
-places.  The time penalty grows with the gap between the article's dates and
-the story's.
+* Vectors are weighted by inverse document frequencies learned online, so
+  names many articles share count little and the names that identify an event
+  count much.  Entities are compared as weighted *name tokens* (robust to
+  "Brian G Nichols" vs "Brian Nichols" or a role word glued to a name).
+* ``size_scale`` divides by the expected cosine of an own-story article with a
+  centroid of ``n`` articles (a singleton centroid is noisier than a large one).
+* Conflict: two events of one kind differ in who / where / which organisation.
+  For each class, the article's salient entity absent from the story is set
+  against the story's core entity (in >= half its articles) absent from the
+  article; the penalty is CONFLICT_PENALTY x the smaller relative salience.
+* Time: the penalty grows with the smallest gap (days) between the article's
+  and the story's text dates, or publication days, saturating at TIME_PENALTY_MAX.
+
+The article joins the best story when the score reaches the engine's
+``match_threshold``; otherwise it starts a new story.
 """
 from __future__ import annotations
 
@@ -25,12 +35,13 @@ from collections import Counter
 from datetime import date
 from typing import Iterable, Mapping, Optional
 
-from schemas.models import ArticleEntities
+from schemas.models import ArticleEntities, ArticleQuotes
 
 from services.aggregator.entities import SALIENT_TYPES, entity_key
 
 W_ENT, W_TERM, W_TITLE = 0.5, 0.35, 0.15
-IDENTITY_TYPES = {"PERSON", "GPE", "LOC", "ORG", "FAC"}
+W_QUOTE = 0.3    # bonus for quoting a statement the story already carries
+MAX_CANDIDATES = 50   # stories fully scored per article (pre-ranked by shared features)
 _TITLE_WORD = re.compile(r"[a-z][a-z']+|\d+(?:[.,]\d+)*")
 _STOP = frozenset("""a an and are as at be been but by for from has have he her his in into is it its
 of on or she that the their they this to was were will with who after over says said say new""".split())
@@ -48,7 +59,19 @@ def title_words(title: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- article signature
-def article_signature(ents: ArticleEntities) -> dict:
+def quote_shingles(texts: Iterable[str], n: int = 4) -> list[list[str]]:
+    """Word 4-gram shingles of each quote long enough to be a statement."""
+    from services.aggregator.quotes import MIN_STATEMENT, normalise
+
+    out = []
+    for t in texts:
+        toks = normalise(t)
+        if len(toks) >= MIN_STATEMENT:
+            out.append(sorted({" ".join(toks[i:i + n]) for i in range(len(toks) - n + 1)}))
+    return out
+
+
+def article_signature(ents: ArticleEntities, quotes: Optional[ArticleQuotes] = None) -> dict:
     """What clustering needs from one article (JSON-able; kept in the article record)."""
     sal: dict[str, dict] = {}
     for e in ents.entities:
@@ -61,8 +84,10 @@ def article_signature(ents: ArticleEntities) -> dict:
         if cur is None or w > cur["w"]:
             sal[k] = {"w": round(w, 6), "t": e.type}
     terms = {t: c for t, c in ents.terms.items() if c > 0}
-    return {"ents": sal, "terms": terms, "title": title_words(ents.article.title + " \n " + ents.lead),
-            "dates": sorted(set(ents.dates))}
+    return {"ents": sal, "terms": terms, "title": title_words(ents.article.title),
+            "dates": sorted(set(ents.dates)),
+            "pub": [when.date().isoformat()] if (when := ents.article.published or ents.article.produced_at) else [],
+            "quotes": quote_shingles(q.text for q in quotes.quotes) if quotes is not None else []}
 
 
 def add_signature(story_sig: dict, art_sig: dict, sign: int = 1) -> None:
@@ -70,14 +95,21 @@ def add_signature(story_sig: dict, art_sig: dict, sign: int = 1) -> None:
     story_sig["n"] = story_sig.get("n", 0) + sign
     ents = story_sig.setdefault("ents", {})
     for k, e in art_sig["ents"].items():
-        rec = ents.setdefault(k, {"w": 0.0, "n": 0, "t": e["t"]})
+        rec = ents.setdefault(k, {"w": 0.0, "n": 0, "ty": {}})
         rec["w"] = round(rec["w"] + sign * e["w"], 6)
         rec["n"] += sign
+        rec["ty"][e["t"]] = rec["ty"].get(e["t"], 0) + sign
+        if rec["ty"][e["t"]] <= 0:
+            del rec["ty"][e["t"]]
         if rec["n"] <= 0:
             del ents[k]
+        else:
+            rec["t"] = max(rec["ty"].items(), key=lambda kv: (kv[1], kv[0]))[0]   # majority type
     for field, items in (("terms", {t: 1.0 + math.log(c) for t, c in art_sig["terms"].items()}),
                          ("title", dict.fromkeys(art_sig["title"], 1.0)),
-                         ("dates", dict.fromkeys(art_sig["dates"], 1.0))):
+                         ("dates", dict.fromkeys(art_sig["dates"], 1.0)),
+                         ("pub", dict.fromkeys(art_sig.get("pub", []), 1.0)),
+                         ("shingles", dict.fromkeys({sh for q in art_sig.get("quotes", []) for sh in q}, 1.0))):
         d = story_sig.setdefault(field, {})
         for k, v in items.items():
             d[k] = round(d.get(k, 0.0) + sign * v, 6)
@@ -85,12 +117,14 @@ def add_signature(story_sig: dict, art_sig: dict, sign: int = 1) -> None:
                 del d[k]
 
 
-def light_signature(story_sig: dict, n_ents: int = 40, n_terms: int = 150) -> dict:
+def light_signature(story_sig: dict, n_ents: int = 40, n_terms: int = 150, n_shingles: int = 400) -> dict:
     """A small copy of a story signature kept for matching after the story is closed."""
     ents = dict(sorted(story_sig.get("ents", {}).items(), key=lambda kv: -kv[1]["w"])[:n_ents])
     terms = dict(sorted(story_sig.get("terms", {}).items(), key=lambda kv: -kv[1])[:n_terms])
     return {"n": story_sig.get("n", 0), "ents": ents, "terms": terms,
-            "title": dict(story_sig.get("title", {})), "dates": dict(story_sig.get("dates", {}))}
+            "title": dict(story_sig.get("title", {})), "dates": dict(story_sig.get("dates", {})),
+            "pub": dict(story_sig.get("pub", {})),
+            "shingles": dict(list(story_sig.get("shingles", {}).items())[:n_shingles])}
 
 
 # ---------------------------------------------------------------- index
@@ -148,14 +182,20 @@ class ClusterIndex:
         yield from ("e:" + k for k in sig.get("ents", {}))
         yield from ("t:" + k for k in sig.get("terms", {}))
 
-    def candidates(self, art_sig: dict, top_terms: int = 15) -> set[str]:
-        out: set[str] = set()
+    def candidates(self, art_sig: dict, top_terms: int = 15, limit: int = MAX_CANDIDATES) -> list[str]:
+        """Stories sharing an entity or one of the article's most distinctive terms, the
+        ``limit`` with the most idf-weighted shared features (cheap pre-ranking)."""
+        votes: Counter = Counter()
         for k in art_sig["ents"]:
-            out |= self.postings.get("e:" + k, set())
-        ranked = sorted(art_sig["terms"], key=lambda t: -(1 + math.log(art_sig["terms"][t])) * self._idf(self.df_terms, t))
+            w = self._idf(self.df_ents, k)
+            for sid in self.postings.get("e:" + k, ()):
+                votes[sid] += w
+        idf = {t: self._idf(self.df_terms, t) for t in art_sig["terms"]}
+        ranked = sorted(art_sig["terms"], key=lambda t: (-(1 + math.log(art_sig["terms"][t])) * idf[t], t))
         for t in ranked[:top_terms]:
-            out |= self.postings.get("t:" + t, set())
-        return out
+            for sid in self.postings.get("t:" + t, ()):
+                votes[sid] += idf[t]
+        return [sid for sid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
     # -- scoring
     def score(self, art_sig: dict, sig: dict) -> float:
@@ -167,7 +207,9 @@ class ClusterIndex:
         ha = {t: self._idf(self.df_title, t) for t in art_sig["title"]}
         hs = {t: v * self._idf(self.df_title, t) for t, v in sig.get("title", {}).items()}
         s = W_ENT * _cos(ea, es) + W_TERM * _cos(ta, ts) + W_TITLE * _cos(ha, hs)
-        return s / size_scale(n) - self._conflict(art_sig, sig) - _time_penalty(art_sig["dates"], sig.get("dates", {}))
+        time_pen = max(_time_penalty(art_sig["dates"], sig.get("dates", {})),
+                       _time_penalty(art_sig.get("pub", []), sig.get("pub", {})))
+        return s / size_scale(n) + W_QUOTE * _quote_overlap(art_sig, sig) - self._conflict(art_sig, sig) - time_pen
 
     def _ent_tokens(self, ents: Mapping[str, dict], scale: float) -> dict[str, float]:
         """Entity names as weighted name tokens: robust to "Brian G Nichols" vs "Brian Nichols"."""
@@ -179,31 +221,57 @@ class ClusterIndex:
         return {t: v * self._idf(self.df_etok, t) for t, v in out.items()}
 
     def _conflict(self, art_sig: dict, sig: dict) -> float:
-        """Penalty when each side's top identity entity is missing on the other side."""
+        """Two events of one kind differ in who/where/which organisation: penalise when, for one
+        entity class, the article has a salient entity the story lacks AND the story has a core
+        entity (in at least half of its articles) the article lacks.
+
+        Salience is relative (weight x idf of the entity's most specific name token, over the
+        side's maximum), so the penalty is ``CONFLICT_PENALTY * max over classes of
+        min(article-side salience, story-side salience x share)``."""
         n = max(1, sig.get("n", 1))
-        top_a = _top_identity({k: (e["w"] * self._idf(self.df_ents, k), e["t"]) for k, e in art_sig["ents"].items()})
-        top_s = _top_identity({k: (e["w"] / n * self._idf(self.df_ents, k), e["t"]) for k, e in sig.get("ents", {}).items()})
-        if top_a is None or top_s is None:
+        s_ents = sig.get("ents", {})
+        s_toks = {t for k in s_ents for t in k.split()}
+        a_toks = {t for k in art_sig["ents"] for t in k.split()}
+        a_sal = {k: e["w"] * self._tok_idf(k) for k, e in art_sig["ents"].items() if e["t"] in ENTITY_CLASS}
+        s_sal = {k: e["w"] / n * self._tok_idf(k) for k, e in s_ents.items() if e["t"] in ENTITY_CLASS}
+        if not a_sal or not s_sal:
             return 0.0
-        if top_a in sig.get("ents", {}) or top_s in art_sig["ents"]:
-            return 0.0
-        return CONFLICT_PENALTY
+        a_max, s_max = max(a_sal.values()), max(s_sal.values())
+        novel: dict[str, float] = {}
+        for k, v in a_sal.items():
+            if self._rarest(k) not in s_toks:
+                c = ENTITY_CLASS[art_sig["ents"][k]["t"]]
+                novel[c] = max(novel.get(c, 0.0), v / a_max)
+        worst = 0.0
+        for k, v in s_sal.items():
+            c = ENTITY_CLASS[s_ents[k]["t"]]
+            share = s_ents[k]["n"] / n
+            if c in novel and share >= 0.5 and self._rarest(k) not in a_toks:
+                worst = max(worst, min(novel[c], share * v / s_max))
+        return CONFLICT_PENALTY * worst
+
+    def _rarest(self, key: str) -> str:
+        return max(key.split(), key=lambda t: (self._idf(self.df_etok, t), t))
+
+    def _tok_idf(self, key: str) -> float:
+        return self._idf(self.df_etok, self._rarest(key))
 
     def best(self, art_sig: dict) -> tuple[Optional[str], float]:
         best_sid, best_s = None, -1.0
-        for sid in sorted(self.candidates(art_sig)):
+        for sid in sorted(self.candidates(art_sig)):  # sorted: ties resolve the same way on replay
             s = self.score(art_sig, self.sigs[sid])
             if s > best_s:
                 best_sid, best_s = sid, s
         return best_sid, best_s
 
 
-CONFLICT_PENALTY = 0.15
+CONFLICT_PENALTY = 0.4
+ENTITY_CLASS = {"PERSON": "who", "GPE": "where", "LOC": "where", "FAC": "where", "ORG": "org"}
 TIME_SCALE_DAYS = 30.0
 TIME_PENALTY_MAX = 0.3
 
 
-RHO = 0.3   # expected similarity of two articles of one story
+RHO = 0.5   # expected similarity of two articles of one story
 
 
 def size_scale(n: int) -> float:
@@ -213,9 +281,14 @@ def size_scale(n: int) -> float:
     return math.sqrt(n * RHO / (1.0 + (n - 1) * RHO))
 
 
-def _top_identity(weights: Mapping[str, tuple[float, str]]) -> Optional[str]:
-    best = [(w, k) for k, (w, t) in weights.items() if t in IDENTITY_TYPES]
-    return max(best)[1] if best else None
+def _quote_overlap(art_sig: dict, sig: dict) -> float:
+    """Largest share of one article quote's 4-gram shingles already in the story's quotes."""
+    story = sig.get("shingles", {})
+    best = 0.0
+    for q in art_sig.get("quotes", []):
+        if q:
+            best = max(best, sum(1 for sh in q if sh in story) / len(q))
+    return best
 
 
 def _cos(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -230,7 +303,7 @@ def _cos(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 
 def _ordinal(iso: str) -> Optional[int]:
     try:
-        return date.fromisoformat(iso[:10]).toordinal()
+        return date.fromisoformat(iso[:10] if len(iso) >= 10 else iso[:7] + "-15").toordinal()
     except ValueError:
         return None
 
@@ -243,3 +316,4 @@ def _time_penalty(art_dates: list[str], story_dates: Mapping[str, float]) -> flo
         return 0.0
     gap = min(abs(x - y) for x in a for y in s)
     return TIME_PENALTY_MAX * (1.0 - math.exp(-gap / TIME_SCALE_DAYS))
+

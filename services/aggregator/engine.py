@@ -16,12 +16,18 @@ latest ``published`` (else ``produced_at``, else ``now``) of any article seen;
 a story whose newest article is older than ``watermark - close_after_seconds``
 is closed by ``expire``.  ``now`` only stamps ``created_at``/``updated_at``.
 
-Closed stories.  ``expire`` drops a closed story's full signature from the
-index and keeps a light one (top entities and terms) so that a later matching
-article reopens it.  The full record is then needed again: set
+Closed stories.  ``expire_updates`` (``expire`` returns just the ids) closes
+idle stories, bumps their version and returns their closed states; the index
+keeps a light signature of each (top entities and terms) so that a later
+matching article reopens it.  The full record is then needed again: set
 ``engine.story_loader`` / ``engine.article_loader`` (``id -> dict | None``,
 e.g. reading the faust tables) and the engine forgets closed records;
-without loaders it keeps them in memory (``_cold``).
+without loaders it keeps them in memory (``_cold_*``).
+
+Revisions.  A revised article (same id, new content hash) is subtracted from
+its story and matched again.  When it lands in another story, ``moved_from``
+names the story it left, ``extra_states`` carries that story's new state and
+``extra_records`` its record, which must be persisted like ``story_record``.
 """
 from __future__ import annotations
 
@@ -32,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Optional
 
-from schemas.models import ArticleEntities, ArticleQuotes, StoryState
+from schemas.models import ArticleEntities, ArticleQuotes, StoryDelta, StoryState
 
 from services.aggregator import cluster as cl
 from services.aggregator import entities as en
@@ -55,6 +61,8 @@ class Update:
     article_record: dict
     moved_from: Optional[str] = None
     extra_states: list[StoryState] = field(default_factory=list)
+    # story records to persist with ``extra_states`` (the story a revised article left)
+    extra_records: list[dict] = field(default_factory=list)
 
 
 def _utc(dt: Optional[datetime]) -> Optional[datetime]:
@@ -87,12 +95,16 @@ class StoryEngine:
         self._cold_stories: dict[str, dict] = {}
         self._cold_articles: dict[str, dict] = {}
         self.watermark: Optional[datetime] = None
+        self._names: dict[str, set] = {}         # story id -> merged entity names at its last render
 
     # ------------------------------------------------------------ persistence
     def restore(self, stories: Iterable[dict], articles: Iterable[dict]) -> None:
         self._reset()
         for s in stories:
             s = copy.deepcopy(s)
+            if not s["articles"]:                      # emptied by a revision that moved its article
+                self._cold_stories[s["story_id"]] = s
+                continue
             if s["status"] == "open":
                 self.stories[s["story_id"]] = s
                 self.index.put(s["story_id"], s["sig"])
@@ -145,57 +157,89 @@ class StoryEngine:
         event = _utc(meta.published) or _utc(meta.produced_at) or now
         self._see_time(event)
 
-        moved_from, extra, old_story, first_seen = None, [], None, _iso(now)
+        old_story, first_seen, before = None, _iso(now), {}
         if prev is not None:                                   # a revision: take the old version out
             old_rec = self._load_article(aid)
             old_story = self._load_story(prev[1])
             if old_rec is not None and old_story is not None:
+                before[old_story["story_id"]] = self._snapshot(old_story)
                 first_seen = old_rec["first_seen"]
                 self._subtract(old_story, old_rec)
                 self.index.observe(old_rec["sig"], -1)
                 self._reindex(old_story)
+            else:
+                old_story = None
 
-        sig = cl.article_signature(entities)
+        sig = cl.article_signature(entities, quotes)
         self.index.observe(sig)
         sid, score = self.index.best(sig)
+        story = None
         if sid is not None and score >= self.config.match_threshold:
             story = old_story if old_story is not None and old_story["story_id"] == sid else self._load_story(sid)
-        else:
-            story = None
         if story is None:
             story = self._new_story(aid, chash, now, event)
         elif story["status"] == "closed":
-            story["status"] = "open"                       # a matching article reopens it
-            story.pop("light", None)
+            self._reopen(story)
         self.stories[story["story_id"]] = story
 
-        before_quotes = {g["quote_id"] for g in story["quotes"]}
-        before_ents = entity_names(story)
+        quotes_before, ents_before = before.get(story["story_id"]) or self._snapshot(story)
+        sid = story["story_id"]
         rec = self._article_record(aid, chash, story["story_id"], first_seen, event, quotes, entities, sig, story)
         self._add(story, rec)
         story["version"] += 1
         story["updated_at"] = _iso(now)
-        story["event_time"] = max(story["event_time"], _iso(event))
+        story["event_time"] = max(story["event_time"], _iso(event), key=datetime.fromisoformat)
         story["central"] = central_article(story)
         self.index.put(story["story_id"], story["sig"])
         self.articles[aid] = rec
         self.seen[aid] = (chash, story["story_id"])
-        delta = {"articles_added": [aid],
-                 "quotes_added": [g["quote_id"] for g in story["quotes"] if g["quote_id"] not in before_quotes],
-                 "entities_added": sorted(entity_names(story) - before_ents)}
-        state = render(story, self.config.max_list_items, delta)
-
+        names: set = set()
+        state = render(story, self.config.max_list_items, None, names_out=names)
+        self._names[sid] = names
+        state.delta = StoryDelta(
+            articles_added=[aid],
+            quotes_added=[g["quote_id"] for g in story["quotes"] if g["quote_id"] not in quotes_before],
+            entities_added=sorted(names - ents_before))
+        update = Update(story_id=sid, state=state, story_record=_plain(story), article_record=_plain(rec))
         if old_story is not None and old_story["story_id"] != story["story_id"]:
-            moved_from = old_story["story_id"]
-            old_story["version"] += 1
-            old_story["updated_at"] = _iso(now)
-            if not old_story["articles"]:
-                old_story["status"] = "closed"          # emptied by the move
-                self.index.drop(moved_from)
-                self.stories.pop(moved_from, None)
-            extra.append(render(old_story, self.config.max_list_items, {}))
-        return Update(story_id=story["story_id"], state=state, story_record=_plain(story),
-                      article_record=_plain(rec), moved_from=moved_from, extra_states=extra)
+            self._left(old_story, now)
+            update.moved_from = old_story["story_id"]
+            names_left: set = set()
+            update.extra_states.append(render(old_story, self.config.max_list_items, {}, names_out=names_left))
+            self._names[old_story["story_id"]] = names_left
+            update.extra_records.append(_plain(old_story))
+        return update
+
+    def _snapshot(self, story: dict) -> tuple[set, set]:
+        """Quote ids and entity names before a change (names cached from the last render)."""
+        names = self._names.get(story["story_id"])
+        if names is None:
+            names = entity_names(story)
+        return {g["quote_id"] for g in story["quotes"]}, set(names)
+
+    def _reopen(self, story: dict) -> None:
+        """A matching article reopens a closed story; its members' records come back warm."""
+        story["status"] = "open"
+        story.pop("light", None)
+        for aid in story["articles"]:
+            if aid in self._cold_articles:
+                self.articles[aid] = self._cold_articles.pop(aid)
+
+    def _left(self, story: dict, now: datetime) -> None:
+        """Bookkeeping for the story a revised article moved out of."""
+        sid = story["story_id"]
+        story["version"] += 1
+        story["updated_at"] = _iso(now)
+        if not story["articles"]:
+            story["status"] = "closed"                  # emptied by the move
+            self.index.drop(sid)
+        elif story["status"] == "closed":
+            story["light"] = cl.light_signature(story["sig"])
+            self.index.put(sid, story["light"], closed=True)
+        if story["status"] == "closed":
+            self.stories.pop(sid, None)
+            if not self.story_loader:
+                self._cold_stories[sid] = story
 
     def _new_story(self, aid: str, chash: str, now: datetime, event: datetime) -> dict:
         sid = "st-" + hashlib.sha1(aid.encode()).hexdigest()[:12]
@@ -217,7 +261,9 @@ class StoryEngine:
     # ------------------------------------------------------------ contributions
     def _add(self, story: dict, rec: dict) -> None:
         aid = rec["article_id"]
+        story["seq"] += 1
         story["articles"][aid] = {**rec["meta"], "first_seen": rec["first_seen"], "lead": rec["lead"],
+                                  "order": story["seq"],
                                   "event_time": rec["event_time"],
                                   "keys": sorted(rec["sig"]["ents"]), "tw": rec["sig"]["title"]}
         en.add_entities(story["entities"], rec["entities"], aid, +1)
@@ -234,7 +280,7 @@ class StoryEngine:
         story["central"] = central_article(story)
         times = [a["event_time"] for a in story["articles"].values()]
         if times:
-            story["event_time"] = max(times)
+            story["event_time"] = max(times, key=datetime.fromisoformat)
 
     def _reindex(self, story: dict) -> None:
         if story["articles"]:
@@ -250,9 +296,9 @@ class StoryEngine:
         """Close idle stories; one Update (status closed, version bumped) per closed story."""
         if self.watermark is None:
             return []
-        limit = _iso(self.watermark - timedelta(seconds=self.config.close_after_seconds))
+        limit = self.watermark - timedelta(seconds=self.config.close_after_seconds)
         out = []
-        for sid in sorted(s for s, r in self.stories.items() if r["event_time"] < limit):
+        for sid in sorted(s for s, r in self.stories.items() if datetime.fromisoformat(r["event_time"]) < limit):
             story = self.stories.pop(sid)
             story["status"] = "closed"
             story["version"] += 1

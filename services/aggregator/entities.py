@@ -105,10 +105,16 @@ def resolve_short_names(agg: Mapping[str, dict]) -> dict[str, str]:
     """key -> key it merges into: a key whose words are the trailing (or leading) words of
     exactly one longer key of the same type in the story."""
     types = {k: _top(r["types"]) for k, r in agg.items()}
+    by_last: dict[str, list[str]] = {}
+    by_first: dict[str, list[str]] = {}
+    for o in agg:
+        by_last.setdefault(o.split()[-1], []).append(o)
+        by_first.setdefault(o.split()[0], []).append(o)
     target: dict[str, str] = {}
     for k in agg:
         words = k.split()
-        longer = [o for o in agg if o != k and types[o] == types[k] and len(o.split()) > len(words)
+        pool = set(by_last.get(words[-1], ())) | (set(by_first.get(words[0], ())) if types[k] != "PERSON" else set())
+        longer = [o for o in pool if o != k and types[o] == types[k] and len(o.split()) > len(words)
                   and (o.split()[-len(words):] == words or
                        (types[k] != "PERSON" and o.split()[:len(words)] == words))]
         if len(longer) == 1:

@@ -45,7 +45,7 @@ def speakers(groups: list[dict]) -> list[dict]:
                 rec["articles"].add(v["article_id"])
             if v.get("role"):
                 rec["roles"][v["role"]] = rec["roles"].get(v["role"], 0) + 1
-    # fold "Harris" into "Kamala Harris" when exactly one fuller compatible key exists
+    # fold "Brennor" into "Ada Brennor" when exactly one fuller compatible key exists
     for k in sorted(by, key=lambda k: len(k.split())):
         fuller = [o for o in by if o != k and len(o.split()) > len(k.split()) and speakers_compatible(k, o)]
         if len(fuller) == 1:
@@ -60,12 +60,16 @@ def speakers(groups: list[dict]) -> list[dict]:
     return out
 
 
-def render(record: dict, max_items: int, delta: Optional[dict] = None) -> StoryState:
+def render(record: dict, max_items: int, delta: Optional[dict] = None,
+           names_out: Optional[set] = None) -> StoryState:
+    """The story state; ``names_out`` (if given) receives the names of ALL merged entities."""
     arts = record["articles"]
     central = record.get("central") or central_article(record)
     head = arts.get(central, {}) if central else {}
     spk = speakers(record["quotes"])
     ents = story_entities(record["entities"], [s["key"] for s in spk])
+    if names_out is not None:
+        names_out.update(e.name for e in ents)
     quotes = sorted(record["quotes"], key=lambda g: (-len({v["article_id"] for v in g["variants"]}),
                                                      g["first_seen"], g["quote_id"]))
     newest = sorted(arts.items(), key=lambda kv: (kv[1]["first_seen"], kv[1].get("order", 0)), reverse=True)

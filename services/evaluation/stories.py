@@ -18,7 +18,6 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
-from itertools import combinations
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -95,7 +94,7 @@ def load_records(path: str | Path) -> list[dict]:
 
 def _parsed(path: Path, records: list[dict]) -> list[tuple]:
     """(title_doc, body_doc) per record, parsed once and cached as DocBin bytes."""
-    from services.common.nlp import MODEL_NAME, blank_vocab_nlp, doc_from_bytes, doc_to_bytes, load_nlp, parse_articles
+    from services.common.nlp import MODEL_NAME, blank_vocab_nlp, doc_from_bytes, doc_to_bytes, parse_articles
 
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     cache = CACHE_DIR / f"{path.stem}.{MODEL_NAME}.{digest}.pkl"
@@ -126,7 +125,6 @@ def _features(title_doc, body_doc) -> dict:
 
 _ENT_TYPES = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}
 _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
-_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _MONTHS = {m: i + 1 for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
 _DATE = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.I)
@@ -195,8 +193,7 @@ def run_order(inputs, seed: int, config=None) -> tuple[dict, dict]:
         gold[e.article.article_id] = story
         if upd is not None:
             pred[e.article.article_id] = upd.story_id
-    # a later article may have moved nothing, but read final membership from the engine
-    pred.update(engine.assignments())
+    pred.update(engine.assignments())   # final membership (revisions may move articles)
     return gold, pred
 
 

@@ -1,4 +1,4 @@
-"""Small invented articles for the aggregator tests."""
+"""Shared builders of small invented articles for the aggregator tests (no tests here)."""
 from __future__ import annotations
 
 import hashlib

@@ -1,0 +1,204 @@
+"""StoryEngine: clustering, idempotency, revisions, restore, expiry, rendering."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from schemas.models import StoryState
+from services.aggregator import cluster as cl
+from services.aggregator import entities as en
+from services.aggregator.engine import EngineConfig, StoryEngine
+from tests.unit.aggregator.test_helpers import T0, article, ent, flood, quake, quote
+
+Q1 = quote("We will move every family out of the valley before the river crests tonight.", "Ada Brennor",
+           role="mayor")
+Q1_PART = quote("move every family out of the valley", "Brennor", "partial")
+Q2 = quote("The old bridge will not survive another night of rain like this one.", "Ada Brennor")
+
+
+def _run(arts, engine=None):
+    engine = engine or StoryEngine()
+    return engine, [engine.process(q, e, T0) for q, e in arts]
+
+
+def test_same_event_joins_and_different_event_splits():
+    eng, ups = _run([flood("f1", 0, [Q1]), quake("q1", 1), flood("f2", 2, [Q1_PART]), quake("q2", 3)])
+    assert ups[0].story_id == ups[2].story_id
+    assert ups[1].story_id == ups[3].story_id
+    assert ups[0].story_id != ups[1].story_id
+    st = ups[2].state
+    assert isinstance(st, StoryState) and st.version == 2 and st.totals.articles == 2
+    assert st.delta.articles_added == ["f2"] and st.delta.quotes_added == []
+    assert len(st.quotes) == 1 and len(st.quotes[0].variants) == 2
+    assert st.quotes[0].text == Q1.text
+    assert st.speakers[0].name == "Ada Brennor" and st.speakers[0].roles == ["mayor"]
+    assert st.entities[0].name == "Ada Brennor" and st.entities[0].quoted
+
+
+def test_two_events_of_one_kind_with_different_people_and_places_split():
+    other = article("f9", "River Tarn floods Eastholm as Mayor Piet Osland orders evacuation",
+                    [ent("Piet Osland", n=3, in_title=True), ent("Eastholm", "GPE", n=4, in_title=True),
+                     ent("River Tarn", "LOC", n=2, in_title=True)],
+                    {"flood": 4, "river": 3, "rain": 2, "evacuate": 2, "village": 2, "water": 2, "rescue": 1})
+    _, ups = _run([flood("f1"), flood("f2", 1), other])
+    assert ups[2].story_id != ups[0].story_id
+
+
+def test_story_ids_are_deterministic():
+    arts = [flood("f1"), quake("q1"), flood("f2")]
+    _, a = _run(arts)
+    _, b = _run(arts)
+    assert [u.story_id for u in a] == [u.story_id for u in b]
+    assert all(u.story_id.startswith("st-") for u in a)
+
+
+def test_redelivery_changes_nothing():
+    eng, ups = _run([flood("f1", 0, [Q1])])
+    rec = json.dumps(ups[0].story_record, sort_keys=True)
+    assert eng.process(*flood("f1", 0, [Q1]), T0) is None
+    assert json.dumps(eng.stories[ups[0].story_id], sort_keys=True) == rec
+
+
+def _recompute(engine, story_id):
+    """Entity aggregate and signature of a story from its member article records only."""
+    ents, sig = {}, {}
+    for aid, rec in engine.articles.items():
+        if rec["story_id"] == story_id:
+            en.add_entities(ents, rec["entities"], aid, +1)
+            cl.add_signature(sig, rec["sig"], +1)
+    return ents, sig
+
+
+def _close(a, b):
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, float) or isinstance(b, float):
+        return abs(a - b) < 1e-4
+    return a == b
+
+
+def test_revision_replaces_contribution_in_place():
+    eng, ups = _run([flood("f1", 0, [Q1]), flood("f2", 1, [Q2])])
+    sid = ups[0].story_id
+    q, e = flood("f2", 1, [Q1_PART], revision="v2")
+    up = eng.process(q, e, T0 + timedelta(hours=5))
+    assert up.story_id == sid and up.moved_from is None
+    assert up.state.version == 3 and up.state.totals.articles == 2
+    assert [x.text for x in up.state.quotes] == [Q1.text]           # Q2 left with the old version
+    first_seen = {a.article_id: a.first_seen for a in up.state.articles}
+    assert first_seen["f2"] == T0                                    # first_seen survives revisions
+    ents, sig = _recompute(eng, sid)
+    assert _close(ents, eng.stories[sid]["entities"]) and _close(sig, eng.stories[sid]["sig"])
+
+
+def test_revision_can_move_an_article_to_another_story():
+    eng, ups = _run([flood("f1"), flood("f2", 1), quake("q1", 2)])
+    q, e = quake("f2", 3, revision="now about the quake")
+    up = eng.process(q, e, T0)
+    assert up.story_id == ups[2].story_id and up.moved_from == ups[0].story_id
+    assert [s.story_id for s in up.extra_states] == [ups[0].story_id]
+    assert up.extra_states[0].totals.articles == 1 and up.extra_states[0].version == 3
+    for sid in (ups[0].story_id, ups[2].story_id):
+        ents, sig = _recompute(eng, sid)
+        assert _close(ents, eng.stories[sid]["entities"]) and _close(sig, eng.stories[sid]["sig"])
+
+
+def test_restore_rebuilds_exactly():
+    arts = [flood("f1", 0, [Q1]), quake("q1", 1), flood("f2", 2, [Q1_PART])]
+    eng, ups = _run(arts)
+    stories = {u.story_id: u.story_record for u in ups}
+    articles = {u.article_record["article_id"]: u.article_record for u in ups}
+    # the records must survive a JSON round trip (faust tables)
+    stories = json.loads(json.dumps(stories))
+    articles = json.loads(json.dumps(articles))
+    fresh = StoryEngine()
+    fresh.restore(stories.values(), articles.values())
+    assert fresh.process(*flood("f2", 2, [Q1_PART]), T0) is None
+    a = eng.process(*flood("f3", 3), T0)
+    b = fresh.process(*flood("f3", 3), T0)
+    assert a.story_id == b.story_id
+    assert a.state.model_dump() == b.state.model_dump()
+    assert json.dumps(a.story_record, sort_keys=True) == json.dumps(b.story_record, sort_keys=True)
+
+
+def test_expire_closes_idle_stories_and_a_match_reopens():
+    eng = StoryEngine(EngineConfig(close_after_seconds=3600))
+    f = eng.process(*flood("f1", 0), T0)
+    eng.process(*quake("q1", 5), T0)                  # event time moves 5 hours on
+    closed = eng.expire_updates(T0)
+    assert [u.story_id for u in closed] == [f.story_id]
+    assert closed[0].state.status == "closed" and closed[0].state.version == 2
+    assert eng.expire(T0) == []
+    up = eng.process(*flood("f2", 6), T0)
+    assert up.story_id == f.story_id and up.state.status == "open" and up.state.version == 3
+    assert up.state.totals.articles == 2
+
+
+def test_expire_with_loader_forgets_closed_records():
+    eng = StoryEngine(EngineConfig(close_after_seconds=3600))
+    store = {}
+    eng.story_loader = store.get
+    f = eng.process(*flood("f1", 0), T0)
+    eng.process(*quake("q1", 5), T0)
+    for u in eng.expire_updates(T0):
+        store[u.story_id] = u.story_record
+    assert f.story_id not in eng.stories
+    up = eng.process(*flood("f2", 6), T0)
+    assert up.story_id == f.story_id and up.state.totals.articles == 2
+
+
+def test_lists_are_capped_but_totals_are_real():
+    eng = StoryEngine(EngineConfig(max_list_items=2))
+    up = None
+    said = ["The pumps at the north gate have failed twice since midnight.",
+            "Schools across the district will stay closed until Monday.",
+            "Volunteers filled forty thousand sandbags in a single afternoon.",
+            "Insurance assessors arrive from the capital on Thursday morning."]
+    for i in range(4):
+        up = eng.process(*flood(f"f{i}", i, [quote(said[i], "Ada Brennor")]), T0)
+    st = up.state
+    assert len(st.articles) == 2 and st.totals.articles == 4
+    assert len(st.quotes) == 2 and st.totals.quotes == 4
+    assert len(st.entities) == 2 and st.totals.entities == 3
+    assert st.articles[0].article_id == "f3"                          # newest first
+    assert st.headline and st.summary
+
+
+def test_random_revisions_keep_counts_equal_to_member_contributions():
+    import random
+
+    rng = random.Random(7)
+    makers = [flood, quake]
+    said = ["We will move every family out of the valley before the river crests tonight.",
+            "The old bridge will not survive another night of rain like this one.",
+            "Rescue teams are still searching the collapsed school on the harbour road.",
+            "Aftershocks will continue for days and people must stay out of damaged homes."]
+    eng, stories, articles = StoryEngine(), {}, {}
+
+    def apply(up):
+        if up is None:
+            return
+        stories[up.story_id] = up.story_record
+        for rec in up.extra_records:
+            stories[rec["story_id"]] = rec
+        articles[up.article_record["article_id"]] = up.article_record
+
+    for i in range(16):
+        apply(eng.process(*makers[i % 2](f"a{i}", i, [quote(rng.choice(said), rng.choice(["Ada Brennor", None]))]), T0))
+    for r in range(16):
+        i = rng.randrange(16)
+        maker = rng.choice(makers)
+        apply(eng.process(*maker(f"a{i}", 20 + r, [quote(rng.choice(said), "Ilse Varga")], revision=str(r)), T0))
+    for sid, story in eng.stories.items():
+        members = {a for a, rec in eng.articles.items() if rec["story_id"] == sid}
+        assert set(story["articles"]) == members
+        ents, sig = _recompute(eng, sid)
+        assert _close(ents, story["entities"]) and _close(sig, story["sig"])
+        variants = sorted((v["article_id"], v["idx"]) for g in story["quotes"] for v in g["variants"])
+        assert variants == sorted((a, v["idx"]) for a in members for v in eng.articles[a]["quotes"])
+    # the persisted records alone rebuild the same engine
+    fresh = StoryEngine()
+    fresh.restore(json.loads(json.dumps(list(stories.values()))), json.loads(json.dumps(list(articles.values()))))
+    assert fresh.assignments() == eng.assignments()
+    a, b = eng.process(*flood("z", 40), T0), fresh.process(*flood("z", 40), T0)
+    assert a.story_id == b.story_id and a.state.model_dump() == b.state.model_dump()

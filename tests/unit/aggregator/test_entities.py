@@ -1,0 +1,47 @@
+"""Entities across articles: keys, short-name merging, exact add/subtract, ranking."""
+from __future__ import annotations
+
+from services.aggregator import entities as en
+from tests.unit.aggregator.test_helpers import article, ent
+
+
+def test_local_key_unifies_spelling():
+    k = en.local_key
+    assert k("Kim Jong-Un") == k("Kim Jong Un") == k("kim  jong un")
+    assert k("U.S.") == k("US")
+    assert k("Norwick's") == k("Norwick\u2019s") == k("Norwick")
+    assert k("The Calder Civil Defence") == k("Calder Civil Defence")
+
+
+def _agg(*articles):
+    agg = {}
+    for aid, (_, e) in articles:
+        en.add_entities(agg, en.article_entities(e), aid, +1)
+    return agg
+
+
+def test_surname_merges_into_full_name_and_counts():
+    a1 = article("a1", "t", [ent("Ada Brennor", n=2, in_title=True), ent("Norwick", "GPE")], {"x": 1})
+    a2 = article("a2", "t", [ent("Brennor", n=3), ent("Norwick", "GPE", n=2)], {"x": 1})
+    merged = en.merged_entities(_agg(("a1", a1), ("a2", a2)), speaker_keys=["ada brennor"])
+    top = merged[0]
+    assert top["name"] == "Ada Brennor" and top["type"] == "PERSON"
+    assert set(top["aliases"]) == {"Ada Brennor", "Brennor"}
+    assert top["mentions"] == 5 and top["articles"] == 2 and top["in_headlines"] == 1 and top["quoted"]
+    assert [e["rank"] for e in merged] == [1, 2]
+
+
+def test_ambiguous_short_name_is_not_merged():
+    a1 = article("a1", "t", [ent("Ada Brennor"), ent("Tom Brennor"), ent("Brennor")], {"x": 1})
+    keys = {e["key"] for e in en.merged_entities(_agg(("a1", a1)))}
+    assert keys == {"ada brennor", "tom brennor", "brennor"}
+
+
+def test_subtract_restores_exactly():
+    a1 = article("a1", "t", [ent("Ada Brennor", n=2)], {"x": 1})
+    a2 = article("a2", "t", [ent("Ada Brennor"), ent("Port Calder", "GPE")], {"x": 1})
+    agg = _agg(("a1", a1))
+    before = repr(agg)
+    en.add_entities(agg, en.article_entities(a2[1]), "a2", +1)
+    en.add_entities(agg, en.article_entities(a2[1]), "a2", -1)
+    assert repr(agg) == before
