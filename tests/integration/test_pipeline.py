@@ -201,3 +201,21 @@ def test_killed_aggregator_resumes_with_its_stories(pipeline, seeded):
     assert {a["article_id"] for a in holder["articles"]} == SEED_IDS | {"follow-up-1"}
     assert holder["totals"]["articles"] == 6
     assert "aggregator.restored" in pipeline.logs()
+
+
+def test_five_statement_groups_each_merged_into_one_quote(seeded):
+    gold = json.loads((ROOT.parent / "shared" / "gold" / "seed_quotes.json").read_text())
+    story = next(iter(s for s in latest_states(seeded).values() if SEED_IDS <= {a["article_id"] for a in s["articles"]}))
+
+    def holder(article_id: str, text: str) -> str:
+        hits = [q["quote_id"] for q in story["quotes"]
+                if any(v["article_id"] == article_id and _norm(v["text"]) == _norm(text) for v in q["variants"])]
+        assert len(hits) == 1, (article_id, text, hits)
+        return hits[0]
+
+    group_ids = []
+    for group in gold["same_statement_across_outlets"]:
+        ids = {holder(item["article"], item["text"]) for item in group}
+        assert len(ids) == 1, f"statement split over {len(ids)} quotes: {group[0]['text'][:60]}"
+        group_ids.append(ids.pop())
+    assert len(set(group_ids)) == len(group_ids), "two different statements merged"
