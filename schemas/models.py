@@ -197,7 +197,9 @@ class StoryState(_Value):
     updated_at: datetime
     headline: str
     summary: str = ""
-    articles: list[StoryArticle]
+    articles: list[StoryArticle] = Field(description="newest first, capped (see totals)")
+    article_ids: list[str] = Field(default_factory=list,
+                                   description="every member article id, uncapped: the story's membership")
     outlets: list[str]
     entities: list[StoryEntity]
     speakers: list[StorySpeaker]

@@ -62,6 +62,9 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             except BadMessage as exc:
                 await dlq.send(msg, str(exc))
                 continue
+            except Exception as exc:  # never let one message stop the agent
+                await dlq.send(msg, crash_reason(exc))
+                continue
             ensure_restored()
             meta = result.article
             bound = log.bind(article_id=meta.article_id)

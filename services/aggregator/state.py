@@ -82,6 +82,7 @@ def render(record: dict, max_items: int, delta: Optional[dict] = None,
         articles=[StoryArticle(article_id=aid, title=a["title"], outlet=a.get("outlet"), url=a.get("url"),
                                published=a.get("published"), first_seen=a["first_seen"])
                   for aid, a in newest[:max_items]],
+        article_ids=sorted(arts),
         outlets=outlets[:max_items],
         entities=ents[:max_items],
         speakers=[StorySpeaker(name=s["name"], roles=s["roles"], quotes=s["quotes"], articles=s["articles"])

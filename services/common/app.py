@@ -49,6 +49,9 @@ def make_app(service: str, settings: Settings, *, web: bool = False) -> faust.Ap
         producer_max_request_size=16 * 1024 * 1024,
         consumer_max_fetch_size=16 * 1024 * 1024,
         broker_commit_every=200,
+        # a killed worker's partitions move on after 10 s, not faust's default 60 s
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=3.0,
         broker_commit_interval=1.0,
         stream_wait_empty=True,
         web_enabled=web,

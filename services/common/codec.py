@@ -44,10 +44,16 @@ def decode(model: type[M], value: bytes | None) -> M:
         json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadMessage(f"invalid JSON: {exc.msg} (line {exc.lineno} col {exc.colno})") from None
+    except RecursionError:
+        raise BadMessage("invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. numbers too long to convert
+        raise BadMessage(f"invalid JSON: {exc}") from None
     try:
         return model.model_validate_json(text)
     except ValidationError as exc:
         raise BadMessage(validation_reason(exc)) from None
+    except (RecursionError, ValueError) as exc:
+        raise BadMessage(f"invalid message: {type(exc).__name__}: {exc}") from None
 
 
 def validation_reason(exc: ValidationError) -> str:

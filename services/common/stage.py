@@ -63,6 +63,8 @@ def register_stage(app: faust.App, settings: Settings, *, service: str, source: 
                     items.append((ev.message, parsed))
                 except BadMessage as exc:
                     await dlq.send(ev.message, str(exc), error_type="invalid")
+                except Exception as exc:  # never let one message stop the agent
+                    await dlq.send(ev.message, crash_reason(exc), error_type="invalid")
             if not items:
                 continue
             try:

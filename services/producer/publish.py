@@ -40,7 +40,8 @@ async def publish(records: Iterable[Article | SourceError], settings: Settings, 
             if isinstance(record, SourceError):
                 report.errors += 1
                 print(record.line(), file=err, flush=True)
-                letter = dead_letter(reason=record.reason, error_type="invalid", service="producer",
+                letter = dead_letter(reason=f"{record.source}: {record.reason}", error_type="invalid",
+                                     service="producer",
                                      topic=None, partition=None, offset=None, key=None, value=record.raw)
                 await producer.send_and_wait(dlq, key=record.source.encode("utf-8", "replace")[:512],
                                              value=encode(letter))
