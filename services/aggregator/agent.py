@@ -92,13 +92,17 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             if update is None:
                 bound.info("article.duplicate_ignored", kind=kind)
                 continue
+            # Publish first, then persist: a worker stopped or killed in between re-processes the
+            # article after restart (re-publishing the same state) instead of remembering an
+            # article whose state never reached story-state.  The table writes below have no
+            # await between them, so a cancellation cannot split them.
+            for extra in update.extra_states:
+                await publish(extra)
+            await publish(update.state)
             stories[update.story_id] = update.story_record
             for record in update.extra_records:  # the story a revised article left
                 stories[record["story_id"]] = record
             articles[meta.article_id] = update.article_record
-            for extra in update.extra_states:
-                await publish(extra)
-            await publish(update.state)
             bound.info("story.updated", story_id=update.story_id, version=update.state.version,
                        articles=update.state.totals.articles, quotes=update.state.totals.quotes)
 
