@@ -77,10 +77,12 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             if joined is None:
                 pending[meta.article_id] = entry
                 continue
-            if entry:
-                pending[meta.article_id] = entry
-            elif meta.article_id in pending:
-                del pending[meta.article_id]
+
+            def settle_pending() -> None:
+                if entry:
+                    pending[meta.article_id] = entry
+                elif meta.article_id in pending:
+                    del pending[meta.article_id]
             try:
                 update = engine.process(ArticleQuotes.model_validate(joined[0]),
                                         ArticleEntities.model_validate(joined[1]),
@@ -88,17 +90,20 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             except Exception as exc:
                 await dlq.send(msg, crash_reason(exc), error_type="processing")
                 bound.exception("article.aggregation_failed")
+                settle_pending()
                 continue
             if update is None:
                 bound.info("article.duplicate_ignored", kind=kind)
+                settle_pending()
                 continue
             # Publish first, then persist: a worker stopped or killed in between re-processes the
             # article after restart (re-publishing the same state) instead of remembering an
-            # article whose state never reached story-state.  The table writes below have no
-            # await between them, so a cancellation cannot split them.
+            # article whose state never reached story-state (nor drops the first half of its join).
+            # The table writes below have no await between them, so a cancellation cannot split them.
             for extra in update.extra_states:
                 await publish(extra)
             await publish(update.state)
+            settle_pending()
             stories[update.story_id] = update.story_record
             for record in update.extra_records:  # the story a revised article left
                 stories[record["story_id"]] = record
