@@ -130,4 +130,4 @@ def latest_states(records) -> dict[str, dict]:
 
 
 def covered_articles(records) -> set[str]:
-    return {a["article_id"] for s in latest_states(records).values() for a in s["articles"]}
+    return {aid for s in latest_states(records).values() for aid in s["article_ids"]}

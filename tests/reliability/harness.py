@@ -308,7 +308,7 @@ class StateMonitor:
         self.added.update(state["delta"]["articles_added"])
 
     def covered(self) -> set[str]:
-        return {a["article_id"] for s in self.latest.values() for a in s["articles"]}
+        return {aid for s in self.latest.values() for aid in members_of(s)}
 
     def ever_added(self) -> set[str]:
         return set(self.order)
@@ -341,16 +341,21 @@ def last_by_article(records, model):
 
 
 # ------------------------------------------------------------------ invariants
+def members_of(state: dict) -> list[str]:
+    """Every member article id of a story (``article_ids`` is uncapped; ``articles`` is capped)."""
+    return list(state.get("article_ids") or [a["article_id"] for a in state["articles"]])
+
+
 def membership(latest: dict[str, dict]) -> dict[str, list[str]]:
     """article id -> story ids whose LATEST state lists it."""
     where: dict[str, list[str]] = {}
     for sid, s in latest.items():
-        for a in s["articles"]:
-            where.setdefault(a["article_id"], []).append(sid)
+        for aid in members_of(s):
+            where.setdefault(aid, []).append(sid)
     return where
 
 
-def rebuild_state(state: dict, results: dict, max_items: int = 50) -> StoryState:
+def rebuild_state(state: dict, results: dict, max_items: int = 50, order: list[str] | None = None) -> StoryState:
     """Recompute a story from its member articles' extraction results, exactly as the
     engine adds contributions (services/aggregator/engine.py ``_article_record``/``_add``,
     state.py ``render``), the members taken in the order the state says they were first
@@ -359,7 +364,14 @@ def rebuild_state(state: dict, results: dict, max_items: int = 50) -> StoryState
     from services.aggregator.engine import StoryEngine
     from services.aggregator.state import central_article, render
 
-    members = sorted(state["articles"], key=lambda a: a["first_seen"])
+    listed = {a["article_id"]: a for a in state["articles"]}
+    ids = members_of(state)
+    if all(aid in listed for aid in ids):
+        members = sorted(listed.values(), key=lambda a: a["first_seen"])
+    else:  # capped list: order every member by the order story-state announced them
+        pos = {aid: i for i, aid in enumerate(order or [])}
+        ids.sort(key=lambda aid: pos.get(aid, len(pos)))
+        members = [listed.get(aid) or {"article_id": aid, "first_seen": state["created_at"]} for aid in ids]
     eng = StoryEngine()
     first = results[members[0]["article_id"]][1]
     story = eng._new_story(first.article.article_id, first.article.content_hash,
@@ -387,23 +399,23 @@ def count_view(s: StoryState | dict) -> dict:
     }
 
 
-def count_mismatches(latest: dict[str, dict], results: dict) -> list[str]:
+def count_mismatches(latest: dict[str, dict], results: dict, order: list[str] | None = None) -> list[str]:
     """Stories whose counts differ from what their articles' results add up to."""
     bad = []
     for sid, s in sorted(latest.items()):
-        if s["totals"]["articles"] != len(s["articles"]):
+        if s["totals"]["articles"] != len(members_of(s)):
             bad.append(f"{sid}: totals.articles={s['totals']['articles']} but the state lists "
-                       f"{len(s['articles'])} article(s)")
+                       f"{len(members_of(s))} member id(s)")
             continue
-        if not s["articles"]:
+        if not members_of(s):
             if any(s["totals"][k] for k in ("quotes", "entities", "speakers")):
                 bad.append(f"{sid}: empty story with non-zero totals {s['totals']}")
             continue
-        missing = [a["article_id"] for a in s["articles"] if a["article_id"] not in results]
+        missing = [aid for aid in members_of(s) if aid not in results]
         if missing:
             bad.append(f"{sid}: no extraction result for {missing[:3]}")
             continue
-        want, got = count_view(rebuild_state(s, results)), count_view(s)
+        want, got = count_view(rebuild_state(s, results, order=order)), count_view(s)
         if want != got:
             diff = {k: (got[k], want[k]) for k in want if want[k] != got[k]}
             short = {k: (str(v[0])[:300], str(v[1])[:300]) for k, v in diff.items()}
@@ -449,7 +461,7 @@ def engine_partition(order: list[str], results: dict) -> dict[str, set[str]]:
 
 
 def state_partition(latest: dict[str, dict]) -> dict[str, set[str]]:
-    return {sid: {a["article_id"] for a in s["articles"]} for sid, s in latest.items() if s["articles"]}
+    return {sid: set(members_of(s)) for sid, s in latest.items() if members_of(s)}
 
 
 # ------------------------------------------------------------------ code drift

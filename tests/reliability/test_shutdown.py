@@ -114,7 +114,7 @@ def test_sigterm_each_worker_mid_stream_resumes_without_loss_or_double_count(kaf
     q = last_by_article(out["quotes"], ArticleQuotes)
     e = last_by_article(out["entities"], ArticleEntities)
     results = {aid: (q[aid], e[aid]) for aid in ids if aid in q and aid in e}
-    counts_bad = count_mismatches(latest, results)
+    counts_bad = count_mismatches(latest, results, order=out.get("order"))
     republished = {a: c for a, c in Counter(out["order"]).items() if c > 1}
     figures.update({
         "sigterm": out["terms"],
