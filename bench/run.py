@@ -36,6 +36,7 @@ REQUIRED_KEYS = {
              "batch_size", "batch_within", "partitions", "distinct_texts", "broker"],
     "baseline": ["articles", "tokens", "seconds", "articles_per_s", "tokens_per_s", "cpu_s_per_article",
                  "cores_used"],
+    "extract": ["articles", "seconds", "articles_per_s", "tokens_per_s", "cpu_s_per_article", "ratio_to_baseline"],
     "pipeline": ["annotators_1", "annotators_2"],
     "pipeline_run": ["annotators", "articles", "arrived", "complete", "tokens", "seconds", "articles_per_s",
                      "tokens_per_s", "ratio_to_baseline", "cpu_s_per_article", "cpu_cores", "process_cpu_s",
@@ -107,6 +108,21 @@ def run_baseline(articles) -> tuple[dict, list[int]]:
     return {"articles": n, "tokens": tok, "seconds": round(seconds, 3), "articles_per_s": round(n / seconds, 3),
             "tokens_per_s": round(tok / seconds, 1), "cpu_s_per_article": round(cpu / n, 4),
             "cores_used": round(cpu / seconds, 2)}, tokens
+
+
+def run_extract(articles, baseline: dict) -> dict:
+    """``storystream extract`` in-process: the one NLP pass plus both extractions (no Kafka)."""
+    from services.common.nlp import load_nlp
+    from services.pipeline import extract_articles
+    nlp = load_nlp()
+    extract_articles(articles[:2], nlp)  # warm-up
+    c0, t0 = time.process_time(), time.perf_counter()
+    extract_articles(articles, nlp)
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    n = len(articles)
+    return {"articles": n, "seconds": round(seconds, 3), "articles_per_s": round(n / seconds, 3),
+            "tokens_per_s": round(baseline["tokens"] / seconds, 1), "cpu_s_per_article": round(cpu / n, 4),
+            "ratio_to_baseline": round((n / seconds) / baseline["articles_per_s"], 3)}
 
 
 # ----------------------------------------------------------------------------- pipeline
@@ -446,6 +462,10 @@ def markdown(res: dict) -> str:
         f"| baseline `nlp.pipe`, 1 process | {b['articles']} | {b['articles_per_s']} | {b['tokens_per_s']} | 1.00 "
         f"| {b['cores_used']} | {b['cores_used']} | - |",
     ]
+    x = res.get("extract")
+    if x:
+        lines.append(f"| `storystream extract` (no Kafka), 1 process | {x['articles']} | {x['articles_per_s']} | "
+                     f"{x['tokens_per_s']} | {x['ratio_to_baseline']} | - | - | - |")
     for p in (p1, p2):
         lines.append(f"| pipeline, {p['annotators']} annotator(s) | {p['arrived']}/{p['articles']} | "
                      f"{p['articles_per_s']} | {p['tokens_per_s']} | {p['ratio_to_baseline']} | "
@@ -584,6 +604,9 @@ def main(argv: list[str] | None = None) -> int:
         say(f"baseline: bare nlp.pipe over {len(base)} articles (titles + bodies), one process")
         baseline, tokens = run_baseline(base)
         say(f"  -> {baseline['articles_per_s']} articles/s, {baseline['tokens_per_s']} tokens/s")
+        extract = run_extract(base, baseline)
+        say(f"storystream extract (one pass + both extractions, no Kafka): {extract['articles_per_s']} articles/s, "
+            f"{extract['tokens_per_s']} tokens/s (x{extract['ratio_to_baseline']} of bare nlp.pipe)")
         bootstrap = os.environ.get("KAFKA_BOOTSTRAP")
         if not bootstrap:
             from services.broker.launcher import LocalBroker
@@ -618,6 +641,7 @@ def main(argv: list[str] | None = None) -> int:
             "eval_data": str(EVAL_DATA),
         },
         "baseline": baseline,
+        "extract": extract,
         "pipeline": pipes,
         "latency": latency,
         "aggregator_memory": mem,
