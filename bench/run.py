@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import procstat
+from services.stack import settings_for
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DATA = ROOT.parent / "shared" / "eval" / "ecbplus_dev.jsonl"
@@ -188,17 +189,6 @@ class Pipeline:
         if self.log_file is not None:
             self.log_file.close()
             self.log_file = None
-
-
-def settings_for(env: dict):
-    from services.common.settings import Settings
-    old = dict(os.environ)
-    os.environ.update(env)
-    try:
-        return Settings()
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
 
 
 async def ensure(settings) -> None:

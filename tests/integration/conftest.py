@@ -17,6 +17,7 @@ from services.broker.launcher import free_port
 from services.common.kafka import make_consumer, make_producer
 from services.common.settings import Settings
 from services.supervisor import Supervisor
+from services.stack import settings_for
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = ["annotator", "quotes", "entities", "aggregator"]
@@ -54,16 +55,6 @@ def make_env(bootstrap: str, tmp: Path, **extra) -> dict:
     })
     env.update({k: str(v) for k, v in extra.items()})
     return env
-
-
-def settings_for(env: dict) -> Settings:
-    old = dict(os.environ)
-    os.environ.update(env)
-    try:
-        return Settings()
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ from services.common.codec import article_key, encode
 from services.common.kafka import ensure_topics, make_consumer, make_producer, wait_for_broker
 from services.common.settings import Settings
 from services.supervisor import Supervisor
+from services.stack import settings_for
 
 ROOT = Path(__file__).resolve().parents[2]
 ECB_DEV = ROOT.parent / "shared" / "eval" / "ecbplus_dev.jsonl"
@@ -79,16 +80,6 @@ def make_env(bootstrap: str, tmp: Path, **extra) -> dict:
         env.setdefault("BROKER_HEARTBEAT_INTERVAL", str(max(0.5, float(session) / 6)))
     env.update({k: str(v) for k, v in extra.items()})
     return env
-
-
-def settings_for(env: dict) -> Settings:
-    old = dict(os.environ)
-    os.environ.update(env)
-    try:
-        return Settings()
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
 
 
 async def prepare_topics(settings: Settings) -> None:
