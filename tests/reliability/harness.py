@@ -360,7 +360,9 @@ def rebuild_state(state: dict, results: dict, max_items: int = 50, order: list[s
     if all(aid in listed for aid in ids):
         members = sorted(listed.values(), key=lambda a: a["first_seen"])
     else:  # capped list: order every member by the order story-state announced them
-        pos = {aid: i for i, aid in enumerate(order or [])}
+        pos: dict[str, int] = {}
+        for i, aid in enumerate(order or []):
+            pos.setdefault(aid, i)  # first announcement (a restart may announce an article again)
         ids.sort(key=lambda aid: pos.get(aid, len(pos)))
         members = [listed.get(aid) or {"article_id": aid, "first_seen": state["created_at"]} for aid in ids]
     eng = StoryEngine()
