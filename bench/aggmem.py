@@ -20,7 +20,9 @@ Like the agent in production (``STORYSTREAM_STORE=rocksdb://``):
 Each point also reports rocksdb's memtables (write buffers: bounded by the
 store's options, 64 MB x 3 per table in faust's rocksdb store, but still
 filling at 50k articles here) and the RSS without them, which is the engine's
-own growth.
+own growth.  ``--capped-rocksdb`` caps rocksdb's write buffers and block cache
+small, so that both checkpoints see rocksdb at its bound and the ratio is the
+engine's.
 ``--memory-tables`` keeps the records in dicts instead (the ``memory://`` store
 used in tests), whose growth is linear by construction.
 """
@@ -69,9 +71,18 @@ def synthetic(i: int, base: datetime):
 class _DiskTable:
     """A JSON-valued rocksdict, like faust's rocksdb table store."""
 
-    def __init__(self, path: str) -> None:
-        from rocksdict import Rdict
-        self.db = Rdict(path)
+    def __init__(self, path: str, capped: bool = False) -> None:
+        from rocksdict import BlockBasedOptions, Cache, Options, Rdict
+        opts = None
+        if capped:      # rocksdb's own memory capped small, so it is at its bound before 10k articles
+            opts = Options()
+            opts.set_write_buffer_size(2 << 20)
+            opts.set_max_write_buffer_number(2)
+            table = BlockBasedOptions()
+            table.set_block_cache(Cache(4 << 20))
+            table.set_cache_index_and_filter_blocks(True)
+            opts.set_block_based_table_factory(table)
+        self.db = Rdict(path, options=opts) if opts is not None else Rdict(path)
 
     def __setitem__(self, key: str, value: dict) -> None:
         self.db[key.encode()] = json.dumps(value).encode()
@@ -88,7 +99,7 @@ class _DiskTable:
         return int(self.db.property_value("rocksdb.cur-size-all-mem-tables") or 0) // 1024
 
 
-def run(checkpoints: list[int], memory_tables: bool = False) -> dict:
+def run(checkpoints: list[int], memory_tables: bool = False, capped: bool = False) -> dict:
     import tempfile
 
     from services.aggregator.engine import EngineConfig, StoryEngine
@@ -98,15 +109,16 @@ def run(checkpoints: list[int], memory_tables: bool = False) -> dict:
         articles_table: dict = {}
     else:
         tmp = tempfile.mkdtemp(prefix="aggmem-")
-        stories_table = _DiskTable(f"{tmp}/stories")
-        articles_table = _DiskTable(f"{tmp}/articles")
+        stories_table = _DiskTable(f"{tmp}/stories", capped)
+        articles_table = _DiskTable(f"{tmp}/articles", capped)
         engine.story_loader = stories_table.get
         engine.article_loader = articles_table.get
     base = datetime(2024, 1, 1, tzinfo=timezone.utc)
     gc.collect()
     out = {"method": "in-process StoryEngine, synthetic stories (bench/aggmem.py), records in %s like the "
                      "agent's tables, expire() every %d articles, loaders as in the agent"
-                     % ("dicts (memory://)" if memory_tables else "rocksdict on disk (rocksdb://)", EXPIRE_EVERY),
+                     % ("dicts (memory://)" if memory_tables else "rocksdict on disk (rocksdb://%s)"
+                        % (", 2x2 MB write buffers, 4 MB block cache" if capped else ""), EXPIRE_EVERY),
            "per_story": PER_STORY, "rss_kb_start": _rss_kb(), "points": []}
     t0 = time.monotonic()
     n = 0
@@ -141,7 +153,7 @@ def run(checkpoints: list[int], memory_tables: bool = False) -> dict:
 def main(argv: list[str]) -> int:
     memory_tables = "--memory-tables" in argv
     points = [int(a) for a in argv if not a.startswith("--")] or [10_000, 50_000]
-    print(json.dumps(run(points, memory_tables=memory_tables)))
+    print(json.dumps(run(points, memory_tables=memory_tables, capped="--capped-rocksdb" in argv)))
     return 0
 
 

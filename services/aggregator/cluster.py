@@ -9,7 +9,8 @@ an entity or one of its most distinctive terms, via an inverted index):
     score = [W_ENT cos(entity name tokens) + W_TERM cos(body terms) + W_TITLE cos(title words)]
               / size_scale(n)
             + W_QUOTE * share of one of its quotes already in the story
-            - conflict penalty - time penalty
+            - conflict penalty - time penalty - own-date conflict
+            + W_MEMBER * (best-member similarity - MEMBER_BASE)      (open stories)
 
 * Vectors are weighted by inverse document frequencies learned online, so
   names many articles share count little and the names that identify an event
@@ -23,6 +24,15 @@ an entity or one of its most distinctive terms, via an inverted index):
   article; the penalty is CONFLICT_PENALTY x the smaller relative salience.
 * Time: the penalty grows with the smallest gap (days) between the article's
   and the story's text dates, or publication days, saturating at TIME_PENALTY_MAX.
+* Own date: an article's first day-precise date (a dateline, or the event's date
+  in the lead) is its own date; when the story's articles carry own dates, the
+  share of them more than DATE_CONFLICT_DAYS from the article's costs up to
+  DATE_CONFLICT_PENALTY (two events of one kind months or years apart).
+* Best member (open stories): W_MEMBER x (similarity of entity name tokens and
+  title words to the most similar member - MEMBER_BASE), a single-link term
+  that keeps a story's sub-threads joinable and lets a weak centroid match fail
+  when no member really resembles the article.  Closed stories (light
+  signatures) are scored on the centroid only.
 
 The article joins the best story when the score reaches the engine's
 ``match_threshold``; otherwise it starts a new story.
@@ -41,6 +51,7 @@ from services.aggregator.entities import SALIENT_TYPES, entity_key
 
 W_ENT, W_TERM, W_TITLE = 0.5, 0.35, 0.15
 W_QUOTE = 0.3    # bonus for quoting a statement the story already carries
+W_MEMBER, MEMBER_BASE = 0.2, 0.3   # single-link: bonus/malus of the most similar member (open stories)
 MAX_CANDIDATES = 50   # stories fully scored per article (pre-ranked by shared features)
 _TITLE_WORD = re.compile(r"[a-z][a-z']+|\d+(?:[.,]\d+)*")
 _STOP = frozenset("""a an and are as at be been but by for from has have he her his in into is it its
@@ -86,6 +97,7 @@ def article_signature(ents: ArticleEntities, quotes: Optional[ArticleQuotes] = N
     terms = {t: c for t, c in ents.terms.items() if c > 0}
     return {"ents": sal, "terms": terms, "title": title_words(ents.article.title),
             "dates": sorted(set(ents.dates)),
+            "d0": own_date(ents.dates),
             "pub": [when.date().isoformat()] if (when := ents.article.published or ents.article.produced_at) else [],
             "quotes": quote_shingles(q.text for q in quotes.quotes) if quotes is not None else []}
 
@@ -109,6 +121,7 @@ def add_signature(story_sig: dict, art_sig: dict, sign: int = 1) -> None:
                          ("title", dict.fromkeys(art_sig["title"], 1.0)),
                          ("dates", dict.fromkeys(art_sig["dates"], 1.0)),
                          ("pub", dict.fromkeys(art_sig.get("pub", []), 1.0)),
+                         ("d0", dict.fromkeys(art_sig.get("d0", []), 1.0)),
                          ("shingles", dict.fromkeys({sh for q in art_sig.get("quotes", []) for sh in q}, 1.0))):
         d = story_sig.setdefault(field, {})
         for k, v in items.items():
@@ -123,7 +136,7 @@ def light_signature(story_sig: dict, n_ents: int = 40, n_terms: int = 150, n_shi
     terms = dict(sorted(story_sig.get("terms", {}).items(), key=lambda kv: -kv[1])[:n_terms])
     return {"n": story_sig.get("n", 0), "ents": ents, "terms": terms,
             "title": dict(story_sig.get("title", {})), "dates": dict(story_sig.get("dates", {})),
-            "pub": dict(story_sig.get("pub", {})),
+            "pub": dict(story_sig.get("pub", {})), "d0": dict(story_sig.get("d0", {})),
             "shingles": dict(list(story_sig.get("shingles", {}).items())[:n_shingles])}
 
 
@@ -140,6 +153,7 @@ class ClusterIndex:
         self.sigs: dict[str, dict] = {}           # story id -> signature (open and closed)
         self.closed: set[str] = set()
         self.postings: dict[str, set[str]] = {}   # "e:key" / "t:term" -> story ids
+        self.members: dict[str, list] = {}        # open story id -> [(entity keys, title words)] per article
 
     # -- document frequencies
     def observe(self, art_sig: dict, sign: int = 1) -> None:
@@ -152,14 +166,23 @@ class ClusterIndex:
             self.df_title[t] += sign
         for t in {t for k in art_sig["ents"] for t in k.split()}:
             self.df_etok[t] += sign
+        if sign < 0:                       # forget features no indexed article has any more
+            for df, keys in ((self.df_ents, art_sig["ents"]), (self.df_terms, art_sig["terms"]),
+                             (self.df_title, art_sig["title"]),
+                             (self.df_etok, {t for k in art_sig["ents"] for t in k.split()})):
+                for k in keys:
+                    if df.get(k, 1) <= 0:
+                        del df[k]
 
     def _idf(self, df: Counter, k: str) -> float:
         return math.log((self.n_docs + 1) / (df.get(k, 0) + 1)) + 1.0
 
     # -- stories
-    def put(self, sid: str, sig: dict, closed: bool = False) -> None:
+    def put(self, sid: str, sig: dict, closed: bool = False, members: Optional[list] = None) -> None:
         self.drop(sid)
         self.sigs[sid] = sig
+        if members:
+            self.members[sid] = members
         if closed:
             self.closed.add(sid)
         for f in self._features(sig):
@@ -168,6 +191,7 @@ class ClusterIndex:
     def drop(self, sid: str) -> None:
         sig = self.sigs.pop(sid, None)
         self.closed.discard(sid)
+        self.members.pop(sid, None)
         if sig is None:
             return
         for f in self._features(sig):
@@ -209,6 +233,7 @@ class ClusterIndex:
         s = W_ENT * _cos(ea, es) + W_TERM * _cos(ta, ts) + W_TITLE * _cos(ha, hs)
         time_pen = max(_time_penalty(art_sig["dates"], sig.get("dates", {})),
                        _time_penalty(art_sig.get("pub", []), sig.get("pub", {})))
+        time_pen += _date_conflict(art_sig.get("d0", []), sig.get("d0", {}))
         return s / size_scale(n) + W_QUOTE * _quote_overlap(art_sig, sig) - self._conflict(art_sig, sig) - time_pen
 
     def _ent_tokens(self, ents: Mapping[str, dict], scale: float) -> dict[str, float]:
@@ -256,10 +281,21 @@ class ClusterIndex:
     def _tok_idf(self, key: str) -> float:
         return self._idf(self.df_etok, self._rarest(key))
 
+    def member_sim(self, art_sig: dict, members: list) -> float:
+        """Similarity (entity name tokens and title words, idf-weighted) to the most similar member."""
+        def vec(keys, title):
+            v = {"e:" + t: self._idf(self.df_etok, t) for k in keys for t in k.split()}
+            v.update(("h:" + t, self._idf(self.df_title, t)) for t in title)
+            return v
+        a = vec(art_sig["ents"], art_sig["title"])
+        return max((_cos(a, vec(k, tw)) for k, tw in members), default=0.0)
+
     def best(self, art_sig: dict) -> tuple[Optional[str], float]:
         best_sid, best_s = None, -1.0
         for sid in sorted(self.candidates(art_sig)):  # sorted: ties resolve the same way on replay
             s = self.score(art_sig, self.sigs[sid])
+            if W_MEMBER and sid in self.members:
+                s += W_MEMBER * (self.member_sim(art_sig, self.members[sid]) - MEMBER_BASE)
             if s > best_s:
                 best_sid, best_s = sid, s
         return best_sid, best_s
@@ -269,6 +305,8 @@ CONFLICT_PENALTY = 0.4
 ENTITY_CLASS = {"PERSON": "who", "GPE": "where", "LOC": "where", "FAC": "where", "ORG": "org"}
 TIME_SCALE_DAYS = 30.0
 TIME_PENALTY_MAX = 0.3
+DATE_CONFLICT_DAYS = 90.0
+DATE_CONFLICT_PENALTY = 0.6
 
 
 RHO = 0.5   # expected similarity of two articles of one story
@@ -306,6 +344,29 @@ def _ordinal(iso: str) -> Optional[int]:
         return date.fromisoformat(iso[:10] if len(iso) >= 10 else iso[:7] + "-15").toordinal()
     except ValueError:
         return None
+
+
+def own_date(dates: list[str]) -> list[str]:
+    """The article's own (event or dateline) date: its first day-precise date mention, when the
+    text's first date is day-precise ([] otherwise)."""
+    return [dates[0]] if dates and len(dates[0]) == 10 and _ordinal(dates[0]) is not None else []
+
+
+def _date_conflict(art_d0: list[str], story_d0: Mapping[str, float]) -> float:
+    """Two events of one kind on different dates: the share of the story's articles whose own
+    date is more than DATE_CONFLICT_DAYS from the article's, times DATE_CONFLICT_PENALTY."""
+    if not art_d0 or not story_d0:
+        return 0.0
+    a = _ordinal(art_d0[0])
+    total = far = 0.0
+    for d, c in story_d0.items():
+        o = _ordinal(d)
+        if o is None:
+            continue
+        total += c
+        if abs(o - a) > DATE_CONFLICT_DAYS:
+            far += c
+    return DATE_CONFLICT_PENALTY * far / total if total else 0.0
 
 
 def _time_penalty(art_dates: list[str], story_dates: Mapping[str, float]) -> float:

@@ -24,6 +24,17 @@ matching article reopens it.  The full record is then needed again: set
 e.g. reading the faust tables) and the engine forgets closed records;
 without loaders it keeps them in memory (``_cold_*``).
 
+Reopen window.  A closed story stays matchable only while its newest article is
+within ``reopen_after_seconds`` (event time) of the watermark; beyond that it
+leaves the index for good and a late article about it starts a new story.  The
+index's document frequencies count the articles of indexed stories only (open
+stories and closed ones inside the window), so idf reflects recent news and the
+index's memory is bounded by what is open plus the window.  With an
+``article_loader``, ``seen`` also forgets the articles of closed stories: the
+duplicate / revision check falls back to the loader (exactly as idempotent).
+The rule is a pure function of the records and the watermark, so ``restore``
+rebuilds the same index.
+
 Revisions.  A revised article (same id, new content hash) is subtracted from
 its story and matched again.  When it lands in another story, ``moved_from``
 names the story it left, ``extra_states`` carries that story's new state and
@@ -33,6 +44,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import heapq
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -51,6 +63,8 @@ class EngineConfig:
     match_threshold: float = 0.25
     max_list_items: int = 50
     close_after_seconds: float = 3 * 24 * 3600
+    # closed stories older than this (event time, vs the watermark) can no longer be reopened
+    reopen_after_seconds: float = 30 * 24 * 3600
 
 
 @dataclass
@@ -91,31 +105,40 @@ class StoryEngine:
         self.index = cl.ClusterIndex()
         self.stories: dict[str, dict] = {}       # open story records
         self.articles: dict[str, dict] = {}      # article records of open stories
-        self.seen: dict[str, tuple[str, str]] = {}   # article id -> (content_hash, story_id)
+        # article id -> (content_hash, story_id); with an article_loader only open stories' articles
+        self.seen: dict[str, tuple[str, str]] = {}
         self._cold_stories: dict[str, dict] = {}
         self._cold_articles: dict[str, dict] = {}
         self.watermark: Optional[datetime] = None
         self._names: dict[str, set] = {}         # story id -> merged entity names at its last render
+        self._closed_at: dict[str, str] = {}     # closed story id in the index -> its event_time
+        self._closed_heap: list[tuple[datetime, str, str]] = []   # (event time, event_time iso, story id)
 
     # ------------------------------------------------------------ persistence
     def restore(self, stories: Iterable[dict], articles: Iterable[dict]) -> None:
         self._reset()
+        stories = [copy.deepcopy(s) for s in stories]
         for s in stories:
-            s = copy.deepcopy(s)
+            if s["articles"]:
+                self._see_time(datetime.fromisoformat(s["event_time"]))
+        limit = self._reopen_limit()
+        for s in stories:
             if not s["articles"]:                      # emptied by a revision that moved its article
                 self._cold_stories[s["story_id"]] = s
                 continue
             if s["status"] == "open":
                 self.stories[s["story_id"]] = s
-                self.index.put(s["story_id"], s["sig"])
+                self._index_open(s)
             else:
                 self._cold_stories[s["story_id"]] = s
-                self.index.put(s["story_id"], s.get("light") or cl.light_signature(s["sig"]), closed=True)
-            self._see_time(datetime.fromisoformat(s["event_time"]))
+                if limit is None or datetime.fromisoformat(s["event_time"]) >= limit:
+                    self._index_closed(s)
         for a in articles:
             a = copy.deepcopy(a)
-            self.seen[a["article_id"]] = (a["content_hash"], a["story_id"])
-            self.index.observe(a["sig"])
+            if a["story_id"] in self.stories or not self.article_loader:
+                self.seen[a["article_id"]] = (a["content_hash"], a["story_id"])
+            if a["story_id"] in self.index.sigs:       # open, or closed within the reopen window
+                self.index.observe(a["sig"])
             (self.articles if a["story_id"] in self.stories else self._cold_articles)[a["article_id"]] = a
         if self.story_loader:
             self._cold_stories.clear()
@@ -123,7 +146,8 @@ class StoryEngine:
             self._cold_articles.clear()
 
     def assignments(self) -> dict[str, str]:
-        """article id -> story id of every article seen."""
+        """article id -> story id of every article seen (with an ``article_loader``: of every
+        article of an open story; the others are in the article table)."""
         return {aid: sid for aid, (_, sid) in self.seen.items()}
 
     def _load_story(self, sid: str) -> Optional[dict]:
@@ -146,16 +170,58 @@ class StoryEngine:
         if self.watermark is None or t > self.watermark:
             self.watermark = t
 
+    # ------------------------------------------------------------ reopen window
+    def _reopen_limit(self) -> Optional[datetime]:
+        if self.watermark is None:
+            return None
+        return self.watermark - timedelta(seconds=self.config.reopen_after_seconds)
+
+    def _index_closed(self, story: dict) -> None:
+        """Index a closed story's light signature until it leaves the reopen window."""
+        sid = story["story_id"]
+        light = story.get("light") or cl.light_signature(story["sig"])
+        self.index.put(sid, light, closed=True)
+        self._closed_at[sid] = story["event_time"]
+        heapq.heappush(self._closed_heap, (datetime.fromisoformat(story["event_time"]), story["event_time"], sid))
+
+    def _unindex(self, sid: str) -> None:
+        self.index.drop(sid)
+        self._closed_at.pop(sid, None)
+
+    def _prune(self) -> None:
+        """Closed stories beyond the reopen window leave the index, and their articles its
+        document frequencies."""
+        limit = self._reopen_limit()
+        heap = self._closed_heap
+        while heap and limit is not None and heap[0][0] < limit:
+            _, iso, sid = heapq.heappop(heap)
+            if self._closed_at.get(sid) != iso or sid not in self.index.closed:
+                continue                               # stale entry (reopened or re-timed)
+            self._unindex(sid)
+            rec = self._cold_stories.get(sid) or (self.story_loader(sid) if self.story_loader else None)
+            for aid in (rec or {}).get("articles", ()):
+                a = self._cold_articles.get(aid) or (self.article_loader(aid) if self.article_loader else None)
+                if a is not None and a["story_id"] == sid:
+                    self.index.observe(a["sig"], -1)
+        if len(heap) > 64 and len(heap) > 2 * len(self._closed_at):   # drop stale entries
+            self._closed_heap = [e for e in heap if self._closed_at.get(e[2]) == e[1]]
+            heapq.heapify(self._closed_heap)
+
     # ------------------------------------------------------------ processing
     def process(self, quotes: ArticleQuotes, entities: ArticleEntities, now: datetime) -> Update | None:
         meta = entities.article
         aid, chash = meta.article_id, meta.content_hash
         prev = self.seen.get(aid)
+        if prev is None and self.article_loader:           # an article of a closed story?
+            stored = self.article_loader(aid)
+            if stored is not None:
+                prev = (stored["content_hash"], stored["story_id"])
         if prev is not None and prev[0] == chash:
             return None
         now = _utc(now)
         event = _utc(meta.published) or _utc(meta.produced_at) or now
         self._see_time(event)
+        self._prune()
 
         old_story, first_seen, before = None, _iso(now), {}
         if prev is not None:                                   # a revision: take the old version out
@@ -164,9 +230,13 @@ class StoryEngine:
             if old_rec is not None and old_story is not None:
                 before[old_story["story_id"]] = self._snapshot(old_story)
                 first_seen = old_rec["first_seen"]
+                indexed = old_story["story_id"] in self.index.sigs
                 self._subtract(old_story, old_rec)
-                self.index.observe(old_rec["sig"], -1)
-                self._reindex(old_story)
+                if indexed:                                    # else beyond the reopen window
+                    self.index.observe(old_rec["sig"], -1)
+                    if old_story["status"] == "closed":
+                        self._unindex(old_story["story_id"])   # re-indexed by _left if it stays closed
+                    self._reindex(old_story)
             else:
                 old_story = None
 
@@ -180,6 +250,7 @@ class StoryEngine:
             story = self._new_story(aid, chash, now, event)
         elif story["status"] == "closed":
             self._reopen(story)
+        self._closed_at.pop(story["story_id"], None)
         self.stories[story["story_id"]] = story
 
         quotes_before, ents_before = before.get(story["story_id"]) or self._snapshot(story)
@@ -190,7 +261,7 @@ class StoryEngine:
         story["updated_at"] = _iso(now)
         story["event_time"] = max(story["event_time"], _iso(event), key=datetime.fromisoformat)
         story["central"] = central_article(story)
-        self.index.put(story["story_id"], story["sig"])
+        self._index_open(story)
         self.articles[aid] = rec
         self.seen[aid] = (chash, story["story_id"])
         names: set = set()
@@ -232,18 +303,24 @@ class StoryEngine:
         story["updated_at"] = _iso(now)
         if not story["articles"]:
             story["status"] = "closed"                  # emptied by the move
-            self.index.drop(sid)
+            self._unindex(sid)
         elif story["status"] == "closed":
             story["light"] = cl.light_signature(story["sig"])
-            self.index.put(sid, story["light"], closed=True)
+            limit = self._reopen_limit()
+            if sid in self.index.sigs or limit is None or datetime.fromisoformat(story["event_time"]) >= limit:
+                self._index_closed(story)
+            else:
+                self._unindex(sid)
         if story["status"] == "closed":
             self.stories.pop(sid, None)
+            self._names.pop(sid, None)
             if not self.story_loader:
                 self._cold_stories[sid] = story
 
     def _new_story(self, aid: str, chash: str, now: datetime, event: datetime) -> dict:
         sid = "st-" + hashlib.sha1(aid.encode()).hexdigest()[:12]
-        if sid in self.index.sigs or sid in self.stories or sid in self._cold_stories:
+        if (sid in self.index.sigs or sid in self.stories or sid in self._cold_stories
+                or (self.story_loader is not None and self.story_loader(sid) is not None)):
             sid = "st-" + hashlib.sha1(f"{aid}|{chash}".encode()).hexdigest()[:12]
         return {"story_id": sid, "version": 0, "status": "open", "created_at": _iso(now), "updated_at": _iso(now),
                 "event_time": _iso(event), "seq": 0, "articles": {}, "entities": {}, "quotes": [], "sig": {},
@@ -282,9 +359,13 @@ class StoryEngine:
         if times:
             story["event_time"] = max(times, key=datetime.fromisoformat)
 
+    def _index_open(self, story: dict) -> None:
+        self.index.put(story["story_id"], story["sig"],
+                       members=[(a["keys"], a.get("tw", [])) for a in story["articles"].values()])
+
     def _reindex(self, story: dict) -> None:
         if story["articles"]:
-            self.index.put(story["story_id"], story["sig"])
+            self._index_open(story)
         else:
             self.index.drop(story["story_id"])
 
@@ -298,18 +379,23 @@ class StoryEngine:
             return []
         limit = self.watermark - timedelta(seconds=self.config.close_after_seconds)
         out = []
+        self._prune()
         for sid in sorted(s for s, r in self.stories.items() if datetime.fromisoformat(r["event_time"]) < limit):
             story = self.stories.pop(sid)
             story["status"] = "closed"
             story["version"] += 1
             story["updated_at"] = _iso(_utc(now))
             story["light"] = cl.light_signature(story["sig"])
-            self.index.put(sid, story["light"], closed=True)
+            self._index_closed(story)
+            self._names.pop(sid, None)
             members = [self.articles.pop(aid) for aid in list(story["articles"]) if aid in self.articles]
             if not self.story_loader:
                 self._cold_stories[sid] = story
             if not self.article_loader:
                 self._cold_articles.update((a["article_id"], a) for a in members)
+            else:
+                for aid in story["articles"]:
+                    self.seen.pop(aid, None)
             state = render(story, self.config.max_list_items, {})
             out.append(Update(story_id=sid, state=state, story_record=_plain(story),
                               article_record={}))

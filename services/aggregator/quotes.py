@@ -58,7 +58,7 @@ def normalise(text: str) -> list[str]:
     return _WORD.findall(s.replace("_", " "))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)   # hot set: the wordings of open stories' quotes
 def _toks(text: str) -> tuple[str, ...]:
     return tuple(normalise(text))
 
