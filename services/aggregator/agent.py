@@ -22,6 +22,8 @@ from services.common.deadletters import DeadLetters
 from services.common.settings import Settings
 
 SERVICE = "aggregator"
+ROCKSDB_OPTIONS = {"write_buffer_size": 8 * 1024 * 1024, "max_write_buffer_number": 2,
+                   "block_cache_size": 32 * 1024 * 1024, "block_cache_compressed_size": 8 * 1024 * 1024}
 
 
 def build(settings: Settings, engine_config: EngineConfig | None = None):
@@ -32,6 +34,9 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
     dlq = DeadLetters(app, settings, SERVICE)
     log = slog.get_logger("storystream.aggregator")
     table_opts = dict(partitions=1, schema=faust.Schema(key_serializer="json", value_serializer="json"))
+    if settings.store.startswith("rocksdb"):
+        # bounded rocksdb memory per table (faust's defaults are 3 x 64 MB write buffers and a 2 GB cache)
+        table_opts["options"] = dict(ROCKSDB_OPTIONS)
     pending = app.Table("pending-joins", default=None, **table_opts)
     stories = app.Table("stories", default=None, **table_opts)
     articles = app.Table("story-articles", default=None, **table_opts)
