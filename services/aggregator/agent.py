@@ -50,9 +50,12 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
 
     def ensure_restored() -> None:
         if not restored["done"]:
-            engine.restore([v for v in stories.values() if v], [v for v in articles.values() if v])
+            repaired = engine.restore([v for v in stories.values() if v], [v for v in articles.values() if v])
+            for record in repaired:  # a story record left inconsistent by a kill between two table writes
+                stories[record["story_id"]] = record
             restored["done"] = True
-            log.info("aggregator.restored", stories=len(stories), articles=len(articles))
+            log.info("aggregator.restored", stories=len(stories), articles=len(articles),
+                     repaired=[r["story_id"] for r in repaired])
 
     async def publish(state) -> None:
         await states.send(key=story_key(state.story_id), value=encode(state))

@@ -115,9 +115,19 @@ class StoryEngine:
         self._closed_heap: list[tuple[datetime, str, str]] = []   # (event time, event_time iso, story id)
 
     # ------------------------------------------------------------ persistence
-    def restore(self, stories: Iterable[dict], articles: Iterable[dict]) -> None:
+    def restore(self, stories: Iterable[dict], articles: Iterable[dict]) -> list[dict]:
+        """Rebuild the in-memory indices from the persisted records.
+
+        The two tables are written one after the other, so a worker killed in between can
+        leave a story record that disagrees with the article records (an article counted in
+        the story but not recorded as merged, or the reverse).  The article records are the
+        source of truth: such a story is recomputed from its members' contributions.
+        Returns the repaired story records (to be written back to the table).
+        """
         self._reset()
+        articles = list(articles)
         stories = [copy.deepcopy(s) for s in stories]
+        stories, repaired = self._reconcile(stories, articles)
         for s in stories:
             if s["articles"]:
                 self._see_time(datetime.fromisoformat(s["event_time"]))
@@ -144,6 +154,29 @@ class StoryEngine:
             self._cold_stories.clear()
         if self.article_loader:
             self._cold_articles.clear()
+        return repaired
+
+    def _reconcile(self, stories: list[dict], articles: list[dict]) -> tuple[list[dict], list[dict]]:
+        members: dict[str, list[dict]] = {}
+        for a in articles:
+            members.setdefault(a["story_id"], []).append(a)
+        repaired = []
+        out = []
+        for st in stories:
+            recs = members.get(st["story_id"], [])
+            if set(st["articles"]) == {r["article_id"] for r in recs}:
+                out.append(st)
+                continue
+            fixed = {**st, "articles": {}, "entities": {}, "quotes": [], "sig": {}, "central": None}
+            for rec in sorted(recs, key=lambda r: (r["first_seen"], r["article_id"])):
+                self._add(fixed, copy.deepcopy(rec))
+            fixed["seq"] = max(st.get("seq", 0), fixed["seq"]) + 1
+            if recs:
+                fixed["event_time"] = max(r["event_time"] for r in recs)
+            fixed["central"] = central_article(fixed) if fixed["articles"] else None
+            out.append(fixed)
+            repaired.append(copy.deepcopy(fixed))
+        return out, repaired
 
     def assignments(self) -> dict[str, str]:
         """article id -> story id of every article seen (with an ``article_loader``: of every
