@@ -20,9 +20,10 @@ Like the agent in production (``STORYSTREAM_STORE=rocksdb://``):
 Each point also reports rocksdb's memtables (write buffers: bounded by the
 store's options, 64 MB x 3 per table in faust's rocksdb store, but still
 filling at 50k articles here) and the RSS without them, which is the engine's
-own growth.  ``--capped-rocksdb`` caps rocksdb's write buffers and block cache
-small, so that both checkpoints see rocksdb at its bound and the ratio is the
-engine's.
+own growth.  By default the tables use the aggregator's production rocksdb
+options (services/aggregator/storage.py: small write buffers and block cache), so
+both checkpoints see rocksdb at its bound; ``--rocksdb-defaults`` uses rocksdb's
+defaults, whose caches are still filling at 50k articles.
 ``--memory-tables`` keeps the records in dicts instead (the ``memory://`` store
 used in tests), whose growth is linear by construction.
 """
@@ -74,12 +75,13 @@ class _DiskTable:
     def __init__(self, path: str, capped: bool = False) -> None:
         from rocksdict import BlockBasedOptions, Cache, Options, Rdict
         opts = None
-        if capped:      # rocksdb's own memory capped small, so it is at its bound before 10k articles
+        if capped:      # the aggregator's production options (services/aggregator/storage.py)
+            from services.aggregator.storage import ROCKSDB_OPTIONS as ro
             opts = Options()
-            opts.set_write_buffer_size(2 << 20)
-            opts.set_max_write_buffer_number(2)
+            opts.set_write_buffer_size(ro["write_buffer_size"])
+            opts.set_max_write_buffer_number(ro["max_write_buffer_number"])
             table = BlockBasedOptions()
-            table.set_block_cache(Cache(4 << 20))
+            table.set_block_cache(Cache(ro["block_cache_size"]))
             table.set_cache_index_and_filter_blocks(True)
             opts.set_block_based_table_factory(table)
         self.db = Rdict(path, options=opts) if opts is not None else Rdict(path)
@@ -118,7 +120,8 @@ def run(checkpoints: list[int], memory_tables: bool = False, capped: bool = Fals
     out = {"method": "in-process StoryEngine, synthetic stories (bench/aggmem.py), records in %s like the "
                      "agent's tables, expire() every %d articles, loaders as in the agent"
                      % ("dicts (memory://)" if memory_tables else "rocksdict on disk (rocksdb://%s)"
-                        % (", 2x2 MB write buffers, 4 MB block cache" if capped else ""), EXPIRE_EVERY),
+                        % (", the aggregator's production rocksdb options" if capped else ", rocksdb default options"),
+                           EXPIRE_EVERY),
            "per_story": PER_STORY, "rss_kb_start": _rss_kb(), "points": []}
     t0 = time.monotonic()
     n = 0
@@ -153,7 +156,7 @@ def run(checkpoints: list[int], memory_tables: bool = False, capped: bool = Fals
 def main(argv: list[str]) -> int:
     memory_tables = "--memory-tables" in argv
     points = [int(a) for a in argv if not a.startswith("--")] or [10_000, 50_000]
-    print(json.dumps(run(points, memory_tables=memory_tables, capped="--capped-rocksdb" in argv)))
+    print(json.dumps(run(points, memory_tables=memory_tables, capped="--rocksdb-defaults" not in argv)))
     return 0
 
 

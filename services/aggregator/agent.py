@@ -15,6 +15,7 @@ import structlog
 from schemas.models import ArticleEntities, ArticleQuotes
 from services.aggregator.engine import EngineConfig, StoryEngine
 from services.aggregator.join import join_step
+from services.aggregator.storage import ROCKSDB_OPTIONS
 from services.common import logging as slog
 from services.common.app import make_app
 from services.common.codec import BadMessage, crash_reason, decode, encode, story_key
@@ -22,8 +23,6 @@ from services.common.deadletters import DeadLetters
 from services.common.settings import Settings
 
 SERVICE = "aggregator"
-ROCKSDB_OPTIONS = {"write_buffer_size": 8 * 1024 * 1024, "max_write_buffer_number": 2,
-                   "block_cache_size": 32 * 1024 * 1024, "block_cache_compressed_size": 8 * 1024 * 1024}
 
 
 def build(settings: Settings, engine_config: EngineConfig | None = None):
@@ -35,7 +34,6 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
     log = slog.get_logger("storystream.aggregator")
     table_opts = dict(partitions=1, schema=faust.Schema(key_serializer="json", value_serializer="json"))
     if settings.store.startswith("rocksdb"):
-        # bounded rocksdb memory per table (faust's defaults are 3 x 64 MB write buffers and a 2 GB cache)
         table_opts["options"] = dict(ROCKSDB_OPTIONS)
     pending = app.Table("pending-joins", default=None, **table_opts)
     stories = app.Table("stories", default=None, **table_opts)
