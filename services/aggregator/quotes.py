@@ -16,7 +16,7 @@ Linking rules (documented decision):
   the full quote), or both wordings are identical.  Strong links merge groups
   transitively: a fuller wording that contains two shorter ones joins them.
 * **weak link** - a short fragment (2 .. ``MIN_STATEMENT``-1 tokens, e.g. the
-  headline/partial "huge mistake") contained word for word in a longer
+  headline/partial "grave error") contained word for word in a longer
   wording.  A fragment joins at most ONE statement (the one where it occurs in
   most variants, then the earliest), so a fragment never bridges two distinct
   statements; a new full quote likewise absorbs groups made only of fragments

@@ -144,7 +144,7 @@ def _is_menu(s: str) -> bool:
 
 
 def _is_tag_list(s: str) -> bool:
-    """``Tags Biden administration Kamala Harris ...``: a label then names, no sentence."""
+    """``Tags City council Jane Doe Flood relief ...``: a label then names, no sentence."""
     return bool(re.match(r"tags\s+\S", s, _I)) and not _SENTENCE_END.search(s) and len(s) <= 600
 
 
