@@ -28,6 +28,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Token
 
 from schemas.models import EntityMention, Span
+from services.entities.features import segments as _segments
 from services.entities.canonical import (
     OFFICE_WORDS, ROLE_WORDS, canonical_key, cluster_names, cluster_type, is_acronym,
     normalise_surface, strip_possessive,
@@ -333,19 +334,6 @@ def _headline_token_mask(doc: Doc) -> list[bool]:
             for t in segment:
                 mask[t.i] = True
     return mask
-
-
-def _segments(doc: Doc):
-    """Sentences further split at line breaks."""
-    for sent in doc.sents:
-        start = sent.start
-        for tok in sent:
-            if "\n" in tok.text:
-                if tok.i > start:
-                    yield doc[start:tok.i]
-                start = tok.i + 1
-        if start < sent.end:
-            yield doc[start:sent.end]
 
 
 class _RunningNames:

@@ -27,7 +27,7 @@ def lead_sentence(body: Doc) -> str:
     non-empty segment.
     """
     fallback = ""
-    for seg in _segments(body):
+    for seg in segments(body):
         text = seg.text.strip()
         if not text:
             continue
@@ -38,7 +38,7 @@ def lead_sentence(body: Doc) -> str:
     return fallback
 
 
-def _segments(doc: Doc) -> Iterator[SpacySpan]:
+def segments(doc: Doc) -> Iterator[SpacySpan]:
     """Sentences, further split at line breaks."""
     for sent in doc.sents:
         start = sent.start

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import time
@@ -13,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from services.broker.launcher import free_port
 from services.common.kafka import make_consumer, make_producer
 from services.common.settings import Settings
 from services.supervisor import Supervisor
-from services.stack import settings_for
+from services.stack import settings_for, stack_env
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = ["annotator", "quotes", "entities", "aggregator"]
@@ -41,20 +39,9 @@ class Pipeline:
 
 
 def make_env(bootstrap: str, tmp: Path, **extra) -> dict:
-    tag = uuid.uuid4().hex[:8]
-    env = dict(os.environ)
-    env.update({
-        "KAFKA_BOOTSTRAP": bootstrap,
-        "STORYSTREAM_TOPIC_PREFIX": f"it{tag}-",
-        "STORYSTREAM_APP_PREFIX": f"it{tag}",
-        "STORYSTREAM_DATA_DIR": str(tmp),
-        "STORYSTREAM_WEB_PORT": str(free_port()),
-        "STORYSTREAM_PARTITIONS": "2",
-        "STORYSTREAM_LOG_LEVEL": "info",
-        "PYTHONPATH": str(ROOT),
-    })
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
+    """Isolated topics and consumer groups per test module (``services.stack.stack_env``)."""
+    return stack_env(bootstrap, tmp, prefix=f"it{uuid.uuid4().hex[:8]}-", STORYSTREAM_PARTITIONS="2",
+                     STORYSTREAM_LOG_LEVEL="info", PYTHONPATH=str(ROOT), **extra)
 
 
 @pytest.fixture(scope="module")
