@@ -55,8 +55,8 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             log.info("aggregator.restored", stories=len(stories), articles=len(articles),
                      repaired=[r["story_id"] for r in repaired])
 
-    async def publish(state) -> None:
-        await states.send(key=story_key(state.story_id), value=encode(state))
+    def publish(state) -> None:
+        states.send_soon(key=story_key(state.story_id), value=encode(state))
 
     @app.agent(results, name="aggregator-agent")
     async def aggregate(stream):
@@ -66,10 +66,10 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             try:
                 result = decode(ArticleQuotes if kind == "quotes" else ArticleEntities, msg.value)
             except BadMessage as exc:
-                await dlq.send(msg, str(exc))
+                dlq.send_soon(msg, str(exc))
                 continue
             except Exception as exc:  # never let one message stop the agent
-                await dlq.send(msg, crash_reason(exc))
+                dlq.send_soon(msg, crash_reason(exc))
                 continue
             ensure_restored()
             meta = result.article
@@ -94,7 +94,7 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
                                         ArticleEntities.model_validate(joined[1]),
                                         datetime.now(timezone.utc))
             except Exception as exc:
-                await dlq.send(msg, crash_reason(exc), error_type="processing")
+                dlq.send_soon(msg, crash_reason(exc), error_type="processing")
                 bound.exception("article.aggregation_failed")
                 settle_pending()
                 continue
@@ -107,8 +107,8 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             # article whose state never reached story-state (nor drops the first half of its join).
             # The table writes below have no await between them, so a cancellation cannot split them.
             for extra in update.extra_states:
-                await publish(extra)
-            await publish(update.state)
+                publish(extra)
+            publish(update.state)
             settle_pending()
             stories[update.story_id] = update.story_record
             for record in update.extra_records:  # the story a revised article left
@@ -125,7 +125,7 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             return
         for update in engine.expire_updates(datetime.now(timezone.utc)):
             stories[update.story_id] = update.story_record
-            await publish(update.state)
+            publish(update.state)
             log.info("story.closed", story_id=update.story_id, version=update.state.version)
 
     from services.aggregator.web import register_views

@@ -15,12 +15,19 @@ class DeadLetters:
         self.log = slog.get_logger("storystream.deadletters")
         self.count = 0
 
-    async def send(self, message, reason: str, error_type: str = "invalid") -> None:
-        """``message`` is a faust ``Message`` (topic, partition, offset, key, value)."""
+    def send_soon(self, message, reason: str, error_type: str = "invalid") -> None:
+        """``message`` is a faust ``Message`` (topic, partition, offset, key, value).
+
+        Synchronous (faust's producer buffer, flushed before every offset commit), so a
+        stop cannot interrupt it between taking a message and recording its fate.
+        """
         letter = dead_letter(reason=reason, error_type=error_type, service=self.service,
                              topic=message.topic, partition=message.partition, offset=message.offset,
                              key=message.key, value=message.value)
-        await self.topic.send(key=message.key, value=encode(letter))
+        self.topic.send_soon(key=message.key, value=encode(letter))
         self.count += 1
         self.log.warning("message.dead_lettered", reason=reason, error_type=error_type,
                          topic=message.topic, partition=message.partition, offset=message.offset)
+
+    async def send(self, message, reason: str, error_type: str = "invalid") -> None:
+        self.send_soon(message, reason, error_type)

@@ -6,8 +6,6 @@ with their origin; the batch's good messages still go through.
 """
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 from typing import Callable, Sequence
 
 import faust
@@ -30,49 +28,49 @@ def register_stage(app: faust.App, settings: Settings, *, service: str, source: 
     dst = app.topic(settings.topic(sink), key_serializer="raw", value_serializer="raw")
     dlq = DeadLetters(app, settings, service)
     log = slog.get_logger(f"storystream.{service}")
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=service)
 
-    async def run(items: list[tuple[object, BaseModel]]) -> list[tuple[object, tuple]]:
-        loop = asyncio.get_running_loop()
+    def run(items: list[tuple[object, BaseModel]]) -> list[tuple[object, tuple]]:
         try:
-            outs = await loop.run_in_executor(pool, process, [m for _, m in items])
-            return list(zip([msg for msg, _ in items], outs))
+            return list(zip([msg for msg, _ in items], process([m for _, m in items])))
         except Exception:
             if len(items) == 1:
-                raise
-        # isolate the failing message(s): process one by one
-        results = []
+                dlq.send_soon(items[0][0], crash_reason_now(), error_type="processing")
+                return []
+        results = []  # isolate the failing message(s): process one by one
         for msg, m in items:
             try:
-                out = await loop.run_in_executor(pool, process, [m])
-                results.append((msg, out[0]))
+                results.append((msg, process([m])[0]))
             except Exception as exc:  # a message that crashes the pure logic
-                await dlq.send(msg, crash_reason(exc), error_type="processing")
+                dlq.send_soon(msg, crash_reason(exc), error_type="processing")
         return results
+
+    def handle_batch(events) -> None:
+        """No await in here: faust acks a taken batch when the agent is cancelled (SIGTERM)
+        at an await mid-batch, so the whole batch is handled, and its results are in the
+        producer buffer (flushed before any offset commit), before control goes back."""
+        items = []
+        for ev in events:
+            try:
+                parsed = decode(model, ev.message.value)
+                reason = check(parsed) if check else None
+                if reason:
+                    raise BadMessage(reason)
+                items.append((ev.message, parsed))
+            except BadMessage as exc:
+                dlq.send_soon(ev.message, str(exc), error_type="invalid")
+            except Exception as exc:  # never let one message stop the agent
+                dlq.send_soon(ev.message, crash_reason(exc), error_type="invalid")
+        for msg, (article_id, key, value, fields) in (run(items) if items else []):
+            dst.send_soon(key=key, value=value)
+            log.info(event, article_id=article_id, partition=msg.partition, offset=msg.offset, **fields)
 
     @app.agent(src, name=f"{service}-agent")
     async def stage(stream):
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
-            items = []
-            for ev in events:
-                try:
-                    parsed = decode(model, ev.message.value)
-                    reason = check(parsed) if check else None
-                    if reason:
-                        raise BadMessage(reason)
-                    items.append((ev.message, parsed))
-                except BadMessage as exc:
-                    await dlq.send(ev.message, str(exc), error_type="invalid")
-                except Exception as exc:  # never let one message stop the agent
-                    await dlq.send(ev.message, crash_reason(exc), error_type="invalid")
-            if not items:
-                continue
-            try:
-                done = await run(items)
-            except Exception as exc:
-                msg = items[0][0]
-                await dlq.send(msg, crash_reason(exc), error_type="processing")
-                continue
-            for msg, (article_id, key, value, fields) in done:
-                await dst.send(key=key, value=value)
-                log.info(event, article_id=article_id, partition=msg.partition, offset=msg.offset, **fields)
+            handle_batch(events)
+
+
+def crash_reason_now() -> str:
+    import sys
+    exc = sys.exc_info()[1]
+    return crash_reason(exc) if exc else "processing failed"
