@@ -126,7 +126,7 @@ class LocalBroker:
         cluster = _kafka_uuid()
         cmd = ["java", "-cp", classpath, f"-Dlog4j2.configurationFile={LOG4J}",
                f"-Dkafka.logs.dir={self.data_dir}", "kafka.tools.StorageTool", "format",
-               "-t", cluster, "-c", str(props)]
+               f"--cluster-id={cluster}", f"--config={props}"]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             raise BrokerError(f"formatting KRaft storage failed:\n{proc.stdout}\n{proc.stderr}")
@@ -205,8 +205,16 @@ class LocalBroker:
 
 
 def _kafka_uuid() -> str:
+    """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding.
+
+    Like Kafka's own ``Uuid.randomUuid`` it never starts with ``-``: such an id would be
+    read as an option by command-line parsers (one format in 64 failed that way).
+    """
     import base64
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not text.startswith("-"):
+            return text
 
 
 def _api_versions_ok(port: int) -> bool:
