@@ -362,7 +362,10 @@ def rebuild_state(state: dict, results: dict, max_items: int = 50, order: list[s
     else:  # capped list: order every member by the order story-state announced them
         pos: dict[str, int] = {}
         for i, aid in enumerate(order or []):
-            pos.setdefault(aid, i)  # first announcement (a restart may announce an article again)
+            # the LAST announcement: an article is announced twice only when the aggregator
+            # died after publishing it and before persisting it, so the surviving state
+            # holds it at its re-processing (a persisted article is never re-announced)
+            pos[aid] = i
         ids.sort(key=lambda aid: pos.get(aid, len(pos)))
         members = [listed.get(aid) or {"article_id": aid, "first_seen": state["created_at"]} for aid in ids]
     eng = StoryEngine()
