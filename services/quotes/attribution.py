@@ -43,6 +43,9 @@ def is_end(t: Token) -> bool:
         if not prev.whitespace_ and prev.text.lower() in _ABBREV and t.i + 1 < len(t.doc) \
                 and t.doc[t.i + 1].text[:1].isupper() and t.doc[t.i + 1].pos_ == "PROPN":
             return False
+        if not prev.whitespace_ and prev.text.lower() == "no" and prev.text[:1] == "N" and t.i + 1 < len(t.doc) \
+                and t.doc[t.i + 1].text[:1].isdigit():
+            return False  # "Witness No. 3"
     return True
 
 
@@ -128,12 +131,17 @@ class Context:
         return toks
 
     def _intro_line(self, para: int) -> list[Token]:
-        """The last sentence of a paragraph that ends with a colon ("X said:")."""
+        """The last sentence of a paragraph that ends with a colon ("X said:"), or
+        with a reporting verb and a comma or nothing ("X commented," / "he said")."""
         lo, hi = self.paras[para]
-        if not self.text[lo:hi].rstrip().endswith(":"):
-            return []
         toks = [t for t in self.doc[self.tok_at(lo):self.tok_at(hi - 1) + 1] if lo <= t.idx < hi
                 and not self.inside[t.i]]
+        if not toks or self.inside[self.tok_at(hi - 1)]:
+            return []
+        if toks[-1].text != ":":
+            last = toks[-2] if toks[-1].text == "," and len(toks) > 1 else toks[-1]
+            if not _is_cue(last, True):
+                return []
         for k in range(len(toks) - 2, -1, -1):
             if is_end(toks[k]):
                 return toks[k + 1:]
@@ -151,8 +159,12 @@ def _is_cue(t: Token, before: bool) -> bool:
         return False
     if lemma in NAMING_VERBS and not before:
         return False
+    if lemma == "name" and (t.tag_ != "VBD" or any(c.dep_ == "auxpass" for c in t.children)):
+        return False  # "which named her ..." names; "was named ... by" is an honour, not speech
     if _passive(t):
         return False
+    if t.i + 1 < len(t.doc) and t.doc[t.i + 1].tag_ == "TO":
+        return False  # "X, said to be the richest ...": hearsay about X, not X speaking
     return True
 
 
@@ -199,10 +211,14 @@ def find_cue(ctx: Context, raw: RawQuote) -> tuple[Token | None, Token | None, s
         if side == "after":
             lead = ctx.text[raw.end:raw.close_end + 1].strip()[:1] in (",",) or \
                 ctx.text[raw.start:raw.end].rstrip().endswith(",")
-            cands = [t for t in cands if (lead and t.i == frame[0].i) or not _reports_other(ctx, t, raw)]
+            cands = [t for t in cands if ((lead and t.i == frame[0].i) or not _reports_other(ctx, t, raw))
+                     and not _subordinate(t)]
             if ended:
-                cands = [t for t in cands if (t.i - frame[0].i <= 3 or _subject_leads(ctx, t, frame))
-                         and not _subordinate(t)]
+                cands = [t for t in cands if (t.i - frame[0].i <= 3 or
+                                              (_subject_leads(ctx, t, frame) and _main_verb(t)))
+                         and not _has_thing_object(ctx, t)]
+                if cands and _introduces_next(ctx, raw, frame):
+                    cands = []
         if cands:
             cue = cands[0] if side == "after" else cands[-1]
             return cue, None, side
@@ -215,6 +231,35 @@ def find_cue(ctx: Context, raw: RawQuote) -> tuple[Token | None, Token | None, s
         if roots and subject_of(ctx, roots[0]) is not None:
             return roots[0], None, "before"
     return None, None, ""
+
+
+def _main_verb(t: Token) -> bool:
+    """The verb of the sentence's main clause (or joined to it by "and")."""
+    return t.dep_ == "ROOT" or (t.dep_ == "conj" and t.head.dep_ == "ROOT")
+
+
+def _has_thing_object(ctx: Context, verb: Token) -> bool:
+    """A verb after a finished quote whose direct object is a thing starts a new
+    statement of the reporter ("The group welcomed the decision."); an object
+    that is a person or organisation is a listener ("he told reporters")."""
+    return any(c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN") and not ctx.inside[c.i]
+               and not _speaker_like(c) for c in verb.children)
+
+
+def _introduces_next(ctx: Context, raw: RawQuote, frame: list[Token]) -> bool:
+    """The reporter's text after a finished quote ends in "X said," or "X said:"
+    right before the next quote: it introduces that quote, not this one."""
+    lo, hi = ctx.para_span(raw)
+    nxt = [r for r in ctx.raws if raw.close_end <= r.open_start < hi]
+    if not nxt or not frame:
+        return False
+    r = min(nxt, key=lambda q: q.open_start)
+    words = [t for t in frame if not t.is_punct]
+    if not words:
+        return False
+    last = words[-1]
+    gap = ctx.text[last.idx + len(last.text):r.open_start]
+    return gap.strip() in (",", ":")
 
 
 def _subject_leads(ctx: Context, verb: Token, frame: list[Token]) -> bool:
@@ -239,7 +284,9 @@ def subject_of(ctx: Context, verb: Token) -> Token | None:
             subs.sort(key=lambda c: (not _speaker_like(c), abs(c.i - v.i)))
             sub = subs[0]
             if sub.lower_ in _RELATIVE and v.dep_ == "relcl" and not ctx.inside[v.head.i]:
-                sub = v.head  # "Playboy, which named her ..." -> Playboy
+                sub = v.head  # "the magazine, which named her ..." -> the magazine
+                if sub_is_who(sub, v):
+                    sub = _person_before(ctx, sub) or sub
             found.append(sub)
             if _speaker_like(sub) or v is not verb or v.dep_ not in ("advcl", "xcomp", "conj"):
                 break
@@ -259,6 +306,25 @@ def subject_of(ctx: Context, verb: Token) -> Token | None:
     return next((f for f in found if _speaker_like(f)), found[0])
 
 
+def sub_is_who(head: Token, relcl: Token) -> bool:
+    """A "who" clause attached by the parser to a noun that is not a person
+    ("a woman outside the bank, who cried ...")."""
+    return any(c.lower_ == "who" and c.dep_ in _SUBJ for c in relcl.children) and \
+        head.pos_ == "NOUN" and not _is_person_noun(head)
+
+
+def _person_before(ctx: Context, t: Token) -> Token | None:
+    """The nearest person noun or person name before ``t`` in its sentence."""
+    for x in reversed(ctx.doc[t.sent.start:t.i]):
+        if ctx.inside[x.i]:
+            continue
+        if _is_person_noun(x) or (x.pos_ == "PROPN" and x.ent_type_ == "PERSON"):
+            while x.dep_ in ("compound", "flat") and x.head.i > x.i:
+                x = x.head
+            return x
+    return None
+
+
 def _speaker_like(t: Token) -> bool:
     """A token that can head a speaker: a name, a pronoun, a person or organisation noun."""
     if t.pos_ in ("PROPN", "PRON") and t.ent_type_ not in ("DATE", "TIME", "CARDINAL", "MONEY", "PERCENT"):
@@ -270,6 +336,9 @@ def _speaker_like(t: Token) -> bool:
 def _positional_subject(ctx: Context, verb: Token, frame: list[Token]) -> Token | None:
     """Fallback when the parse gives no subject: the noun phrase next to the verb."""
     idx = {t.i for t in frame}
+    skipped = _skip_relative(ctx, verb, idx)
+    if skipped is not None:
+        return skipped
     left = list(range(verb.i - 1, verb.i - 6, -1))
     right = list(range(verb.i + 1, verb.i + 6))
     for i in left + right:
@@ -290,6 +359,45 @@ def _positional_subject(ctx: Context, verb: Token, frame: list[Token]) -> Token 
     return None
 
 
+def _skip_relative(ctx: Context, verb: Token, idx: set[int]) -> Token | None:
+    """"X (D-State), who had sought ..., called it": when a comma-closed relative
+    clause stands right before the verb, the subject is the noun before the
+    clause, not the clause's last noun."""
+    if verb.i - 1 not in idx or ctx.doc[verb.i - 1].text != ",":
+        return None
+    for i in range(verb.i - 2, max(verb.i - 40, -1), -1):
+        if i not in idx:
+            return None
+        t = ctx.doc[i]
+        if is_end(t):
+            return None
+        if t.lower_ in ("who", "which") and i - 1 in idx and ctx.doc[i - 1].text == ",":
+            j = i - 2
+            if j in idx and ctx.doc[j].text == ")":  # skip a parenthesis: "X (D-State), who"
+                while j in idx and ctx.doc[j].text != "(":
+                    j -= 1
+                j -= 1
+            if j not in idx:
+                return None
+            head = ctx.doc[j]
+            if head.pos_ not in ("PROPN", "NOUN"):
+                return None
+            while head.dep_ in ("compound", "flat") and head.head.i > head.i and head.head.i in idx:
+                head = head.head
+            return head
+    return None
+
+
+def _title_link(ctx: Context, k: int, j: int) -> bool:
+    """"of" inside a capitalised title before a name ("said Minister of the
+    Environment Jane Roe"): a title word before it and a capitalised word after it."""
+    doc = ctx.doc
+    if doc[k].lower_ != "of" or k == j or k + 2 >= len(doc) or doc[k - 1].lower_ not in TITLE_WORDS:
+        return False
+    nxt = doc[k + 2] if doc[k + 1].lower_ == "the" else doc[k + 1]
+    return nxt.text[:1].isupper() and not ctx.inside[nxt.i]
+
+
 def _inverted_name(ctx: Context, verb: Token, subj: Token | None, frame: list[Token] | None = None) -> Token | None:
     """"..., said Yeager" where the parse took another noun as the subject.
 
@@ -302,12 +410,20 @@ def _inverted_name(ctx: Context, verb: Token, subj: Token | None, frame: list[To
     j = verb.i + 1
     if j >= len(ctx.doc) or ctx.inside[j]:
         return None
+    # "said Minister of the Environment Jane Roe": the known person after the title
+    if ctx.doc[j].lower_ in TITLE_WORDS and _title_link(ctx, j + 1, j):
+        k = j + 3 if ctx.doc[j + 2].lower_ == "the" else j + 2
+        while k + 1 < len(ctx.doc) and ctx.doc[k + 1].pos_ == "PROPN" and not ctx.inside[k + 1]:
+            k += 1
+        person = ctx.registry.resolve(ctx.doc[k].text, ctx.doc[k].idx, org=False)
+        if person is not None and not person.org:
+            return ctx.doc[k]
     # a person's name within the next few tokens ("said ABC group prexy Paul Lee")
     for k in range(j, min(len(ctx.doc), j + 7)):
         t = ctx.doc[k]
         if ctx.inside[k] or (t.is_punct and t.text != "-") or t.pos_ in ("ADP", "VERB", "AUX") and t.ent_type_ != "PERSON":
             if not (t.pos_ == "VERB" and t.ent_type_ == "" and k > j and ctx.doc[k + 1:k + 2] and
-                    ctx.doc[k + 1].ent_type_ == "PERSON"):
+                    ctx.doc[k + 1].ent_type_ == "PERSON") and not _title_link(ctx, k, j):
                 break
             continue
         if t.ent_type_ == "PERSON" and (subj is None or subj.ent_type_ != "PERSON"):
@@ -455,6 +571,14 @@ def resolve_speaker(ctx: Context, subj: Token, raw: RawQuote, att: Attribution) 
             att.mention = (toks[0].idx, toks[-1].idx + len(toks[-1].text))
             att.speaker, att.speaker_type, att.role = name, "named", role or _strip_det(desc)
             return
+    issuer = _document_author(ctx, subj)
+    if issuer is not None:
+        if isinstance(issuer, Token):
+            resolve_speaker(ctx, issuer, raw, att)
+        else:
+            att.speaker, att.speaker_type = issuer, "organisation"
+            att.mention = (subj.left_edge.idx, subj.idx + len(subj.text))
+        return
     toks = mention_tokens(ctx, subj)
     names = [subj] + _conj_names(ctx, subj)
     att.mention = (toks[0].idx, toks[-1].idx + len(toks[-1].text))
@@ -552,6 +676,11 @@ def _named(ctx: Context, subj: Token, pos: int | None) -> tuple[str, str | None]
         run.insert(0, t)
     name_toks = clean_name_tokens(run) or [subj]
     name = tokens_text(doc, name_toks)
+    k = name_toks[-1].i
+    if name_toks[-1].lower_ in ("no", "no.") and k + 1 < len(doc):
+        num = doc[k + 2] if doc[k + 1].text == "." and k + 2 < len(doc) else doc[k + 1]
+        if num.like_num and not ctx.inside[num.i]:
+            name = doc.text[name_toks[0].idx:num.idx + len(num.text)]  # "Witness No. 3"
     role_toks = [t for t in toks if t.i < name_toks[0].i]
     role = tokens_text(doc, role_toks).strip() or None
     person = ctx.registry.resolve(name, pos, org=False)
@@ -645,6 +774,29 @@ def _phrase(ctx: Context, head: Token) -> str | None:
     if head.pos_ == "PROPN" and not _is_org(head, toks, ctx.registry):
         return _named(ctx, head, None)[0]
     return tokens_text(ctx.doc, toks)
+
+
+def _document_author(ctx: Context, subj: Token) -> Token | str | None:
+    """The author named inside a document noun phrase: "a statement by X" /
+    "a letter from X" -> X (a token to resolve); "the agency's statement" ->
+    the agency; "a Foreign Ministry statement" -> "Foreign Ministry"."""
+    if subj.pos_ != "NOUN" or subj.lemma_.lower() not in _DOC_NOUNS:
+        return None
+    for c in subj.children:
+        if ctx.inside[c.i]:
+            continue
+        if c.dep_ == "prep" and c.lower_ in ("by", "from", "of"):
+            objs = [o for o in c.children if o.dep_ == "pobj" and not ctx.inside[o.i]]
+            if objs and _speaker_like(objs[0]):
+                return objs[0]
+        if c.dep_ == "poss" and c.pos_ in ("PROPN", "NOUN") and _speaker_like(c):
+            return c
+    comp = [c for c in subj.children if c.dep_ == "compound" and c.pos_ == "PROPN" and not ctx.inside[c.i]]
+    if comp:
+        toks = [t for t in ctx.doc[comp[0].left_edge.i:subj.i] if t.pos_ == "PROPN" or t.text == "-"]
+        if toks:
+            return tokens_text(ctx.doc, toks)
+    return None
 
 
 def _document_issuer(ctx: Context, subj: Token, pos: int) -> str | None:
@@ -754,6 +906,8 @@ def resolve_pronoun(ctx: Context, pron: str, raw: RawQuote, at: int | None = Non
             ok = kind == "speaker" and att.speaker_type in ("organisation", "description") and _plural_like(att)
         elif person is not None:
             ok = not person.org and _gender_ok(pron, person)
+        elif kind == "speaker" and att.speaker_type == "named":
+            ok = not plural  # a named speaker the registry does not know: gender unknown
         else:
             ok = kind == "speaker" and att.speaker_type == "description" and _desc_gender_ok(pron, att)
         if not ok:
@@ -772,6 +926,8 @@ def resolve_pronoun(ctx: Context, pron: str, raw: RawQuote, at: int | None = Non
     if person is not None:
         return Attribution(speaker=person.name, speaker_type="pronoun",
                            role=(att.role if att else None) or _latest_role(person, int(pos)))
+    if att.speaker_type == "named":
+        return Attribution(speaker=att.speaker, speaker_type="pronoun", role=att.role)
     return att
 
 
@@ -805,6 +961,13 @@ def _desc_gender_ok(pron: str, att: Attribution) -> bool:
     return not (att.speaker or "").lower().endswith(("officials", "sources", "people"))
 
 
+def _heads_who_clause(t: Token) -> bool:
+    """"..., Jane Doe, who directed the film." -- the name is the subject of its
+    relative clause, as topical as a subject."""
+    return any(c.dep_ == "relcl" and any(w.lower_ == "who" and w.dep_ in _SUBJ for w in c.children)
+               for c in t.children)
+
+
 def _antecedents(ctx: Context, pos: int, window: int = 1500):
     """Candidate antecedents before ``pos``, nearest first: earlier speakers,
     subjects and other mentions of named people."""
@@ -819,10 +982,13 @@ def _antecedents(ctx: Context, pos: int, window: int = 1500):
     for t in ctx.doc[lo:hi + 1]:
         if t.idx >= pos or ctx.inside[t.i] or t.pos_ != "PROPN" or t.dep_ in ("compound", "flat"):
             continue
+        if t.tag_ == "NNPS" or t.ent_type_ == "NORP":
+            continue  # "Canadians", "Democrats": groups, never the antecedent of he/she
         person = ctx.registry.resolve(t.text, t.idx, org=False)
         if person is None or t.lower_ not in person.parts:
             continue
-        kind = "subject" if t.dep_ in _SUBJ or (t.dep_ == "appos" and t.head.dep_ in _SUBJ) else "mention"
+        kind = "subject" if t.dep_ in _SUBJ or (t.dep_ == "appos" and t.head.dep_ in _SUBJ) \
+            or _heads_who_clause(t) else "mention"
         events.append((kind, t.idx, None, person))
     # definite descriptions as subjects ("the director was ...") that match a named person
     here = ctx.sent_index(pos)

@@ -17,8 +17,10 @@ from spacy.tokens import Doc
 
 from schemas.models import QuoteMention, Span
 
-from .attribution import Attribution, Context, _is_person_noun, attribute, resolve_speaker, subject_of
-from .filters import is_not_quote, is_shouting, is_title_case, quote_kind, title_is_title_case
+from .attribution import (Attribution, Context, _document_author, _is_cue, _is_person_noun, attribute,
+                          resolve_speaker, subject_of)
+from .lexicon import NAMING_VERBS
+from .filters import embedded_fragment, is_not_quote, is_shouting, is_title_case, quote_kind, title_is_title_case
 from .marks import RawQuote, find_quotes
 from .names import build_registry
 
@@ -44,6 +46,8 @@ def extract_quotes(body: Doc, title: Doc | None = None) -> list[QuoteMention]:
                                                                  skip=title_at):
             continue
         if kind == "partial" and att.cue is None and _is_scare_quote(body.text[raw.start:raw.end]):
+            continue
+        if kind == "partial" and embedded_fragment(ctx, raw, att.cue_i):
             continue
         kept.append((raw, kind, att))
         ctx.attributed.append((raw, att))
@@ -104,7 +108,7 @@ def _to_mention(text: str, raw: RawQuote, kind: str, att: Attribution,
 def _fill_continuations(ctx: Context, kept: list[tuple[RawQuote, str, Attribution]]) -> None:
     """Quotes with no cue take the speaker of a neighbouring quote of the same
     speech -- unless the reporter's sentence right before the quote introduces
-    someone else ("T.J. Simons, 17, also heard the blast. "At first I ...")."""
+    someone else ("Jo Smith, 17, also heard the blast. "At first I ...")."""
     for k, (raw, kind, att) in enumerate(kept):
         if att.speaker is not None or att.cue is not None:
             continue
@@ -144,22 +148,33 @@ def _introduced_speaker(ctx: Context, raw: RawQuote) -> Attribution | None:
             return None
     if not toks:
         return None
+    toks = _drop_verbless_lead(toks)
     # the last reporter sentence, which must end right before the quote (not "X said that")
-    if toks[-1].text not in (".", "!", "?") or toks[-1].pos_ != "PUNCT":
+    if not toks or toks[-1].text not in (".", "!", "?") or toks[-1].pos_ != "PUNCT":
         return None
     sent = toks[:-1]
     for j in range(len(sent) - 1, -1, -1):
         if sent[j].text in (".", "!", "?") and sent[j].pos_ == "PUNCT":
             sent = sent[j + 1:]
             break
-    if not sent or len(sent) > 40 or sent[-1].text in (":",):
+    if not sent or len(sent) > 80 or sent[-1].text in (":",):
         return None
     ids = {t.i for t in sent}
     if any(a.cue_i in ids for _, a in ctx.attributed):
         return None  # the sentence attributes an earlier quote ("...," X said. "...")
+    reported = _reporting_verb(sent)
+    if reported is not None:
+        # indirect speech right before the quote ("He said the road was closed." /
+        # "..., a ministry statement said."): the quote goes on with the same source
+        subj = subject_of(ctx, reported)
+        if subj is not None and subj.i in ids and (_personal(ctx, subj) or _document_author(ctx, subj)):
+            att = Attribution()
+            resolve_speaker(ctx, subj, raw, att)
+            if att.speaker is not None:
+                return att
     roots = [t for t in sent if t.head.i not in ids or t.head.i == t.i]
     verbs = [t for t in roots if t.pos_ in ("VERB", "AUX")]
-    if not verbs:
+    if not verbs or len(sent) > 40:
         return None
     subj = subject_of(ctx, verbs[0])
     if subj is None or subj.i not in ids or not _personal(ctx, subj):
@@ -169,6 +184,35 @@ def _introduced_speaker(ctx: Context, raw: RawQuote) -> Attribution | None:
     if att.speaker_type not in ("named", "pronoun", "description"):
         return None
     return att
+
+
+def _drop_verbless_lead(toks: list):
+    """Drop a short verbless lead-in of the quote's own sentence ("Later that day, "...")
+    so that the reporter's previous sentence is the one before the quote."""
+    for j in range(len(toks) - 1, -1, -1):
+        if toks[j].text in (".", "!", "?") and toks[j].pos_ == "PUNCT":
+            lead = toks[j + 1:]
+            if lead and len(lead) <= 8 and lead[-1].text == "," and not any(t.pos_ in ("VERB", "AUX") for t in lead):
+                return toks[:j + 1]
+            return toks
+    return toks
+
+
+def _reporting_verb(sent: list):
+    """The reporting verb of a sentence of indirect speech: a main verb with a
+    reported clause ("He said the road was closed.") or a closing
+    "..., a ministry statement said." (a verb among the last tokens, no object)."""
+    ids = {t.i for t in sent}
+    cands = [t for t in sent if (t.head.i == t.i or t.head.i not in ids) and t.pos_ in ("VERB", "AUX")
+             and any(c.dep_ == "ccomp" for c in t.children)][:1]
+    tail = [t for t in sent[-4:] if t.pos_ in ("VERB", "AUX")]
+    if tail and (tail[-1].head.i == tail[-1].i or tail[-1].head.head.i == tail[-1].head.i) \
+            and not any(c.dep_ == "dobj" for c in tail[-1].children):
+        cands.append(tail[-1])
+    for v in cands:
+        if _is_cue(v, False) and v.lemma_.lower() not in NAMING_VERBS:
+            return v
+    return None
 
 
 def _personal(ctx: Context, t) -> bool:

@@ -84,8 +84,15 @@ def is_not_quote(ctx: Context, raw: RawQuote, headline: bool = False, title_case
     p1 = prev[0].lower_ if prev else ""
     p2 = prev[1].lower_ if len(prev) > 1 else ""
     titlecase = is_title_case(text) and len(words) <= 10 and not raw.unclosed
-    if p1 in _STRONG_NAMING or (p1 in ("as", "called") and p2 in ("known", "so")):
-        return True
+    p3 = prev[2].lower_ if len(prev) > 2 else ""
+    if p1 in _STRONG_NAMING or (p1 in ("as", "called") and p2 in ("known", "so")) \
+            or (p1 == "called" and p2 in ("-", "‐") and p3 == "so"):
+        return True  # so-called "X" (also when "so-called" is split into three tokens)
+    if p1 == "as" and len(prev) > 1 and prev[1].tag_ == "VBN" and prev[1].lemma_.lower() not in SPEECH_VERBS \
+            and any(c.dep_ == "auxpass" for c in prev[1].children):
+        return True  # was billed as "...", was promoted as "...": a label, nobody speaking
+    if p1 in ("on", "about") and p2 in _EVENT_NOUNS:
+        return True  # a seminar on "...": the name of an event's topic
     if is_title_case(text) and len(words) <= 16 and p1 in WORK_NOUNS and prev[0].pos_ in ("NOUN", "ADJ") \
             and len(prev) > 1 and prev[1].pos_ in ("DET", "NUM", "ADJ", "NOUN"):
         return True  # the musical "The Boy From Oz." / the 2005 book "A Long: Sub Title."
@@ -116,6 +123,8 @@ def is_not_quote(ctx: Context, raw: RawQuote, headline: bool = False, title_case
 
 
 _LINK_PREPS = frozenset({"to", "of", "for", "in", "from"})
+_EVENT_NOUNS = frozenset("""seminar seminars conference conferences workshop workshops forum symposium
+lecture lectures panel course courses session sessions""".split())
 _HONOUR_NOUNS = frozenset({"nomination", "nominations", "award", "awards", "prize", "trophy", "category"})
 _MODIFIER_LEAD = frozenset({"DET", "NUM", "ADJ"})
 
@@ -173,7 +182,10 @@ def _prenominal(ctx: Context, raw: RawQuote, text: str, prev: list[Token], nxt: 
         return False
     if ctx.text[raw.close_end:n.idx].strip():
         return False
-    return prev[0].pos_ in _MODIFIER_LEAD or prev[0].lower_ in ("a", "an", "the", "of")
+    if prev[0].pos_ in _MODIFIER_LEAD or prev[0].lower_ in ("a", "an", "the", "of"):
+        return True
+    # a noun that itself modifies the same head: an 85 percent "fresh" rating
+    return prev[0].pos_ == "NOUN" and prev[0].dep_ in ("nmod", "compound", "npadvmod") and prev[0].head.i == n.i
 
 
 def quote_kind(ctx: Context, raw: RawQuote) -> str:
@@ -192,3 +204,38 @@ def quote_kind(ctx: Context, raw: RawQuote) -> str:
         if len(inner) >= 4 and any(t.pos_ in ("VERB", "AUX") for t in inner):
             return "full"
     return "partial"
+
+
+_CONTRAST_MARKS = frozenset({"while", "whereas", "although", "though"})
+
+
+def embedded_fragment(ctx: Context, raw: RawQuote, cue_i: int | None) -> bool:
+    """A short verbless fragment (at most three words) buried in the reporter's
+    description rather than in what was reported: between it and the reporting
+    verb lies a relative clause, or an adverbial clause that opens the sentence
+    ("X, whose career led to a string of "beach-movies", died, her agent said" /
+    "While the old rule banned it on the basis of "local factors", an official
+    said ...").  Reporters put such
+    words in quotes as terms, not as someone's speech."""
+    text = ctx.text[raw.start:raw.end]
+    words = _WORD_RE.findall(text)
+    if not words or len(words) > 3 or raw.unclosed or text.rstrip()[-1:] in ".!?":
+        return False
+    inner = [t for t in ctx.doc[ctx.tok_at(raw.start):ctx.tok_at(max(raw.end - 1, raw.start)) + 1]
+             if raw.start <= t.idx < raw.end]
+    if len(words) > 1 and any(t.pos_ in ("VERB", "AUX") for t in inner):
+        return False
+    heads = [t for t in inner if not (raw.start <= t.head.idx < raw.end) or t.head.i == t.i]
+    if len(heads) != 1:
+        return False
+    t = heads[0]
+    for _ in range(12):
+        if t.head.i == t.i or t.i == cue_i or t.head.i == cue_i:
+            return False
+        if t.dep_ in ("relcl", "acl") and t.head.pos_ in ("NOUN", "PROPN"):
+            return True
+        if t.dep_ == "advcl" and cue_i is not None and t.i < cue_i and \
+                any(c.dep_ == "mark" and c.lower_ in _CONTRAST_MARKS for c in t.children):
+            return True  # a leading "While X ..." clause: the reporter's framing
+        t = t.head
+    return False

@@ -11,12 +11,12 @@ maintain contend assert allege complain lament recount boast plead demand questi
 muse exclaim sigh counter retort reckon tout praise blast slam criticize criticise dismiss
 brand label characterize characterise term dub quote conclude advise assure
 inform announce disclose reveal pledge threaten fume rage gush rave hail welcome concur
-recommend propose proclaim predict speak describe
+recommend propose proclaim predict speak describe thunder name
 """.split())
 
 # Verbs that introduce a quote only loosely (the quote is what was *called* etc.);
 # they still make a partial quote attributable.
-NAMING_VERBS = frozenset("call describe dub brand label term characterize characterise".split())
+NAMING_VERBS = frozenset("call describe dub brand label term characterize characterise name".split())
 
 # Nouns whose presence right before a quoted title marks it as the name of a work.
 WORK_NOUNS = frozenset("""
@@ -92,3 +92,11 @@ diplomat envoy ambassador negotiator commander general insider colleague partner
 relative relatives family statement publicist agent host comedian singer author writer
 """.split())
 PERSON_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "ee", "man", "woman", "person")
+
+# Head nouns of appositions that present a name as a thing, not a person
+# ("X, a navy frigate"): vehicles, animals and places.
+THING_NOUNS = frozenset("""
+ship warship vessel boat frigate destroyer cruiser carrier submarine tanker trawler freighter ferry
+yacht dhow tug barge liner plane aircraft jet helicopter airliner drone rocket satellite car truck
+train locomotive horse dog cat racehorse colt filly mare stallion hotel building bridge
+""".split())

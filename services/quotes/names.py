@@ -40,7 +40,7 @@ def name_parts(name: str) -> list[str]:
 def clean_name_tokens(tokens: list[Token]) -> list[Token]:
     """Drop leading titles/honorifics and a trailing possessive from a name."""
     toks = list(tokens)
-    # a name ends at punctuation other than hyphens and initials' dots ("Bettie Page: Life ...")
+    # a name ends at punctuation other than hyphens and initials' dots ("Jane Roe: A Life ...")
     for k, t in enumerate(toks):
         if k and t.is_punct and t.text not in ("-", "‐", ".", "'s", "’s") and not t.text.endswith("."):
             toks = toks[:k]
@@ -169,7 +169,7 @@ class Registry:
 
 
 def _name_shaped(parts: list[str]) -> bool:
-    """An organisation-tagged name that looks like a person's ("Bettie Page")."""
+    """An organisation-tagged name that looks like a person's ("Jane Roe")."""
     from .lexicon import ORG_NOUNS
     return 2 <= len(parts) <= 3 and first_name_gender(parts[0]) != 0 and not set(parts) & ORG_NOUNS
 
@@ -264,11 +264,21 @@ def build_registry(body: Doc, title: Doc | None = None) -> Registry:
                 if toks and reg.resolve(tokens_text(title, toks)) is None:
                     reg.add(tokens_text(title, toks), 0)
     reg.finish()
+    for p in reg.people:
+        if not p.org and p.roles and all(_thing_role(r) for r, _ in p.roles[:1]):
+            p.org = True  # "X, a navy frigate": a named thing, never a "he" or "she"
     _pronoun_evidence(body, reg)
     for p in reg.people:
         if not p.org and abs(p.gender) < 0.5 and len(p.parts) > 1:
             p.gender += first_name_gender(p.parts[0])
     return reg
+
+
+def _thing_role(role: str) -> bool:
+    """A role whose head noun (its last word) is a vehicle, animal or place."""
+    from .lexicon import THING_NOUNS
+    words = re.findall(r"[a-z]+", role.lower())
+    return bool(words) and words[-1] in THING_NOUNS
 
 
 def _presented_as_person(doc: Doc, ent: SpacySpan, toks: list[Token]) -> bool:
@@ -282,7 +292,7 @@ def _presented_as_person(doc: Doc, ent: SpacySpan, toks: list[Token]) -> bool:
     end = ent.end
     if end + 2 < len(doc) and doc[end].text == "," and doc[end + 1].like_num and doc[end + 2].text in (",", ")") \
             and doc[end + 1].text.isdigit() and 1 < int(doc[end + 1].text) < 110:
-        return True  # "T.J. Simons, 17, ..." -- an age
+        return True  # "Jo Smith, 17, ..." -- an age
     if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < ent.start:
         w = root.head.lemma_.lower()
         if w in PERSON_NOUNS or w.endswith(("er", "or", "ist", "ian", "man", "woman")):

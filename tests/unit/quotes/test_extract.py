@@ -77,6 +77,54 @@ ARTICLES = {
                      "The studio rejected a \"take it or leave it\" offer, a spokesman said. Kline earned a nomination "
                      "for \"Outstanding Directing for a Drama Series.\"\n"
                      "“I am thrilled,” Kline said, calling the script “simply wonderful.”"),
+    # ---- rules added for speaker attribution and scare quotes
+    "said_to_be": ("Singer dies",
+                   "\"She changed music forever,\" said manager Peter Cole in a statement. \"She was one of a kind.\"\n"
+                   "Hart, said to be the richest singer of her era, retired in 1990."),
+    "new_sentence_verb": ("Rule changed",
+                          "\"This rule protects nobody,\" said Laura Finch, a lawyer with a green group. "
+                          "\"It will be challenged in court.\" The chamber of commerce welcomed the rule change."),
+    "introduces_next": ("Rule changed",
+                        "\"This rule protects nobody,\" said Laura Finch, a lawyer with a green group. "
+                        "\"It will be challenged in court.\" Tom Hardy, a spokesman for the ministry, said, "
+                        "\"We will review it.\""),
+    "subordinate_after": ("Court fight",
+                          "Prosecutor Dana White said he was \"totally surprised\" because lawyer Mark Stone "
+                          "had agreed to another plan."),
+    "who_clause": ("Riot",
+                   "Police had to restrain an elderly woman outside the bank, who wept and cried \"help us, help us.\""),
+    "group_not_antecedent": ("Crisis",
+                             "\"I understand the anger,\" Paul Martin said. But Canadians must accept that without the "
+                             "cuts, \"the situation would be far worse,\" he said."),
+    "intro_comma": ("Wildlife rule",
+                    "Andrew Price, director of the wildlife program, commented,\n"
+                    "\"This rule ignores the science.\""),
+    "statement_by": ("Scientists react",
+                     "Here is the full statement by Maria Lind, director of the science program:\n"
+                     "\"These changes undermine the law.\""),
+    "statement_compound": ("Navy rescue",
+                           "The navy said on Sunday that it had rescued a ship.\n"
+                           "The frigate chased two boats after an alarm, a Transport Ministry statement said. "
+                           "\"The boats stopped and the crew surrendered.\""),
+    "indirect_before": ("Bank blast",
+                        "Witness Carl Jensen lives nearby. He said the bank was evacuated at noon. "
+                        "A few minutes later, \"I heard a loud bang.\""),
+    "who_head_antecedent": ("Actor in rehab",
+                            "\"She is doing well,\" spokesman Jack Brown said. Brown gave no details. "
+                            "The news surprised producer Tom Hale, who worked with her last year. "
+                            "\"She was always professional,\" he said."),
+    "named_verb": ("Model dies",
+                   "She posed for the magazine Starlight, which named her \"the face of the decade.\""),
+    "scare_relative": ("Actress dies",
+                       "Ann Lee, whose swimming led to a career of \"water-musicals\" made for her, died on Monday, "
+                       "her spokesman said."),
+    "scare_while": ("Rule", "While the old rule banned reviews on the basis of \"regional trends\" such as heat, "
+                            "an official speaking anonymously said the new rule would allow them."),
+    "scare_so_called": ("Rule reversed", "The studio will reverse the so-called \"fair share\" rule, a spokesman said."),
+    "scare_billed_as": ("Old film", "The film was billed as \"the best musical you will ever see\" when it opened "
+                                    "in 1950, critics said."),
+    "kept_partial": ("Rule", "The official said the review would find \"a clear link\" between the project and the damage."),
+    "juror_number": ("Verdict", "\"Everyone was respectful,\" said Juror No. 4, one of the women on the panel."),
 }
 
 
@@ -232,3 +280,91 @@ def test_titles_lists_awards_and_scare_modifiers_are_not_quotes(docs):
     qs = quotes(docs, "titles_scare")
     assert [q.text for q in qs] == ["I am thrilled,", "simply wonderful."]
     assert qs[1].kind == "partial" and qs[1].speaker == "Marta Kline"
+
+
+# ---------------------------------------------------------------- newer rules
+def test_said_to_be_is_not_a_cue(docs):
+    qs = quotes(docs, "said_to_be")
+    assert [q.speaker for q in qs] == ["Peter Cole", "Peter Cole"]
+    assert qs[1].speaker_type == "continuation"
+
+
+def test_next_sentence_with_its_own_object_is_not_the_cue(docs):
+    qs = quotes(docs, "new_sentence_verb")
+    assert qs[1].speaker == "Laura Finch" and qs[1].cue is None
+
+
+def test_cue_introducing_the_next_quote_is_not_taken_by_the_previous_one(docs):
+    qs = quotes(docs, "introduces_next")
+    assert [q.speaker for q in qs] == ["Laura Finch", "Laura Finch", "Tom Hardy"]
+
+
+def test_reporting_verb_in_a_because_clause_is_not_the_cue(docs):
+    (q,) = quotes(docs, "subordinate_after")
+    assert q.speaker == "Dana White"
+
+
+def test_who_clause_attached_to_a_thing_goes_back_to_the_person(docs):
+    (q,) = quotes(docs, "who_clause")
+    assert q.speaker == "an elderly woman" and q.cue == "cried"
+
+
+def test_plural_proper_noun_is_not_a_pronoun_antecedent(docs):
+    qs = quotes(docs, "group_not_antecedent")
+    assert qs[1].speaker == "Paul Martin" and qs[1].speaker_type == "pronoun"
+
+
+def test_intro_line_ending_in_reporting_verb_and_comma(docs):
+    (q,) = quotes(docs, "intro_comma")
+    assert q.speaker == "Andrew Price" and q.cue == "commented"
+
+
+def test_statement_by_a_person_is_that_person(docs):
+    (q,) = quotes(docs, "statement_by")
+    assert q.speaker == "Maria Lind"
+
+
+def test_indirect_speech_before_cueless_quote_gives_the_source(docs):
+    (q,) = quotes(docs, "statement_compound")
+    assert q.speaker == "Transport Ministry"
+    (q,) = quotes(docs, "indirect_before")
+    assert q.speaker == "Carl Jensen"
+
+
+def test_name_heading_a_who_clause_is_a_topical_antecedent(docs):
+    qs = quotes(docs, "who_head_antecedent")
+    assert qs[1].speaker == "Tom Hale" and qs[1].speaker_type == "pronoun"
+
+
+def test_active_naming_verb_is_a_cue(docs):
+    (q,) = quotes(docs, "named_verb")
+    assert q.cue == "named" and "Starlight" in q.speaker
+
+
+def test_scare_quotes_in_reporter_framing_are_dropped(docs):
+    for key in ("scare_relative", "scare_while", "scare_so_called", "scare_billed_as"):
+        assert quotes(docs, key) == [], key
+    (q,) = quotes(docs, "kept_partial")
+    assert q.text == "a clear link" and q.kind == "partial"
+
+
+def test_numbered_designation_is_part_of_the_name(docs):
+    (q,) = quotes(docs, "juror_number")
+    assert q.speaker == "Juror No. 4"
+
+
+def test_named_thing_is_not_a_person():
+    from services.quotes.names import _thing_role
+    assert _thing_role("a navy frigate") and _thing_role("the cargo ship")
+    assert not _thing_role("the ship's captain") and not _thing_role("a senior official")
+
+
+def test_positional_subject_skips_a_relative_clause():
+    from services.quotes.attribution import Context, _skip_relative
+    from services.quotes.names import build_registry
+    _, body = parse_articles([("x", "Chairman Nick Rowe (D-Ohio), who had sought to stop the plan through "
+                                    "legislation, called the move a mistake.")])[0]
+    ctx = Context(body, build_registry(body), [])
+    verb = next(t for t in body if t.text == "called")
+    head = _skip_relative(ctx, verb, {t.i for t in body})
+    assert head is not None and head.text == "Rowe"
