@@ -23,6 +23,7 @@ from services.common.deadletters import DeadLetters
 from services.common.settings import Settings
 
 SERVICE = "aggregator"
+SETTLE_SECONDS = 5.0   # how often merged articles' pending join halves are dropped
 
 
 def build(settings: Settings, engine_config: EngineConfig | None = None):
@@ -32,7 +33,9 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
     states = app.topic(settings.topic("story-state"), key_serializer="raw", value_serializer="raw")
     dlq = DeadLetters(app, settings, SERVICE)
     log = slog.get_logger("storystream.aggregator")
-    table_opts = dict(partitions=1, schema=faust.Schema(key_serializer="json", value_serializer="json"))
+    # use_partitioner: the timers below write too, outside any stream event (one partition)
+    table_opts = dict(partitions=1, use_partitioner=True,
+                      schema=faust.Schema(key_serializer="json", value_serializer="json"))
     if settings.store.startswith("rocksdb"):
         table_opts["options"] = dict(ROCKSDB_OPTIONS)
     pending = app.Table("pending-joins", default=None, **table_opts)
@@ -45,12 +48,30 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
     engine.article_loader = lambda article_id: articles.get(article_id)
     restored = {"done": False}
     quotes_topic = settings.topic("article-quotes")
+    # (article id, content hash) merged, whose pending halves are dropped only once the
+    # article record is on the broker (see ``settle_joined``)
+    unsettled: list[tuple[str, str]] = []
+
+    def settle(article_id: str, content_hash: str) -> None:
+        entry = pending.get(article_id)
+        if not entry or content_hash not in entry:
+            return
+        rest = {k: v for k, v in entry.items() if k != content_hash}
+        if rest:
+            pending[article_id] = rest
+        else:
+            del pending[article_id]
 
     def ensure_restored() -> None:
         if not restored["done"]:
             repaired = engine.restore([v for v in stories.values() if v], [v for v in articles.values() if v])
             for record in repaired:  # a story record left inconsistent by a kill between two table writes
                 stories[record["story_id"]] = record
+            # halves of articles already merged whose settling a kill prevented
+            for article_id, entry in list(pending.items()):
+                done = articles.get(article_id)
+                if entry and done and done.get("content_hash") in entry:
+                    unsettled.append((article_id, done["content_hash"]))
             restored["done"] = True
             log.info("aggregator.restored", stories=len(stories), articles=len(articles),
                      repaired=[r["story_id"] for r in repaired])
@@ -77,6 +98,7 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             done = articles.get(meta.article_id)
             if done and done.get("content_hash") == meta.content_hash:
                 bound.info("article.duplicate_ignored", kind=kind)
+                unsettled.append((meta.article_id, meta.content_hash))
                 continue
             entry, joined = join_step(pending.get(meta.article_id), kind, meta.content_hash,
                                       result.model_dump(mode="json"))
@@ -85,10 +107,11 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
                 continue
 
             def settle_pending() -> None:
-                if entry:
-                    pending[meta.article_id] = entry
-                elif meta.article_id in pending:
-                    del pending[meta.article_id]
+                # Not now: the other half's pending entry must outlive this message until the
+                # article record is durable, else a kill that lets the deletion reach the
+                # changelog but not the record loses the article (its other half's offset is
+                # already committed).  ``settle_joined`` drops it after a producer flush.
+                unsettled.append((meta.article_id, meta.content_hash))
             try:
                 update = engine.process(ArticleQuotes.model_validate(joined[0]),
                                         ArticleEntities.model_validate(joined[1]),
@@ -109,15 +132,27 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             for extra in update.extra_states:
                 publish(extra)
             publish(update.state)
-            settle_pending()
             stories[update.story_id] = update.story_record
             for record in update.extra_records:  # the story a revised article left
                 stories[record["story_id"]] = record
             articles[meta.article_id] = update.article_record
+            settle_pending()
             bound.info("story.updated", story_id=update.story_id, version=update.state.version,
                        articles=update.state.totals.articles, quotes=update.state.totals.quotes)
 
-    @app.timer(interval=30.0, on_leader=False)
+    @app.timer(interval=SETTLE_SECONDS, on_leader=False)
+    async def settle_joined():
+        """Drop the pending halves of merged articles once their records are on the broker:
+        the flush waits for every earlier send (acks=all), table writes included."""
+        if not unsettled:
+            return
+        batch = len(unsettled)
+        await app.producer.flush()
+        for article_id, content_hash in unsettled[:batch]:
+            settle(article_id, content_hash)
+        del unsettled[:batch]
+
+    @app.timer(interval=settings.close_check_seconds, on_leader=False)
     async def close_idle_stories():
         """Close stories idle (in event time) longer than STORYSTREAM_STORY_CLOSE_SECONDS:
         publish their closed state and drop them from memory; the tables keep them."""

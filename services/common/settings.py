@@ -40,6 +40,8 @@ class Settings:
     web_host: str = field(default_factory=lambda: _env("STORYSTREAM_WEB_HOST", "127.0.0.1"))
     log_level: str = field(default_factory=lambda: _env("STORYSTREAM_LOG_LEVEL", "info"))
     story_close_seconds: float = field(default_factory=lambda: float(_env("STORYSTREAM_STORY_CLOSE_SECONDS", str(3 * 24 * 3600))))
+    # how often (wall-clock seconds) the aggregator looks for idle stories to close
+    close_check_seconds: float = field(default_factory=lambda: float(_env("STORYSTREAM_CLOSE_CHECK_SECONDS", "30")))
     # Kafka security (SSL / SASL PLAIN / SCRAM); secrets are never logged.
     security_protocol: str = field(default_factory=lambda: _env("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"))
     sasl_mechanism: str = field(default_factory=lambda: _env("KAFKA_SASL_MECHANISM", ""))

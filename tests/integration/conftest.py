@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
@@ -44,10 +45,11 @@ def make_env(bootstrap: str, tmp: Path, **extra) -> dict:
                      STORYSTREAM_LOG_LEVEL="info", PYTHONPATH=str(ROOT), **extra)
 
 
-@pytest.fixture(scope="module")
-def pipeline(kafka_bootstrap, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("pipeline")
-    env = make_env(kafka_bootstrap, tmp)
+@contextlib.contextmanager
+def running_pipeline(kafka_bootstrap: str, tmp: Path, **extra):
+    """The four workers as real processes on isolated topics; stopped (and their exit codes
+    checked) on exit."""
+    env = make_env(kafka_bootstrap, tmp, **extra)
     settings = settings_for(env)
     asyncio.run(_ensure(settings))
     log_path = tmp / "workers.log"
@@ -61,6 +63,12 @@ def pipeline(kafka_bootstrap, tmp_path_factory):
             sup.stop()
     for c in sup.children:
         assert c.proc.returncode in (0, -15), f"worker {c.name} exited with {c.proc.returncode}\n{p.logs()[-4000:]}"
+
+
+@pytest.fixture(scope="module")
+def pipeline(kafka_bootstrap, tmp_path_factory):
+    with running_pipeline(kafka_bootstrap, tmp_path_factory.mktemp("pipeline")) as p:
+        yield p
 
 
 async def _ensure(settings: Settings) -> None:

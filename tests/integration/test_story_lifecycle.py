@@ -1,0 +1,123 @@
+"""Story closing and reopening on the real broker, driven by event time.
+
+A story with no new article for ``STORYSTREAM_STORY_CLOSE_SECONDS`` of event time (the
+newest ``published`` seen) is closed by the aggregator's timer, which writes its table
+outside any stream event; a late article about it reopens it.  Also checks that the
+join bookkeeping of merged articles is dropped (the pending-joins table drains)."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from tests.integration.conftest import read_until, running_pipeline
+
+pytestmark = pytest.mark.integration
+
+FLOOD = {
+    "title": "River Alder floods the town of Brenmoor after record rainfall",
+    "body": ("The River Alder burst its banks in Brenmoor on Monday after record rainfall, forcing "
+             "hundreds of residents from their homes. Mayor Elena Varga said emergency shelters had "
+             "opened in the Brenmoor sports hall. \"We have never seen water this high,\" Varga said."),
+    "outlet": "Example Courier", "published": "2026-01-05T08:00:00Z",
+}
+LATE_FLOOD = {
+    "title": "Brenmoor counts the cost as River Alder floods recede",
+    "body": ("Residents of Brenmoor returned to flooded homes as the River Alder receded. Mayor Elena "
+             "Varga said the clean-up of Brenmoor would take weeks. \"The town will rebuild,\" Varga said."),
+    "outlet": "Example Herald", "published": "2026-01-05T20:00:00Z",
+}
+ELECTION = {
+    "title": "Voters in Castellane elect a new parliament",
+    "body": ("Voters in the republic of Castellane elected a new parliament on Sunday. Prime Minister "
+             "Tomas Reyes of the Unity Party conceded defeat to the Green League led by Ana Duarte. "
+             "\"The people have spoken,\" Reyes told supporters in the capital, Porto Ventos."),
+    "outlet": "Example Times", "published": "2026-01-09T08:00:00Z",
+}
+
+
+@pytest.fixture(scope="module")
+def lifecycle(kafka_bootstrap, tmp_path_factory):
+    with running_pipeline(kafka_bootstrap, tmp_path_factory.mktemp("lifecycle"),
+                          STORYSTREAM_STORY_CLOSE_SECONDS="86400", STORYSTREAM_CLOSE_CHECK_SECONDS="1") as p:
+        yield p
+
+
+def _produce(p, *records) -> None:
+    lines = "\n".join(json.dumps({"id": f"lc-{i}-{r['outlet']}", **r}) for i, r in enumerate(records))
+    proc = p.cli("produce", "-", stdin=(lines + "\n").encode())
+    assert proc.returncode == 0, proc.stderr.decode()
+
+
+def _states(records):
+    return [json.loads(r.value) for r in records]
+
+
+def _story_of(states, article_id):
+    return next(s["story_id"] for s in states if article_id in s["delta"]["articles_added"])
+
+
+def test_idle_story_closes_and_a_late_article_reopens_it(lifecycle):
+    p = lifecycle
+    _produce(p, FLOOD)
+    first = asyncio.run(read_until(p.settings, "story-state", lambda rs: len(rs) >= 1, timeout=120))
+    flood_story = _story_of(_states(first), "lc-0-Example Courier")
+
+    # four days later in event time, another event: the flood story is now idle
+    _produce(p, ELECTION)
+    closed = asyncio.run(read_until(
+        p.settings, "story-state",
+        lambda rs: any(s["story_id"] == flood_story and s["status"] == "closed" for s in _states(rs)),
+        timeout=120))
+    states = _states(closed)
+    election_story = _story_of(states, "lc-0-Example Times")
+    assert election_story != flood_story
+    closed_state = next(s for s in states if s["story_id"] == flood_story and s["status"] == "closed")
+    assert closed_state["article_ids"] == ["lc-0-Example Courier"]
+    assert closed_state["delta"]["articles_added"] == []
+
+    # a late article about the flood reopens its story (same id, both articles, newer version)
+    _produce(p, LATE_FLOOD)
+    late_id = "lc-0-Example Herald"
+    reopened = asyncio.run(read_until(
+        p.settings, "story-state",
+        lambda rs: any(late_id in s["delta"]["articles_added"] for s in _states(rs)), timeout=120))
+    state = next(s for s in _states(reopened) if late_id in s["delta"]["articles_added"])
+    assert state["story_id"] == flood_story, "the late article reopened the closed story"
+    assert state["status"] == "open"
+    assert state["version"] > closed_state["version"]
+    assert set(state["article_ids"]) == {"lc-0-Example Courier", late_id}
+
+
+def test_pending_join_halves_are_dropped_after_merge(lifecycle):
+    """Every merged article's pending join entry is deleted on the changelog (tombstone)."""
+    p = lifecycle
+    topic = f"{p.env['STORYSTREAM_APP_PREFIX']}-aggregator-pending-joins-changelog"
+
+    def drained(records):
+        last = {}
+        for r in records:
+            last[r.key] = r.value
+        return bool(last) and all(v is None for v in last.values())
+
+    from services.common.kafka import make_consumer
+
+    async def read():
+        consumer = make_consumer(p.settings, topic, group_id=None, auto_offset_reset="earliest",
+                                 enable_auto_commit=False)
+        await consumer.start()
+        records = []
+        try:
+            for _ in range(200):
+                batch = await consumer.getmany(timeout_ms=300)
+                for recs in batch.values():
+                    records.extend(recs)
+                if drained(records):
+                    return records
+            raise AssertionError(f"pending-joins never drained: {len(records)} record(s)")
+        finally:
+            await consumer.stop()
+
+    records = asyncio.run(read())
+    assert {r.key for r in records}, "the first half of each join was stored"
