@@ -10,12 +10,14 @@ Three layers:
 * :func:`cluster_names` groups the mentions of one article: exact key matches,
   surname / first-name references to a fuller PERSON name, acronyms whose
   initials spell a longer name of the article, alias pairs found in the text
-  (parenthesised definitions, "also known as"), and a small generic table of
-  universally common abbreviations.
+  (parenthesised definitions, "also known as"), spelling variants of one long
+  word (:func:`similar_words`), and a small generic table of universally
+  common abbreviations.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from typing import Iterable
 
@@ -122,23 +124,41 @@ def normalise_surface(text: str, etype: str | None = None) -> str:
 def canonical_key(name: str) -> str:
     """Matching key used across articles.
 
-    Casefolded; hyphens and spaces unified; periods of abbreviations removed
-    (``"U.S."`` == ``"US"``); British spellings unified (``"Centre"``,
-    ``"Organisation"``); possessive and leading article dropped; trailing
-    corporate designators (Inc, Corp, Ltd, LLC, Group ...) dropped.
-    ``"Park Min-Jae"`` and ``"Park Min Jae"`` give the same key.
+    Casefolded; accents dropped; hyphens and spaces unified; periods of
+    abbreviations removed (``"U.S."`` == ``"US"``); British spellings unified
+    (``"Centre"``, ``"Organisation"``); common transliteration variants of
+    long words unified (see :func:`_fold_transliteration`); inner plurals of
+    names of four words or more read in the singular; possessive and
+    leading article dropped; trailing corporate designators (Inc, Corp, Ltd,
+    LLC, Group ...) dropped.  ``"Park Min-Jae"`` and ``"Park Min Jae"`` give
+    the same key.
     """
     text = strip_possessive(_SPACES_RE.sub(" ", name).strip(_EDGE_PUNCT)).casefold()
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _LEADING_ARTICLE_RE.sub("", text)
     text = _HYPHENS_RE.sub(" ", text).replace(".", "")
     text = text.replace("&", " and ")
     text = re.sub(r"[^\w ]+", "", text)
-    words = [_spelling(w) for w in text.split()]
+    words = [_fold_transliteration(_spelling(w)) for w in text.split()]
     while len(words) > 1 and words[-1] in _KEY_SUFFIXES:
         words.pop()
     if len(words) >= 3:  # middle initials: "George W. Bush" ~ "George Bush"
         words = [words[0]] + [w for w in words[1:-1] if len(w) > 1] + [words[-1]]
+    if len(words) >= _PLURAL_FOLD_MIN_WORDS:  # "Board of Trades Unions" ~ "Board of Trade Unions"
+        words = [_singular(w) for w in words[:-1]] + [words[-1]]
     return " ".join(words)
+
+
+#: Long formal names are often misquoted with a plural inside ("Institute of Sciences
+#: Research"); their inner words are matched in the singular.
+_PLURAL_FOLD_MIN_WORDS = 4
+
+
+def _singular(word: str) -> str:
+    """Drop a plural "s" from a word of six letters or more ("pictures" -> "picture", not "witness")."""
+    if len(word) >= 6 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 _ISE_RE = re.compile(r"(?<=\w{4})is(ed|ing|ation|ations|er|ers)$")
@@ -154,6 +174,32 @@ def _spelling(word: str) -> str:
     return _ISE_RE.sub(r"iz\1", word)
 
 
+_FOLD_MIN_LEN = 5
+_VOWELS = frozenset("aeiou")
+
+
+def _fold_transliteration(word: str) -> str:
+    """Unify spelling variants that transliteration and nicknames produce.
+
+    Applied to key words of five letters or more (short words and acronyms
+    are left alone): an internal "y" reads as "i" and an internal "kh" as "h"
+    ("Aliyev" ~ "Aliev", "Mikhail" ~ "Mihail"); in words of six letters or
+    more a final "ie", "iy" or "ii" after a consonant reads as "y" ("Kittie" ~
+    "Kitty", "Dmitriy" ~ "Dmitrii" ~ "Dmitry"; "Marie" stays apart from
+    "Mary").  A final "y" stays, so most English words keep their key.  Keys
+    are never displayed: "Lynch" -> "linch" is harmless as long as every
+    spelling meets.
+    """
+    if len(word) < _FOLD_MIN_LEN or not word.isalpha():
+        return word
+    head, body, tail = word[0], word[1:-1], word[-1]
+    out = head + body.replace("kh", "h").replace("y", "i") + tail
+    for ending in ("ie", "iy", "ii"):
+        if len(word) > _FOLD_MIN_LEN and out.endswith(ending) and out[-3] not in _VOWELS:
+            return out[:-2] + "y"
+    return out
+
+
 def _key_tokens(key: str) -> list[str]:
     return key.split()
 
@@ -165,14 +211,20 @@ def is_acronym(text: str) -> bool:
 
 
 def initials(name: str) -> str:
-    """Initials of the capitalised words of a long form ("Associated Press" -> "AP")."""
+    """Initials of the capitalised words of a long form ("Associated Press" -> "AP").
+
+    An abbreviation inside the long form gives all its letters: "U.K. Border
+    Agency" -> "UKBA".
+    """
     words = _HYPHENS_RE.sub(" ", name).split()
     out = []
     for word in words:
         w = word.strip(_EDGE_PUNCT + ".")
         if not w or w.casefold() in _INITIAL_SKIP:
             continue
-        if w[0].isupper():
+        if "." in w and is_acronym(w + "."):
+            out.append(w.replace(".", ""))
+        elif w[0].isupper():
             out.append(w[0])
     return "".join(out)
 
@@ -242,6 +294,7 @@ def cluster_names(mentions: list[tuple[str, str]],
     _link_abbreviations(groups, union)
     _link_aliases(groups, aliases, union)
     _link_acronyms(groups, union)
+    _link_spelling_variants(groups, union)
     _link_partial_names(groups, union)
     _link_name_parts(groups, union)
 
@@ -332,6 +385,87 @@ def _link_acronyms(groups: dict[str, _Group], union) -> None:
             union(key, targets[0])
 
 
+_SIMILAR_MIN_LEN = 6
+
+
+def similar_words(a: str, b: str) -> bool:
+    """Two spellings of one long word: same first letter, one edit apart (two for 10+ letters).
+
+    An edit is an insertion, deletion, substitution or swap of adjacent
+    letters: "Nowitzky" ~ "Nowitzki", "Abdurahman" ~ "Abdurrahmann".  Words
+    under six letters never match ("Mark" / "Mary", "Daniel" / "Denial").
+    """
+    if a == b:
+        return True
+    shortest = min(len(a), len(b))
+    if shortest < _SIMILAR_MIN_LEN or a[0] != b[0] or not (a.isalpha() and b.isalpha()):
+        return False
+    limit = 2 if shortest >= 10 else 1
+    if abs(len(a) - len(b)) > limit:
+        return False
+    return _edit_distance(a, b, limit) <= limit
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance, stopping early once every row exceeds ``limit``."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _link_spelling_variants(groups: dict[str, _Group], union) -> None:
+    """Keys that differ only in the spelling of their last word are one name.
+
+    Two names of the same length whose other words are equal and whose last
+    words are :func:`similar_words` ("Jane Nowitzky" ~ "Jane Nowitzki"), and
+    a one-word name similar to the last word of a multi-word PERSON name
+    ("Nowitzky" ~ "Jane Nowitzki"), are joined when their types agree
+    (places never join persons).  Only the last word may differ: first names
+    one letter apart are usually different people ("Daniel" / "Daniela").
+    """
+    by_shape: dict[tuple, list[_Group]] = defaultdict(list)
+    for g in groups.values():
+        toks = _key_tokens(g.key)
+        if len(toks[-1]) >= _SIMILAR_MIN_LEN:
+            by_shape[(tuple(toks[:-1]), toks[-1][0])].append(g)
+    surnames: dict[str, list[_Group]] = defaultdict(list)
+    for g in groups.values():
+        toks = _key_tokens(g.key)
+        if len(toks) >= 2 and _PERSON in g.types and len(toks[-1]) >= _SIMILAR_MIN_LEN:
+            surnames[toks[-1][0]].append(g)
+    for pool in by_shape.values():
+        for i, a in enumerate(pool):
+            for b in pool[i + 1:]:
+                if _same_kind(a, b) and similar_words(_key_tokens(a.key)[-1], _key_tokens(b.key)[-1]):
+                    union(a.key, b.key)
+    for g in groups.values():
+        toks = _key_tokens(g.key)
+        if len(toks) != 1 or not _may_be_person(g):
+            continue
+        matches = {p.key for p in surnames.get(toks[0][:1], [])
+                   if _key_tokens(p.key)[-1] != toks[0] and similar_words(toks[0], _key_tokens(p.key)[-1])}
+        if len(matches) == 1:
+            union(g.key, matches.pop())
+
+
+def _same_kind(a: _Group, b: _Group) -> bool:
+    """Both may name a person, or they share their majority type."""
+    ta, tb = a.majority_type(), b.majority_type()
+    if _PERSON in (ta, tb):
+        return _may_be_person(a) and _may_be_person(b)
+    return _compatible(ta, tb)
+
+
 def _link_partial_names(groups: dict[str, _Group], union) -> None:
     """Surname / first name -> full PERSON name.
 
@@ -390,7 +524,7 @@ def _link_name_parts(groups: dict[str, _Group], union) -> None:
 
     Place names (GPE) never shorten this way: "Boston" is not the "Boston Red
     Sox".  The short form must be capitalised (not all-caps) and the longer
-    name must share its type (ORG and FAC count as one kind).
+    name must share one of its types (ORG and FAC count as one kind).
     """
     longs = [g for g in groups.values() if g.ntok >= 2 and g.majority_type() in _SHORTENED_TYPES]
     if not longs:
@@ -402,13 +536,15 @@ def _link_name_parts(groups: dict[str, _Group], union) -> None:
             edge_index[tuple(toks[:n])].append(g)
             edge_index[tuple(toks[-n:])].append(g)
     for key, group in groups.items():
-        gtype = group.majority_type()
-        if gtype not in _SHORTENED_TYPES or any(t in ("GPE", _PERSON) for t in group.types):
+        gtypes = [t for t in group.types if t in _SHORTENED_TYPES]
+        if not gtypes or any(t in ("GPE", _PERSON) for t in group.types):
             continue
         if all(is_acronym(s) for s in group.surfaces) or key in COMMON_ABBREVIATIONS:
             continue
+        # any type the tagger gave the short form will do: it often wavers between
+        # EVENT and WORK_OF_ART for a title written alone
         candidates = [g for g in edge_index.get(tuple(_key_tokens(key)), [])
-                      if g is not group and _compatible(gtype, g.majority_type())]
+                      if g is not group and any(_compatible(t, g.majority_type()) for t in gtypes)]
         candidates = list({id(g): g for g in candidates}.values())
         if candidates:
             target = _pick_candidate(group, candidates)

@@ -6,17 +6,21 @@ starts and entity labels.
 
 Pipeline (linear in the number of tokens):
 
-1. candidates: spaCy entities minus numeric types, split at line breaks and
-   internal possessives ("White House's National Security Council"), trimmed
-   of leading articles, role words (PERSON), trailing possessives and
-   punctuation; junk dropped (URLs, all-lowercase, digits, role-only spans,
-   bylines);
+1. candidates: spaCy entities minus numeric types, split at line breaks,
+   list commas and internal possessives ("White House's National Security
+   Council"), trimmed of leading articles and determiners, role words
+   (PERSON), trailing possessives and punctuation; junk dropped (URLs,
+   all-lowercase, digits, role-only spans, bylines);
 2. headline fragments: spans inside title-case / all-caps lines are kept only
    when the same name also occurs in running text;
-3. conservative type fixes ("in X" is not a person, "President X" is);
-4. alias pairs read from the text (parenthesised acronyms, "also known as");
-5. canonical names via :func:`services.entities.canonical.cluster_names`;
-6. ``in_title`` by clustering the title's names together with the body's.
+3. recurring names: untagged recurrences of a name the article already uses
+   (and bare surnames of its full names) become mentions;
+4. conservative type fixes ("in X" is not a person, "President X" is, a
+   surname tagged as a place is the person, "X Theatre" is a facility, a
+   quoted name is a title);
+5. alias pairs read from the text (parenthesised acronyms, "also known as");
+6. canonical names via :func:`services.entities.canonical.cluster_names`;
+7. ``in_title`` by clustering the title's names together with the body's.
 """
 from __future__ import annotations
 
@@ -55,6 +59,8 @@ _TITLE_TYPES = frozenset({"WORK_OF_ART", "EVENT", "LAW"})
 #: Tags of lowercase words a name never ends with, whatever its type (prepositions,
 #: determiners, conjunctions, "to", relative and possessive pronouns).
 _TRAILING_FUNCTION_TAGS = frozenset({"IN", "DT", "CC", "TO", "WDT", "WP", "WP$", "PRP$"})
+#: Tags of lowercase words a name never starts with (determiners, possessive pronouns).
+_LEADING_FUNCTION_TAGS = frozenset({"DT", "PDT", "PRP$", "WDT", "WP$"})
 
 _APOS = "'’‘`´"
 _EDGE = " \t\r\n\"“”«»()[]{},;:!?*•|/\\-–—." + _APOS
@@ -65,6 +71,9 @@ _ALIAS_GLUE_RE = re.compile(
     re.IGNORECASE,
 )
 _ACRONYM_FOR_RE = re.compile(r"\b(?:an?\s+)?(?:acronym|abbreviation|short)\s+for\s+(?:the\s+)?$", re.IGNORECASE)
+#: A numeral glued to a word of three or more letters names a team or band ("49ers"),
+#: unlike ordinals, decades and units ("85th", "1990s", "10km").
+_NUMERAL_NAME_RE = re.compile(r"\d+[a-z]{3,}")
 _BYLINE_RE = re.compile(r"^\s*(?:by|written by|reporting by)\s+[A-Z]", re.IGNORECASE)
 
 
@@ -80,6 +89,7 @@ class _Cand:
     tok_end: int
     headline: bool = False
     key: str | None = None
+    quoted: bool = False   # written between quote marks: a title ("'Jane Eyre'")
 
 
 # ----------------------------------------------------------------- public API
@@ -92,7 +102,7 @@ def extract_entities(body: Doc, title: Doc | None = None) -> list[EntityMention]
     # the title comes first in the article: its full names canonicalise body short forms
     mentions = [(c.text, c.label) for c in heads] + [(c.text, c.label) for c in cands]
     mapping = cluster_names(mentions, text_aliases(body, cands))
-    entities = _group(cands, mapping)
+    entities = _group(cands, mapping, heads)
     _mark_in_title(entities, mapping, heads, title.text if heads else "")
     return entities
 
@@ -112,9 +122,12 @@ def body_candidates(doc: Doc) -> list[_Cand]:
     names = _RunningNames(doc, cands)
     cands = [v for c in cands if (v := names.validate(doc, c)) is not None]
     cands = _add_defined_acronyms(doc, cands)
+    cands = _propagate_names(doc, cands, headline_sents)
     person_words = {c.text for c in cands if c.label == "PERSON" and c.tok_end - c.tok_start == 1}
+    surnames = {doc[c.tok_end - 1].text for c in cands if c.label == "PERSON" and c.tok_end - c.tok_start >= 2}
     for cand in cands:
-        cand.label = _fix_type(doc, cand, person_words)
+        cand.label = _fix_type(doc, cand, person_words, surnames)
+        _mark_quoted(doc, cand)
     return cands
 
 
@@ -132,6 +145,7 @@ def title_candidates(doc: Doc, body: Doc | None = None, body_cands: list[_Cand] 
         c.headline = True
         v = names.validate(doc, c)
         if v is not None:
+            _mark_quoted(doc, v)
             out.append(v)
     return out
 
@@ -172,13 +186,14 @@ def _extend_right(doc: Doc, start: int, end: int, label: str, headline: list[boo
 
 
 def _clean_ent(doc: Doc, start: int, end: int, label: str) -> list[_Cand]:
-    """Split an entity at line breaks and internal possessives, trim, drop junk."""
+    """Split an entity at line breaks, list commas and internal possessives, trim, drop junk."""
     out = []
     piece_start = start
     for i in range(start, end + 1):
         boundary = i == end or "\n" in doc[i].text or _is_possessive(doc[i]) and i < end - 1 \
             or label == "PERSON" and doc[i].tag_ == "CC" \
-            or doc[i].text == ":" and label not in _TITLE_TYPES  # "Smith and Jones", "Jane Doe: Life"
+            or doc[i].text in (":", ",") and label not in _TITLE_TYPES \
+            and not _abbreviation_follows(doc, i, end)  # "Smith and Jones", "Jane Doe: Life", "Orland, Brenton"
         if not boundary:
             continue
         cand = _trim(doc, piece_start, i, label)
@@ -188,6 +203,14 @@ def _clean_ent(doc: Doc, start: int, end: int, label: str) -> list[_Cand]:
     return out
 
 
+def _abbreviation_follows(doc: Doc, i: int, end: int) -> bool:
+    """The comma at ``i`` precedes an abbreviation ("Jane Doe, Jr.", "Orland, Inc."): keep the name whole.
+
+    Any other comma inside an entity joins a list ("Orland, Brenton") and splits it.
+    """
+    return i + 1 < end and "." in doc[i + 1].text
+
+
 def _is_possessive(tok: Token) -> bool:
     return tok.tag_ == "POS" or tok.text in ("'s", "’s", "'", "’")
 
@@ -195,7 +218,9 @@ def _is_possessive(tok: Token) -> bool:
 def _trim(doc: Doc, start: int, end: int, label: str) -> _Cand | None:
     """Trim articles, roles (persons), possessives and punctuation off a token range."""
     while start < end and (doc[start].lower_ in ("the", "a", "an") or doc[start].is_punct
-                           or doc[start].is_space):
+                           or doc[start].is_space
+                           # "this Orland Times", "their Brenton office": lowercase determiners
+                           or doc[start].is_lower and doc[start].tag_ in _LEADING_FUNCTION_TAGS):
         start += 1
     if start < end and doc[start].lower_ in CHROME_WORDS and (start == 0 or "\n" in doc[start - 1].text):
         start += 1  # "Tags Arvell ..." on a tag line
@@ -286,8 +311,8 @@ def _is_junk(cand: _Cand) -> bool:
     text = cand.text
     if len(text) < 2 or not any(c.isalpha() for c in text):
         return True
-    if not any(c.isupper() for c in text):
-        return True  # all lowercase
+    if not any(c.isupper() for c in text) and not _NUMERAL_NAME_RE.fullmatch(text):
+        return True  # all lowercase, except a numeral name ("49ers")
     if _URL_RE.search(text):
         return True
     words = [w.casefold().strip(".") for w in text.split()]
@@ -442,6 +467,89 @@ def _longest_running_run(doc: Doc, cand: _Cand, running: set[str], min_len: int 
     return None
 
 
+# ----------------------------------------------------------------- recurring names
+_MAX_NAME_TOKENS = 6
+
+
+def _propagate_names(doc: Doc, cands: list[_Cand], headline: list[bool]) -> list[_Cand]:
+    """A name the article already uses is a mention wherever it recurs untagged.
+
+    The tagger often misses a name it found elsewhere in the same article
+    ("Jane Doe said ... Doe herself announced").  Sources are the running-text
+    candidates of two or more words (their exact token sequence), one-word
+    candidates that the article anchors to a fuller name ("Doe" beside "Jane
+    Doe"; a lone capitalised word is weak evidence), and the last word of
+    multi-word PERSON names (the surname) unless two full names of the
+    article share it.  A recurrence is taken when none of its tokens belongs
+    to a candidate and, in running text, it is not glued to another
+    capitalised proper noun ("Doe" inside "Doe Industries" is not Jane Doe).
+    On headline lines, where every word is capitalised, any exact match counts.
+    """
+    mapping = cluster_names([(c.text, c.label) for c in cands])
+    sources: dict[tuple[str, ...], str] = {}
+    surnames: dict[tuple[str, ...], str] = {}
+    full_names: dict[str, set[tuple[str, ...]]] = {}  # surname -> full PERSON names ending in it
+    for c in cands:
+        if c.label == "PERSON" and c.tok_end - c.tok_start >= 2:
+            full_names.setdefault(doc[c.tok_end - 1].text, set()).add(
+                tuple(t.text for t in doc[c.tok_start:c.tok_end]))
+        if c.headline:
+            continue
+        toks = tuple(t.text for t in doc[c.tok_start:c.tok_end])
+        anchored = len(toks) > 1 or len(mapping.get(c.text, "").split()) > 1
+        if anchored and len(toks) <= _MAX_NAME_TOKENS and _name_like(doc[c.tok_start]):
+            sources.setdefault(toks, c.label)
+        last = doc[c.tok_end - 1]
+        if c.label == "PERSON" and len(toks) >= 2 and _name_like(last) and len(last.text) >= 3 \
+                and not last.is_stop and not _is_role(last):
+            surnames.setdefault((last.text,), "PERSON")
+    for key in list(surnames):
+        sources.setdefault(key, surnames[key])
+    for last, fulls in full_names.items():
+        if len(fulls) > 1:  # "Doe" for either "Jane Doe" or "John Doe": ambiguous, left to the tagger
+            sources.pop((last,), None)
+    if not sources:
+        return cands
+    firsts = {k[0] for k in sources}
+    taken = set()
+    for c in cands:
+        taken.update(range(c.tok_start, c.tok_end))
+    extra = []
+    i, n = 0, len(doc)
+    while i < n:
+        if doc[i].text not in firsts or i in taken:
+            i += 1
+            continue
+        found = None
+        for length in range(min(_MAX_NAME_TOKENS, n - i), 0, -1):
+            key = tuple(t.text for t in doc[i:i + length])
+            if key in sources and not any(j in taken for j in range(i, i + length)):
+                found = length
+                break
+        if found is None or not headline[i] and (_glued_name(doc, i - 1) or _glued_name(doc, i + found)):
+            i += 1
+            continue
+        cand = _trim(doc, i, i + found, sources[key])
+        if cand is not None and not _is_junk(cand):
+            cand.headline = headline[i]
+            extra.append(cand)
+        i += found
+    return sorted(cands + extra, key=lambda c: c.start) if extra else cands
+
+
+def _name_like(tok: Token) -> bool:
+    """Capitalised word, apostrophes and hyphens allowed ("Doe", "DeSoto", "NATO", "O'Hara")."""
+    return tok.text[:1].isupper() and tok.text.replace("'", "").replace("’", "").replace("-", "").isalpha()
+
+
+def _glued_name(doc: Doc, i: int) -> bool:
+    """Token ``i`` is a capitalised proper noun that would extend a name next to it."""
+    if i < 0 or i >= len(doc):
+        return False
+    tok = doc[i]
+    return tok.tag_ in ("NNP", "NNPS") and _name_like(tok) and not tok.is_sent_start
+
+
 # ----------------------------------------------------------------- acronyms and aliases
 def _add_defined_acronyms(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
     """An acronym defined in parentheses after a name is a mention wherever it recurs."""
@@ -498,9 +606,32 @@ def text_aliases(doc: Doc, cands: list[_Cand]) -> list[tuple[str, str]]:
 
 
 # ----------------------------------------------------------------- type fixes
-def _fix_type(doc: Doc, cand: _Cand, person_words: frozenset[str] | set[str] = frozenset()) -> str:
+_OPEN_QUOTE_RE = re.compile(r"[\"“‘'](?:the |a |an )?$", re.IGNORECASE)
+_CLOSE_QUOTES = frozenset("\"”’'")
+#: Head nouns that make an organisation-typed name a facility ("Orland Theatre").
+FACILITY_HEADS = frozenset("""
+theatre theater stadium arena airport bridge prison jail penitentiary
+""".split())
+
+
+def _mark_quoted(doc: Doc, cand: _Cand) -> None:
+    """Flag a name written between quote marks (maybe after a "the" inside them): ``'Long Way Home'``."""
+    text = doc.text
+    cand.quoted = bool(_OPEN_QUOTE_RE.search(text[max(0, cand.start - 6):cand.start])) \
+        and text[cand.end:cand.end + 1] in _CLOSE_QUOTES
+
+
+#: Prepositions after which a one-word name is read as a place ("in Jackson").
+_LOCATIVE = frozenset("in at near from to into across outside inside around throughout".split())
+
+
+def _fix_type(doc: Doc, cand: _Cand, person_words: frozenset[str] | set[str] = frozenset(),
+              surnames: frozenset[str] | set[str] = frozenset()) -> str:
     """Conservative corrections of obvious NER type errors."""
     prev = doc[cand.tok_start - 1] if cand.tok_start > 0 else None
+    if cand.label in _PLACE_LABELS and cand.tok_end - cand.tok_start == 1 and cand.text in surnames \
+            and not (prev is not None and prev.lower_ in _LOCATIVE):
+        return "PERSON"  # "Doe" tagged GPE beside "Jane Doe" (but "in Doe" stays a place)
     if cand.label in ("ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC") and cand.tok_end - cand.tok_start == 2 \
             and doc[cand.tok_end - 1].text in person_words and not (prev is not None and prev.lower_ == "the") \
             and all(t.tag_ == "NNP" and t.is_title for t in doc[cand.tok_start:cand.tok_end]):
@@ -509,17 +640,25 @@ def _fix_type(doc: Doc, cand: _Cand, person_words: frozenset[str] | set[str] = f
     if cand.label == "PERSON" and cand.tok_end - cand.tok_start == 1 and prev is not None \
             and prev.lower_ in ("in", "near") and not (nxt is not None and _is_possessive(nxt)):
         return "GPE"  # "in Korvana"
+    if cand.label == "PERSON" and cand.tok_end - cand.tok_start == 1 and prev is not None \
+            and prev.lower_ == "the" and doc[cand.tok_start].tag_ == "NNPS":
+        return "ORG"  # "the Falcons": a plural name after "the" is a team or band, not a person
     if cand.label in ("ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "LOC", "FAC") and prev is not None \
             and prev.lower_.rstrip(".") in PERSON_TITLES and prev.text[:1].isupper() \
             and all(t.tag_ in ("NNP", "NNPS") for t in doc[cand.tok_start:cand.tok_end]) \
             and cand.tok_end - cand.tok_start <= 3:
         return "PERSON"  # "President Arvell" tagged ORG
+    if cand.label == "ORG" and cand.tok_end - cand.tok_start >= 2 and doc[cand.tok_end - 1].lower_ in FACILITY_HEADS:
+        return "FAC"  # "Orland Theatre" tagged ORG
     return cand.label
 
 
 # ----------------------------------------------------------------- grouping
-def _group(cands: list[_Cand], mapping: dict[str, str]) -> list[EntityMention]:
-    """One EntityMention per canonical name, in order of first mention."""
+def _group(cands: list[_Cand], mapping: dict[str, str], heads: list[_Cand] = ()) -> list[EntityMention]:
+    """One EntityMention per canonical name, in order of first mention.
+
+    ``heads`` (title candidates) only lend their quote-mark evidence to the type.
+    """
     order: list[str] = []
     spans: dict[str, list[Span]] = {}
     types: dict[str, Counter] = {}
@@ -533,16 +672,22 @@ def _group(cands: list[_Cand], mapping: dict[str, str]) -> list[EntityMention]:
         spans[name].append(Span(text=c.text, start=c.start, end=c.end))
         types[name][c.label] += 1
     named = [c for c in cands if c.text in mapping]
-    return [EntityMention(name=n, type=_entity_type(n, spans[n], types[n], named), mentions=spans[n])
+    titles = {mapping[c.text] for c in [*cands, *heads] if c.quoted and c.text in mapping}
+    return [EntityMention(name=n, type=_entity_type(n, spans[n], types[n], named, n in titles),
+                          mentions=spans[n])
             for n in order]
 
 
-def _entity_type(name: str, spans: list[Span], votes: Counter, cands: list[_Cand]) -> str:
+def _entity_type(name: str, spans: list[Span], votes: Counter, cands: list[_Cand],
+                 quoted: bool = False) -> str:
     """Majority type of the mentions written in the canonical (fullest) form, else of all mentions.
 
     The full form is the most reliably typed ("Tony Thompson" PERSON even when
-    the tagger reads a lone "Thompson" as ORG).
+    the tagger reads a lone "Thompson" as ORG).  A name written between
+    quote marks somewhere in the article is a WORK_OF_ART, whatever the votes.
     """
+    if quoted and not is_acronym(name):
+        return "WORK_OF_ART"
     key = canonical_key(name)
     full = Counter(c.label for c in cands if _key(c) == key)
     return cluster_type(full or votes, name)

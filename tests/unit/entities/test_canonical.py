@@ -1,6 +1,6 @@
 """Pure string logic of canonical names (no spaCy)."""
 from services.entities.canonical import (
-    canonical_key, cluster_names, initials, is_acronym, normalise_surface,
+    canonical_key, cluster_names, initials, is_acronym, normalise_surface, similar_words,
 )
 
 
@@ -97,3 +97,61 @@ def test_canonical_key_unifies_ise_ize_spellings():
     assert canonical_key("Internationally Recognised Corridor") == canonical_key("Internationally Recognized Corridor")
     assert canonical_key("Orland Organisation") == canonical_key("Orland Organization")
     assert canonical_key("Isis") == "isis" and canonical_key("Elise Varn") == "elise varn"
+
+
+# ----------------------------------------------------------------- transliteration and spelling variants
+def test_canonical_key_folds_transliteration_variants():
+    assert canonical_key("Dmitriy Volkan") == canonical_key("Dmitry Volkan") == canonical_key("Dmitrii Volkan")
+    assert canonical_key("Rustam Ismaylov") == canonical_key("Rustam Ismailov")
+    assert canonical_key("Oleg Tarkhanov") == canonical_key("Oleg Tarhanov")
+    assert canonical_key("Kittie Brenn") == canonical_key("Kitty Brenn")
+    assert canonical_key("José Ortaña") == canonical_key("Jose Ortana")
+
+
+def test_canonical_key_fold_leaves_short_words_and_most_keys_alone():
+    assert canonical_key("Kim Jong-Un") == "kim jong un"
+    assert canonical_key("Ada Brennor") == "ada brennor"
+    assert canonical_key("Mary Vale") != canonical_key("Marie Vale")  # short words are not folded
+    assert canonical_key("Ostrava Academy") == "ostrava academy"  # a final "y" stays
+
+
+def test_similar_words_is_conservative():
+    assert similar_words("nowitzky", "nowitzki")
+    assert similar_words("abdurahman", "abdurrahmann")  # two edits allowed from ten letters
+    assert not similar_words("mark", "mary")  # too short
+    assert not similar_words("gordon", "jordan")  # first letters differ
+    assert not similar_words("austria", "australia")  # two edits on a short word
+
+
+def test_cluster_spelling_variants_of_last_word():
+    mapping = cluster_names([("Jane Nowitzky", "PERSON"), ("Jane Nowitzki", "PERSON"), ("Jane Nowitzki", "PERSON"),
+                             ("Nowitzky", "NORP")])
+    assert set(mapping.values()) == {"Jane Nowitzki"}
+
+
+def test_cluster_first_names_one_letter_apart_stay_apart():
+    mapping = cluster_names([("Daniel Orsk", "PERSON"), ("Daniela Orsk", "PERSON")])
+    assert mapping["Daniel Orsk"] != mapping["Daniela Orsk"]
+
+
+def test_cluster_spelling_variant_never_joins_place_and_person():
+    mapping = cluster_names([("Jane Brentonn", "PERSON"), ("Brenton", "GPE")])
+    assert mapping["Brenton"] == "Brenton"
+
+
+# ----------------------------------------------------------------- acronyms and short forms
+def test_initials_spell_out_abbreviations_inside_long_form():
+    assert initials("U.K. Border Agency") == "UKBA"
+    mapping = cluster_names([("U.K. Border Agency", "ORG"), ("UKBA", "ORG")])
+    assert mapping["UKBA"] == "U.K. Border Agency"
+
+
+def test_cluster_short_title_with_wavering_type_joins_long_title():
+    mapping = cluster_names([("Silver Harbor Games", "WORK_OF_ART"), ("Games", "EVENT"), ("Games", "WORK_OF_ART")])
+    assert mapping["Games"] == "Silver Harbor Games"
+
+
+def test_canonical_key_reads_inner_plurals_of_long_names_in_singular():
+    assert canonical_key("Institute of Marine Sciences Research") == canonical_key("Institute of Marine Science Research")
+    assert canonical_key("Brenton Falcons") == "brenton falcons"  # short names keep their words
+    assert canonical_key("Board of Witness Protection") == "board of witness protection"  # "-ss" is not a plural

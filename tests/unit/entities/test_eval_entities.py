@@ -15,22 +15,22 @@ def ecb_result():
 
 
 def test_bcubed_cross_article_canonical_key(ecb_result):
-    # achieved 0.898 on ecbplus_dev (P 0.956, R 0.847)
-    assert ecb_result["bcubed_cross"]["f1"] >= 0.89
+    # achieved 0.9005 on ecbplus_dev (P 0.956, R 0.851)
+    assert ecb_result["bcubed_cross"]["f1"] >= 0.898
     assert ecb_result["bcubed_cross"]["precision"] >= 0.945
 
 
 def test_bcubed_story_state(ecb_result):
-    # after the aggregator's short-name merge within each gold story: achieved 0.909 (P 0.957, R 0.866)
+    # after the aggregator's short-name merge within each gold story: achieved 0.914 (P 0.956, R 0.876)
     story = ecb_result["bcubed_story"]
     assert story is not None
-    assert story["f1"] >= 0.90
+    assert story["f1"] >= 0.905
     assert story["recall"] >= ecb_result["bcubed_cross"]["recall"]
 
 
 def test_bcubed_within_article(ecb_result):
-    # achieved 0.976
-    assert ecb_result["bcubed_within"]["f1"] >= 0.97
+    # achieved 0.977
+    assert ecb_result["bcubed_within"]["f1"] >= 0.975
 
 
 def test_canonicalisation_beats_raw_surfaces(ecb_result):
@@ -39,11 +39,11 @@ def test_canonicalisation_beats_raw_surfaces(ecb_result):
 
 def test_mention_scores(ecb_result):
     mentions = ecb_result["mentions"]
-    assert mentions["ALL"]["recall"] >= 0.83      # achieved 0.836
-    assert mentions["ALL"]["f1"] >= 0.81          # achieved 0.820
-    assert mentions["PERSON"]["f1"] >= 0.92       # achieved 0.925
-    assert mentions["LOC"]["f1"] >= 0.88          # achieved 0.884
-    assert ecb_result["type_accuracy"] >= 0.825   # achieved 0.831
+    assert mentions["ALL"]["recall"] >= 0.86      # achieved 0.868
+    assert mentions["ALL"]["f1"] >= 0.83          # achieved 0.836
+    assert mentions["PERSON"]["f1"] >= 0.94       # achieved 0.944
+    assert mentions["LOC"]["f1"] >= 0.88          # achieved 0.886
+    assert ecb_result["type_accuracy"] >= 0.84    # achieved 0.845
 
 
 def test_format_table(ecb_result):

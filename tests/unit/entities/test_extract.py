@@ -173,3 +173,78 @@ def test_outlet_noun_after_place_taken_in_and_trailing_function_words_trimmed():
     doc = _doc(words, tags, [(3, 4, "GPE"), (8, 11, "ORG")])
     cands = {c.text: c.label for c in body_candidates(doc)}
     assert cands == {"Brenton Courier": "ORG", "Halden Recovery": "ORG"}
+
+
+def _spaced_doc(tokens, ents):
+    """Like :func:`_doc` with explicit spacing: ``tokens`` are (word, tag, space_after) triples."""
+    from spacy.tokens import Doc, Span as SpacySpan
+
+    from services.common.nlp import blank_vocab_nlp
+
+    words, tags, spaces = zip(*tokens)
+    doc = Doc(blank_vocab_nlp().vocab, words=list(words), tags=list(tags), spaces=list(spaces),
+              sent_starts=[True] + [False] * (len(words) - 1))
+    doc.ents = [SpacySpan(doc, s, e, label=lab) for s, e, lab in ents]
+    return doc
+
+
+def test_untagged_recurrence_of_a_known_name_is_a_mention():
+    words = "Jane Doe met Orland officials . Later Doe said Orland agreed .".split()
+    tags = ["NNP", "NNP", "VBD", "NNP", "NNS", ".", "RB", "NNP", "VBD", "NNP", "VBD", "."]
+    doc = _doc(words, tags, [(0, 2, "PERSON"), (3, 4, "ORG")])
+    names = _names(extract_entities(doc))
+    assert [m.text for m in names["Jane Doe"].mentions] == ["Jane Doe", "Doe"]
+    # a one-word name the article never anchors to a fuller one is not propagated
+    assert [m.text for m in names["Orland"].mentions] == ["Orland"]
+
+
+def test_recurrence_glued_to_another_proper_noun_or_ambiguous_is_not_propagated():
+    words = "Jane Doe spoke . Shares of Doe Industries fell .".split()
+    tags = ["NNP", "NNP", "VBD", ".", "NNS", "IN", "NNP", "NNPS", "VBD", "."]
+    doc = _doc(words, tags, [(0, 2, "PERSON")])
+    assert [m.text for e in extract_entities(doc) for m in e.mentions] == ["Jane Doe"]
+    words = "Jane Doe met John Doe . Later Doe left .".split()
+    tags = ["NNP", "NNP", "VBD", "NNP", "NNP", ".", "RB", "NNP", "VBD", "."]
+    doc = _doc(words, tags, [(0, 2, "PERSON"), (3, 5, "PERSON")])
+    assert sorted(m.text for e in extract_entities(doc) for m in e.mentions) == ["Jane Doe", "John Doe"]
+
+
+def test_quoted_name_is_a_title_whatever_the_tagger_says():
+    doc = _spaced_doc([("Critics", "NNS", True), ("loved", "VBD", True), ("'", "``", False), ("Long", "NNP", True),
+                       ("Way", "NNP", True), ("Home", "NNP", False), ("'", "''", True), ("again", "RB", False),
+                       (".", ".", False)], [(3, 6, "PERSON")])
+    ents = extract_entities(doc)
+    assert [(e.name, e.type) for e in ents] == [("Long Way Home", "WORK_OF_ART")]
+
+
+def test_facility_head_determiner_and_numeral_names():
+    from services.entities.extract import body_candidates
+
+    words = "Fans of the 49ers met at the Orland Theatre , this Brenton Times reported .".split()
+    tags = ["NNS", "IN", "DT", "NNPS", "VBD", "IN", "DT", "NNP", "NNP", ",", "DT", "NNP", "NNP", "VBD", "."]
+    doc = _doc(words, tags, [(3, 4, "ORG"), (7, 9, "ORG"), (10, 13, "ORG")])
+    cands = {c.text: c.label for c in body_candidates(doc)}
+    assert cands == {"49ers": "ORG", "Orland Theatre": "FAC", "Brenton Times": "ORG"}
+
+
+def test_surname_tagged_as_place_is_the_person_unless_after_a_locative():
+    words = "Jane Doe arrived . Doe spoke in Doe later , and the Falcons cheered .".split()
+    tags = ["NNP", "NNP", "VBD", ".", "NNP", "VBD", "IN", "NNP", "RB", ",", "CC", "DT", "NNPS", "VBD", "."]
+    from services.entities.extract import body_candidates
+
+    doc = _doc(words, tags, [(0, 2, "PERSON"), (4, 5, "GPE"), (7, 8, "GPE"), (12, 13, "PERSON")])
+    labels = [(c.text, c.label) for c in body_candidates(doc)]
+    assert labels == [("Jane Doe", "PERSON"), ("Doe", "PERSON"),
+                      ("Doe", "GPE"),       # "in Doe" is a place
+                      ("Falcons", "ORG")]   # a plural name after "the" is a team, not a person
+    names = _names(extract_entities(doc))
+    assert names["Jane Doe"].type == "PERSON" and "Doe" not in names
+
+
+def test_entity_with_list_comma_is_split_but_abbreviations_kept():
+    from services.entities.extract import body_candidates
+
+    words = "Visitors from Orland , Brenton met Dale Ambers , Jr. today .".split()
+    tags = ["NNS", "IN", "NNP", ",", "NNP", "VBD", "NNP", "NNP", ",", "NNP", "NN", "."]
+    doc = _doc(words, tags, [(2, 5, "GPE"), (6, 10, "PERSON")])
+    assert [c.text for c in body_candidates(doc)] == ["Orland", "Brenton", "Dale Ambers , Jr."]
