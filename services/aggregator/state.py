@@ -37,7 +37,8 @@ def speakers(groups: list[dict]) -> list[dict]:
         name = group_speaker(g)
         if not name:
             continue
-        key = next(v["speaker_key"] for v in g["variants"] if v["speaker"] == name)
+        # a name without a usable entity key (punctuation, stop words) is still a speaker
+        key = next(v["speaker_key"] for v in g["variants"] if v["speaker"] == name) or " ".join(name.casefold().split())
         rec = by.setdefault(key, {"name": name, "roles": {}, "quotes": 0, "articles": set()})
         rec["quotes"] += 1
         for v in g["variants"]:

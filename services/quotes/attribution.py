@@ -548,8 +548,41 @@ def _headline_colon(ctx: Context, raw: RawQuote) -> Attribution:
     return Attribution()
 
 
+def _numbered_designation(ctx: Context, subj: Token) -> tuple[int, int] | None:
+    """Character span of a numbered designation the parser split around its subject
+    ("Juror No. 12 said": the subject may come out as "No" or as the bare "."), else None."""
+    doc = ctx.doc
+    i = subj.i
+    if subj.text == "." and i > 0 and doc[i - 1].lower_ == "no" and not doc[i - 1].whitespace_:
+        i -= 1
+    if doc[i].lower_ not in ("no", "no.") or i == 0:
+        return None
+    j = i + 1
+    if j < len(doc) and doc[j].text == "." and doc[i].lower_ == "no":
+        j += 1
+    if j >= len(doc) or not doc[j].like_num or ctx.inside[j]:
+        return None
+    k = i
+    while k > 0 and doc[k - 1].text[:1].isupper() and doc[k - 1].is_alpha and not ctx.inside[k - 1]:
+        k -= 1
+    if k == i:
+        return None
+    return doc[k].idx, doc[j].idx + len(doc[j].text)
+
+
 def resolve_speaker(ctx: Context, subj: Token, raw: RawQuote, att: Attribution) -> None:
     """Fill speaker, type, role and mention of ``att`` from a subject token."""
+    _resolve_speaker(ctx, subj, raw, att)
+    if att.speaker is not None and not any(c.isalpha() for c in att.speaker):
+        att.speaker, att.speaker_type = None, None   # never a speaker without a letter in it
+
+
+def _resolve_speaker(ctx: Context, subj: Token, raw: RawQuote, att: Attribution) -> None:
+    designation = _numbered_designation(ctx, subj)
+    if designation is not None:                       # "Witness No. 3 said"
+        att.mention = designation
+        att.speaker, att.speaker_type = ctx.text[designation[0]:designation[1]], "named"
+        return
     lower = subj.lower_
     pos = raw.open_start if ctx.body_ctx is None else None
     if subj.pos_ == "PRON" or lower in PRONOUNS_MALE | PRONOUNS_FEMALE | PRONOUNS_PLURAL:

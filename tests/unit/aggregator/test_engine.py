@@ -202,3 +202,13 @@ def test_random_revisions_keep_counts_equal_to_member_contributions():
     assert fresh.assignments() == eng.assignments()
     a, b = eng.process(*flood("z", 40), T0), fresh.process(*flood("z", 40), T0)
     assert a.story_id == b.story_id and a.state.model_dump() == b.state.model_dump()
+
+
+def test_a_speaker_name_without_an_entity_key_is_still_rendered():
+    """A speaker whose entity key is empty (no letters) must not break rendering: an
+    aggregation failure would dead-letter, i.e. lose, a valid article."""
+    odd = quote("The water came faster than anyone in the valley expected it to come.", "...")
+    eng, ups = _run([flood("f1", 0, [Q1, odd])])
+    assert ups[0].state.totals.articles == 1
+    names = {s.name for s in ups[0].state.speakers}
+    assert names == {"Ada Brennor", "..."}

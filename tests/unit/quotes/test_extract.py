@@ -125,6 +125,9 @@ ARTICLES = {
                                     "in 1950, critics said."),
     "kept_partial": ("Rule", "The official said the review would find \"a clear link\" between the project and the damage."),
     "juror_number": ("Verdict", "\"Everyone was respectful,\" said Juror No. 4, one of the women on the panel."),
+    # the parser makes the bare "." of "No." the subject when the designation precedes the verb
+    "juror_number_before": ("Verdict", "The panel met for four days. \"We were searching,\" Juror No. 12 said. "
+                                       "An angry defendant was recorded."),
 }
 
 
@@ -351,6 +354,8 @@ def test_scare_quotes_in_reporter_framing_are_dropped(docs):
 def test_numbered_designation_is_part_of_the_name(docs):
     (q,) = quotes(docs, "juror_number")
     assert q.speaker == "Juror No. 4"
+    (q,) = quotes(docs, "juror_number_before")
+    assert q.speaker == "Juror No. 12", "never a bare '.' as the speaker"
 
 
 def test_named_thing_is_not_a_person():
