@@ -39,6 +39,7 @@ The article joins the best story when the score reaches the engine's
 """
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -52,6 +53,9 @@ from services.aggregator.entities import SALIENT_TYPES, entity_key
 W_ENT, W_TERM, W_TITLE = 0.5, 0.35, 0.15
 W_QUOTE = 0.3    # bonus for quoting a statement the story already carries
 W_MEMBER, MEMBER_BASE = 0.2, 0.3   # single-link: bonus/malus of the most similar member (open stories)
+MEMBER_BONUS_MAX = W_MEMBER * (1.0 - MEMBER_BASE) + 1e-9   # cosine <= 1
+STORY_TERMS = 300    # heaviest terms of a story's centroid used in scoring
+STORY_ENTS = 100     # heaviest entities of a story's centroid used in scoring
 MAX_CANDIDATES = 50   # stories fully scored per article (pre-ranked by shared features)
 _TITLE_WORD = re.compile(r"[a-z][a-z']+|\d+(?:[.,]\d+)*")
 _STOP = frozenset("""a an and are as at be been but by for from has have he her his in into is it its
@@ -130,6 +134,21 @@ def add_signature(story_sig: dict, art_sig: dict, sign: int = 1) -> None:
                 del d[k]
 
 
+def _heaviest(items: Mapping[str, object], n: int, weight) -> dict:
+    if len(items) <= n:
+        return dict(items)
+    return dict(heapq.nsmallest(n, items.items(), key=lambda kv: (-weight(kv[1]), kv[0])))
+
+
+def top_features(sig: dict) -> tuple[dict, dict]:
+    """A story's STORY_TERMS heaviest body terms and STORY_ENTS heaviest entities (ties by
+    key): what its centroid is scored on.  The long tail of a big story's vocabulary changes
+    no decision but costs most of the time (idfs change with every article, so nothing of it
+    can be cached across articles)."""
+    return (_heaviest(sig.get("terms", {}), STORY_TERMS, lambda v: v),
+            _heaviest(sig.get("ents", {}), STORY_ENTS, lambda e: e["w"]))
+
+
 def light_signature(story_sig: dict, n_ents: int = 40, n_terms: int = 150, n_shingles: int = 400) -> dict:
     """A small copy of a story signature kept for matching after the story is closed."""
     ents = dict(sorted(story_sig.get("ents", {}).items(), key=lambda kv: -kv[1]["w"])[:n_ents])
@@ -154,9 +173,16 @@ class ClusterIndex:
         self.closed: set[str] = set()
         self.postings: dict[str, set[str]] = {}   # "e:key" / "t:term" -> story ids
         self.members: dict[str, list] = {}        # open story id -> [(entity keys, title words)] per article
+        self._idf_memo: dict[int, dict[str, float]] = {}
+        self._rarest_memo: dict[str, str] = {}
+        self._art_memo: Optional[tuple[dict, dict]] = None
+        self.top: dict[str, tuple[dict, dict]] = {}   # story id -> its heaviest (terms, entities)
 
     # -- document frequencies
     def observe(self, art_sig: dict, sign: int = 1) -> None:
+        self._idf_memo.clear()              # every cached value below depends on the idfs
+        self._rarest_memo.clear()
+        self._art_memo = None
         self.n_docs += sign
         for k in art_sig["ents"]:
             self.df_ents[k] += sign
@@ -175,12 +201,21 @@ class ClusterIndex:
                         del df[k]
 
     def _idf(self, df: Counter, k: str) -> float:
-        return math.log((self.n_docs + 1) / (df.get(k, 0) + 1)) + 1.0
+        # memoised until the next ``observe`` (scoring one article against ~tens of stories and
+        # their members asks for the same few hundred values millions of times)
+        memo = self._idf_memo.get(id(df))
+        if memo is None:
+            memo = self._idf_memo[id(df)] = {}
+        v = memo.get(k)
+        if v is None:
+            v = memo[k] = math.log((self.n_docs + 1) / (df.get(k, 0) + 1)) + 1.0
+        return v
 
     # -- stories
     def put(self, sid: str, sig: dict, closed: bool = False, members: Optional[list] = None) -> None:
         self.drop(sid)
         self.sigs[sid] = sig
+        self.top[sid] = top_features(sig)
         if members:
             self.members[sid] = members
         if closed:
@@ -190,6 +225,7 @@ class ClusterIndex:
 
     def drop(self, sid: str) -> None:
         sig = self.sigs.pop(sid, None)
+        self.top.pop(sid, None)
         self.closed.discard(sid)
         self.members.pop(sid, None)
         if sig is None:
@@ -222,19 +258,37 @@ class ClusterIndex:
         return [sid for sid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
     # -- scoring
-    def score(self, art_sig: dict, sig: dict) -> float:
+    def score(self, art_sig: dict, sig: dict, top: Optional[tuple[Mapping, Mapping]] = None) -> float:
+        """Score of an article against a story signature; ``top`` is the story's
+        (heaviest terms, heaviest entities) from :func:`top_features` (default: computed)."""
         n = max(1, sig.get("n", 1))
-        ea = self._ent_tokens(art_sig["ents"], 1.0)
-        es = self._ent_tokens(sig.get("ents", {}), 1.0 / n)
-        ta = {t: (1 + math.log(c)) * self._idf(self.df_terms, t) for t, c in art_sig["terms"].items()}
-        ts = {t: v * self._idf(self.df_terms, t) for t, v in sig.get("terms", {}).items()}
-        ha = {t: self._idf(self.df_title, t) for t in art_sig["title"]}
+        a = self._article_view(art_sig)
+        terms, ents = top if top is not None else top_features(sig)
+        es = self._ent_tokens(ents, 1.0 / n)
+        ts = {t: v * self._idf(self.df_terms, t) for t, v in terms.items()}
         hs = {t: v * self._idf(self.df_title, t) for t, v in sig.get("title", {}).items()}
-        s = W_ENT * _cos(ea, es) + W_TERM * _cos(ta, ts) + W_TITLE * _cos(ha, hs)
+        s = (W_ENT * _cos(a["ea"], es, a["ea_norm"]) + W_TERM * _cos(a["ta"], ts, a["ta_norm"])
+             + W_TITLE * _cos(a["ha"], hs, a["ha_norm"]))
         time_pen = max(_time_penalty(art_sig["dates"], sig.get("dates", {})),
                        _time_penalty(art_sig.get("pub", []), sig.get("pub", {})))
         time_pen += _date_conflict(art_sig.get("d0", []), sig.get("d0", {}))
-        return s / size_scale(n) + W_QUOTE * _quote_overlap(art_sig, sig) - self._conflict(art_sig, sig) - time_pen
+        return s / size_scale(n) + W_QUOTE * _quote_overlap(art_sig, sig) - self._conflict(art_sig, sig, ents) - time_pen
+
+    def _article_view(self, art_sig: dict) -> dict:
+        """The article side of every score: the same for all candidate stories until the next
+        ``observe`` changes the idfs (cached for the one article being placed)."""
+        memo = self._art_memo
+        if memo is not None and memo[0] is art_sig:
+            return memo[1]
+        ea = self._ent_tokens(art_sig["ents"], 1.0)
+        ta = {t: (1 + math.log(c)) * self._idf(self.df_terms, t) for t, c in art_sig["terms"].items()}
+        ha = {t: self._idf(self.df_title, t) for t in art_sig["title"]}
+        sal = {k: e["w"] * self._tok_idf(k) for k, e in art_sig["ents"].items() if e["t"] in ENTITY_CLASS}
+        view = {"ea": ea, "ta": ta, "ha": ha, "ea_norm": _norm(ea), "ta_norm": _norm(ta), "ha_norm": _norm(ha),
+                "sal": sal, "toks": {t for k in art_sig["ents"] for t in k.split()},
+                "rarest": {k: self._rarest(k) for k in sal}}
+        self._art_memo = (art_sig, view)
+        return view
 
     def _ent_tokens(self, ents: Mapping[str, dict], scale: float) -> dict[str, float]:
         """Entity names as weighted name tokens: robust to "Brian G Nichols" vs "Brian Nichols"."""
@@ -245,26 +299,27 @@ class ClusterIndex:
                 out[t] = out.get(t, 0.0) + scale * e["w"] / math.sqrt(len(toks))
         return {t: v * self._idf(self.df_etok, t) for t, v in out.items()}
 
-    def _conflict(self, art_sig: dict, sig: dict) -> float:
+    def _conflict(self, art_sig: dict, sig: dict, s_ents: Optional[Mapping[str, dict]] = None) -> float:
         """Two events of one kind differ in who/where/which organisation: penalise when, for one
         entity class, the article has a salient entity the story lacks AND the story has a core
         entity (in at least half of its articles) the article lacks.
 
         Salience is relative (weight x idf of the entity's most specific name token, over the
         side's maximum), so the penalty is ``CONFLICT_PENALTY * max over classes of
-        min(article-side salience, story-side salience x share)``."""
+        min(article-side salience, story-side salience x share)``.  ``s_ents``: the story's
+        entities to consider (its heaviest, see :func:`top_features`; default all)."""
         n = max(1, sig.get("n", 1))
-        s_ents = sig.get("ents", {})
-        s_toks = {t for k in s_ents for t in k.split()}
-        a_toks = {t for k in art_sig["ents"] for t in k.split()}
-        a_sal = {k: e["w"] * self._tok_idf(k) for k, e in art_sig["ents"].items() if e["t"] in ENTITY_CLASS}
+        s_ents = sig.get("ents", {}) if s_ents is None else s_ents
+        a = self._article_view(art_sig)
+        s_toks = {t for k in sig.get("ents", {}) for t in k.split()}
+        a_toks, a_sal = a["toks"], a["sal"]
         s_sal = {k: e["w"] / n * self._tok_idf(k) for k, e in s_ents.items() if e["t"] in ENTITY_CLASS}
         if not a_sal or not s_sal:
             return 0.0
         a_max, s_max = max(a_sal.values()), max(s_sal.values())
         novel: dict[str, float] = {}
         for k, v in a_sal.items():
-            if self._rarest(k) not in s_toks:
+            if a["rarest"][k] not in s_toks:
                 c = ENTITY_CLASS[art_sig["ents"][k]["t"]]
                 novel[c] = max(novel.get(c, 0.0), v / a_max)
         worst = 0.0
@@ -276,7 +331,11 @@ class ClusterIndex:
         return CONFLICT_PENALTY * worst
 
     def _rarest(self, key: str) -> str:
-        return max(key.split(), key=lambda t: (self._idf(self.df_etok, t), t))
+        memo = self._rarest_memo
+        r = memo.get(key)
+        if r is None:
+            r = memo[key] = max(key.split(), key=lambda t: (self._idf(self.df_etok, t), t))
+        return r
 
     def _tok_idf(self, key: str) -> float:
         return self._idf(self.df_etok, self._rarest(key))
@@ -291,12 +350,23 @@ class ClusterIndex:
         return max((_cos(a, vec(k, tw)) for k, tw in members), default=0.0)
 
     def best(self, art_sig: dict) -> tuple[Optional[str], float]:
+        """The best-scoring candidate story and its score (ties: the smallest story id, so a
+        replay resolves them the same way).  The best-member term is costly (every member of
+        a story) and bounded by ``MEMBER_BONUS_MAX``: it is computed only for stories whose
+        centroid score could still win, in decreasing centroid order (same result as scoring
+        every candidate in full)."""
+        scored = sorted(((self.score(art_sig, self.sigs[sid], self.top.get(sid)), sid)
+                         for sid in self.candidates(art_sig)),
+                        key=lambda t: (-t[0], t[1]))
         best_sid, best_s = None, -1.0
-        for sid in sorted(self.candidates(art_sig)):  # sorted: ties resolve the same way on replay
-            s = self.score(art_sig, self.sigs[sid])
+        for s, sid in scored:
             if W_MEMBER and sid in self.members:
+                if s + MEMBER_BONUS_MAX < best_s:
+                    break                     # neither this story nor any after it can win
                 s += W_MEMBER * (self.member_sim(art_sig, self.members[sid]) - MEMBER_BASE)
-            if s > best_s:
+            elif s < best_s:
+                continue
+            if s > best_s or (s == best_s and best_sid is not None and sid < best_sid):
                 best_sid, best_s = sid, s
         return best_sid, best_s
 
@@ -329,14 +399,18 @@ def _quote_overlap(art_sig: dict, sig: dict) -> float:
     return best
 
 
-def _cos(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+def _norm(a: Mapping[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in a.values()))
+
+
+def _cos(a: Mapping[str, float], b: Mapping[str, float], a_norm: Optional[float] = None) -> float:
     if not a or not b:
         return 0.0
     small, big = (a, b) if len(a) <= len(b) else (b, a)
     dot = sum(v * big.get(k, 0.0) for k, v in small.items())
     if dot <= 0:
         return 0.0
-    return dot / (math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values())))
+    return dot / ((_norm(a) if a_norm is None else a_norm) * _norm(b))
 
 
 def _ordinal(iso: str) -> Optional[int]:

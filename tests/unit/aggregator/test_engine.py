@@ -212,3 +212,32 @@ def test_a_speaker_name_without_an_entity_key_is_still_rendered():
     assert ups[0].state.totals.articles == 1
     names = {s.name for s in ups[0].state.speakers}
     assert names == {"Ada Brennor", "..."}
+
+
+def test_pruned_best_equals_scoring_every_candidate_in_full():
+    """``best`` skips the costly best-member term for stories that cannot win: it must pick
+    exactly what scoring every candidate in full picks."""
+    import random
+
+    rng = random.Random(7)
+    eng = StoryEngine()
+    makers = [flood, quake]
+    for i in range(40):
+        q, e = makers[rng.randrange(2)](f"a{i}", hours=i)
+        keep = [x for x in e.entities if rng.random() < 0.7] or e.entities[:1]
+        terms = {t: c for t, c in e.terms.items() if rng.random() < 0.8} or dict(e.terms)
+        e = e.model_copy(update={"entities": keep, "terms": terms})
+        sig = cl.article_signature(e, q)
+        eng.index.observe(sig)
+        full = []
+        for sid in eng.index.candidates(sig):
+            s = eng.index.score(sig, eng.index.sigs[sid])
+            if sid in eng.index.members:
+                s += cl.W_MEMBER * (eng.index.member_sim(sig, eng.index.members[sid]) - cl.MEMBER_BASE)
+            full.append((-s, sid))
+        got_sid, got_s = eng.index.best(sig)
+        if full:
+            want_s, want_sid = -min(full)[0], min(full)[1]
+            assert (got_sid, round(got_s, 9)) == (want_sid, round(want_s, 9))
+        eng.index.observe(sig, -1)
+        eng.process(q, e, T0)
