@@ -15,6 +15,7 @@ import structlog
 from schemas.models import ArticleEntities, ArticleQuotes
 from services.aggregator.engine import EngineConfig, StoryEngine
 from services.aggregator.join import join_step
+from services.aggregator.published import published_versions
 from services.aggregator.storage import ROCKSDB_OPTIONS
 from services.common import logging as slog
 from services.common.app import make_app
@@ -62,11 +63,24 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
         else:
             del pending[article_id]
 
-    def ensure_restored() -> None:
+    def ensure_restored(published: dict[str, int]) -> None:
         if not restored["done"]:
             repaired = engine.restore([v for v in stories.values() if v], [v for v in articles.values() if v])
             for record in repaired:  # a story record left inconsistent by a kill between two table writes
                 stories[record["story_id"]] = record
+            # Published but never persisted (a kill between the two): re-state those stories above
+            # the published version, so no stale state keeps listing an article the restarted
+            # worker may place elsewhere.  Repaired stories are re-stated too.
+            now = datetime.now(timezone.utc)
+            restate = {sid: v for sid, v in published.items()
+                       if v > ((stories.get(sid) or {}).get("version") or 0)}
+            for record in repaired:
+                sid = record["story_id"]
+                restate[sid] = max(restate.get(sid, 0), published.get(sid, 0), record["version"])
+            for sid, version in sorted(restate.items()):
+                update = engine.supersede(sid, version + 1, now)
+                stories[sid] = update.story_record
+                publish(update.state)
             # halves of articles already merged whose settling a kill prevented
             for article_id, entry in list(pending.items()):
                 done = articles.get(article_id)
@@ -74,13 +88,15 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
                     unsettled.append((article_id, done["content_hash"]))
             restored["done"] = True
             log.info("aggregator.restored", stories=len(stories), articles=len(articles),
-                     repaired=[r["story_id"] for r in repaired])
+                     repaired=[r["story_id"] for r in repaired], restated=sorted(restate))
 
     def publish(state) -> None:
         states.send_soon(key=story_key(state.story_id), value=encode(state))
 
     @app.agent(results, name="aggregator-agent")
     async def aggregate(stream):
+        # read before the first message is taken: nothing of a message is handled across an await
+        published = await published_versions(settings)
         async for event in stream.events():
             msg = event.message
             kind = "quotes" if msg.topic == quotes_topic else "entities"
@@ -92,7 +108,7 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             except Exception as exc:  # never let one message stop the agent
                 dlq.send_soon(msg, crash_reason(exc))
                 continue
-            ensure_restored()
+            ensure_restored(published)
             meta = result.article
             bound = log.bind(article_id=meta.article_id)
             done = articles.get(meta.article_id)

@@ -314,6 +314,31 @@ class StoryEngine:
             update.extra_records.append(_plain(old_story))
         return update
 
+    def supersede(self, sid: str, version: int, now: datetime) -> Update:
+        """Re-state story ``sid`` from the engine's records with ``version`` (which must exceed
+        any version published before), an empty delta.
+
+        After a restart this replaces a published state the tables never recorded (the
+        aggregator publishes before it persists; a kill in between leaves a state whose
+        article may then be re-processed into another story).  A story the tables do not
+        know at all becomes an empty closed record, which also keeps its id from being
+        reused by a new story."""
+        story = self._load_story(sid)
+        if story is None:
+            at = _iso(_utc(now))
+            story = {"story_id": sid, "version": 0, "status": "closed", "created_at": at, "updated_at": at,
+                     "event_time": at, "seq": 0, "articles": {}, "entities": {}, "quotes": [], "sig": {},
+                     "central": None}
+        if sid not in self.stories and not self.story_loader:
+            self._cold_stories[sid] = story            # (loading took it out)
+        story["version"] = max(story["version"], version)
+        story["updated_at"] = _iso(_utc(now))
+        names: set = set()
+        state = render(story, self.config.max_list_items, {}, names_out=names)
+        if story["status"] == "open":
+            self._names[sid] = names
+        return Update(story_id=sid, state=state, story_record=_plain(story), article_record={})
+
     def _snapshot(self, story: dict) -> tuple[set, set]:
         """Quote ids and entity names before a change (names cached from the last render)."""
         names = self._names.get(story["story_id"])

@@ -52,3 +52,22 @@ def test_article_recorded_but_story_record_stale():
 def test_consistent_tables_need_no_repair():
     _, stories, articles = _run(["a1", "a2", "a3"])
     assert StoryEngine().restore(stories.values(), articles.values()) == []
+
+
+def test_supersede_restates_a_story_above_a_published_version_and_blanks_unknown_ones():
+    from services.aggregator.engine import StoryEngine
+    from tests.unit.aggregator.test_helpers import T0, flood
+
+    eng = StoryEngine()
+    up = eng.process(*flood("f1", 0), T0)
+    sid = up.story_id
+    # a state with version 3 was published for this story before a kill; the tables say 1
+    again = eng.supersede(sid, 4, T0)
+    assert again.state.version == 4 and again.state.article_ids == ["f1"]
+    assert again.state.delta.articles_added == [] and again.story_record["version"] == 4
+    nxt = eng.process(*flood("f2", 1), T0)
+    assert nxt.story_id == sid and nxt.state.version == 5, "versions keep increasing after it"
+    # a story only a lost update ever created: an empty closed state, id never reused
+    ghost = eng.supersede("st-ghost", 2, T0)
+    assert ghost.state.article_ids == [] and ghost.state.status == "closed" and ghost.state.version == 2
+    assert ghost.state.totals.articles == 0
