@@ -11,7 +11,7 @@ import re
 
 from aiokafka import TopicPartition
 
-from services.common.kafka import make_consumer
+from services.common.kafka import make_consumer, topic_layout
 from services.common.settings import Settings
 
 # far more than can be published between two flushes of the aggregator's tables
@@ -41,8 +41,9 @@ async def published_versions(settings: Settings, tail: int = TAIL_MESSAGES) -> d
     await consumer.start()
     out: dict[str, int] = {}
     try:
-        await consumer.topics()                      # fetches the cluster's metadata
-        parts = consumer.partitions_for_topic(topic) or set()
+        # an unsubscribed consumer knows no partitions: ask the cluster (else our own layout)
+        cluster = await consumer._client.fetch_all_metadata()
+        parts = cluster.partitions_for_topic(topic) or set(range(topic_layout(settings)["story-state"]["partitions"]))
         tps = [TopicPartition(topic, p) for p in sorted(parts)]
         if not tps:
             return out
