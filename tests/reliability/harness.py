@@ -18,7 +18,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from itertools import combinations
 from pathlib import Path
 
@@ -367,7 +367,12 @@ def rebuild_state(state: dict, results: dict, max_items: int = 50, order: list[s
             # holds it at its re-processing (a persisted article is never re-announced)
             pos[aid] = i
         ids.sort(key=lambda aid: pos.get(aid, len(pos)))
-        members = [listed.get(aid) or {"article_id": aid, "first_seen": state["created_at"]} for aid in ids]
+        # strictly increasing first-seen times in that order: quote grouping orders variants by
+        # (first seen, sequence), so one shared time for the unlisted members next to the real
+        # times of the listed ones would rebuild a different grouping than the engine made
+        base = datetime.fromisoformat(state["created_at"])
+        members = [{"article_id": aid, "first_seen": (base + timedelta(microseconds=i)).isoformat()}
+                   for i, aid in enumerate(ids)]
     eng = StoryEngine()
     first = results[members[0]["article_id"]][1]
     story = eng._new_story(first.article.article_id, first.article.content_hash,
