@@ -89,6 +89,13 @@ def _iso(dt: Optional[datetime]) -> Optional[str]:
     return _utc(dt).isoformat() if dt is not None else None
 
 
+def _blank_story(sid: str, status: str, now: datetime, event: datetime) -> dict:
+    """A story record with no article yet."""
+    return {"story_id": sid, "version": 0, "status": status, "created_at": _iso(now), "updated_at": _iso(now),
+            "event_time": _iso(event), "seq": 0, "articles": {}, "entities": {}, "quotes": [], "sig": {},
+            "central": None}
+
+
 def _plain(d: dict) -> dict:
     """A detached, JSON-clean copy (what gets persisted)."""
     return json.loads(json.dumps(d))
@@ -325,10 +332,7 @@ class StoryEngine:
         reused by a new story."""
         story = self._load_story(sid)
         if story is None:
-            at = _iso(_utc(now))
-            story = {"story_id": sid, "version": 0, "status": "closed", "created_at": at, "updated_at": at,
-                     "event_time": at, "seq": 0, "articles": {}, "entities": {}, "quotes": [], "sig": {},
-                     "central": None}
+            story = _blank_story(sid, "closed", _utc(now), _utc(now))
         if sid not in self.stories and not self.story_loader:
             self._cold_stories[sid] = story            # (loading took it out)
         story["version"] = max(story["version"], version)
@@ -380,9 +384,7 @@ class StoryEngine:
         if (sid in self.index.sigs or sid in self.stories or sid in self._cold_stories
                 or (self.story_loader is not None and self.story_loader(sid) is not None)):
             sid = "st-" + hashlib.sha1(f"{aid}|{chash}".encode()).hexdigest()[:12]
-        return {"story_id": sid, "version": 0, "status": "open", "created_at": _iso(now), "updated_at": _iso(now),
-                "event_time": _iso(event), "seq": 0, "articles": {}, "entities": {}, "quotes": [], "sig": {},
-                "central": None}
+        return _blank_story(sid, "open", now, event)
 
     def _article_record(self, aid, chash, sid, first_seen, event, quotes, entities, sig, story) -> dict:
         m = entities.article

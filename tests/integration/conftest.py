@@ -77,10 +77,12 @@ async def _ensure(settings: Settings) -> None:
     await ensure_topics(settings)
 
 
-async def read_until(settings: Settings, topic: str, predicate, timeout: float = 120.0, from_offsets=None):
-    """Read ``topic`` from the beginning with a plain consumer until ``predicate(records)`` holds."""
-    consumer = make_consumer(settings, settings.topic(topic), group_id=None, auto_offset_reset="earliest",
-                             enable_auto_commit=False)
+async def read_until(settings: Settings, topic: str, predicate, timeout: float = 120.0, from_offsets=None,
+                     raw_topic: bool = False):
+    """Read ``topic`` (a project topic, or any topic name with ``raw_topic``) from the beginning
+    with a plain consumer until ``predicate(records)`` holds."""
+    consumer = make_consumer(settings, topic if raw_topic else settings.topic(topic), group_id=None,
+                             auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
     records = []
     deadline = time.monotonic() + timeout

@@ -101,25 +101,7 @@ def test_pending_join_halves_are_dropped_after_merge(lifecycle):
             last[r.key] = r.value
         return bool(last) and all(v is None for v in last.values())
 
-    from services.common.kafka import make_consumer
-
-    async def read():
-        consumer = make_consumer(p.settings, topic, group_id=None, auto_offset_reset="earliest",
-                                 enable_auto_commit=False)
-        await consumer.start()
-        records = []
-        try:
-            for _ in range(200):
-                batch = await consumer.getmany(timeout_ms=300)
-                for recs in batch.values():
-                    records.extend(recs)
-                if drained(records):
-                    return records
-            raise AssertionError(f"pending-joins never drained: {len(records)} record(s)")
-        finally:
-            await consumer.stop()
-
-    records = asyncio.run(read())
+    records = asyncio.run(read_until(p.settings, topic, drained, timeout=60, raw_topic=True))
     assert {r.key for r in records}, "the first half of each join was stored"
 
 

@@ -274,11 +274,6 @@ def test_document_description_resolves_to_issuer(docs):
     assert q.speaker == "the regional water authority" and q.kind == "partial"
 
 
-def test_typed_organisation_description(docs):
-    (q,) = quotes(docs, "paper")
-    assert q.speaker == "Norrbladet"
-
-
 def test_titles_lists_awards_and_scare_modifiers_are_not_quotes(docs):
     qs = quotes(docs, "titles_scare")
     assert [q.text for q in qs] == ["I am thrilled,", "simply wonderful."]
@@ -302,11 +297,6 @@ def test_cue_introducing_the_next_quote_is_not_taken_by_the_previous_one(docs):
     assert [q.speaker for q in qs] == ["Laura Finch", "Laura Finch", "Tom Hardy"]
 
 
-def test_reporting_verb_in_a_because_clause_is_not_the_cue(docs):
-    (q,) = quotes(docs, "subordinate_after")
-    assert q.speaker == "Dana White"
-
-
 def test_who_clause_attached_to_a_thing_goes_back_to_the_person(docs):
     (q,) = quotes(docs, "who_clause")
     assert q.speaker == "an elderly woman" and q.cue == "cried"
@@ -320,11 +310,6 @@ def test_plural_proper_noun_is_not_a_pronoun_antecedent(docs):
 def test_intro_line_ending_in_reporting_verb_and_comma(docs):
     (q,) = quotes(docs, "intro_comma")
     assert q.speaker == "Andrew Price" and q.cue == "commented"
-
-
-def test_statement_by_a_person_is_that_person(docs):
-    (q,) = quotes(docs, "statement_by")
-    assert q.speaker == "Maria Lind"
 
 
 def test_indirect_speech_before_cueless_quote_gives_the_source(docs):
@@ -373,3 +358,14 @@ def test_positional_subject_skips_a_relative_clause():
     verb = next(t for t in body if t.text == "called")
     head = _skip_relative(ctx, verb, {t.i for t in body})
     assert head is not None and head.text == "Rowe"
+
+
+# ---------------------------------------------------------------- one quote, one speaker
+@pytest.mark.parametrize("key, speaker", [
+    ("paper", "Norrbladet"),
+    ("subordinate_after", "Dana White"),
+    ("statement_by", "Maria Lind"),
+], ids=['typed_organisation_description', 'reporting_verb_in_a_because_clause_is_not_the_cue', 'statement_by_a_person_is_that_person'])
+def test_single_quote_gets_its_speaker(docs, key, speaker):
+    (q,) = quotes(docs, key)
+    assert q.speaker == speaker
