@@ -25,6 +25,7 @@ from services.common.settings import Settings
 
 SERVICE = "aggregator"
 SETTLE_SECONDS = 5.0   # how often merged articles' pending join halves are dropped
+RESTORE_CHECK_SECONDS = 1.0   # how soon an idle restarted aggregator restores and re-states
 
 
 def build(settings: Settings, engine_config: EngineConfig | None = None):
@@ -48,6 +49,7 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
     engine.story_loader = lambda story_id: stories.get(story_id)
     engine.article_loader = lambda article_id: articles.get(article_id)
     restored = {"done": False}
+    published: dict[str, dict[str, int]] = {}   # "versions": read from story-state at start
     quotes_topic = settings.topic("article-quotes")
     # (article id, content hash) merged, whose pending halves are dropped only once the
     # article record is on the broker (see ``settle_joined``)
@@ -63,7 +65,7 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
         else:
             del pending[article_id]
 
-    def ensure_restored(published: dict[str, int]) -> None:
+    def ensure_restored() -> None:
         if not restored["done"]:
             repaired = engine.restore([v for v in stories.values() if v], [v for v in articles.values() if v])
             for record in repaired:  # a story record left inconsistent by a kill between two table writes
@@ -72,11 +74,12 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             # the published version, so no stale state keeps listing an article the restarted
             # worker may place elsewhere.  Repaired stories are re-stated too.
             now = datetime.now(timezone.utc)
-            restate = {sid: v for sid, v in published.items()
+            versions = published["versions"]
+            restate = {sid: v for sid, v in versions.items()
                        if v > ((stories.get(sid) or {}).get("version") or 0)}
             for record in repaired:
                 sid = record["story_id"]
-                restate[sid] = max(restate.get(sid, 0), published.get(sid, 0), record["version"])
+                restate[sid] = max(restate.get(sid, 0), versions.get(sid, 0), record["version"])
             for sid, version in sorted(restate.items()):
                 update = engine.supersede(sid, version + 1, now)
                 stories[sid] = update.story_record
@@ -96,7 +99,7 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
     @app.agent(results, name="aggregator-agent")
     async def aggregate(stream):
         # read before the first message is taken: nothing of a message is handled across an await
-        published = await published_versions(settings)
+        published["versions"] = await published_versions(settings)
         async for event in stream.events():
             msg = event.message
             kind = "quotes" if msg.topic == quotes_topic else "entities"
@@ -108,7 +111,7 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             except Exception as exc:  # never let one message stop the agent
                 dlq.send_soon(msg, crash_reason(exc))
                 continue
-            ensure_restored(published)
+            ensure_restored()
             meta = result.article
             bound = log.bind(article_id=meta.article_id)
             done = articles.get(meta.article_id)
@@ -155,6 +158,14 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             settle_pending()
             bound.info("story.updated", story_id=update.story_id, version=update.state.version,
                        articles=update.state.totals.articles, quotes=update.state.totals.quotes)
+
+    @app.timer(interval=RESTORE_CHECK_SECONDS, on_leader=False)
+    async def restore_when_idle():
+        """Restore (and re-state stale published stories) as soon as the tables are recovered,
+        not only when the first message arrives: an idle restart must not leave a stale state
+        on story-state until the next article."""
+        if not restored["done"] and "versions" in published and app.tables.recovery.completed.is_set():
+            ensure_restored()
 
     @app.timer(interval=SETTLE_SECONDS, on_leader=False)
     async def settle_joined():
