@@ -28,6 +28,7 @@ import functools
 import hashlib
 import re
 import unicodedata
+from collections import OrderedDict
 from difflib import SequenceMatcher
 from typing import Iterable, Optional
 
@@ -119,6 +120,37 @@ def _compatible_sets(a: set, b: set) -> bool:
     return all(speakers_compatible(x, y) for x in a for y in b)
 
 
+# id(variants list) -> (the list, its length, counts); least recently used first
+_WORDINGS: OrderedDict[int, tuple[list, int, dict]] = OrderedDict()
+_WORDINGS_MAX = 8192
+
+
+def _wordings(g: dict) -> dict[tuple, int]:
+    """A group's distinct (normalised wording, speaker key) -> number of variants.
+
+    Kept in memory beside the group (keyed by its variants list, checked by identity and
+    length; not persisted), so placing a quote costs the distinct wordings of a story, not
+    every copy of them: repeated wire copy would make a story's quote grouping quadratic."""
+    vs = g["variants"]
+    hit = _WORDINGS.get(id(vs))
+    if hit is not None and hit[0] is vs and hit[1] == len(vs):
+        _WORDINGS.move_to_end(id(vs))
+        return hit[2]
+    counts: dict[tuple, int] = {}
+    for w in vs:
+        key = (_toks(w["text"]), w["speaker_key"])
+        counts[key] = counts.get(key, 0) + 1
+    _remember(vs, counts)
+    return counts
+
+
+def _remember(vs: list, counts: dict) -> None:
+    _WORDINGS[id(vs)] = (vs, len(vs), counts)   # (holding the list: its id cannot be reused)
+    _WORDINGS.move_to_end(id(vs))
+    while len(_WORDINGS) > _WORDINGS_MAX:
+        _WORDINGS.popitem(last=False)
+
+
 def add_variant(groups: list[dict], v: dict) -> dict:
     """Place variant ``v`` (dict with article_id, idx, text, kind, speaker, speaker_key,
     first_seen) into ``groups`` (mutated); return its group."""
@@ -126,17 +158,20 @@ def add_variant(groups: list[dict], v: dict) -> dict:
     strong: list[tuple[int, dict]] = []
     weak: list[tuple[int, int, dict]] = []       # (-hits, order, group)
     for order, g in enumerate(groups):
-        kinds = []
-        for w in g["variants"]:
-            if not speakers_compatible(v["speaker_key"], w["speaker_key"]):
+        hits, is_strong = 0, False
+        for (wtoks, wkey), count in _wordings(g).items():   # repeated wire copy: each once
+            if not speakers_compatible(v["speaker_key"], wkey):
                 continue
-            k = link(toks, _toks(w["text"]))
+            k = link(toks, wtoks)
+            if k == "strong":
+                is_strong = True
+                break
             if k:
-                kinds.append(k)
-        if "strong" in kinds:
+                hits += count
+        if is_strong:
             strong.append((order, g))
-        elif kinds:
-            weak.append((-len(kinds), order, g))
+        elif hits:
+            weak.append((-hits, order, g))
     mine = {v["speaker_key"]} - {None}
     chosen: list[dict] = []
     for _, g in strong:
@@ -154,12 +189,18 @@ def add_variant(groups: list[dict], v: dict) -> dict:
         groups.append(g)
         return g
     head = min(chosen, key=lambda g: groups.index(g))
+    counts = _wordings(head)
     for g in chosen:
         if g is not head:
             head["variants"].extend(g["variants"])
+            for key, n in _wordings(g).items():
+                counts[key] = counts.get(key, 0) + n
             groups.remove(g)
     head["variants"].append(v)
+    key = (toks, v["speaker_key"])
+    counts[key] = counts.get(key, 0) + 1
     head["variants"].sort(key=lambda w: (w["first_seen"], w["seq"]))
+    _remember(head["variants"], counts)
     head["first_seen"] = head["variants"][0]["first_seen"]
     head["quote_id"] = quote_id(head["variants"][0]["article_id"], head["variants"][0]["text"])
     return head

@@ -115,3 +115,71 @@ def test_seed_gold_same_statement_groups_merge_and_nothing_else():
     # e.g. the headline/partial "huge mistake" fragments sit with the "huge mistake" statement
     big = next(g for g in groups if any(v["article_id"].startswith("000") and v["idx"] == 1 for v in g["variants"]))
     assert {(v["article_id"][:3], v["idx"]) for v in big["variants"]} >= {("000", 0), ("001", 1), ("002", 0), ("002", 2)}
+
+
+def _random_corpus(rng, n_articles=60):
+    """Articles quoting a few statements in typographic variants, trims and fragments."""
+    statements = [
+        ("We will rebuild every school the storm destroyed, and we will do it this year.", "Mara Okafor"),
+        ("Nobody in this town has ever seen the river rise this fast in a single night.", "Mara Okafor"),
+        ("The evacuation order stays in place until the engineers have checked the dam.", "Ivo Lindqvist"),
+        ("Our crews have worked around the clock since Tuesday to restore the power lines.", None),
+    ]
+    out = []
+    for a in range(n_articles):
+        items = []
+        for text, speaker in rng.sample(statements, rng.randint(1, 3)):
+            words = text.split()
+            form = rng.choice(["same", "dash", "trim", "fragment", "short-name"])
+            if form == "dash":
+                text = text.replace(",", " \u2014", 1).replace("'", "\u2019")
+            elif form == "trim":
+                text = " ".join(words[: max(6, len(words) - 3)])
+            elif form == "fragment":
+                start = rng.randrange(0, len(words) - 3)
+                text = " ".join(words[start:start + rng.randint(2, 4)])
+            if form == "short-name" and speaker:
+                speaker = speaker.split()[-1]
+            items.append((text, speaker, "partial" if form == "fragment" else "full"))
+        out.append((f"art-{a}", items))
+    return out
+
+
+def _grouping(corpus, drop=()):
+    groups = _group(corpus)
+    for aid in drop:
+        groups = qu.remove_article(groups, aid)
+    return [(g["quote_id"], g["first_seen"], [(v["article_id"], v["idx"]) for v in g["variants"]]) for g in groups]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_wordings_cache_never_changes_the_grouping(seed, monkeypatch):
+    """The per-group count of distinct wordings is a cache: grouping with it (and with
+    revisions removing articles) equals grouping that recounts every variant each time."""
+    import random
+
+    rng = random.Random(seed)
+    corpus = _random_corpus(rng)
+    drop = [aid for aid, _ in rng.sample(corpus, 5)]
+    cached = _grouping(corpus, drop)
+    monkeypatch.setattr(qu, "_WORDINGS_MAX", 0)    # every lookup recounts from the variants
+    qu._WORDINGS.clear()
+    assert _grouping(corpus, drop) == cached
+    assert 2 <= len(cached) < sum(len(items) for _, items in corpus)
+
+
+def test_repeated_wire_copy_compares_each_distinct_wording_once(monkeypatch):
+    """A story carrying the same wire copy many times compares a new quote with each distinct
+    wording of each group, not with every copy (placing a quote must not grow with copies)."""
+    copy = [("We will rebuild every school the storm destroyed, and we will do it this year.", "Mara Okafor", "full"),
+            ("Nobody in this town has ever seen the river rise this fast in a single night.", "Mara Okafor", "full"),
+            ("The evacuation order stays in place until the engineers have checked the dam.", "Ivo Lindqvist", "full")]
+    groups = _group([(f"wire-{i}", copy) for i in range(200)])
+    assert [len(g["variants"]) for g in groups] == [200, 200, 200]
+    calls = []
+    real_link = qu.link
+    monkeypatch.setattr(qu, "link", lambda a, b: calls.append(1) or real_link(a, b))
+    for v in _variants("wire-last", copy, 10_000):
+        qu.add_variant(groups, v)
+    assert len(calls) <= 3 * len(copy)      # groups x distinct wordings, whatever the copies
+    assert [len(g["variants"]) for g in groups] == [201, 201, 201]
