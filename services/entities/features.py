@@ -111,7 +111,9 @@ _PATTERNS = [
     # 23 February 2011
     ("dmy", re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE + r",?\s+(?P<y>(?:19|20)\d\d)\b",
                        re.IGNORECASE)),
-    # 5/2/2013 (US order)
+    # 08.07.2012, 8-7-2012: day first (the order of every locale that writes dates so)
+    ("dmy-num", re.compile(r"\b(?P<d>\d{1,2})[.-](?P<m>\d{1,2})[.-](?P<y>(?:19|20)\d\d)\b")),
+    # 5/2/2013 (US order; 27/09/2013 can only be day first)
     ("us", re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d\d)\b")),
     # February 2011
     ("my", re.compile(r"\b" + _MONTH_RE + r",?\s+(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE)),
@@ -120,6 +122,9 @@ _MONTH_DAY_RE = re.compile(r"\b" + _MONTH_RE + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th
                            re.IGNORECASE)
 _DAY_MONTH_RE = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_RE + r"\b(?!,?\s*(?:19|20)\d\d)",
                            re.IGNORECASE)
+# "[downloaded on 2 October 2013]", "retrieved 5 May 2020": the date a copy was captured
+_CAPTURE_STAMP = re.compile(r"\b(?:downloaded|retrieved|accessed|archived|crawled|captured)(?:\s+(?:on|at))?\s*:?\s*$",
+                            re.IGNORECASE)
 _FUTURE_WORDS = frozenset({"will", "'ll", "’ll", "next", "upcoming", "scheduled", "set", "expected", "plans", "shall"})
 
 
@@ -138,6 +143,9 @@ def find_dates(doc: Doc, published: datetime | None = None) -> list[str]:
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):
             if any(s <= m.start() < e for s, e in covered):
+                continue
+            if _CAPTURE_STAMP.search(text, max(0, m.start() - 40), m.start()):
+                covered.append((m.start(), m.end()))   # when a copy was saved, not news
                 continue
             iso = _absolute(kind, m)
             if iso:
@@ -170,6 +178,8 @@ def _absolute(kind: str, m: re.Match) -> str | None:
         return None  # "may" the verb
     year = int(g["y"])
     month = int(g["m"]) if g.get("m") else _month(g["mon"])
+    if kind == "us" and month > 12:
+        month, g["d"] = int(g["d"]), g["m"]
     if kind == "my":
         return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
     return _iso(year, month, int(g["d"]))

@@ -152,6 +152,18 @@ def test_find_dates_absolute_and_relative(parsed):
     assert find_dates(body) == ["2011-02-23", "2012-06"]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Article posted on 08.07.2012 by the desk.", ["2012-07-08"]),                 # dotted: day first
+    ("27/09/2013 - Voters will go to the polls.", ["2013-09-27"]),                 # slashed, day > 12
+    ("Filed 5/2/2013 from the capital.", ["2013-05-02"]),                          # slashed: US order
+    ("Posted a year ago [downloaded on 2 October 2013]. It opens March 5, 2011.", ["2011-03-05"]),
+    ("Retrieved: 12 May 2020. The vote was held on 3 June 2019.", ["2019-06-03"]),  # capture stamps
+])
+def test_find_dates_numeric_orders_and_capture_stamps(text, expected):
+    _, body = parse_articles([("x", text)])[0]
+    assert find_dates(body) == expected
+
+
 # ----------------------------------------------------------------- rules on hand-built docs
 def _doc(words, tags, ents):
     """A tagged Doc without a model: ``ents`` are (start, end, label) token ranges."""
