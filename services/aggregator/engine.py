@@ -376,6 +376,7 @@ class StoryEngine:
         if story["status"] == "closed":
             self.stories.pop(sid, None)
             self._names.pop(sid, None)
+            qu.forget(story["quotes"])
             if not self.story_loader:
                 self._cold_stories[sid] = story
 
@@ -442,6 +443,7 @@ class StoryEngine:
         self._prune()
         for sid in sorted(s for s, r in self.stories.items() if datetime.fromisoformat(r["event_time"]) < limit):
             story = self.stories.pop(sid)
+            qu.forget(story["quotes"])
             story["status"] = "closed"
             story["version"] += 1
             story["updated_at"] = _iso(_utc(now))

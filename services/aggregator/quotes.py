@@ -122,7 +122,7 @@ def _compatible_sets(a: set, b: set) -> bool:
 
 # id(variants list) -> (the list, its length, counts); least recently used first
 _WORDINGS: OrderedDict[int, tuple[list, int, dict]] = OrderedDict()
-_WORDINGS_MAX = 8192
+_WORDINGS_MAX = 4096   # a safety bound: entries leave with their story (``forget``)
 
 
 def _wordings(g: dict) -> dict[tuple, int]:
@@ -142,6 +142,13 @@ def _wordings(g: dict) -> dict[tuple, int]:
         counts[key] = counts.get(key, 0) + 1
     _remember(vs, counts)
     return counts
+
+
+def forget(groups: Iterable[dict]) -> None:
+    """Drop the cached counts of these groups (a story leaving memory, groups dissolved): the
+    cache holds their variant lists, which must not outlive the story's own record."""
+    for g in groups:
+        _WORDINGS.pop(id(g["variants"]), None)
 
 
 def _remember(vs: list, counts: dict) -> None:
@@ -195,6 +202,7 @@ def add_variant(groups: list[dict], v: dict) -> dict:
             head["variants"].extend(g["variants"])
             for key, n in _wordings(g).items():
                 counts[key] = counts.get(key, 0) + n
+            forget([g])
             groups.remove(g)
     head["variants"].append(v)
     key = (toks, v["speaker_key"])
@@ -213,6 +221,7 @@ def remove_article(groups: list[dict], article_id: str) -> list[dict]:
     for g in groups:
         if any(v["article_id"] == article_id for v in g["variants"]):
             redo.extend(v for v in g["variants"] if v["article_id"] != article_id)
+            forget([g])
         else:
             keep.append(g)
     for v in sorted(redo, key=lambda w: (w["first_seen"], w["seq"])):

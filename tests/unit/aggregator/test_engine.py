@@ -147,6 +147,23 @@ def test_expire_with_loader_forgets_closed_records():
     assert up.story_id == f.story_id and up.state.totals.articles == 2
 
 
+def test_a_closed_story_leaves_no_quote_cache_behind():
+    """The quote-grouping cache holds the variant lists of open stories only: a closed story's
+    must not stay alive through it (the aggregator's memory would grow with every story)."""
+    from services.aggregator import quotes as qu
+
+    eng = StoryEngine(EngineConfig(close_after_seconds=3600))
+    eng.story_loader = {}.get
+    f1 = eng.process(*flood("f1", 0, [Q1, Q2]), T0)
+    eng.process(*flood("f2", 0, [Q1_PART]), T0)
+    cached = lambda story: [g for g in story["quotes"] if id(g["variants"]) in qu._WORDINGS]  # noqa: E731
+    story = eng.stories[f1.story_id]
+    assert cached(story), "an open story's groups are cached"
+    eng.process(*quake("q1", 5), T0)
+    assert [u.story_id for u in eng.expire_updates(T0)] == [f1.story_id]
+    assert cached(story) == []
+
+
 def test_lists_are_capped_but_totals_are_real():
     eng = StoryEngine(EngineConfig(max_list_items=2))
     up = None
