@@ -5,6 +5,7 @@ import asyncio
 import ssl
 
 import faust
+from faust.types.tuples import FutureMessage, PendingMessage
 
 from services.common import logging as slog
 from services.common.kafka import ensure_topics, wait_for_broker
@@ -30,8 +31,52 @@ def _credentials(settings: Settings):
                                  ssl_context=ctx)
 
 
+class _BufferMark:
+    """Stands in for a topic: "publishing" it only records that faust's producer buffer (one
+    queue, one sender task, first in first out) got this far."""
+
+    async def publish_message(self, fut: FutureMessage, wait: bool = False) -> FutureMessage:
+        if not fut.done():
+            fut.set_result(None)
+        return fut
+
+
+FLUSH_TIMEOUT_SECONDS = 60.0
+
+
+def harden_flush(producer, timeout: float = FLUSH_TIMEOUT_SECONDS) -> None:
+    """Make ``producer.flush()`` mean "everything sent before is acknowledged".
+
+    faust's ``Producer.flush`` drains its in-process buffer only while a message leaves it
+    every 0.1 s (``ProducerBuffer.flush_atmost`` returns at the first 0.1 s without a send,
+    e.g. while a long synchronous step holds the event loop), then flushes aiokafka.  Offset
+    commits rely on it (table writes and ``send_soon`` messages go through that buffer), so
+    an offset could be committed while what its message produced was still in memory: a
+    worker stopped or killed then would lose it.  A mark now goes through the buffer first;
+    once the sender task has handled it, every earlier message is in aiokafka's accumulator,
+    whose flush waits for the broker's acknowledgements."""
+    original = producer.flush
+
+    async def flush() -> None:
+        buffer = producer.buffer
+        threaded = bool(getattr(getattr(buffer.app, "conf", None), "producer_threaded", False))
+        if buffer.state == "running" and not buffer.should_stop and not threaded:
+            mark = FutureMessage(PendingMessage(_BufferMark(), None, None, None, None, None, None, None, None))
+            buffer.put(mark)
+            await asyncio.wait_for(asyncio.shield(mark), timeout)
+        await original()
+
+    producer.flush = flush
+
+
 def make_app(service: str, settings: Settings, *, web: bool = False) -> faust.App:
     """One faust app per service: its own consumer group (the app id)."""
+    app = _new_app(service, settings, web=web)
+    harden_flush(app.producer)
+    return app
+
+
+def _new_app(service: str, settings: Settings, *, web: bool = False) -> faust.App:
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
     scheme = "kafka" if settings.security_protocol.upper() == "PLAINTEXT" else "kafka"
     return faust.App(
