@@ -170,7 +170,8 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
     @app.timer(interval=SETTLE_SECONDS, on_leader=False)
     async def settle_joined():
         """Drop the pending halves of merged articles once their records are on the broker:
-        the flush waits for every earlier send (acks=all), table writes included."""
+        the flush (hardened, see ``harden_flush``) waits for every earlier send (acks=all),
+        table writes included."""
         if not unsettled:
             return
         batch = len(unsettled)
