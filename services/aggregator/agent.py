@@ -123,6 +123,7 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
                                       result.model_dump(mode="json"))
             if joined is None:
                 pending[meta.article_id] = entry
+                bound.info("article.half_pending", kind=kind)   # (an article never joined is traceable)
                 continue
 
             def settle_pending() -> None:
