@@ -215,6 +215,39 @@ def article_bytes(a: Article) -> tuple[bytes, bytes]:
 
 
 # ------------------------------------------------------------------ kafka reading
+async def committed_offsets(settings: Settings, group: str, topics: list[str]) -> dict[str, int]:
+    """``"topic[partition]" -> committed offset`` of a consumer group (diagnostics)."""
+    from aiokafka import TopicPartition
+
+    consumer = make_consumer(settings, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        cluster = await consumer._client.fetch_all_metadata()   # (an unsubscribed consumer knows none)
+        out = {}
+        for topic in topics:
+            for p in sorted(cluster.partitions_for_topic(settings.topic(topic)) or ()):
+                off = await consumer.committed(TopicPartition(settings.topic(topic), p))
+                out[f"{topic}[{p}]"] = off
+        return out
+    finally:
+        await consumer.stop()
+
+
+def result_positions(records_by_topic: dict[str, list], article_ids) -> dict[str, list[str]]:
+    """Where each article's result records sit: ``id -> ["topic[partition]@offset", ...]``."""
+    want = set(article_ids)
+    out: dict[str, list[str]] = {a: [] for a in want}
+    for topic, records in records_by_topic.items():
+        for r in records:
+            try:
+                aid = json.loads(r.key)["article_id"]
+            except (ValueError, KeyError, TypeError):
+                continue
+            if aid in want:
+                out[aid].append(f"{topic}[{r.partition}]@{r.offset}")
+    return out
+
+
 async def read_all(settings: Settings, topic: str, timeout: float = 120.0) -> list:
     """Every record of ``topic`` up to its current end offsets."""
     consumer = make_consumer(settings, settings.topic(topic), group_id=None, auto_offset_reset="earliest",

@@ -16,7 +16,7 @@ from collections import Counter
 import pytest
 
 from schemas.models import ArticleEntities, ArticleQuotes
-from tests.reliability.harness import (code_fingerprint, drift, WORKERS, StateMonitor, Workers, article_bytes, build_corpus,
+from tests.reliability.harness import (code_fingerprint, committed_offsets, drift, result_positions, WORKERS, StateMonitor, Workers, article_bytes, build_corpus,
                                        count_mismatches, env_float, env_int, last_by_article, latest_states, log,
                                        make_env, make_producer, membership, prepare_topics, read_all, seed,
                                        settings_for)
@@ -137,7 +137,12 @@ def test_sigterm_each_worker_mid_stream_resumes_without_loss_or_double_count(kaf
     if len(out["terms"]) < len(plan):
         problems.append(f"only {len(out['terms'])} of {len(plan)} SIGTERMs happened (stream stalled?)")
     if missing:
-        problems.append(f"missing after restart: {missing[:10]}")
+        where_results = result_positions({"article-quotes": out["quotes"], "article-entities": out["entities"]},
+                                         missing[:10])
+        committed = asyncio.run(committed_offsets(settings, settings.app_id("aggregator"),
+                                                  ["article-quotes", "article-entities"]))
+        problems.append(f"missing after restart: {missing[:10]}; their results at {where_results}; "
+                        f"aggregator's committed offsets {committed}")
     if doubled:
         problems.append(f"in two stories: {doubled[:10]}")
     if counts_bad:
