@@ -18,7 +18,7 @@ from services.aggregator.join import join_step
 from services.aggregator.published import published_versions
 from services.aggregator.storage import ROCKSDB_OPTIONS
 from services.common import logging as slog
-from services.common.app import make_app
+from services.common.app import make_app, no_commits_once_stopping
 from services.common.codec import BadMessage, crash_reason, decode, encode, story_key
 from services.common.deadletters import DeadLetters
 from services.common.settings import Settings
@@ -30,6 +30,7 @@ RESTORE_CHECK_SECONDS = 1.0   # how soon an idle restarted aggregator restores a
 
 def build(settings: Settings, engine_config: EngineConfig | None = None):
     app = make_app(SERVICE, settings, web=True)
+    no_commits_once_stopping(app)   # (its inputs are re-read idempotently after a restart)
     results = app.topic(settings.topic("article-quotes"), settings.topic("article-entities"),
                         key_serializer="raw", value_serializer="raw")
     states = app.topic(settings.topic("story-state"), key_serializer="raw", value_serializer="raw")

@@ -69,6 +69,26 @@ def harden_flush(producer, timeout: float = FLUSH_TIMEOUT_SECONDS) -> None:
     producer.flush = flush
 
 
+def no_commits_once_stopping(app: faust.App) -> None:
+    """Commit no offset once the worker has begun to stop (SIGTERM, crash): a restart then
+    re-reads at most the last commit interval, which an idempotent consumer can afford.
+
+    Observed with the aggregator (two input topics): a record produced while the worker was
+    stopping (0.3 s after its SIGTERM, never handled by it) ended up below the group's final
+    committed offset, and the restarted worker skipped it (one article lost in about 1 of 4
+    shutdown runs under CPU load).  Every commit faust makes on the way down (the final
+    ``wait_empty`` commit, the commit timer, revocation) goes through ``consumer.commit``."""
+    consumer = app.consumer
+    original = consumer.commit
+
+    async def commit(*args, **kwargs) -> bool:
+        if app.should_stop or consumer.should_stop:
+            return False
+        return await original(*args, **kwargs)
+
+    consumer.commit = commit
+
+
 def make_app(service: str, settings: Settings, *, web: bool = False) -> faust.App:
     """One faust app per service: its own consumer group (the app id)."""
     app = _new_app(service, settings, web=web)
