@@ -1,7 +1,8 @@
 """Run several workers as child processes (``storystream worker all``, the demo).
 
 Each worker stays its own process and consumer group; SIGTERM/SIGINT are passed
-on so every child drains and commits; a child that dies unexpectedly is restarted.
+on so every child drains (and commits, except the aggregator, whose restart re-reads);
+a child that dies unexpectedly is restarted.
 """
 from __future__ import annotations
 
