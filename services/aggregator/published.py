@@ -11,7 +11,7 @@ import re
 
 from aiokafka import TopicPartition
 
-from services.common.kafka import make_consumer, topic_layout
+from services.common.kafka import cluster_partitions, make_consumer, topic_layout
 from services.common.settings import Settings
 
 # far more than can be published between two flushes of the aggregator's tables
@@ -42,8 +42,8 @@ async def published_versions(settings: Settings, tail: int = TAIL_MESSAGES) -> d
     out: dict[str, int] = {}
     try:
         # an unsubscribed consumer knows no partitions: ask the cluster (else our own layout)
-        cluster = await consumer._client.fetch_all_metadata()
-        parts = cluster.partitions_for_topic(topic) or set(range(topic_layout(settings)["story-state"]["partitions"]))
+        parts = (await cluster_partitions(consumer, topic)
+                 or set(range(topic_layout(settings)["story-state"]["partitions"])))
         tps = [TopicPartition(topic, p) for p in sorted(parts)]
         if not tps:
             return out

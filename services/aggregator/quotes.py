@@ -109,11 +109,11 @@ def quote_id(article_id: str, text: str) -> str:
 
 
 def _is_fragment_group(g: dict) -> bool:
-    return all(len(_toks(v["text"])) < MIN_STATEMENT for v in g["variants"])
+    return all(len(toks) < MIN_STATEMENT for toks, _ in _wordings(g))
 
 
 def _known_speakers(g: dict) -> set:
-    return {v["speaker_key"] for v in g["variants"] if v["speaker_key"]}
+    return {key for _, key in _wordings(g) if key}
 
 
 def _compatible_sets(a: set, b: set) -> bool:

@@ -98,3 +98,10 @@ def make_producer(settings: Settings, **extra) -> AIOKafkaProducer:
 
 def make_consumer(settings: Settings, *topics: str, **extra) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(*topics, **client_options(settings), **extra)
+
+
+async def cluster_partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    """The partitions of ``topic`` per the cluster's metadata (a consumer that subscribed to
+    nothing knows none of its own); empty when the topic does not exist."""
+    cluster = await consumer._client.fetch_all_metadata()   # (aiokafka has no public call for it)
+    return set(cluster.partitions_for_topic(topic) or ())

@@ -25,7 +25,7 @@ from pathlib import Path
 from schemas.models import Article, ArticleEntities, ArticleQuotes, StoryState
 from services.broker.launcher import free_port
 from services.common.codec import article_key, encode
-from services.common.kafka import ensure_topics, make_consumer, make_producer, wait_for_broker
+from services.common.kafka import cluster_partitions, ensure_topics, make_consumer, make_producer, wait_for_broker
 from services.common.settings import Settings
 from services.supervisor import Supervisor
 from services.stack import settings_for
@@ -222,10 +222,9 @@ async def committed_offsets(settings: Settings, group: str, topics: list[str]) -
     consumer = make_consumer(settings, group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
-        cluster = await consumer._client.fetch_all_metadata()   # (an unsubscribed consumer knows none)
         out = {}
         for topic in topics:
-            for p in sorted(cluster.partitions_for_topic(settings.topic(topic)) or ()):
+            for p in sorted(await cluster_partitions(consumer, settings.topic(topic))):
                 off = await consumer.committed(TopicPartition(settings.topic(topic), p))
                 out[f"{topic}[{p}]"] = off
         return out
