@@ -37,7 +37,7 @@ def render_story(state: dict, max_quotes: int = 50) -> str:
                    f"“{textwrap.shorten(q['text'], 160)}”  ({len(q.get('article_ids', []))} article(s))")
         if len(q.get("variants", [])) > 1:
             for v in q["variants"]:
-                out.append(f"         ~ {v['article_id']}: “{textwrap.shorten(v['text'], 140)}”")
+                out.append(f"         ~ [{v.get('kind')}] {v['article_id']}: “{textwrap.shorten(v['text'], 140)}”")
     delta = state.get("delta", {})
     if delta:
         out.append(f"   delta: +{len(delta.get('articles_added', []))} article(s), "
