@@ -127,6 +127,10 @@ class ArticleEntities(_Value):
     lead: str = Field(default="", description="the body's lead sentence")
     terms: dict[str, int] = Field(default_factory=dict, description="content lemma counts")
     dates: list[str] = Field(default_factory=list, description="ISO dates found in the text")
+    own_date: Optional[str] = Field(
+        default=None, pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="the article's own date (dateline or reported event day): its first date mention "
+                    "not in a future-tense clause nor after publication, when day-precise")
     tokens: int = Field(default=0, ge=0)
 
 

@@ -24,10 +24,11 @@ an entity or one of its most distinctive terms, via an inverted index):
   article; the penalty is CONFLICT_PENALTY x the smaller relative salience.
 * Time: the penalty grows with the smallest gap (days) between the article's
   and the story's text dates, or publication days, saturating at TIME_PENALTY_MAX.
-* Own date: an article's first day-precise date (a dateline, or the event's date
-  in the lead) is its own date; when the story's articles carry own dates, the
-  share of them more than DATE_CONFLICT_DAYS from the article's costs up to
-  DATE_CONFLICT_PENALTY (two events of one kind months or years apart).
+* Own date: an article's own date (``ArticleEntities.own_date``: a dateline, or the
+  event's date in the lead; never a future-tense or post-publication date); when the
+  story's articles carry own dates, the share of them more than DATE_CONFLICT_DAYS from
+  the article's costs up to DATE_CONFLICT_PENALTY (two events of one kind months or
+  years apart).
 * Best member (open stories): W_MEMBER x (similarity of entity name tokens and
   title words to the most similar member - MEMBER_BASE), a single-link term
   that keeps a story's sub-threads joinable and lets a weak centroid match fail
@@ -101,7 +102,7 @@ def article_signature(ents: ArticleEntities, quotes: Optional[ArticleQuotes] = N
     terms = {t: c for t, c in ents.terms.items() if c > 0}
     return {"ents": sal, "terms": terms, "title": title_words(ents.article.title),
             "dates": sorted(set(ents.dates)),
-            "d0": own_date(ents.dates),
+            "d0": [ents.own_date] if ents.own_date else [],
             "pub": [when.date().isoformat()] if (when := ents.article.published or ents.article.produced_at) else [],
             "quotes": quote_shingles(q.text for q in quotes.quotes) if quotes is not None else []}
 
@@ -418,12 +419,6 @@ def _ordinal(iso: str) -> Optional[int]:
         return date.fromisoformat(iso[:10] if len(iso) >= 10 else iso[:7] + "-15").toordinal()
     except ValueError:
         return None
-
-
-def own_date(dates: list[str]) -> list[str]:
-    """The article's own (event or dateline) date: its first day-precise date mention, when the
-    text's first date is day-precise ([] otherwise)."""
-    return [dates[0]] if dates and len(dates[0]) == 10 and _ordinal(dates[0]) is not None else []
 
 
 def _date_conflict(art_d0: list[str], story_d0: Mapping[str, float]) -> float:

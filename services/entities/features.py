@@ -137,7 +137,32 @@ def find_dates(doc: Doc, published: datetime | None = None) -> list[str]:
     date; weekdays and today/yesterday/tomorrow are resolved relative to it
     (the most recent such day, or the next one in future-tense sentences).
     """
-    found: list[tuple[int, str]] = []
+    seen: dict[str, None] = {}
+    for _, iso, _ in date_mentions(doc, published):
+        seen.setdefault(iso, None)
+    return list(seen)
+
+
+def own_date(doc: Doc, published: datetime | None = None, not_after: datetime | None = None) -> str | None:
+    """The article's own date (its dateline, or the day of the event its lead reports): the
+    first date mentioned that is neither in a future-tense clause ("will be released on May 2,
+    2024") nor later than ``not_after`` (the publication time, else when the article was
+    sent: nothing an article reports as done happens after it is written), when that date is
+    day-precise (a month or a year is not a day; ``None`` then)."""
+    limit = None
+    if not_after is not None:
+        limit = (not_after.date() if isinstance(not_after, datetime) else not_after) + timedelta(days=1)
+    for _, iso, future in date_mentions(doc, published):
+        if future or (limit is not None and len(iso) == 10 and date.fromisoformat(iso) > limit):
+            continue
+        return iso if len(iso) == 10 else None
+    return None
+
+
+def date_mentions(doc: Doc, published: datetime | None = None) -> list[tuple[int, str, bool]]:
+    """Every date mention as (character offset, ISO date, in a future-tense clause), in text
+    order (see :func:`find_dates`)."""
+    found: list[tuple[int, str, bool]] = []
     covered: list[tuple[int, int]] = []
     text = doc.text
     for kind, pattern in _PATTERNS:
@@ -149,7 +174,8 @@ def find_dates(doc: Doc, published: datetime | None = None) -> list[str]:
                 continue
             iso = _absolute(kind, m)
             if iso:
-                found.append((m.start(), iso))
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                found.append((m.start(), iso, span is not None and _future_clause(span)))
                 covered.append((m.start(), m.end()))
     if published is not None:
         pub = published.date() if isinstance(published, datetime) else published
@@ -160,12 +186,40 @@ def find_dates(doc: Doc, published: datetime | None = None) -> list[str]:
                 continue
             iso = _relative(ent, pub)
             if iso:
-                found.append((ent.start_char, iso))
+                found.append((ent.start_char, iso, _future_clause(ent) or iso > pub.isoformat()))
     found.sort()
-    seen: dict[str, None] = {}
-    for _, iso in found:
-        seen.setdefault(iso, None)
-    return list(seen)
+    return found
+
+
+_FUTURE_AUX = frozenset({"will", "'ll", "’ll", "shall"})
+_FUTURE_HEADS = frozenset({"schedule", "slate", "due", "upcoming", "plan", "expect", "set"})
+
+
+def _future_clause(span: SpacySpan) -> bool:
+    """A date that a preposition attaches to a future-tense clause ("will be released on May 2",
+    "is scheduled for May 2", "due by May 2"): the first verb above it has "will"/"shall" as
+    auxiliary, or it or a word on the way is scheduled/slated/due/planned/expected/set.  A date
+    attached without a preposition (a dateline "PARIS, May 2, 2024 -- ...") is never future."""
+    tok, via_prep = span.root, False
+    text = span.doc.text
+    for _ in range(12):   # bounded walk up the parse (malformed parses)
+        head = tok.head
+        if head.i == tok.i:   # the sentence root (spaCy makes a new Token object per access)
+            return False
+        lo, hi = sorted((head.idx, span.start_char))
+        if "\n" in text[lo:hi]:   # a time-stamp line parsed into the next sentence
+            return False
+        via_prep = via_prep or head.pos_ == "ADP"
+        tok = head
+        if tok.lemma_.lower() in _FUTURE_HEADS or tok.lower_ in _FUTURE_HEADS:
+            return via_prep
+        if tok.pos_ in ("VERB", "AUX"):
+            if not via_prep:
+                return False
+            verbs = [tok, tok.head] if tok.dep_ == "xcomp" else [tok]   # "is expected to rule on ..."
+            return any(v.lemma_.lower() in _FUTURE_HEADS
+                       or any(c.dep_ == "aux" and c.lower_ in _FUTURE_AUX for c in v.children) for v in verbs)
+    return False
 
 
 def _month(name: str) -> int:

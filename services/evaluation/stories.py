@@ -114,15 +114,17 @@ def _features(title_doc, body_doc) -> dict:
     """Entities, lead, terms and dates of one article (entity stage if available)."""
     try:
         from services.entities.extract import extract_entities  # type: ignore
-        from services.entities.features import content_terms, find_dates, lead_sentence  # type: ignore
+        from services.entities.features import content_terms, find_dates, lead_sentence, own_date  # type: ignore
     except Exception:  # pragma: no cover - depends on the other stage being present
         return _fallback_features(title_doc, body_doc)
     ents = extract_entities(body_doc, title_doc)
     return {"entities": [e if isinstance(e, EntityMention) else EntityMention.model_validate(e) for e in ents],
             "lead": lead_sentence(body_doc), "terms": dict(content_terms(body_doc)),
-            "dates": list(find_dates(body_doc)), "tokens": len(body_doc)}
+            "dates": list(find_dates(body_doc)), "own_date": own_date(body_doc, not_after=_PRODUCED_AT),
+            "tokens": len(body_doc)}
 
 
+_PRODUCED_AT = datetime(2020, 1, 1, tzinfo=timezone.utc)   # the records carry no publication time
 _ENT_TYPES = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}
 _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
 _MONTHS = {m: i + 1 for i, m in enumerate(
@@ -158,7 +160,8 @@ def _fallback_features(title_doc, body_doc) -> dict:
                     if t.pos_ in _CONTENT_POS and t.is_alpha and not t.is_stop and len(t) > 1)
     dates = sorted({f"{y}-{_MONTHS[m[:3].lower()]:02d}-{int(d):02d}" for m, d, y in _DATE.findall(body_doc.text)})
     lead = next((s.text.strip() for s in body_doc.sents if len(s) > 5 and "http" not in s.text), "")
-    return {"entities": ents, "lead": lead, "terms": dict(terms), "dates": dates, "tokens": len(body_doc)}
+    return {"entities": ents, "lead": lead, "terms": dict(terms), "dates": dates,
+            "own_date": dates[0] if dates else None, "tokens": len(body_doc)}
 
 
 def build_inputs(path: str | Path) -> list[tuple[ArticleQuotes, ArticleEntities, str]]:
@@ -166,7 +169,7 @@ def build_inputs(path: str | Path) -> list[tuple[ArticleQuotes, ArticleEntities,
     path = Path(path)
     records = load_records(path)
     docs = _parsed(path, records)
-    base = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    base = _PRODUCED_AT
     out = []
     for r, (tdoc, bdoc) in zip(records, docs):
         meta = ArticleMeta(article_id=r["id"], title=r["title"], outlet=r.get("outlet"), url=r.get("url"),

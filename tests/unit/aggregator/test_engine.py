@@ -44,6 +44,26 @@ def test_two_events_of_one_kind_with_different_people_and_places_split():
     assert ups[2].story_id != ups[0].story_id
 
 
+def _flood_again(aid, hours, own_date=None):
+    """Another flood report naming the same mayor and town, worded differently."""
+    return article(aid, "Norwick floods again, Mayor Ada Brennor says",
+                   [ent("Ada Brennor", n=2, in_title=True), ent("Norwick", "GPE", n=3, in_title=True)],
+                   {"flood": 3, "storm": 2, "damage": 2, "insurance": 2, "river": 1, "rain": 1},
+                   hours=hours, own_date=own_date, dates=[own_date] if own_date else [])
+
+
+def test_own_dates_years_apart_split_the_same_kind_of_event_in_the_same_place():
+    def story_of_third(own_date):
+        _, ups = _run([flood("f1", own_date="2031-02-28", dates=["2031-02-28"]),
+                       flood("f2", 1, own_date="2031-02-27", dates=["2031-02-27"]),
+                       _flood_again("f3", 2, own_date)])
+        assert ups[0].story_id == ups[1].story_id
+        return ups[2].story_id == ups[0].story_id
+    assert story_of_third(None)              # no own date: the names and words decide (joins)
+    assert story_of_third("2031-02-26")      # two days apart: the same flood
+    assert not story_of_third("2029-03-01")  # two years apart: another flood
+
+
 def test_story_ids_are_deterministic():
     arts = [flood("f1"), quake("q1"), flood("f2")]
     _, a = _run(arts)

@@ -19,15 +19,15 @@ def quote(text: str, speaker: str | None = None, kind: str = "full", role: str |
 
 
 def article(aid: str, title: str, ents: list[EntityMention], terms: dict[str, int], quotes=(), *,
-            hours: float = 0.0, dates=(), lead: str | None = None, outlet: str = "Daily Example",
-            revision: str = "") -> tuple[ArticleQuotes, ArticleEntities]:
+            hours: float = 0.0, dates=(), own_date: str | None = None, lead: str | None = None,
+            outlet: str = "Daily Example", revision: str = "") -> tuple[ArticleQuotes, ArticleEntities]:
     meta = ArticleMeta(article_id=aid, title=title, outlet=outlet, url=f"https://example.org/{aid}",
                        published=T0 + timedelta(hours=hours),
                        content_hash=hashlib.sha256(f"{aid}|{title}|{sorted(terms.items())}|{revision}".encode()).hexdigest(),
                        produced_at=T0 + timedelta(hours=hours))
     return (ArticleQuotes(article=meta, quotes=list(quotes)),
             ArticleEntities(article=meta, entities=ents, lead=lead or title + ".", terms=terms, dates=list(dates),
-                            tokens=100))
+                            own_date=own_date, tokens=100))
 
 
 # two events of the same kind with different people and places

@@ -5,7 +5,7 @@ import pytest
 
 from services.common.nlp import doc_from_bytes, doc_to_bytes, parse_articles
 from services.entities.extract import extract_entities
-from services.entities.features import content_terms, find_dates, lead_sentence
+from services.entities.features import content_terms, find_dates, lead_sentence, own_date
 
 ARTICLES = {
     "roles": (
@@ -164,6 +164,41 @@ def test_find_dates_numeric_orders_and_capture_stamps(text, expected):
     assert find_dates(body) == expected
 
 
+NOW = datetime(2026, 11, 24, 12, 0)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a dateline is the own date, even when the lead that follows is in the future tense
+    ("BRENTON, Dec. 11, 2008 -- The ministry will publish the new rules, officials said.", "2008-12-11"),
+    # a time-stamp line parsed into the next sentence is not that sentence's future
+    ("Posted 8:13 AM 8/2/2013\nShe will host the ceremony on the last night.", "2013-08-02"),
+    # a release date in a future-tense clause is not the article's date ...
+    ("The film will be released on December 25, 2019, the studio said.", None),
+    ("The vote is expected to take place on March 3, 2014. Officials met on Feb. 2, 2014.", "2014-02-02"),
+    ("The studio said on May 3, 2018 that the film is scheduled for release on December 25, 2019.", "2018-05-03"),
+    # ... but past and present clauses are, wherever "will" appears elsewhere in the text
+    ("The court will hear the case later. The ruling came on March 3, 2013.", "2013-03-03"),
+    ("The law was passed on March 3, 2010 and takes effect on January 1, 2011.", "2010-03-03"),
+    # a month is not a day
+    ("Voting began in February 2013. Results came on March 3, 2013.", None),
+])
+def test_own_date_skips_future_clauses(text, expected):
+    _, body = parse_articles([("x", text)])[0]
+    assert own_date(body, not_after=NOW) == expected
+
+
+def test_own_date_is_never_after_publication():
+    _, body = parse_articles([("x", "Tickets for the June 5, 2027 final go on sale. The draw took place on May 1, 2027.")])[0]
+    assert own_date(body, not_after=datetime(2027, 5, 2)) == "2027-05-01"
+    assert own_date(body, not_after=datetime(2027, 6, 30)) == "2027-06-05"   # no tense cue: first date
+    assert own_date(body, not_after=datetime(2027, 4, 1)) is None
+
+
+def test_own_date_resolves_relative_days_against_publication(parsed):
+    _, body = parsed["headline"]
+    assert own_date(body, datetime(2021, 3, 5, 12, 0), not_after=datetime(2021, 3, 5, 12, 0)) == "2021-03-03"
+
+
 # ----------------------------------------------------------------- rules on hand-built docs
 def _doc(words, tags, ents):
     """A tagged Doc without a model: ``ents`` are (start, end, label) token ranges."""
@@ -260,3 +295,17 @@ def test_entity_with_list_comma_is_split_but_abbreviations_kept():
     tags = ["NNS", "IN", "NNP", ",", "NNP", "VBD", "NNP", "NNP", ",", "NNP", "NN", "."]
     doc = _doc(words, tags, [(2, 5, "GPE"), (6, 10, "PERSON")])
     assert [c.text for c in body_candidates(doc)] == ["Orland", "Brenton", "Dale Ambers , Jr."]
+
+
+def test_the_entities_result_bounds_the_own_date_by_when_the_article_was_sent():
+    """Without a publication time, the producer's send time bounds it (an archive replayed
+    today still never takes a date after today)."""
+    from schemas.models import ArticleMeta
+    from services.pipeline import entities_from_docs
+
+    title, body = parse_articles([("Cup draw", "Tickets for the June 5, 2031 final go on sale. "
+                                               "The draw took place on May 1, 2029.")])[0]
+    meta = ArticleMeta(article_id="a", title="Cup draw", content_hash="0" * 64, produced_at=datetime(2030, 1, 1))
+    res = entities_from_docs(meta, title, body)
+    assert res.own_date == "2029-05-01"
+    assert res.dates == ["2031-06-05", "2029-05-01"]   # every date still counts for the time penalty
