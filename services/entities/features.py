@@ -153,7 +153,7 @@ def own_date(doc: Doc, published: datetime | None = None, not_after: datetime | 
     if not_after is not None:
         limit = (not_after.date() if isinstance(not_after, datetime) else not_after) + timedelta(days=1)
     for _, iso, future in date_mentions(doc, published):
-        if future or (limit is not None and len(iso) == 10 and date.fromisoformat(iso) > limit):
+        if future or (limit is not None and iso > limit.isoformat()[:len(iso)]):   # ISO strings order as dates
             continue
         return iso if len(iso) == 10 else None
     return None

@@ -192,6 +192,9 @@ def test_own_date_is_never_after_publication():
     assert own_date(body, not_after=datetime(2027, 5, 2)) == "2027-05-01"
     assert own_date(body, not_after=datetime(2027, 6, 30)) == "2027-06-05"   # no tense cue: first date
     assert own_date(body, not_after=datetime(2027, 4, 1)) is None
+    _, body = parse_articles([("x", "The final is in June 2027. The draw took place on May 1, 2027.")])[0]
+    assert own_date(body, not_after=datetime(2027, 5, 2)) == "2027-05-01"   # a later month is skipped too
+    assert own_date(body, not_after=datetime(2027, 6, 30)) is None          # a month first: no day
 
 
 def test_own_date_resolves_relative_days_against_publication(parsed):
