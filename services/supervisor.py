@@ -13,6 +13,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from services.common.proc import parent_death_signal
+
 
 def worker_command(name: str) -> list[str]:
     return [sys.executable, "-m", "services.cli", "worker", name]
@@ -26,8 +28,9 @@ class Child:
     restarts: list[float] = field(default_factory=list)
 
     def start(self, log_file=None) -> None:
+        # a supervisor killed outright (SIGKILL, OOM) still stops its workers: they drain on SIGTERM
         self.proc = subprocess.Popen(worker_command(self.name), env=self.env, stdin=subprocess.DEVNULL,
-                                     stdout=log_file, stderr=log_file)
+                                     stdout=log_file, stderr=log_file, preexec_fn=parent_death_signal(signal.SIGTERM))
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None

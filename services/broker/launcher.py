@@ -9,7 +9,6 @@ initial rebalance delay.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import os
 import shutil
@@ -21,6 +20,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from services.common.proc import parent_death_signal
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -61,13 +62,6 @@ def resolve_jars(cache: Path = DEFAULT_CACHE, log=print) -> list[Path]:
     if not any(j.name.startswith("kafka_2.13-") for j in jars):
         raise BrokerError(f"no kafka jar in {cache}")
     return jars
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    """Linux: SIGKILL the broker if the process that started it dies."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-    os.setsid()
 
 
 @dataclass
@@ -153,7 +147,7 @@ class LocalBroker:
                f"-Dlog4j2.configurationFile={LOG4J}", f"-Dkafka.logs.dir={self.data_dir}",
                "-cp", classpath, "kafka.Kafka", str(props)]
         self.process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                        preexec_fn=_die_with_parent)
+                                        preexec_fn=parent_death_signal(signal.SIGKILL, new_session=True))
         out.close()
         try:
             self._wait_ready(timeout)
