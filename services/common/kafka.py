@@ -85,9 +85,34 @@ async def ensure_topics(settings: Settings) -> list[str]:
                 await admin.create_topics(new)
             except TopicAlreadyExistsError:
                 pass
+            await _wait_for_leaders(settings, [t.name for t in new])
         return [t.name for t in new]
     finally:
         await admin.close()
+
+
+async def _wait_for_leaders(settings: Settings, names: list[str], timeout: float = 30.0) -> None:
+    """Until every partition of the new topics answers on its leader: the metadata names a
+    leader at once, but the first sends to a topic just created still meet
+    ``NotLeaderForPartitionError`` for a moment (retried, yet logged as warnings).  Asking
+    each partition's end offset is answered by the leader only, and aiokafka retries it."""
+    from aiokafka import TopicPartition
+
+    consumer = make_consumer(settings, request_timeout_ms=15000)
+    await consumer.start()
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        tps = []
+        for name in names:
+            while not (parts := await cluster_partitions(consumer, name)):
+                if loop.time() > deadline:
+                    raise TimeoutError(f"topic {name} not in the cluster metadata after {timeout:.0f}s")
+                await asyncio.sleep(0.1)
+            tps += [TopicPartition(name, p) for p in sorted(parts)]
+        await asyncio.wait_for(consumer.end_offsets(tps), max(1.0, deadline - loop.time()))
+    finally:
+        await consumer.stop()
 
 
 def make_producer(settings: Settings, **extra) -> AIOKafkaProducer:
