@@ -192,13 +192,13 @@ def date_mentions(doc: Doc, published: datetime | None = None) -> list[tuple[int
 
 
 _FUTURE_AUX = frozenset({"will", "'ll", "’ll", "shall"})
-_FUTURE_HEADS = frozenset({"schedule", "slate", "due", "upcoming", "plan", "expect", "set"})
+_FUTURE_HEADS = frozenset({"schedule", "slate", "due", "upcoming", "plan", "expect"})   # not "set": "a record set on"
 
 
 def _future_clause(span: SpacySpan) -> bool:
     """A date that a preposition attaches to a future-tense clause ("will be released on May 2",
     "is scheduled for May 2", "due by May 2"): the first verb above it has "will"/"shall" as
-    auxiliary, or it or a word on the way is scheduled/slated/due/planned/expected/set.  A date
+    auxiliary, or it or a word on the way is scheduled/slated/due/planned/expected.  A date
     attached without a preposition (a dateline "PARIS, May 2, 2024 -- ...") is never future."""
     tok, via_prep = span.root, False
     text = span.doc.text

@@ -179,6 +179,7 @@ NOW = datetime(2026, 11, 24, 12, 0)
     # ... but past and present clauses are, wherever "will" appears elsewhere in the text
     ("The court will hear the case later. The ruling came on March 3, 2013.", "2013-03-03"),
     ("The law was passed on March 3, 2010 and takes effect on January 1, 2011.", "2010-03-03"),
+    ("The record set on May 2, 2012 still stands.", "2012-05-02"),   # "set" is no future cue
     # a month is not a day
     ("Voting began in February 2013. Results came on March 3, 2013.", None),
 ])
