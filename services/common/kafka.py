@@ -110,7 +110,11 @@ async def _wait_for_leaders(settings: Settings, names: list[str], timeout: float
                     raise TimeoutError(f"topic {name} not in the cluster metadata after {timeout:.0f}s")
                 await asyncio.sleep(0.1)
             tps += [TopicPartition(name, p) for p in sorted(parts)]
-        await asyncio.wait_for(consumer.end_offsets(tps), max(1.0, deadline - loop.time()))
+        try:
+            await asyncio.wait_for(consumer.end_offsets(tps), max(1.0, deadline - loop.time()))
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"new topics not served by a partition leader after {timeout:.0f}s: "
+                               f"{sorted(names)} (is the broker healthy?)") from None
     finally:
         await consumer.stop()
 

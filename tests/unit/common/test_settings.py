@@ -31,3 +31,31 @@ def test_topic_layout_story_state_is_compacted_and_aggregator_inputs_single_part
     assert layout["story-state"]["config"]["cleanup.policy"] == "compact"
     assert layout["articles"]["partitions"] == 6
     assert layout["article-quotes"]["partitions"] == 1 and layout["article-entities"]["partitions"] == 1
+
+
+async def test_topics_never_served_by_a_leader_fail_with_a_clear_error(monkeypatch):
+    """``ensure_topics`` waits for new partitions to answer on their leader; a broker that
+    never serves them makes start-up fail with the topics named, not hang."""
+    import asyncio
+
+    import pytest
+
+    from services.common import kafka
+
+    class NeverServed:
+        async def start(self):
+            pass
+
+        async def stop(self):
+            pass
+
+        async def end_offsets(self, tps):
+            await asyncio.sleep(3600)
+
+    async def partitions(consumer, topic):
+        return {0, 1}
+
+    monkeypatch.setattr(kafka, "make_consumer", lambda *a, **k: NeverServed())
+    monkeypatch.setattr(kafka, "cluster_partitions", partitions)
+    with pytest.raises(TimeoutError, match=r"partition leader after 1s: \['x-articles'\]"):
+        await kafka._wait_for_leaders(Settings(), ["x-articles"], timeout=1.0)
