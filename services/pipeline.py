@@ -37,14 +37,15 @@ def quotes_from_docs(meta: ArticleMeta, title: Doc, body: Doc) -> ArticleQuotes:
 
 def entities_from_docs(meta: ArticleMeta, title: Doc, body: Doc) -> ArticleEntities:
     from services.entities.extract import extract_entities
-    from services.entities.features import content_terms, find_dates, lead_sentence, own_date
+    from services.entities.features import article_dates, content_terms, lead_sentence
+    dates, own = article_dates(body, meta.published, not_after=meta.published or meta.produced_at)
     return ArticleEntities(
         article=meta,
         entities=extract_entities(body, title),
         lead=lead_sentence(body),
         terms=content_terms(body),
-        dates=find_dates(body, meta.published),
-        own_date=own_date(body, meta.published, not_after=meta.published or meta.produced_at),
+        dates=dates,
+        own_date=own,
         tokens=len(title) + len(body),
     )
 

@@ -137,10 +137,7 @@ def find_dates(doc: Doc, published: datetime | None = None) -> list[str]:
     date; weekdays and today/yesterday/tomorrow are resolved relative to it
     (the most recent such day, or the next one in future-tense sentences).
     """
-    seen: dict[str, None] = {}
-    for _, iso, _ in date_mentions(doc, published):
-        seen.setdefault(iso, None)
-    return list(seen)
+    return _distinct(date_mentions(doc, published))
 
 
 def own_date(doc: Doc, published: datetime | None = None, not_after: datetime | None = None) -> str | None:
@@ -149,10 +146,25 @@ def own_date(doc: Doc, published: datetime | None = None, not_after: datetime | 
     2024") nor later than ``not_after`` (the publication time, else when the article was
     sent: nothing an article reports as done happens after it is written), when that date is
     day-precise (a month or a year is not a day; ``None`` then)."""
+    return _own(date_mentions(doc, published), not_after)
+
+
+def article_dates(doc: Doc, published: datetime | None = None,
+                  not_after: datetime | None = None) -> tuple[list[str], str | None]:
+    """:func:`find_dates` and :func:`own_date` of one article from a single scan of its text."""
+    mentions = date_mentions(doc, published)
+    return _distinct(mentions), _own(mentions, not_after)
+
+
+def _distinct(mentions: list[tuple[int, str, bool]]) -> list[str]:
+    return list(dict.fromkeys(iso for _, iso, _ in mentions))
+
+
+def _own(mentions: list[tuple[int, str, bool]], not_after: datetime | None) -> str | None:
     limit = None
     if not_after is not None:
         limit = (not_after.date() if isinstance(not_after, datetime) else not_after) + timedelta(days=1)
-    for _, iso, future in date_mentions(doc, published):
+    for _, iso, future in mentions:
         if future or (limit is not None and iso > limit.isoformat()[:len(iso)]):   # ISO strings order as dates
             continue
         return iso if len(iso) == 10 else None

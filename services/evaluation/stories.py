@@ -114,14 +114,14 @@ def _features(title_doc, body_doc) -> dict:
     """Entities, lead, terms and dates of one article (entity stage if available)."""
     try:
         from services.entities.extract import extract_entities  # type: ignore
-        from services.entities.features import content_terms, find_dates, lead_sentence, own_date  # type: ignore
+        from services.entities.features import article_dates, content_terms, lead_sentence  # type: ignore
     except Exception:  # pragma: no cover - depends on the other stage being present
         return _fallback_features(title_doc, body_doc)
     ents = extract_entities(body_doc, title_doc)
+    dates, own = article_dates(body_doc, not_after=_PRODUCED_AT)
     return {"entities": [e if isinstance(e, EntityMention) else EntityMention.model_validate(e) for e in ents],
             "lead": lead_sentence(body_doc), "terms": dict(content_terms(body_doc)),
-            "dates": list(find_dates(body_doc)), "own_date": own_date(body_doc, not_after=_PRODUCED_AT),
-            "tokens": len(body_doc)}
+            "dates": dates, "own_date": own, "tokens": len(body_doc)}
 
 
 _PRODUCED_AT = datetime(2020, 1, 1, tzinfo=timezone.utc)   # the records carry no publication time
