@@ -189,6 +189,10 @@ class StoryDelta(_Model):
     articles_added: list[str] = Field(default_factory=list)
     quotes_added: list[str] = Field(default_factory=list)
     entities_added: list[str] = Field(default_factory=list)
+    articles_removed: list[str] = Field(
+        default_factory=list,
+        description="member articles that left the story in this update: moved by a revision, "
+                    "or split off into a new story (whose delta lists them as added)")
 
 
 class StoryState(_Value):

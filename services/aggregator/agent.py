@@ -154,12 +154,18 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
                 publish(extra)
             publish(update.state)
             stories[update.story_id] = update.story_record
-            for record in update.extra_records:  # the story a revised article left
+            for record in update.extra_records:  # the story a revised article left, a split's other side
                 stories[record["story_id"]] = record
+            for record in update.extra_articles:  # the articles a split moved (other than this one)
+                articles[record["article_id"]] = record
             articles[meta.article_id] = update.article_record
             settle_pending()
             bound.info("story.updated", story_id=update.story_id, version=update.state.version,
                        articles=update.state.totals.articles, quotes=update.state.totals.quotes)
+            if update.split_into:
+                kept = next(s for s in [update.state, *update.extra_states] if s.delta.articles_removed)
+                bound.info("story.split", story_id=kept.story_id, new_story_id=update.split_into,
+                           moved=kept.delta.articles_removed, kept=kept.totals.articles)
 
     @app.timer(interval=RESTORE_CHECK_SECONDS, on_leader=False)
     async def restore_when_idle():

@@ -37,6 +37,14 @@ an entity or one of its most distinctive terms, via an inverted index):
 
 The article joins the best story when the score reaches the engine's
 ``match_threshold``; otherwise it starts a new story.
+
+Split (``ClusterIndex.bisect``): a placement is final only as far as the evidence goes.
+A report of a sister event that arrives while a story has one or two articles can join it
+(nothing is core yet, so nothing conflicts), and the mixed story then looks coherent to every
+later article.  So a small story is re-checked as it grows: its members are divided in two by
+a leave-one-out 2-means on these same scores, and the story is split when each side has at
+least SPLIT_MIN_SIDE articles and neither side, as articles, would join the other as a story
+(mean score below SPLIT_THRESHOLD).
 """
 from __future__ import annotations
 
@@ -259,21 +267,34 @@ class ClusterIndex:
         return [sid for sid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
     # -- scoring
-    def score(self, art_sig: dict, sig: dict, top: Optional[tuple[Mapping, Mapping]] = None) -> float:
+    def score(self, art_sig: dict, sig: dict, top: Optional[tuple[Mapping, Mapping]] = None,
+              view: Optional[dict] = None) -> float:
         """Score of an article against a story signature; ``top`` is the story's
-        (heaviest terms, heaviest entities) from :func:`top_features` (default: computed)."""
-        n = max(1, sig.get("n", 1))
+        (heaviest terms, heaviest entities) from :func:`top_features` (default: computed);
+        ``view``: the story's :meth:`story_view` (default: computed)."""
+        v = view if view is not None else self.story_view(sig, top)
         a = self._article_view(art_sig)
+        s = (W_ENT * _cos(a["ea"], v["es"], a["ea_norm"], v["es_norm"])
+             + W_TERM * _cos(a["ta"], v["ts"], a["ta_norm"], v["ts_norm"])
+             + W_TITLE * _cos(a["ha"], v["hs"], a["ha_norm"], v["hs_norm"]))
+        time_pen = max(_time_penalty(art_sig["dates"], sig.get("dates", {})),
+                       _time_penalty(art_sig.get("pub", []), sig.get("pub", {})))
+        time_pen += _date_conflict(art_sig.get("d0", []), sig.get("d0", {}))
+        return (s / size_scale(v["n"]) + W_QUOTE * _quote_overlap(art_sig, sig)
+                - self._conflict(art_sig, v) - time_pen)
+
+    def story_view(self, sig: dict, top: Optional[tuple[Mapping, Mapping]] = None) -> dict:
+        """The story side of every score: idf-weighted vectors of its heaviest features and
+        the salience of its entities (valid until the next ``observe``)."""
+        n = max(1, sig.get("n", 1))
         terms, ents = top if top is not None else top_features(sig)
         es = self._ent_tokens(ents, 1.0 / n)
         ts = {t: v * self._idf(self.df_terms, t) for t, v in terms.items()}
         hs = {t: v * self._idf(self.df_title, t) for t, v in sig.get("title", {}).items()}
-        s = (W_ENT * _cos(a["ea"], es, a["ea_norm"]) + W_TERM * _cos(a["ta"], ts, a["ta_norm"])
-             + W_TITLE * _cos(a["ha"], hs, a["ha_norm"]))
-        time_pen = max(_time_penalty(art_sig["dates"], sig.get("dates", {})),
-                       _time_penalty(art_sig.get("pub", []), sig.get("pub", {})))
-        time_pen += _date_conflict(art_sig.get("d0", []), sig.get("d0", {}))
-        return s / size_scale(n) + W_QUOTE * _quote_overlap(art_sig, sig) - self._conflict(art_sig, sig, ents) - time_pen
+        return {"n": n, "ents": ents, "es": es, "ts": ts, "hs": hs,
+                "es_norm": _norm(es), "ts_norm": _norm(ts), "hs_norm": _norm(hs),
+                "toks": {t for k in sig.get("ents", {}) for t in k.split()},
+                "sal": {k: e["w"] / n * self._tok_idf(k) for k, e in ents.items() if e["t"] in ENTITY_CLASS}}
 
     def _article_view(self, art_sig: dict) -> dict:
         """The article side of every score: the same for all candidate stories until the next
@@ -300,21 +321,19 @@ class ClusterIndex:
                 out[t] = out.get(t, 0.0) + scale * e["w"] / math.sqrt(len(toks))
         return {t: v * self._idf(self.df_etok, t) for t, v in out.items()}
 
-    def _conflict(self, art_sig: dict, sig: dict, s_ents: Optional[Mapping[str, dict]] = None) -> float:
+    def _conflict(self, art_sig: dict, story: dict) -> float:
         """Two events of one kind differ in who/where/which organisation: penalise when, for one
         entity class, the article has a salient entity the story lacks AND the story has a core
         entity (in at least half of its articles) the article lacks.
 
         Salience is relative (weight x idf of the entity's most specific name token, over the
         side's maximum), so the penalty is ``CONFLICT_PENALTY * max over classes of
-        min(article-side salience, story-side salience x share)``.  ``s_ents``: the story's
-        entities to consider (its heaviest, see :func:`top_features`; default all)."""
-        n = max(1, sig.get("n", 1))
-        s_ents = sig.get("ents", {}) if s_ents is None else s_ents
+        min(article-side salience, story-side salience x share)``.  ``story``: the story's
+        :meth:`story_view` (its heaviest entities, see :func:`top_features`)."""
+        n, s_ents, s_sal = story["n"], story["ents"], story["sal"]
         a = self._article_view(art_sig)
-        s_toks = {t for k in sig.get("ents", {}) for t in k.split()}
+        s_toks = story["toks"]
         a_toks, a_sal = a["toks"], a["sal"]
-        s_sal = {k: e["w"] / n * self._tok_idf(k) for k, e in s_ents.items() if e["t"] in ENTITY_CLASS}
         if not a_sal or not s_sal:
             return 0.0
         a_max, s_max = max(a_sal.values()), max(s_sal.values())
@@ -341,14 +360,78 @@ class ClusterIndex:
     def _tok_idf(self, key: str) -> float:
         return self._idf(self.df_etok, self._rarest(key))
 
+    def member_vec(self, keys: Iterable[str], title: Iterable[str]) -> dict[str, float]:
+        """One article as idf-weighted entity name tokens and title words (for :meth:`member_sim`)."""
+        v = {"e:" + t: self._idf(self.df_etok, t) for k in keys for t in k.split()}
+        v.update(("h:" + t, self._idf(self.df_title, t)) for t in title)
+        return v
+
     def member_sim(self, art_sig: dict, members: list) -> float:
         """Similarity (entity name tokens and title words, idf-weighted) to the most similar member."""
-        def vec(keys, title):
-            v = {"e:" + t: self._idf(self.df_etok, t) for k in keys for t in k.split()}
-            v.update(("h:" + t, self._idf(self.df_title, t)) for t in title)
-            return v
-        a = vec(art_sig["ents"], art_sig["title"])
-        return max((_cos(a, vec(k, tw)) for k, tw in members), default=0.0)
+        a = self.member_vec(art_sig["ents"], art_sig["title"])
+        return max((_cos(a, self.member_vec(k, tw)) for k, tw in members), default=0.0)
+
+    def bisect(self, sigs: Mapping[str, dict]) -> Optional[tuple[list[str], list[str], float]]:
+        """Does a story hold two events?  ``sigs``: its members' article signatures.
+
+        Two seeds are the members least alike (mean of both directions' score against the
+        other as a one-article story); every member then goes to the side it scores higher
+        against (its own side without itself: a leave-one-out 2-means), until nothing moves.
+        Returns ``(side A, side B, cross)`` when both sides have ``SPLIT_MIN_SIDE`` members and
+        ``cross`` (the larger of the two sides' mean score against the other) is below
+        ``SPLIT_THRESHOLD``, i.e. neither side would have joined the other as a story; else
+        None.  Deterministic: ties go by article id.  Each score is what :meth:`best` would give
+        the article against that side as an open story (centroid and best-member terms)."""
+        ids = sorted(sigs)
+        if len(ids) < 2 * SPLIT_MIN_SIDE:
+            return None
+        vec = {a: self.member_vec(sigs[a]["ents"], sigs[a]["title"]) for a in ids}
+        norm = {a: _norm(v) for a, v in vec.items()}
+        msim = {(a, b): _cos(vec[a], vec[b], norm[a], norm[b]) for a in ids for b in ids}
+
+        def score(a: str, sig: dict, rest: list[str], view: Optional[dict] = None) -> float:
+            s = self.score(sigs[a], sig, view=view)
+            if W_MEMBER and rest:
+                s += W_MEMBER * (max(msim[a, b] for b in rest) - MEMBER_BASE)
+            return s
+
+        single = {b: _story_of([sigs[b]]) for b in ids}
+        views = {b: self.story_view(single[b]) for b in ids}
+        pair = {(a, b): score(a, single[b], [b], views[b]) for a in ids for b in ids if a != b}
+        sym = lambda a, b: (pair[a, b] + pair[b, a]) / 2    # noqa: E731
+        p, q = min(((a, b) for i, a in enumerate(ids) for b in ids[i + 1:]), key=lambda ab: (sym(*ab), ab))
+        side = {a: 0 if a == p or (a != q and sym(a, p) >= sym(a, q)) else 1 for a in ids}
+        for _ in range(SPLIT_ROUNDS):
+            groups = [[a for a in ids if side[a] == k] for k in (0, 1)]
+            if min(map(len, groups)) < SPLIT_MIN_SIDE:
+                return None
+            sums = [_story_of([sigs[a] for a in g]) for g in groups]
+            gviews = [self.story_view(sm) for sm in sums]
+            moved = {}
+            for a in ids:
+                s = []
+                for k in (0, 1):
+                    rest = [b for b in groups[k] if b != a]
+                    if side[a] != k:
+                        s.append(score(a, sums[k], rest, gviews[k]))
+                    else:                       # leave one out: the side without ``a``
+                        loo = _copy_sig(sums[k])
+                        add_signature(loo, sigs[a], -1)
+                        s.append(score(a, loo, rest))
+                moved[a] = 0 if s[0] >= s[1] else 1
+            if moved == side:
+                break
+            side = moved
+        groups = [[a for a in ids if side[a] == k] for k in (0, 1)]
+        if min(map(len, groups)) < SPLIT_MIN_SIDE:
+            return None
+        sums = [_story_of([sigs[a] for a in g]) for g in groups]
+        gviews = [self.story_view(sm) for sm in sums]
+        cross = max(sum(score(a, sums[1 - k], groups[1 - k], gviews[1 - k]) for a in groups[k]) / len(groups[k])
+                    for k in (0, 1))
+        if cross >= SPLIT_THRESHOLD:
+            return None
+        return groups[0], groups[1], cross
 
     def best(self, art_sig: dict) -> tuple[Optional[str], float]:
         """The best-scoring candidate story and its score (ties: the smallest story id, so a
@@ -380,6 +463,36 @@ DATE_CONFLICT_DAYS = 90.0
 DATE_CONFLICT_PENALTY = 0.6
 
 
+# A story is re-checked for two events (see ``ClusterIndex.bisect``, ``split_due``) while it
+# has at most SPLIT_MAX_MEMBERS articles (an established story is not re-partitioned).
+SPLIT_THRESHOLD = 0.35
+SPLIT_MIN_SIDE = 3
+SPLIT_ROUNDS = 10
+SPLIT_MAX_MEMBERS = 48
+SPLIT_EVERY_FROM, SPLIT_EVERY = 24, 4
+
+
+def split_due(n: int) -> bool:
+    """Whether a story that has just grown to ``n`` articles is re-checked for two events:
+    at every size while it is small, then at every SPLIT_EVERY-th (the cost of a check grows
+    with n squared), never beyond SPLIT_MAX_MEMBERS."""
+    return 2 * SPLIT_MIN_SIDE <= n <= SPLIT_MAX_MEMBERS and (n <= SPLIT_EVERY_FROM or n % SPLIT_EVERY == 0)
+
+
+def _story_of(sigs: Iterable[dict]) -> dict:
+    st: dict = {}
+    for s in sigs:
+        add_signature(st, s)
+    return st
+
+
+def _copy_sig(sig: dict) -> dict:
+    """A copy of a story signature deep enough for ``add_signature`` to change it."""
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in sig.items()}
+    out["ents"] = {k: {**e, "ty": dict(e["ty"])} for k, e in sig.get("ents", {}).items()}
+    return out
+
+
 RHO = 0.5   # expected similarity of two articles of one story
 
 
@@ -404,14 +517,15 @@ def _norm(a: Mapping[str, float]) -> float:
     return math.sqrt(sum(v * v for v in a.values()))
 
 
-def _cos(a: Mapping[str, float], b: Mapping[str, float], a_norm: Optional[float] = None) -> float:
+def _cos(a: Mapping[str, float], b: Mapping[str, float], a_norm: Optional[float] = None,
+         b_norm: Optional[float] = None) -> float:
     if not a or not b:
         return 0.0
     small, big = (a, b) if len(a) <= len(b) else (b, a)
     dot = sum(v * big.get(k, 0.0) for k, v in small.items())
     if dot <= 0:
         return 0.0
-    return dot / ((_norm(a) if a_norm is None else a_norm) * _norm(b))
+    return dot / ((_norm(a) if a_norm is None else a_norm) * (_norm(b) if b_norm is None else b_norm))
 
 
 def _ordinal(iso: str) -> Optional[int]:

@@ -39,6 +39,15 @@ Revisions.  A revised article (same id, new content hash) is subtracted from
 its story and matched again.  When it lands in another story, ``moved_from``
 names the story it left, ``extra_states`` carries that story's new state and
 ``extra_records`` its record, which must be persisted like ``story_record``.
+
+Splits.  After an article joins a story, a small story is re-checked for two events
+(``ClusterIndex.bisect``; ``cluster.split_due`` says when).  On a split the larger side
+keeps the story id and the other side becomes a new open story: ``split_into`` names it,
+``extra_states``/``extra_records`` carry the other side's state and record, and
+``extra_articles`` the moved article records (other than this article's), all to be
+persisted.  The kept story's delta lists the moved articles in ``articles_removed``, the new
+story's delta lists them in ``articles_added``.  Like everything here it is a pure function
+of the order of arrival, so a replay splits the same way.
 """
 from __future__ import annotations
 
@@ -75,8 +84,12 @@ class Update:
     article_record: dict
     moved_from: Optional[str] = None
     extra_states: list[StoryState] = field(default_factory=list)
-    # story records to persist with ``extra_states`` (the story a revised article left)
+    # story records to persist with ``extra_states`` (the story a revised article left, the
+    # other side of a split)
     extra_records: list[dict] = field(default_factory=list)
+    # a split: the new story's id, and the article records it moved (other than this article's)
+    split_into: Optional[str] = None
+    extra_articles: list[dict] = field(default_factory=list)
 
 
 def _utc(dt: Optional[datetime]) -> Optional[datetime]:
@@ -301,25 +314,111 @@ class StoryEngine:
         story["updated_at"] = _iso(now)
         story["event_time"] = max(story["event_time"], _iso(event), key=datetime.fromisoformat)
         story["central"] = central_article(story)
-        self._index_open(story)
         self.articles[aid] = rec
         self.seen[aid] = (chash, story["story_id"])
+        split = self._split(story, now)
+        rec = self.articles[aid]                # (a split replaces the records it moves)
+        self._index_open(story)
+        if split is None:
+            home, other = story, None
+        else:
+            self._index_open(split)
+            self.stories[split["story_id"]] = split
+            home, other = (split, story) if aid in split["articles"] else (story, split)
+        removed = sorted(split["articles"]) if split is not None else []
+        if home is story:
+            delta = {"articles_added": [aid], "articles_removed": removed,
+                     "quotes_added": [g["quote_id"] for g in story["quotes"] if g["quote_id"] not in quotes_before]}
+            ents_known = ents_before
+        else:                                   # a new story: everything in it is new
+            delta = {"articles_added": sorted(home["articles"]), "quotes_added": [g["quote_id"] for g in home["quotes"]]}
+            ents_known = set()
         names: set = set()
-        state = render(story, self.config.max_list_items, None, names_out=names)
-        self._names[sid] = names
-        state.delta = StoryDelta(
-            articles_added=[aid],
-            quotes_added=[g["quote_id"] for g in story["quotes"] if g["quote_id"] not in quotes_before],
-            entities_added=sorted(names - ents_before))
-        update = Update(story_id=sid, state=state, story_record=_plain(story), article_record=_plain(rec))
+        state = render(home, self.config.max_list_items, None, names_out=names)
+        self._names[home["story_id"]] = names
+        state.delta = StoryDelta(**delta, entities_added=sorted(names - ents_known))
+        update = Update(story_id=home["story_id"], state=state, story_record=_plain(home),
+                        article_record=_plain(rec))
+        if other is not None:
+            if other is split:
+                odelta = {"articles_added": sorted(split["articles"]),
+                          "quotes_added": [g["quote_id"] for g in split["quotes"]]}
+                oknown: set = set()
+            else:
+                odelta, oknown = {"articles_removed": removed}, ents_before
+            onames: set = set()
+            ostate = render(other, self.config.max_list_items, None, names_out=onames)
+            self._names[other["story_id"]] = onames
+            ostate.delta = StoryDelta(**odelta, entities_added=sorted(onames - oknown))
+            update.extra_states.append(ostate)
+            update.extra_records.append(_plain(other))
+        if split is not None:
+            update.split_into = split["story_id"]
+            update.extra_articles = [_plain(self.articles[a]) for a in sorted(split["articles"]) if a != aid]
         if old_story is not None and old_story["story_id"] != story["story_id"]:
             self._left(old_story, now)
             update.moved_from = old_story["story_id"]
             names_left: set = set()
-            update.extra_states.append(render(old_story, self.config.max_list_items, {}, names_out=names_left))
+            update.extra_states.append(render(old_story, self.config.max_list_items, {"articles_removed": [aid]},
+                                              names_out=names_left))
             self._names[old_story["story_id"]] = names_left
             update.extra_records.append(_plain(old_story))
         return update
+
+    # ------------------------------------------------------------ splitting
+    def _split(self, story: dict, now: datetime) -> Optional[dict]:
+        """Split ``story`` when it holds two events (``ClusterIndex.bisect``): the larger side
+        keeps the story (ties: the side with its first article), the other side becomes a new
+        open story with its own id, derived from the story's id and the moved articles.
+        Returns the new story's record (its members' article records are moved) or None.
+
+        Why: an article joins the best story *now*; an early article of a sister event that
+        joined a story of one or two articles (too little evidence to see a conflict) turns
+        the story into a mix, which then looks coherent to every later article.  Re-checking
+        the whole story while it is small finds such mixes once each side has a few articles."""
+        members = story["articles"]
+        if not cl.split_due(len(members)):
+            return None
+        recs = {}
+        for a in members:
+            rec = self.articles.get(a) or self._cold_articles.get(a)
+            if rec is None and self.article_loader:
+                rec = self.article_loader(a)
+            if rec is None:
+                return None
+            recs[a] = rec
+        parts = self.index.bisect({a: r["sig"] for a, r in recs.items()})
+        if parts is None:
+            return None
+        first = min(members, key=lambda a: (members[a]["order"], a))
+        a_side, b_side, _ = parts
+        keep, leave = ((a_side, b_side) if (len(a_side), first in a_side) > (len(b_side), first in b_side)
+                       else (b_side, a_side))
+        digest = hashlib.sha1((story["story_id"] + "|" + ",".join(sorted(leave))).encode()).hexdigest()[:12]
+        new = _blank_story("st-" + digest, "open", now, now)
+        new["seq"] = story["seq"]
+        by_order = lambda ids: sorted((copy.deepcopy(recs[a]) for a in ids),  # noqa: E731
+                                      key=lambda r: (members[r["article_id"]]["order"], r["article_id"]))
+        moving, staying = by_order(leave), by_order(keep)
+        for rec in moving:
+            rec["story_id"] = new["story_id"]
+        self._rebuild(story, staying)
+        self._rebuild(new, moving)
+        new["version"] = 1
+        for rec in moving + staying:
+            self.articles[rec["article_id"]] = rec
+            self.seen[rec["article_id"]] = (rec["content_hash"], rec["story_id"])
+            self._cold_articles.pop(rec["article_id"], None)
+        return new
+
+    def _rebuild(self, story: dict, recs: list[dict]) -> None:
+        """Recompute a story's aggregates from its member records (in this order)."""
+        qu.forget(story["quotes"])
+        story.update(articles={}, entities={}, quotes=[], sig={})
+        for rec in recs:
+            self._add(story, rec)
+        story["event_time"] = max((r["event_time"] for r in recs), key=datetime.fromisoformat)
+        story["central"] = central_article(story)
 
     def supersede(self, sid: str, version: int, now: datetime) -> Update:
         """Re-state story ``sid`` from the engine's records with ``version`` (which must exceed

@@ -8,7 +8,7 @@ from schemas.models import StoryState
 from services.aggregator import cluster as cl
 from services.aggregator import entities as en
 from services.aggregator.engine import EngineConfig, StoryEngine
-from tests.unit.aggregator.test_helpers import T0, article, ent, flood, quake, quote
+from tests.unit.aggregator.test_helpers import T0, article, coach_fired, coach_hired, ent, flood, quake, quote
 
 Q1 = quote("We will move every family out of the valley before the river crests tonight.", "Ada Brennor",
            role="mayor")
@@ -118,6 +118,7 @@ def test_revision_can_move_an_article_to_another_story():
     assert up.story_id == ups[2].story_id and up.moved_from == ups[0].story_id
     assert [s.story_id for s in up.extra_states] == [ups[0].story_id]
     assert up.extra_states[0].totals.articles == 1 and up.extra_states[0].version == 3
+    assert up.extra_states[0].delta.articles_removed == ["f2"] and up.state.delta.articles_added == ["f2"]
     for sid in (ups[0].story_id, ups[2].story_id):
         ents, sig = _recompute(eng, sid)
         assert _close(ents, eng.stories[sid]["entities"]) and _close(sig, eng.stories[sid]["sig"])
@@ -278,3 +279,72 @@ def test_pruned_best_equals_scoring_every_candidate_in_full():
             assert (got_sid, round(got_s, 9)) == (want_sid, round(want_s, 9))
         eng.index.observe(sig, -1)
         eng.process(q, e, T0)
+
+
+def _mixed_coaches():
+    """Fired, hired, fired, ...: the first 'hired' report joins the 'fired' story (one article
+    is too little evidence to see the conflict)."""
+    return [f(f"{'a' if f is coach_fired else 'b'}{i + 1}", i, hours=2 * i + (f is coach_hired))
+            for i in range(4) for f in (coach_fired, coach_hired)]
+
+
+def test_a_story_holding_two_events_is_split_once_each_side_has_enough_articles():
+    arts = _mixed_coaches()
+    eng, ups = _run(arts)
+    assert ups[1].story_id == ups[0].story_id          # the mix happens
+    splits = [u for u in ups if u.split_into]
+    assert len(splits) == 1
+    u = splits[0]
+    kept, new = ({s.story_id: s for s in [u.state, *u.extra_states]}[sid] for sid in (ups[0].story_id, u.split_into))
+    assert new.delta.articles_added == ["b1", "b2", "b3"] == kept.delta.articles_removed == new.article_ids
+    assert kept.article_ids == ["a1", "a2", "a3"] and kept.version == 6 and new.version == 1
+    assert {r["article_id"]: r["story_id"] for r in u.extra_articles} == {"b1": new.story_id, "b2": new.story_id}
+    assert u.article_record["story_id"] == new.story_id      # the arriving article moved too
+    new_names, kept_names = ({e.name for e in s.entities} for s in (new, kept))
+    assert "Tomas Reyd" in new_names - kept_names and "Dale Ortz" in kept_names - new_names
+    # later reports of each event go to their own story
+    final = eng.assignments()
+    assert {final[a] for a in ("a1", "a2", "a3", "a4")} == {ups[0].story_id}
+    assert {final[a] for a in ("b1", "b2", "b3", "b4")} == {u.split_into}
+    # a replay splits the same way; re-delivered articles change nothing
+    _, again = _run(arts)
+    assert [(x.story_id, x.split_into) for x in again] == [(x.story_id, x.split_into) for x in ups]
+    assert eng.process(*arts[1], T0) is None
+
+
+def test_records_after_a_split_restore_the_same_stories():
+    eng, _ = _run(_mixed_coaches())
+    stories = [json.loads(json.dumps(s)) for s in eng.stories.values()]
+    articles = [json.loads(json.dumps(a)) for a in eng.articles.values()]
+    fresh = StoryEngine()
+    assert fresh.restore(stories, articles) == []       # every story record agrees with its articles
+    assert fresh.assignments() == eng.assignments()
+    u = fresh.process(*coach_hired("b5", 1, hours=9), T0)
+    assert u.story_id == eng.assignments()["b1"]
+
+
+def test_one_event_in_many_wordings_is_not_split():
+    arts = [coach_fired(f"a{i}", i, hours=i) for i in range(12)]
+    eng, ups = _run(arts)
+    assert not any(u.split_into for u in ups)
+    assert len(set(eng.assignments().values())) == 1
+
+
+def test_bisect_finds_the_two_events_and_refuses_one():
+    eng, _ = _run([coach_fired("a0")])
+    sigs = {aid: cl.article_signature(e, q) for q, e in _mixed_coaches() for aid in [e.article.article_id]}
+    for s in sigs.values():
+        eng.index.observe(s)
+    a_side, b_side, cross = eng.index.bisect(sigs)
+    assert sorted([a_side, b_side]) == [["a1", "a2", "a3", "a4"], ["b1", "b2", "b3", "b4"]]
+    assert cross < cl.SPLIT_THRESHOLD
+    assert eng.index.bisect({a: s for a, s in sigs.items() if a.startswith("a")}) is None
+    assert eng.index.bisect({a: sigs[a] for a in ("a1", "a2", "b1", "b2")}) is None   # sides too small
+
+
+def test_split_checks_are_bounded():
+    assert not cl.split_due(2 * cl.SPLIT_MIN_SIDE - 1) and cl.split_due(2 * cl.SPLIT_MIN_SIDE)
+    assert all(cl.split_due(n) for n in range(2 * cl.SPLIT_MIN_SIDE, cl.SPLIT_EVERY_FROM + 1))
+    assert sum(cl.split_due(n) for n in range(cl.SPLIT_EVERY_FROM + 1, cl.SPLIT_MAX_MEMBERS + 1)) == \
+        (cl.SPLIT_MAX_MEMBERS - cl.SPLIT_EVERY_FROM) // cl.SPLIT_EVERY
+    assert not any(cl.split_due(n) for n in range(cl.SPLIT_MAX_MEMBERS + 1, 500))

@@ -47,3 +47,23 @@ def quake(aid: str, hours: float = 0.0, extra_quotes=(), **kw):
                    [ent("Ilse Varga", n=2, in_title=True), ent("Port Calder", "GPE", n=4, in_title=True),
                     ent("Calder Civil Defence", "ORG", n=2)],
                    QUAKE_TERMS, extra_quotes, hours=hours, **kw)
+
+
+# two events of one kind at one team (a coach fired, then a new coach hired): the second
+# event's reports name the first event's coach too, so an early one joins the first story
+def coach_fired(aid: str, i: int = 0, **kw):
+    return article(aid, ["Comets fire coach Lena Marsh after losing streak", "Lena Marsh out as Comets coach",
+                         "Harbor City Comets dismiss Lena Marsh"][i % 3],
+                   [ent("Lena Marsh", n=3, in_title=True), ent("Comets", "ORG", n=3, in_title=True),
+                    ent("Harbor City", "GPE", n=2), ent("Dale Ortz", n=1 + i % 2)],
+                   {"coach": 3, "fire": 3, "loss": 2, "streak": 2, "season": 2, "dismiss": 1, "game": 1 + i % 2},
+                   **kw)
+
+
+def coach_hired(aid: str, i: int = 0, **kw):
+    return article(aid, ["Comets hire Tomas Reyd as coach", "Tomas Reyd named Comets coach",
+                         "Harbor City Comets appoint Tomas Reyd"][i % 3],
+                   [ent("Tomas Reyd", n=3, in_title=True), ent("Comets", "ORG", n=3, in_title=True),
+                    ent("Harbor City", "GPE", n=2), ent("Lena Marsh", n=1), ent("Mira Kolb", n=1 + i % 2)],
+                   {"coach": 3, "hire": 3, "contract": 2, "season": 2, "appoint": 2, "year": 1, "game": 1 + i % 2},
+                   **kw)
