@@ -36,11 +36,14 @@ def load_records(path: str | Path) -> list[dict]:
     return out
 
 
-async def _read_all(settings: Settings, topic: str, done, timeout: float, check=None) -> list:
+async def _read_all(settings: Settings, topic: str, done, timeout: float, check=None,
+                    settle: float = 0.0) -> list:
+    """Read ``topic`` from the start until ``done(records)``, then on until nothing new has
+    arrived for ``settle`` seconds (the last update's other states may be on other partitions)."""
     consumer = make_consumer(settings, settings.topic(topic), group_id=None, auto_offset_reset="earliest",
                              enable_auto_commit=False, max_partition_fetch_bytes=16 * 1024 * 1024)
     await consumer.start()
-    records, deadline = [], time.monotonic() + timeout
+    records, deadline, quiet_since = [], time.monotonic() + timeout, None
     try:
         while time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
@@ -48,7 +51,11 @@ async def _read_all(settings: Settings, topic: str, done, timeout: float, check=
                 records.extend(recs)
             if check:
                 check()
-            if done(records):
+            if quiet_since is None and done(records):
+                quiet_since = time.monotonic()
+            elif quiet_since is not None and any(batch.values()):
+                quiet_since = time.monotonic()
+            if quiet_since is not None and time.monotonic() - quiet_since >= settle:
                 return records
         raise TimeoutError(f"{topic}: only {len(records)} record(s) after {timeout}s")
     finally:
@@ -59,13 +66,27 @@ def _ids(records) -> set[str]:
     return {json.loads(r.value)["article"]["article_id"] for r in records}
 
 
-def _covered(records) -> dict[str, str]:
+def _latest(records) -> dict[str, dict]:
     latest: dict[str, dict] = {}
     for r in records:
         s = json.loads(r.value)
         if s["story_id"] not in latest or s["version"] >= latest[s["story_id"]]["version"]:
             latest[s["story_id"]] = s
-    return {a["article_id"]: sid for sid, s in latest.items() for a in s["articles"]}
+    return latest
+
+
+def _covered(records) -> dict[str, str]:
+    """article id -> the story whose latest state lists it (``article_ids``: uncapped)."""
+    return {aid: sid for sid, s in _latest(records).items() for aid in s["article_ids"]}
+
+
+def _listed_twice(records) -> list[str]:
+    """Articles that the latest states of two stories both list (must be none)."""
+    seen: dict[str, int] = {}
+    for s in _latest(records).values():
+        for aid in s["article_ids"]:
+            seen[aid] = seen.get(aid, 0) + 1
+    return sorted(a for a, n in seen.items() if n > 1)
 
 
 async def _produce_articles(settings: Settings, records: list[dict]) -> None:
@@ -121,10 +142,13 @@ def run_stories_eval(path: str | Path, orders: int = 5, timeout: float = 900.0) 
             asyncio.run(_replay(osettings, [(by_id_q[a][0], by_id_q[a][1], by_id_e[a]) for a in order]))
             with workers(["aggregator"], oenv, run_dir / f"aggregate-{seed}.log") as sup:
                 states = asyncio.run(_read_all(osettings, "story-state", lambda rs: want <= set(_covered(rs)),
-                                               timeout, check=sup.poll))
+                                               timeout, check=sup.poll, settle=2.0))
             pred = _covered(states)
             out["orders"][str(seed)] = score_clusters(gold, pred)
             r = out["orders"][str(seed)]
+            r["listed_twice"] = len(_listed_twice(states))
+            # (no revisions here: every state that lost articles is a split's kept side)
+            r["splits"] = sum(1 for x in states if json.loads(x.value)["delta"].get("articles_removed"))
             say(f"order {seed}: {r['pred_stories']} stories, pairwise F1 {r['pairwise_f1']:.4f}, "
                 f"B-cubed F1 {r['bcubed_f1']:.4f}")
     vals = list(out["orders"].values())

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.integration
 
 # Floors a little below what the dev set scores through Kafka today (README, "Evaluation").
 # The product target is 0.94 for both; the gap is open work, not hidden by these floors.
-MIN_MEAN = {"pairwise_f1": 0.80, "bcubed_f1": 0.86}
-MIN_WORST = {"pairwise_f1": 0.76, "bcubed_f1": 0.83}
+MIN_MEAN = {"pairwise_f1": 0.84, "bcubed_f1": 0.87}
+MIN_WORST = {"pairwise_f1": 0.79, "bcubed_f1": 0.84}
 
 
 def test_eval_stories_through_kafka_in_five_orders(kafka_bootstrap):
@@ -28,7 +28,9 @@ def test_eval_stories_through_kafka_in_five_orders(kafka_bootstrap):
     assert result["articles"] == 277
     assert len(result["orders"]) == 5
     for order in result["orders"].values():
-        assert order["articles"] == 277, "every article ended in exactly one story"
+        assert order["articles"] == 277, "every article ended in a story"
+        assert order["listed_twice"] == 0, "no article is listed by the latest states of two stories"
+    assert sum(order["splits"] for order in result["orders"].values()) > 0, "story splits happen through Kafka"
     for key, floor in MIN_MEAN.items():
         assert result[f"mean_{key}"] >= floor, (key, result[f"mean_{key}"])
     for key, floor in MIN_WORST.items():
