@@ -196,6 +196,20 @@ class StoryEngine:
             fixed["central"] = central_article(fixed) if fixed["articles"] else None
             out.append(fixed)
             repaired.append(copy.deepcopy(fixed))
+        known = {st["story_id"] for st in stories}
+        for sid in sorted(set(members) - known):
+            # article records naming a story whose record never reached the table (a kill
+            # between the writes of a split or of a new story): the story is rebuilt from them
+            recs = sorted(members[sid], key=lambda r: (r["first_seen"], r["article_id"]))
+            first = datetime.fromisoformat(recs[0]["first_seen"])
+            fixed = _blank_story(sid, "open", first, first)
+            for rec in recs:
+                self._add(fixed, copy.deepcopy(rec))
+            fixed["version"] = 1
+            fixed["event_time"] = max((r["event_time"] for r in recs), key=datetime.fromisoformat)
+            fixed["central"] = central_article(fixed)
+            out.append(fixed)
+            repaired.append(copy.deepcopy(fixed))
         return out, repaired
 
     def assignments(self) -> dict[str, str]:
@@ -394,8 +408,13 @@ class StoryEngine:
         a_side, b_side, _ = parts
         keep, leave = ((a_side, b_side) if (len(a_side), first in a_side) > (len(b_side), first in b_side)
                        else (b_side, a_side))
-        digest = hashlib.sha1((story["story_id"] + "|" + ",".join(sorted(leave))).encode()).hexdigest()[:12]
-        new = _blank_story("st-" + digest, "open", now, now)
+        base = story["story_id"] + "|" + ",".join(sorted(leave))
+        new_id = "st-" + hashlib.sha1(base.encode()).hexdigest()[:12]
+        n = 0
+        while self._id_taken(new_id):   # e.g. the empty record of a split published, then lost
+            n += 1
+            new_id = "st-" + hashlib.sha1(f"{base}|{n}".encode()).hexdigest()[:12]
+        new = _blank_story(new_id, "open", now, now)
         new["seq"] = story["seq"]
         by_order = lambda ids: sorted((copy.deepcopy(recs[a]) for a in ids),  # noqa: E731
                                       key=lambda r: (members[r["article_id"]]["order"], r["article_id"]))
@@ -481,10 +500,15 @@ class StoryEngine:
 
     def _new_story(self, aid: str, chash: str, now: datetime, event: datetime) -> dict:
         sid = "st-" + hashlib.sha1(aid.encode()).hexdigest()[:12]
-        if (sid in self.index.sigs or sid in self.stories or sid in self._cold_stories
-                or (self.story_loader is not None and self.story_loader(sid) is not None)):
+        if self._id_taken(sid):
             sid = "st-" + hashlib.sha1(f"{aid}|{chash}".encode()).hexdigest()[:12]
         return _blank_story(sid, "open", now, event)
+
+    def _id_taken(self, sid: str) -> bool:
+        """Whether a story record with this id exists (an empty one too: ``supersede`` leaves
+        one for a story that only a lost update created, and its id must not be reused)."""
+        return (sid in self.index.sigs or sid in self.stories or sid in self._cold_stories
+                or (self.story_loader is not None and self.story_loader(sid) is not None))
 
     def _article_record(self, aid, chash, sid, first_seen, event, quotes, entities, sig, story) -> dict:
         m = entities.article

@@ -71,3 +71,45 @@ def test_supersede_restates_a_story_above_a_published_version_and_blanks_unknown
     ghost = eng.supersede("st-ghost", 2, T0)
     assert ghost.state.article_ids == [] and ghost.state.status == "closed" and ghost.state.version == 2
     assert ghost.state.totals.articles == 0
+
+
+def _split_run():
+    """The mixed coach reports up to the update that splits their story; the tables as they
+    were before that update, and the update itself."""
+    from tests.unit.aggregator.test_helpers import coach_fired, coach_hired
+    arts = [f(f"{'a' if f is coach_fired else 'b'}{i + 1}", i, hours=2 * i + (f is coach_hired))
+            for i in range(3) for f in (coach_fired, coach_hired)]
+    eng = StoryEngine()
+    stories, articles = {}, {}
+    for q, e in arts[:-1]:
+        upd = eng.process(q, e, T0)
+        stories[upd.story_id] = copy.deepcopy(upd.story_record)
+        articles[e.article.article_id] = copy.deepcopy(upd.article_record)
+    split = eng.process(*arts[-1], T0)
+    assert split.split_into
+    return arts, stories, articles, split
+
+
+def test_a_split_half_written_is_rebuilt_from_the_article_records():
+    arts, stories, articles, split = _split_run()
+    # the kill: the moved article records reached the table, neither story record did
+    for rec in [split.article_record, *split.extra_articles]:
+        articles[rec["article_id"]] = copy.deepcopy(rec)
+    eng = StoryEngine()
+    repaired = eng.restore(stories.values(), articles.values())
+    assert {r["story_id"] for r in repaired} == {split.story_id, next(iter(stories))}
+    new = next(r for r in repaired if r["story_id"] == split.split_into)
+    assert sorted(new["articles"]) == ["b1", "b2", "b3"] and new["status"] == "open"
+    assert sorted(eng.assignments().items()) == sorted((a, r["story_id"]) for a, r in articles.items())
+
+
+def test_a_split_published_but_not_persisted_is_redone_under_a_fresh_id():
+    arts, stories, articles, split = _split_run()
+    eng = StoryEngine()
+    eng.restore(stories.values(), articles.values())
+    # after the kill, the restart re-states the published-only new story as an empty closed one
+    ghost = eng.supersede(split.split_into, split.state.version + 1, T0)
+    assert ghost.state.status == "closed" and ghost.state.article_ids == []
+    again = eng.process(*arts[-1], T0)                 # the re-delivered article splits again
+    assert again.split_into and again.split_into != split.split_into
+    assert again.state.version == 1 and sorted(again.state.article_ids) == ["b1", "b2", "b3"]
