@@ -192,7 +192,11 @@ class StoryDelta(_Model):
     articles_removed: list[str] = Field(
         default_factory=list,
         description="member articles that left the story in this update: moved by a revision, "
-                    "or split off into a new story (whose delta lists them as added)")
+                    "or split off into a new story (whose delta lists them in articles_moved_in)")
+    articles_moved_in: list[str] = Field(
+        default_factory=list,
+        description="member articles that came from another story in this update without arriving "
+                    "anew (a split); articles_added names only arriving articles")
 
 
 class StoryState(_Value):

@@ -46,7 +46,7 @@ keeps the story id and the other side becomes a new open story: ``split_into`` n
 ``extra_states``/``extra_records`` carry the other side's state and record, and
 ``extra_articles`` the moved article records (other than this article's), all to be
 persisted.  The kept story's delta lists the moved articles in ``articles_removed``, the new
-story's delta lists them in ``articles_added``.  Like everything here it is a pure function
+story's in ``articles_moved_in`` (``articles_added`` only ever names arriving articles).  Like everything here it is a pure function
 of the order of arrival, so a replay splits the same way.
 """
 from __future__ import annotations
@@ -344,8 +344,9 @@ class StoryEngine:
             delta = {"articles_added": [aid], "articles_removed": removed,
                      "quotes_added": [g["quote_id"] for g in story["quotes"] if g["quote_id"] not in quotes_before]}
             ents_known = ents_before
-        else:                                   # a new story: everything in it is new
-            delta = {"articles_added": sorted(home["articles"]), "quotes_added": [g["quote_id"] for g in home["quotes"]]}
+        else:                                   # the split's new story: everything in it is new to it
+            delta = {"articles_added": [aid], "articles_moved_in": sorted(set(home["articles"]) - {aid}),
+                     "quotes_added": [g["quote_id"] for g in home["quotes"]]}
             ents_known = set()
         names: set = set()
         state = render(home, self.config.max_list_items, None, names_out=names)
@@ -355,7 +356,7 @@ class StoryEngine:
                         article_record=_plain(rec))
         if other is not None:
             if other is split:
-                odelta = {"articles_added": sorted(split["articles"]),
+                odelta = {"articles_moved_in": sorted(split["articles"]),
                           "quotes_added": [g["quote_id"] for g in split["quotes"]]}
                 oknown: set = set()
             else:

@@ -296,7 +296,8 @@ def test_a_story_holding_two_events_is_split_once_each_side_has_enough_articles(
     assert len(splits) == 1
     u = splits[0]
     kept, new = ({s.story_id: s for s in [u.state, *u.extra_states]}[sid] for sid in (ups[0].story_id, u.split_into))
-    assert new.delta.articles_added == ["b1", "b2", "b3"] == kept.delta.articles_removed == new.article_ids
+    assert kept.delta.articles_removed == ["b1", "b2", "b3"] == new.article_ids
+    assert new.delta.articles_added == ["b3"] and new.delta.articles_moved_in == ["b1", "b2"]
     assert kept.article_ids == ["a1", "a2", "a3"] and kept.version == 6 and new.version == 1
     assert {r["article_id"]: r["story_id"] for r in u.extra_articles} == {"b1": new.story_id, "b2": new.story_id}
     assert u.article_record["story_id"] == new.story_id      # the arriving article moved too
