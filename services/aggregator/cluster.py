@@ -184,14 +184,16 @@ class ClusterIndex:
         self.members: dict[str, list] = {}        # open story id -> [(entity keys, title words)] per article
         self._idf_memo: dict[int, dict[str, float]] = {}
         self._rarest_memo: dict[str, str] = {}
-        self._art_memo: Optional[tuple[dict, dict]] = None
+        # id(article signature) -> (the signature, its view): the article side of scores, valid
+        # until the next ``observe`` (holding the signature: its id cannot be reused meanwhile)
+        self._art_views: dict[int, tuple[dict, dict]] = {}
         self.top: dict[str, tuple[dict, dict]] = {}   # story id -> its heaviest (terms, entities)
 
     # -- document frequencies
     def observe(self, art_sig: dict, sign: int = 1) -> None:
         self._idf_memo.clear()              # every cached value below depends on the idfs
         self._rarest_memo.clear()
-        self._art_memo = None
+        self._art_views.clear()
         self.n_docs += sign
         for k in art_sig["ents"]:
             self.df_ents[k] += sign
@@ -219,6 +221,20 @@ class ClusterIndex:
         if v is None:
             v = memo[k] = math.log((self.n_docs + 1) / (df.get(k, 0) + 1)) + 1.0
         return v
+
+    def _weighted(self, df: Counter, items: Iterable[tuple[str, float]]) -> dict[str, float]:
+        """``{k: v * idf(k)}``: :meth:`_idf` for many keys at once (one memo lookup per key
+        instead of a call: the story side of a score weights hundreds of terms)."""
+        memo = self._idf_memo.get(id(df))
+        if memo is None:
+            memo = self._idf_memo[id(df)] = {}
+        out = {}
+        for k, v in items:
+            w = memo.get(k)
+            if w is None:
+                w = memo[k] = math.log((self.n_docs + 1) / (df.get(k, 0) + 1)) + 1.0
+            out[k] = v * w
+        return out
 
     # -- stories
     def put(self, sid: str, sig: dict, closed: bool = False, members: Optional[list] = None) -> None:
@@ -289,8 +305,8 @@ class ClusterIndex:
         n = max(1, sig.get("n", 1))
         terms, ents = top if top is not None else top_features(sig)
         es = self._ent_tokens(ents, 1.0 / n)
-        ts = {t: v * self._idf(self.df_terms, t) for t, v in terms.items()}
-        hs = {t: v * self._idf(self.df_title, t) for t, v in sig.get("title", {}).items()}
+        ts = self._weighted(self.df_terms, terms.items())
+        hs = self._weighted(self.df_title, sig.get("title", {}).items())
         return {"n": n, "ents": ents, "es": es, "ts": ts, "hs": hs,
                 "es_norm": _norm(es), "ts_norm": _norm(ts), "hs_norm": _norm(hs),
                 "toks": {t for k in sig.get("ents", {}) for t in k.split()},
@@ -298,10 +314,11 @@ class ClusterIndex:
 
     def _article_view(self, art_sig: dict) -> dict:
         """The article side of every score: the same for all candidate stories until the next
-        ``observe`` changes the idfs (cached for the one article being placed)."""
-        memo = self._art_memo
-        if memo is not None and memo[0] is art_sig:
-            return memo[1]
+        ``observe`` changes the idfs (cached until then: the article placed, the members of a
+        story being checked for a split)."""
+        hit = self._art_views.get(id(art_sig))
+        if hit is not None and hit[0] is art_sig:
+            return hit[1]
         ea = self._ent_tokens(art_sig["ents"], 1.0)
         ta = {t: (1 + math.log(c)) * self._idf(self.df_terms, t) for t, c in art_sig["terms"].items()}
         ha = {t: self._idf(self.df_title, t) for t in art_sig["title"]}
@@ -309,7 +326,9 @@ class ClusterIndex:
         view = {"ea": ea, "ta": ta, "ha": ha, "ea_norm": _norm(ea), "ta_norm": _norm(ta), "ha_norm": _norm(ha),
                 "sal": sal, "toks": {t for k in art_sig["ents"] for t in k.split()},
                 "rarest": {k: self._rarest(k) for k in sal}}
-        self._art_memo = (art_sig, view)
+        if len(self._art_views) >= ART_VIEWS_MAX:
+            self._art_views.clear()
+        self._art_views[id(art_sig)] = (art_sig, view)
         return view
 
     def _ent_tokens(self, ents: Mapping[str, dict], scale: float) -> dict[str, float]:
@@ -319,7 +338,7 @@ class ClusterIndex:
             toks = k.split()
             for t in toks:
                 out[t] = out.get(t, 0.0) + scale * e["w"] / math.sqrt(len(toks))
-        return {t: v * self._idf(self.df_etok, t) for t, v in out.items()}
+        return self._weighted(self.df_etok, out.items())
 
     def _conflict(self, art_sig: dict, story: dict) -> float:
         """Two events of one kind differ in who/where/which organisation: penalise when, for one
@@ -374,9 +393,11 @@ class ClusterIndex:
     def bisect(self, sigs: Mapping[str, dict]) -> Optional[tuple[list[str], list[str], float]]:
         """Does a story hold two events?  ``sigs``: its members' article signatures.
 
-        Two seeds are the members least alike (mean of both directions' score against the
-        other as a one-article story); every member then goes to the side it scores higher
-        against (its own side without itself: a leave-one-out 2-means), until nothing moves.
+        Two seeds: the member that scores lowest against the story, and the member
+        least like it (mean of both directions' score against the other as a one-article
+        story); every member then goes to the seed it is more like, and then, round by round,
+        to the side it scores higher against (its own side without itself: a leave-one-out
+        2-means), until nothing moves.  Linear in the members per round.
         Returns ``(side A, side B, cross)`` when both sides have ``SPLIT_MIN_SIDE`` members and
         ``cross`` (the larger of the two sides' mean score against the other) is below
         ``SPLIT_THRESHOLD``, i.e. neither side would have joined the other as a story; else
@@ -395,12 +416,27 @@ class ClusterIndex:
                 s += W_MEMBER * (max(msim[a, b] for b in rest) - MEMBER_BASE)
             return s
 
-        single = {b: _story_of([sigs[b]]) for b in ids}
-        views = {b: self.story_view(single[b]) for b in ids}
-        pair = {(a, b): score(a, single[b], [b], views[b]) for a in ids for b in ids if a != b}
-        sym = lambda a, b: (pair[a, b] + pair[b, a]) / 2    # noqa: E731
-        p, q = min(((a, b) for i, a in enumerate(ids) for b in ids[i + 1:]), key=lambda ab: (sym(*ab), ab))
-        side = {a: 0 if a == p or (a != q and sym(a, p) >= sym(a, q)) else 1 for a in ids}
+        # seeds: p, the member that fits the story least; q, the member least like p
+        whole = _story_of(sigs[a] for a in ids)
+        view = self.story_view(whole)
+        p = min(ids, key=lambda a: (score(a, whole, [b for b in ids if b != a], view), a))
+        single: dict[str, tuple[dict, dict]] = {}
+
+        def one(b: str) -> tuple[dict, dict]:
+            if b not in single:
+                sig = _story_of([sigs[b]])
+                single[b] = (sig, self.story_view(sig))
+            return single[b]
+
+        def like(x: str) -> dict[str, float]:
+            """Every other member's likeness to ``x``: both directions, each against the other
+            alone (loops ordered so the scored article's cached view is reused)."""
+            to_x = {a: score(a, one(x)[0], [x], one(x)[1]) for a in ids if a != x}
+            return {a: (v + score(x, one(a)[0], [a], one(a)[1])) / 2 for a, v in to_x.items()}
+        to_p = like(p)
+        q = min(to_p, key=lambda a: (to_p[a], a))
+        to_q = like(q)
+        side = {a: 0 if a == p or (a != q and to_p[a] >= to_q[a]) else 1 for a in ids}
         for _ in range(SPLIT_ROUNDS):
             groups = [[a for a in ids if side[a] == k] for k in (0, 1)]
             if min(map(len, groups)) < SPLIT_MIN_SIDE:
@@ -456,6 +492,7 @@ class ClusterIndex:
 
 
 CONFLICT_PENALTY = 0.4
+ART_VIEWS_MAX = 256   # article views cached between two ``observe`` calls (one placement, one split check)
 ENTITY_CLASS = {"PERSON": "who", "GPE": "where", "LOC": "where", "FAC": "where", "ORG": "org"}
 TIME_SCALE_DAYS = 30.0
 TIME_PENALTY_MAX = 0.3
