@@ -344,8 +344,18 @@ def test_bisect_finds_the_two_events_and_refuses_one():
 
 
 def test_split_checks_are_bounded():
-    assert not cl.split_due(2 * cl.SPLIT_MIN_SIDE - 1) and cl.split_due(2 * cl.SPLIT_MIN_SIDE)
-    assert all(cl.split_due(n) for n in range(2 * cl.SPLIT_MIN_SIDE, cl.SPLIT_EVERY_FROM + 1))
-    assert sum(cl.split_due(n) for n in range(cl.SPLIT_EVERY_FROM + 1, cl.SPLIT_MAX_MEMBERS + 1)) == \
-        (cl.SPLIT_MAX_MEMBERS - cl.SPLIT_EVERY_FROM) // cl.SPLIT_EVERY
+    assert not cl.split_due(2 * cl.SPLIT_MIN_SIDE - 1)
+    assert all(cl.split_due(n) for n in range(2 * cl.SPLIT_MIN_SIDE, cl.SPLIT_MAX_MEMBERS + 1))
     assert not any(cl.split_due(n) for n in range(cl.SPLIT_MAX_MEMBERS + 1, 500))
+
+
+def test_a_story_with_a_core_keeps_a_look_alike_event_out_without_a_split():
+    """Why checks stop at SPLIT_MAX_MEMBERS: once a story has a core, the conflict penalty
+    keeps the other event's reports out at placement."""
+    big = [coach_fired(f"a{i}", i, hours=i) for i in range(cl.SPLIT_MAX_MEMBERS)]
+    late = [coach_hired(f"b{i}", i, hours=30 + i) for i in range(6)]
+    eng, ups = _run(big + late)
+    assert not any(u.split_into for u in ups)
+    final = eng.assignments()
+    assert len({final[f"a{i}"] for i in range(len(big))}) == 1
+    assert {final[f"b{i}"] for i in range(len(late))} == {ups[-1].story_id} != {final["a0"]}
