@@ -40,6 +40,12 @@ def render_story(state: dict, max_quotes: int = 50) -> str:
                 out.append(f"         ~ [{v.get('kind')}] {v['article_id']}: “{textwrap.shorten(v['text'], 140)}”")
     delta = state.get("delta", {})
     if delta:
+        moves = ""
+        if delta.get("articles_moved_in"):
+            moves += f", {len(delta['articles_moved_in'])} moved in from another story (split)"
+        if delta.get("articles_removed"):
+            moves += f", {len(delta['articles_removed'])} moved out to another story"
         out.append(f"   delta: +{len(delta.get('articles_added', []))} article(s), "
-                   f"+{len(delta.get('quotes_added', []))} quote(s), +{len(delta.get('entities_added', []))} entit(y/ies)")
+                   f"+{len(delta.get('quotes_added', []))} quote(s), +{len(delta.get('entities_added', []))} entit(y/ies)"
+                   + moves)
     return "\n".join(out)

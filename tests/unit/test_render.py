@@ -23,3 +23,12 @@ def test_variants_show_their_kind_so_a_headline_and_a_body_wording_are_told_apar
 def test_a_single_wording_is_not_repeated_as_a_variant():
     out = render_story(_state([{"article_id": "a1", "text": "It would be a huge mistake.", "kind": "full"}]))
     assert "~" not in out
+
+
+def test_the_delta_line_shows_articles_moved_by_a_split():
+    kept = render_story({**_state([]), "delta": {"articles_added": ["a9"], "articles_removed": ["b1", "b2", "b3"]}})
+    new = render_story({**_state([]), "delta": {"articles_moved_in": ["b1", "b2", "b3"], "quotes_added": ["q"]}})
+    plain = render_story({**_state([]), "delta": {"articles_added": ["a9"]}})
+    assert "+1 article(s)" in kept and "3 moved out to another story" in kept
+    assert "+0 article(s)" in new and "3 moved in from another story (split)" in new
+    assert "moved" not in plain
