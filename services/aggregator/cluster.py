@@ -506,7 +506,7 @@ DATE_CONFLICT_PENALTY = 0.6
 # look-alike event's reports out at placement.  (On the dev set a cap of 48 splits exactly as
 # 24 does, and a check costs O(members) scores per round.)
 SPLIT_THRESHOLD = 0.35
-SPLIT_MIN_SIDE = 3
+SPLIT_MIN_SIDE = 4
 SPLIT_ROUNDS = 10
 SPLIT_MAX_MEMBERS = 24
 

@@ -285,7 +285,7 @@ def _mixed_coaches():
     """Fired, hired, fired, ...: the first 'hired' report joins the 'fired' story (one article
     is too little evidence to see the conflict)."""
     return [f(f"{'a' if f is coach_fired else 'b'}{i + 1}", i, hours=2 * i + (f is coach_hired))
-            for i in range(4) for f in (coach_fired, coach_hired)]
+            for i in range(cl.SPLIT_MIN_SIDE + 1) for f in (coach_fired, coach_hired)]
 
 
 def test_a_story_holding_two_events_is_split_once_each_side_has_enough_articles():
@@ -295,18 +295,19 @@ def test_a_story_holding_two_events_is_split_once_each_side_has_enough_articles(
     splits = [u for u in ups if u.split_into]
     assert len(splits) == 1
     u = splits[0]
+    assert u is ups[7]                                   # as soon as each side has SPLIT_MIN_SIDE (4)
     kept, new = ({s.story_id: s for s in [u.state, *u.extra_states]}[sid] for sid in (ups[0].story_id, u.split_into))
-    assert kept.delta.articles_removed == ["b1", "b2", "b3"] == new.article_ids
-    assert new.delta.articles_added == ["b3"] and new.delta.articles_moved_in == ["b1", "b2"]
-    assert kept.article_ids == ["a1", "a2", "a3"] and kept.version == 6 and new.version == 1
-    assert {r["article_id"]: r["story_id"] for r in u.extra_articles} == {"b1": new.story_id, "b2": new.story_id}
+    assert kept.delta.articles_removed == ["b1", "b2", "b3", "b4"] == new.article_ids
+    assert new.delta.articles_added == ["b4"] and new.delta.articles_moved_in == ["b1", "b2", "b3"]
+    assert kept.article_ids == ["a1", "a2", "a3", "a4"] and kept.version == 8 and new.version == 1
+    assert {r["article_id"]: r["story_id"] for r in u.extra_articles} == dict.fromkeys(["b1", "b2", "b3"], new.story_id)
     assert u.article_record["story_id"] == new.story_id      # the arriving article moved too
     new_names, kept_names = ({e.name for e in s.entities} for s in (new, kept))
     assert "Tomas Reyd" in new_names - kept_names and "Dale Ortz" in kept_names - new_names
     # later reports of each event go to their own story
     final = eng.assignments()
-    assert {final[a] for a in ("a1", "a2", "a3", "a4")} == {ups[0].story_id}
-    assert {final[a] for a in ("b1", "b2", "b3", "b4")} == {u.split_into}
+    assert {final[a] for a in ("a1", "a2", "a3", "a4", "a5")} == {ups[0].story_id}
+    assert {final[a] for a in ("b1", "b2", "b3", "b4", "b5")} == {u.split_into}
     # a replay splits the same way; re-delivered articles change nothing
     _, again = _run(arts)
     assert [(x.story_id, x.split_into) for x in again] == [(x.story_id, x.split_into) for x in ups]
@@ -320,7 +321,7 @@ def test_records_after_a_split_restore_the_same_stories():
     fresh = StoryEngine()
     assert fresh.restore(stories, articles) == []       # every story record agrees with its articles
     assert fresh.assignments() == eng.assignments()
-    u = fresh.process(*coach_hired("b5", 1, hours=9), T0)
+    u = fresh.process(*coach_hired("b9", 1, hours=20), T0)
     assert u.story_id == eng.assignments()["b1"]
 
 
@@ -337,10 +338,10 @@ def test_bisect_finds_the_two_events_and_refuses_one():
     for s in sigs.values():
         eng.index.observe(s)
     a_side, b_side, cross = eng.index.bisect(sigs)
-    assert sorted([a_side, b_side]) == [["a1", "a2", "a3", "a4"], ["b1", "b2", "b3", "b4"]]
+    assert sorted([a_side, b_side]) == [["a1", "a2", "a3", "a4", "a5"], ["b1", "b2", "b3", "b4", "b5"]]
     assert cross < cl.SPLIT_THRESHOLD
     assert eng.index.bisect({a: s for a, s in sigs.items() if a.startswith("a")}) is None
-    assert eng.index.bisect({a: sigs[a] for a in ("a1", "a2", "b1", "b2")}) is None   # sides too small
+    assert eng.index.bisect({a: sigs[a] for a in ("a1", "a2", "a3", "b1", "b2", "b3")}) is None   # sides too small
 
 
 def test_split_checks_are_bounded():

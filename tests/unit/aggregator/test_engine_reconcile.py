@@ -78,7 +78,7 @@ def _split_run():
     were before that update, and the update itself."""
     from tests.unit.aggregator.test_helpers import coach_fired, coach_hired
     arts = [f(f"{'a' if f is coach_fired else 'b'}{i + 1}", i, hours=2 * i + (f is coach_hired))
-            for i in range(3) for f in (coach_fired, coach_hired)]
+            for i in range(4) for f in (coach_fired, coach_hired)]
     eng = StoryEngine()
     stories, articles = {}, {}
     for q, e in arts[:-1]:
@@ -99,7 +99,7 @@ def test_a_split_half_written_is_rebuilt_from_the_article_records():
     repaired = eng.restore(stories.values(), articles.values())
     assert {r["story_id"] for r in repaired} == {split.story_id, next(iter(stories))}
     new = next(r for r in repaired if r["story_id"] == split.split_into)
-    assert sorted(new["articles"]) == ["b1", "b2", "b3"] and new["status"] == "open"
+    assert sorted(new["articles"]) == ["b1", "b2", "b3", "b4"] and new["status"] == "open"
     assert sorted(eng.assignments().items()) == sorted((a, r["story_id"]) for a, r in articles.items())
 
 
@@ -112,4 +112,4 @@ def test_a_split_published_but_not_persisted_is_redone_under_a_fresh_id():
     assert ghost.state.status == "closed" and ghost.state.article_ids == []
     again = eng.process(*arts[-1], T0)                 # the re-delivered article splits again
     assert again.split_into and again.split_into != split.split_into
-    assert again.state.version == 1 and sorted(again.state.article_ids) == ["b1", "b2", "b3"]
+    assert again.state.version == 1 and sorted(again.state.article_ids) == ["b1", "b2", "b3", "b4"]
