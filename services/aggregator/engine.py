@@ -187,30 +187,28 @@ class StoryEngine:
             if set(st["articles"]) == {r["article_id"] for r in recs}:
                 out.append(st)
                 continue
-            fixed = {**st, "articles": {}, "entities": {}, "quotes": [], "sig": {}, "central": None}
-            for rec in sorted(recs, key=lambda r: (r["first_seen"], r["article_id"])):
-                self._add(fixed, copy.deepcopy(rec))
-            fixed["seq"] = max(st.get("seq", 0), fixed["seq"]) + 1
-            if recs:
-                fixed["event_time"] = max(r["event_time"] for r in recs)
-            fixed["central"] = central_article(fixed) if fixed["articles"] else None
+            fixed = dict(st)
+            self._rebuild(fixed, self._in_order(recs))
+            fixed["seq"] += 1
             out.append(fixed)
             repaired.append(copy.deepcopy(fixed))
         known = {st["story_id"] for st in stories}
         for sid in sorted(set(members) - known):
             # article records naming a story whose record never reached the table (a kill
             # between the writes of a split or of a new story): the story is rebuilt from them
-            recs = sorted(members[sid], key=lambda r: (r["first_seen"], r["article_id"]))
+            recs = self._in_order(members[sid])
             first = datetime.fromisoformat(recs[0]["first_seen"])
             fixed = _blank_story(sid, "open", first, first)
-            for rec in recs:
-                self._add(fixed, copy.deepcopy(rec))
+            self._rebuild(fixed, recs)
             fixed["version"] = 1
-            fixed["event_time"] = max((r["event_time"] for r in recs), key=datetime.fromisoformat)
-            fixed["central"] = central_article(fixed)
             out.append(fixed)
             repaired.append(copy.deepcopy(fixed))
         return out, repaired
+
+    @staticmethod
+    def _in_order(recs: list[dict]) -> list[dict]:
+        """Copies of article records in the order they were first seen."""
+        return [copy.deepcopy(r) for r in sorted(recs, key=lambda r: (r["first_seen"], r["article_id"]))]
 
     def assignments(self) -> dict[str, str]:
         """article id -> story id of every article seen (with an ``article_loader``: of every
@@ -432,12 +430,14 @@ class StoryEngine:
         return new
 
     def _rebuild(self, story: dict, recs: list[dict]) -> None:
-        """Recompute a story's aggregates from its member records (in this order)."""
+        """Recompute a story's aggregates from its member records (in this order; no records:
+        an empty story that keeps its event time)."""
         qu.forget(story["quotes"])
         story.update(articles={}, entities={}, quotes=[], sig={})
         for rec in recs:
             self._add(story, rec)
-        story["event_time"] = max((r["event_time"] for r in recs), key=datetime.fromisoformat)
+        if recs:
+            story["event_time"] = max((r["event_time"] for r in recs), key=datetime.fromisoformat)
         story["central"] = central_article(story)
 
     def supersede(self, sid: str, version: int, now: datetime) -> Update:
