@@ -214,25 +214,30 @@ class ClusterIndex:
     def _idf(self, df: Counter, k: str) -> float:
         # memoised until the next ``observe`` (scoring one article against ~tens of stories and
         # their members asks for the same few hundred values millions of times)
+        memo = self._idf_table(df)
+        v = memo.get(k)
+        if v is None:
+            v = memo[k] = self._idf_fresh(df, k)
+        return v
+
+    def _idf_table(self, df: Counter) -> dict[str, float]:
         memo = self._idf_memo.get(id(df))
         if memo is None:
             memo = self._idf_memo[id(df)] = {}
-        v = memo.get(k)
-        if v is None:
-            v = memo[k] = math.log((self.n_docs + 1) / (df.get(k, 0) + 1)) + 1.0
-        return v
+        return memo
+
+    def _idf_fresh(self, df: Counter, k: str) -> float:
+        return math.log((self.n_docs + 1) / (df.get(k, 0) + 1)) + 1.0
 
     def _weighted(self, df: Counter, items: Iterable[tuple[str, float]]) -> dict[str, float]:
         """``{k: v * idf(k)}``: :meth:`_idf` for many keys at once (one memo lookup per key
         instead of a call: the story side of a score weights hundreds of terms)."""
-        memo = self._idf_memo.get(id(df))
-        if memo is None:
-            memo = self._idf_memo[id(df)] = {}
+        memo = self._idf_table(df)
         out = {}
         for k, v in items:
             w = memo.get(k)
             if w is None:
-                w = memo[k] = math.log((self.n_docs + 1) / (df.get(k, 0) + 1)) + 1.0
+                w = memo[k] = self._idf_fresh(df, k)
             out[k] = v * w
         return out
 
