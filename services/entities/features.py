@@ -142,30 +142,44 @@ def find_dates(doc: Doc, published: datetime | None = None) -> list[str]:
 
 def own_date(doc: Doc, published: datetime | None = None, not_after: datetime | None = None) -> str | None:
     """The article's own date (its dateline, or the day of the event its lead reports): the
-    first date mentioned that is neither in a future-tense clause ("will be released on May 2,
-    2024") nor later than ``not_after`` (the publication time, else when the article was
-    sent: nothing an article reports as done happens after it is written), when that date is
-    day-precise (a month or a year is not a day; ``None`` then)."""
-    return _own(date_mentions(doc, published), not_after)
+    first date mentioned in the lead (the first OWN_DATE_LEAD_CHARS characters) that is
+    neither in a future-tense clause ("will be released on May 2, 2024"), nor a birth date
+    ("was born on April 22, 1923"), nor later than ``not_after`` (the publication time, else
+    when the article was sent: nothing an article reports as done happens after it is
+    written), when that date is day-precise (a month or a year is not a day; ``None`` then).
+    A date deep in the body is background ("was named coach on May 23, 2005"), not the day of
+    the news: taken as the article's own, it made a report look like a sister event's."""
+    return _own(date_mentions(doc, published), not_after, doc.text)
 
 
 def article_dates(doc: Doc, published: datetime | None = None,
                   not_after: datetime | None = None) -> tuple[list[str], str | None]:
     """:func:`find_dates` and :func:`own_date` of one article from a single scan of its text."""
     mentions = date_mentions(doc, published)
-    return _distinct(mentions), _own(mentions, not_after)
+    return _distinct(mentions), _own(mentions, not_after, doc.text)
 
 
 def _distinct(mentions: list[tuple[int, str, bool]]) -> list[str]:
     return list(dict.fromkeys(iso for _, iso, _ in mentions))
 
 
-def _own(mentions: list[tuple[int, str, bool]], not_after: datetime | None) -> str | None:
+#: How far into the text (characters) an article's own date is looked for: a dateline or a
+#: time stamp, and the lead's first sentences.
+OWN_DATE_LEAD_CHARS = 400
+# "born on April 22, 1923", "was born Betty Mae Page in Nashville on April 22, 1923"
+_BIRTH = re.compile(r"\bborn\b[^.;!?]{0,60}$", re.IGNORECASE)
+
+
+def _own(mentions: list[tuple[int, str, bool]], not_after: datetime | None, text: str = "") -> str | None:
     limit = None
     if not_after is not None:
         limit = (not_after.date() if isinstance(not_after, datetime) else not_after) + timedelta(days=1)
-    for _, iso, future in mentions:
+    for start, iso, future in mentions:
+        if start >= OWN_DATE_LEAD_CHARS:
+            break
         if future or (limit is not None and iso > limit.isoformat()[:len(iso)]):   # ISO strings order as dates
+            continue
+        if _BIRTH.search(text, max(0, start - 60), start):
             continue
         return iso if len(iso) == 10 else None
     return None

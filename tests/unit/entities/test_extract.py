@@ -188,6 +188,21 @@ def test_own_date_skips_future_clauses(text, expected):
     assert own_date(body, not_after=NOW) == expected
 
 
+def test_own_date_is_read_in_the_lead_only_and_never_a_birth_date():
+    filler = "The coach thanked the players and the fans for their support over the seasons. " * 6
+    # background deep in the body ("was named coach on ...") is not the day of the news
+    _, body = parse_articles([("x", "The club fired its coach on Saturday. " + filler
+                               + "He was named coach on May 23, 2005.")])[0]
+    assert own_date(body, not_after=NOW) is None
+    _, body = parse_articles([("x", "The club fired its coach on March 2, 2009. " + filler
+                               + "He was named coach on May 23, 2005.")])[0]
+    assert own_date(body, not_after=NOW) == "2009-03-02"
+    # an obituary's birth date is not its date; the death is
+    _, body = parse_articles([("x", "Page was born Betty Mae Page in Nashville, Tennessee on April 22, 1923. "
+                                    "She died on December 11, 2008, her agent said.")])[0]
+    assert own_date(body, not_after=NOW) == "2008-12-11"
+
+
 def test_own_date_is_never_after_publication():
     _, body = parse_articles([("x", "Tickets for the June 5, 2027 final go on sale. The draw took place on May 1, 2027.")])[0]
     assert own_date(body, not_after=datetime(2027, 5, 2)) == "2027-05-01"
