@@ -344,6 +344,33 @@ def test_bisect_finds_the_two_events_and_refuses_one():
     assert eng.index.bisect({a: sigs[a] for a in ("a1", "a2", "a3", "b1", "b2", "b3")}) is None   # sides too small
 
 
+def _arena(aid: str, i: int = 0):
+    """A loose report on the same team, about neither event."""
+    return article(aid, ["Comets unveil new arena plans", "Harbor City backs Comets arena"][i % 2],
+                   [ent("Comets", "ORG", n=2, in_title=True), ent("Harbor City", "GPE", n=2), ent("Vera Olund", n=2)],
+                   {"arena": 4, "vote": 2, "council": 2, "stadium": 2, "fund": 1 + i % 2})
+
+
+def test_bisect_finds_two_events_among_loose_reports():
+    """The member that fits the story least is a loose report here: seeded from it, the
+    division is 'loose reports vs the rest' and too small a side, so no split.  The
+    average-link start groups the two events first and puts the loose reports with the nearer."""
+    eng, _ = _run([coach_fired("a0")])
+    arts = _mixed_coaches() + [_arena("c1", 0), _arena("c2", 1)]
+    sigs = {e.article.article_id: cl.article_signature(e, q) for q, e in arts}
+    for s in sigs.values():
+        eng.index.observe(s)
+    a_side, b_side, cross = eng.index.bisect(sigs)
+    sides = sorted([a_side, b_side])
+    assert [a for a in sides[0] if a[0] != "c"] == ["a1", "a2", "a3", "a4", "a5"]
+    assert sides[1] == ["b1", "b2", "b3", "b4", "b5"] and cross < cl.SPLIT_THRESHOLD
+    halves = cl.ClusterIndex._average_link_halves(sorted(sigs), {(a, b): 1.0 if a[0] == b[0] else 0.0
+                                                                  for a in sigs for b in sigs if a != b})
+    assert halves is not None and halves["a1"] != halves["b1"]
+    for event in "ab":
+        assert {halves[a] for a in sigs if a[0] == event} == {halves[event + "1"]}
+
+
 def test_split_checks_are_bounded():
     assert not cl.split_due(2 * cl.SPLIT_MIN_SIDE - 1)
     assert [n for n in range(cl.SPLIT_MAX_MEMBERS + 1) if cl.split_due(n)] == \
