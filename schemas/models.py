@@ -205,6 +205,11 @@ class StoryState(_Value):
     story_id: str
     version: int = Field(ge=1)
     status: Literal["open", "closed"] = "open"
+    merged_into: Optional[str] = Field(
+        default=None,
+        description="set when this story turned out to be part of another one: its articles moved "
+                    "there (this state lists them in delta.articles_removed, the other story's in "
+                    "delta.articles_moved_in); this story is then closed and empty")
     created_at: datetime
     updated_at: datetime
     headline: str

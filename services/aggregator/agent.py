@@ -154,9 +154,9 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
                 publish(extra)
             publish(update.state)
             stories[update.story_id] = update.story_record
-            for record in update.extra_records:  # the story a revised article left, a split's other side
+            for record in update.extra_records:  # the story a revised article left, a split's or merge's other
                 stories[record["story_id"]] = record
-            for record in update.extra_articles:  # the articles a split moved (other than this one)
+            for record in update.extra_articles:  # the articles a split or merge moved (not this one)
                 articles[record["article_id"]] = record
             articles[meta.article_id] = update.article_record
             settle_pending()
@@ -166,6 +166,9 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
                 kept = next(s for s in [update.state, *update.extra_states] if s.delta.articles_removed)
                 bound.info("story.split", story_id=kept.story_id, new_story_id=update.split_into,
                            moved=kept.delta.articles_removed, kept=kept.totals.articles)
+            if update.merged_from:
+                bound.info("story.merged", story_id=update.story_id, merged_story_id=update.merged_from,
+                           moved=update.state.delta.articles_moved_in, articles=update.state.totals.articles)
 
     @app.timer(interval=RESTORE_CHECK_SECONDS, on_leader=False)
     async def restore_when_idle():

@@ -528,6 +528,28 @@ class ClusterIndex:
         groups = [[a for a in ids if side[a] == k] for k in (0, 1)]
         return groups if min(map(len, groups)) >= SPLIT_MIN_SIDE else None
 
+    def mutual(self, a_sigs: list[dict], b_sigs: list[dict]) -> float:
+        """How much two stories are one: the lower of the two sides' mean score against the
+        other, each article scored as :meth:`best` would score it against the other side as an
+        open story (centroid and best-member terms).  ``MERGE_THRESHOLD`` and above: every
+        article of each, on average, would have joined the other."""
+        return min(self._side_score(a_sigs, b_sigs), self._side_score(b_sigs, a_sigs))
+
+    def _side_score(self, xs: list[dict], ys: list[dict]) -> float:
+        sy = _story_of(ys)
+        view = self.story_view(sy)
+        yv = [self.member_vec(y["ents"], y["title"]) for y in ys]
+        yn = [_norm(v) for v in yv]
+        total = 0.0
+        for x in xs:
+            s = self.score(x, sy, view=view)
+            if W_MEMBER:
+                xv = self.member_vec(x["ents"], x["title"])
+                xn = _norm(xv)
+                s += W_MEMBER * (max(_cos(xv, v, xn, n) for v, n in zip(yv, yn)) - MEMBER_BASE)
+            total += s
+        return total / len(xs)
+
     def best(self, art_sig: dict) -> tuple[Optional[str], float]:
         """The best-scoring candidate story and its score (ties: the smallest story id, so a
         replay resolves them the same way).  The best-member term is costly (every member of
@@ -568,6 +590,16 @@ SPLIT_THRESHOLD = 0.35
 SPLIT_MIN_SIDE = 4
 SPLIT_ROUNDS = 10
 SPLIT_MAX_MEMBERS = 24
+# Merge (``ClusterIndex.mutual``): two open stories that an arriving article bridges are one
+# when each side's articles, on average, score at least MERGE_THRESHOLD against the other
+# (well above the match threshold and the split threshold, so a merge is never undone by a
+# split check and a split never redone by a merge).  Checked for the MERGE_CANDIDATES best
+# candidate stories of the article, while both stories have MERGE_MIN_MEMBERS to
+# MERGE_MAX_MEMBERS articles.
+MERGE_THRESHOLD = 0.45
+MERGE_CANDIDATES = 5
+MERGE_MIN_MEMBERS = 2
+MERGE_MAX_MEMBERS = 24
 
 
 def split_due(n: int) -> bool:

@@ -46,8 +46,17 @@ keeps the story id and the other side becomes a new open story: ``split_into`` n
 ``extra_states``/``extra_records`` carry the other side's state and record, and
 ``extra_articles`` the moved article records (other than this article's), all to be
 persisted.  The kept story's delta lists the moved articles in ``articles_removed``, the new
-story's in ``articles_moved_in`` (``articles_added`` only ever names arriving articles).  Like everything here it is a pure function
-of the order of arrival, so a replay splits the same way.
+story's in ``articles_moved_in`` (``articles_added`` only ever names arriving articles).  Like
+everything here it is a pure function of the order of arrival, so a replay splits the same way.
+
+Merges.  The converse: one event's first reports can start two stories (their own angles,
+nothing shared yet).  After an article joins a story (and no split), the open stories it also
+matches are checked (``ClusterIndex.mutual``); when the two are one, the larger keeps its id
+and the other's articles move into it (``articles_moved_in``), the other is left empty and
+closed with ``merged_into`` set (``articles_removed``: its members as last published);
+``merged_from`` names it, ``extra_states``/``extra_records``/``extra_articles`` carry its
+state, record and the moved article records.  A merge needs a mutual score well above the
+split threshold, so neither undoes the other.
 """
 from __future__ import annotations
 
@@ -94,6 +103,9 @@ class Update:
     # a split: the new story's id, and the article records it moved (other than this article's)
     split_into: Optional[str] = None
     extra_articles: list[dict] = field(default_factory=list)
+    # a merge: the story merged into this one (its state, emptied, is in ``extra_states``; the
+    # article records it moved, other than this article's, in ``extra_articles``)
+    merged_from: Optional[str] = None
 
 
 def _utc(dt: Optional[datetime]) -> Optional[datetime]:
@@ -192,6 +204,8 @@ class StoryEngine:
                 out.append(st)
                 continue
             fixed = dict(st)
+            if recs and fixed.pop("merged_into", None):
+                fixed["status"] = "open"    # a merge whose article records were never written
             self._rebuild(fixed, self._in_order(recs))
             fixed["seq"] += 1
             out.append(fixed)
@@ -333,6 +347,10 @@ class StoryEngine:
         self.articles[aid] = rec
         self.seen[aid] = (chash, story["story_id"])
         split = self._split(story, now)
+        if split is None and (old_story is None or old_story["story_id"] == story["story_id"]):
+            merge = self._merge(story, sig, now)
+            if merge is not None:
+                return self._merged_update(aid, story, merge, quotes_before, ents_before)
         rec = self.articles[aid]                # (a split replaces the records it moves)
         self._index_open(story)
         if split is None:
@@ -382,6 +400,97 @@ class StoryEngine:
             update.extra_records.append(_plain(old_story))
         return update
 
+    # ------------------------------------------------------------ merging
+    def _merge(self, story: dict, sig: dict, now: datetime) -> Optional[tuple[dict, dict, list[str], tuple]]:
+        """Merge ``story`` (which the article ``sig`` just joined) with an open story the article
+        bridges it to, when the two are one (``ClusterIndex.mutual``; both stories of
+        MERGE_MIN_MEMBERS to MERGE_MAX_MEMBERS articles: a story the article has just started is
+        its placement's decision).  The larger keeps its id (ties: the one with the older first
+        article, then the smaller id); the other's articles move into it and it is left empty
+        and closed, with ``merged_into`` set.  Returns (kept, emptied, moved article ids, the kept story's
+        quote ids and entity names before) or None.
+
+        Why: an event's first reports can start two stories (their own angles, nothing shared
+        yet), and each then grows on its own; the split cannot join them.  An article that
+        matches both shows it, and the check is cheap while the stories are small."""
+        sid = story["story_id"]
+        size = range(cl.MERGE_MIN_MEMBERS, cl.MERGE_MAX_MEMBERS + 1)
+        if len(story["articles"]) not in size:
+            return None
+        mine = None
+        for cand in self.index.candidates(sig, limit=cl.MERGE_CANDIDATES):
+            other = self.stories.get(cand)
+            if (cand == sid or other is None or other["status"] != "open"
+                    or len(other["articles"]) not in size
+                    or self.index.score(sig, self.index.sigs[cand], self.index.top.get(cand))
+                    < self.config.match_threshold):
+                continue
+            mine = mine or self._member_records(story)
+            theirs = self._member_records(other)
+            if mine is None or theirs is None:
+                return None
+            if self.index.mutual([r["sig"] for r in mine.values()],
+                                 [r["sig"] for r in theirs.values()]) >= cl.MERGE_THRESHOLD:
+                break
+        else:
+            return None
+        def seniority(st: dict) -> tuple:
+            return (-len(st["articles"]), min(a["event_time"] for a in st["articles"].values()), st["story_id"])
+        keep, gone, gone_recs = ((story, other, theirs) if seniority(story) <= seniority(other)
+                                 else (other, story, mine))
+        before = self._snapshot(keep)
+        moved = sorted(gone["articles"])
+        order = gone["articles"]
+        for old in sorted(gone_recs.values(), key=lambda r: (order[r["article_id"]]["order"], r["article_id"])):
+            rec = copy.deepcopy(old)
+            rec["story_id"] = keep["story_id"]
+            self._add(keep, rec)
+            self.articles[rec["article_id"]] = rec
+            self.seen[rec["article_id"]] = (rec["content_hash"], keep["story_id"])
+            self._cold_articles.pop(rec["article_id"], None)
+        keep["event_time"] = max(keep["event_time"], gone["event_time"], key=datetime.fromisoformat)
+        keep["central"] = central_article(keep)
+        if keep is not story:
+            keep["version"] += 1
+            keep["updated_at"] = _iso(now)
+        self._rebuild(gone, [])
+        gone["merged_into"] = keep["story_id"]
+        self._left(gone, now)                   # emptied: closed, out of the index and of memory
+        self._index_open(keep)
+        return keep, gone, moved, before
+
+    def _merged_update(self, aid: str, story: dict, merge: tuple, quotes_before: set, ents_before: set) -> Update:
+        """The update of a merge: the kept story's state (the arriving article in
+        ``articles_added``, the other story's in ``articles_moved_in``) and the emptied one's
+        (``articles_removed``: its members as last published, ``merged_into``)."""
+        keep, gone, moved, (q_keep, e_keep) = merge
+        q_known, e_known = (quotes_before, ents_before) if keep is story else (q_keep, e_keep)
+        carried = [a for a in moved if a != aid]
+        names: set = set()
+        state = render(keep, self.config.max_list_items, None, names_out=names)
+        self._names[keep["story_id"]] = names
+        state.delta = StoryDelta(articles_added=[aid], articles_moved_in=carried,
+                                 quotes_added=[g["quote_id"] for g in keep["quotes"] if g["quote_id"] not in q_known],
+                                 entities_added=sorted(names - e_known))
+        update = Update(story_id=keep["story_id"], state=state, story_record=_plain(keep),
+                        article_record=_plain(self.articles[aid]), merged_from=gone["story_id"])
+        update.extra_states.append(render(gone, self.config.max_list_items, {"articles_removed": carried}))
+        update.extra_records.append(_plain(gone))
+        update.extra_articles = [_plain(self.articles[a]) for a in carried]
+        return update
+
+    def _member_records(self, story: dict) -> Optional[dict[str, dict]]:
+        """The article records of a story's members (None when one cannot be found)."""
+        recs = {}
+        for a in story["articles"]:
+            rec = self.articles.get(a) or self._cold_articles.get(a)
+            if rec is None and self.article_loader:
+                rec = self.article_loader(a)
+            if rec is None:
+                return None
+            recs[a] = rec
+        return recs
+
     # ------------------------------------------------------------ splitting
     def _split(self, story: dict, now: datetime) -> Optional[dict]:
         """Split ``story`` when it holds two events (``ClusterIndex.bisect``): the larger side
@@ -396,14 +505,9 @@ class StoryEngine:
         members = story["articles"]
         if not cl.split_due(len(members)):
             return None
-        recs = {}
-        for a in members:
-            rec = self.articles.get(a) or self._cold_articles.get(a)
-            if rec is None and self.article_loader:
-                rec = self.article_loader(a)
-            if rec is None:
-                return None
-            recs[a] = rec
+        recs = self._member_records(story)
+        if recs is None:
+            return None
         parts = self.index.bisect({a: r["sig"] for a, r in recs.items()})
         if parts is None:
             return None

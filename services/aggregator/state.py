@@ -77,6 +77,7 @@ def render(record: dict, max_items: int, delta: Optional[dict] = None,
     outlets = sorted({a["outlet"] for a in arts.values() if a.get("outlet")})
     return StoryState(
         story_id=record["story_id"], version=record["version"], status=record["status"],
+        merged_into=record.get("merged_into"),
         created_at=datetime.fromisoformat(record["created_at"]),
         updated_at=datetime.fromisoformat(record["updated_at"]),
         headline=head.get("title", ""), summary=head.get("lead", ""),

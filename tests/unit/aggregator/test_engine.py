@@ -388,3 +388,65 @@ def test_a_story_with_a_core_keeps_a_look_alike_event_out_without_a_split():
     final = eng.assignments()
     assert len({final[f"a{i}"] for i in range(len(big))}) == 1
     assert {final[f"b{i}"] for i in range(len(late))} == {ups[-1].story_id} != {final["a0"]}
+
+
+# ---------------------------------------------------------------- merging
+def _fragmented(sister=False):
+    """Reports of one event whose second report (b1) started a story of its own (forced here;
+    in the wild: two angles that share little until more reports arrive), then more reports.
+    ``sister``: b1 and b2 report the sister event (a coach hired) instead."""
+    eng = StoryEngine()
+    second = coach_hired if sister else coach_fired
+    arts = [coach_fired("a1", 0, hours=0), coach_fired("a2", 2, hours=1),
+            second("b1", 1, hours=2), second("b2", 1, hours=3), coach_fired("a3", 0, hours=4)]
+    ups = []
+    for q, e in arts:
+        place = eng.index.best
+        if e.article.article_id == "b1":
+            eng.index.best = lambda sig: (None, -1.0)                     # (forced: a new story)
+        elif e.article.article_id == "b2":
+            eng.index.best = lambda sig, sid=ups[2].story_id: (sid, 1.0)  # (forced: into b1's)
+        ups.append(eng.process(q, e, T0))
+        eng.index.best = place
+    return eng, ups, arts
+
+
+def test_two_stories_of_one_event_merge_when_an_article_bridges_them():
+    eng, ups, arts = _fragmented()
+    first, second = ups[0].story_id, ups[2].story_id
+    assert first != second and ups[1].story_id == first          # the event started two stories
+    assert not ups[2].merged_from                                # (a one-article story: no merge)
+    merges = [u for u in ups if u.merged_from]
+    assert len(merges) == 1 and merges[0] is ups[3]              # b2 bridges them
+    u = ups[3]
+    kept, gone = u.state, u.extra_states[0]
+    assert (kept.story_id, gone.story_id, u.merged_from) == (first, second, second)   # the older keeps its id
+    assert kept.article_ids == ["a1", "a2", "b1", "b2"] and kept.merged_into is None
+    assert gone.article_ids == [] and gone.status == "closed" and gone.merged_into == first
+    assert kept.delta.articles_added == ["b2"] and kept.delta.articles_moved_in == ["b1"]
+    assert gone.delta.articles_removed == ["b1"]                 # its members as last published
+    assert [r["article_id"] for r in u.extra_articles] == ["b1"]
+    assert all(r["story_id"] == first for r in [*u.extra_articles, u.article_record])
+    assert u.story_record["articles"].keys() == {"a1", "a2", "b1", "b2"} and u.extra_records[0]["articles"] == {}
+    assert ups[4].story_id == first and set(eng.assignments().values()) == {first}
+    # a re-delivered article changes nothing; a replay merges the same way
+    assert eng.process(*arts[-1], T0) is None
+    _, again, _ = _fragmented()
+    assert [(x.story_id, x.merged_from) for x in again] == [(x.story_id, x.merged_from) for x in ups]
+
+
+def test_records_after_a_merge_restore_the_same_stories():
+    eng, _, _ = _fragmented()
+    stories = [json.loads(json.dumps(s)) for s in [*eng.stories.values(), *eng._cold_stories.values()]]
+    articles = [json.loads(json.dumps(a)) for a in eng.articles.values()]
+    fresh = StoryEngine()
+    assert fresh.restore(stories, articles) == []
+    assert fresh.assignments() == eng.assignments()
+    assert fresh.process(*coach_fired("a9", 2, hours=6), T0).story_id == next(iter(set(eng.assignments().values())))
+
+
+def test_two_events_of_one_kind_are_never_merged():
+    eng, ups, _ = _fragmented(sister=True)
+    assert not any(u.merged_from for u in ups)
+    final = eng.assignments()
+    assert final["a1"] == final["a3"] != final["b1"] == final["b2"]

@@ -113,3 +113,29 @@ def test_a_split_published_but_not_persisted_is_redone_under_a_fresh_id():
     again = eng.process(*arts[-1], T0)                 # the re-delivered article splits again
     assert again.split_into and again.split_into != split.split_into
     assert again.state.version == 1 and sorted(again.state.article_ids) == ["b1", "b2", "b3", "b4"]
+
+
+def test_a_merge_half_written_is_undone_and_redone_by_the_redelivered_article():
+    from tests.unit.aggregator.test_engine import _fragmented
+
+    eng, ups, arts = _fragmented()
+    stories, articles = {}, {}
+    for u in ups[:3]:
+        stories[u.story_id] = copy.deepcopy(u.story_record)
+        articles[u.article_record["article_id"]] = copy.deepcopy(u.article_record)
+    merge = ups[3]
+    assert merge.merged_from
+    stories[merge.story_id] = copy.deepcopy(merge.story_record)      # the kill: story records written,
+    for rec in merge.extra_records:                                    # article records not
+        stories[rec["story_id"]] = copy.deepcopy(rec)
+    fresh = StoryEngine()
+    repaired = {r["story_id"]: r for r in fresh.restore(stories.values(), articles.values())}
+    assert set(repaired) == {merge.story_id, merge.merged_from}
+    assert sorted(repaired[merge.story_id]["articles"]) == ["a1", "a2"]
+    back = repaired[merge.merged_from]              # the emptied story is whole and open again
+    assert sorted(back["articles"]) == ["b1"] and back["status"] == "open" and "merged_into" not in back
+    assert fresh.assignments() == {"a1": merge.story_id, "a2": merge.story_id, "b1": merge.merged_from}
+    q, e = arts[3]                                  # b2 re-delivered: joins a story, and the merge is redone
+    u = fresh.process(q, e, T0)
+    assert u.merged_from == merge.merged_from and u.story_id == merge.story_id
+    assert set(fresh.assignments().values()) == {merge.story_id}
