@@ -147,10 +147,13 @@ def run_stories_eval(path: str | Path, orders: int = 5, timeout: float = 900.0) 
             out["orders"][str(seed)] = score_clusters(gold, pred)
             r = out["orders"][str(seed)]
             r["listed_twice"] = len(_listed_twice(states))
-            # (no revisions here: every state that lost articles is a split's kept side)
-            r["splits"] = sum(1 for x in states if json.loads(x.value)["delta"].get("articles_removed"))
+            # (no revisions here: a state that lost articles is a split's kept side, or a story
+            # merged into another, which says so in merged_into)
+            values = [json.loads(x.value) for x in states]
+            r["merges"] = sum(1 for v in values if v.get("merged_into"))
+            r["splits"] = sum(1 for v in values if v["delta"].get("articles_removed") and not v.get("merged_into"))
             say(f"order {seed}: {r['pred_stories']} stories, pairwise F1 {r['pairwise_f1']:.4f}, "
-                f"B-cubed F1 {r['bcubed_f1']:.4f}")
+                f"B-cubed F1 {r['bcubed_f1']:.4f} ({r['splits']} split, {r['merges']} merged)")
     vals = list(out["orders"].values())
     for key in ("pairwise_f1", "bcubed_f1"):
         out[f"mean_{key}"] = sum(v[key] for v in vals) / len(vals)

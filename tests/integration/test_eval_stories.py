@@ -15,8 +15,9 @@ pytestmark = pytest.mark.integration
 
 # Floors a little below what the dev set scores through Kafka today (README, "Evaluation").
 # The product target is 0.94 for both; the gap is open work, not hidden by these floors.
-MIN_MEAN = {"pairwise_f1": 0.84, "bcubed_f1": 0.87}
-MIN_WORST = {"pairwise_f1": 0.79, "bcubed_f1": 0.84}
+# Today (the same in two runs): pairwise mean 0.891, worst 0.853; B-cubed mean 0.910, worst 0.887.
+MIN_MEAN = {"pairwise_f1": 0.86, "bcubed_f1": 0.885}
+MIN_WORST = {"pairwise_f1": 0.82, "bcubed_f1": 0.855}
 
 
 def test_eval_stories_through_kafka_in_five_orders(kafka_bootstrap):
