@@ -68,6 +68,8 @@ def run_demo(seeds: Path, timeout: float = 180.0, show_json: bool = False) -> in
                 report = asyncio.run(publish(records, settings))
                 say(f"{report.line()} from {seeds}")
                 latest = asyncio.run(collect_states(settings, ids, timeout, check=sup.poll))
+                # a story emptied by a merge (or a revision) has a last state with no article
+                latest = {sid: s for sid, s in latest.items() if s["totals"]["articles"]}
                 say(f"{len(latest)} story(ies) after {time.monotonic() - started:.1f}s "
                     f"(web view was at http://127.0.0.1:{env['STORYSTREAM_WEB_PORT']}/stories)")
                 say("stopping workers ...")

@@ -42,9 +42,11 @@ def render_story(state: dict, max_quotes: int = 50) -> str:
     if delta:
         moves = ""
         if delta.get("articles_moved_in"):
-            moves += f", {len(delta['articles_moved_in'])} moved in from another story (split)"
+            moves += f", {len(delta['articles_moved_in'])} moved in from another story (split or merge)"
         if delta.get("articles_removed"):
             moves += f", {len(delta['articles_removed'])} moved out to another story"
+        if state.get("merged_into"):
+            moves += f" (merged into {state['merged_into']})"
         out.append(f"   delta: +{len(delta.get('articles_added', []))} article(s), "
                    f"+{len(delta.get('quotes_added', []))} quote(s), +{len(delta.get('entities_added', []))} entit(y/ies)"
                    + moves)

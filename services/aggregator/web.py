@@ -1,7 +1,7 @@
 """HTTP views of the aggregator (faust's aiohttp web server).
 
 GET /stories               latest state of each story, newest first, paginated (?page=&per_page=)
-GET /stories/{story_id}   full state of one story
+GET /stories/{story_id}   full state of one story (a story merged into another: 301 to it)
 GET /schemas/story-state  the JSON Schema the responses follow
 """
 from __future__ import annotations
@@ -18,13 +18,30 @@ from services.common.settings import Settings
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schemas" / "json" / "story-state.value.schema.json"
 
 
-def register_views(app: faust.App, settings: Settings, stories, max_items: int = 50) -> None:
-    schema_link = "/schemas/story-state"
+SCHEMA_LINK = "/schemas/story-state"
 
-    def state_of(record) -> dict | None:
-        if not record or not record.get("articles"):
-            return None
-        return render(record, max_items, {}).model_dump(mode="json")
+
+def state_of(record, max_items: int = 50) -> dict | None:
+    """The full state of a story record with articles (else None)."""
+    if not record or not record.get("articles"):
+        return None
+    return render(record, max_items, {}).model_dump(mode="json")
+
+
+def detail(story_id: str, record, max_items: int = 50) -> tuple[int, dict, dict]:
+    """(status, body, headers) of ``GET /stories/{story_id}``: the state; for a story merged
+    into another, a permanent redirect to it (links to it keep working); else 404."""
+    state = state_of(record, max_items)
+    if state is not None:
+        return 200, state, {"Link": f'<{SCHEMA_LINK}>; rel="describedby"'}
+    target = (record or {}).get("merged_into")
+    if target:
+        return 301, {"story_id": story_id, "merged_into": target}, {"Location": f"/stories/{target}"}
+    return 404, {"error": f"no story {story_id!r}"}, {}
+
+
+def register_views(app: faust.App, settings: Settings, stories, max_items: int = 50) -> None:
+    schema_link = SCHEMA_LINK
 
     @app.page("/stories")
     class StoryList(View):
@@ -37,7 +54,7 @@ def register_views(app: faust.App, settings: Settings, stories, max_items: int =
             records = [r for r in stories.values() if r and r.get("articles")]
             records.sort(key=lambda r: (r.get("updated_at") or "", r.get("story_id")), reverse=True)
             start = (page - 1) * per_page
-            page_states = [state_of(r) for r in records[start:start + per_page]]
+            page_states = [state_of(r, max_items) for r in records[start:start + per_page]]
             body = {"page": page, "per_page": per_page, "total": len(records),
                     "schema": schema_link, "stories": page_states}
             return self.json(body, headers={"Link": f'<{schema_link}>; rel="describedby"'})
@@ -45,10 +62,8 @@ def register_views(app: faust.App, settings: Settings, stories, max_items: int =
     @app.page("/stories/{story_id}")
     class StoryDetail(View):
         async def get(self, request: Request, story_id: str) -> Response:
-            state = state_of(stories.get(story_id))
-            if state is None:
-                return self.json({"error": f"no story {story_id!r}"}, status=404)
-            return self.json(state, headers={"Link": f'<{schema_link}>; rel="describedby"'})
+            status, body, headers = detail(story_id, stories.get(story_id), max_items)
+            return self.json(body, status=status, headers=headers)
 
     @app.page("/schemas/story-state")
     class StorySchema(View):

@@ -247,6 +247,7 @@ def test_kills_and_broker_restart_change_nothing(tmp_path, figures):
         # splits: new stories (version 1) that articles moved into (a split re-done after a kill counts twice)
         "story_splits": sum(1 for r in out["states"] if json.loads(r.value)["delta"].get("articles_moved_in")
                             and json.loads(r.value)["version"] == 1),
+        "story_merges": sum(1 for r in out["states"] if json.loads(r.value).get("merged_into")),
         "partition_identical_to_engine_replay_of_consumed_order": same_order_equal,
         "pairwise_f1_vs_engine_replay_of_consumed_order": f1_same,
         "pairwise_p_r_f1_vs_fault_free_sent_order": [round(p_ff, 4), round(r_ff, 4), round(f1_ff, 4)],
