@@ -407,8 +407,8 @@ class StoryEngine:
         MERGE_MIN_MEMBERS to MERGE_MAX_MEMBERS articles: a story the article has just started is
         its placement's decision).  The larger keeps its id (ties: the one with the older first
         article, then the smaller id); the other's articles move into it and it is left empty
-        and closed, with ``merged_into`` set.  Returns (kept, emptied, moved article ids, the kept story's
-        quote ids and entity names before) or None.
+        and closed, with ``merged_into`` set.  Returns (kept, emptied, moved article ids, the
+        kept story's quote ids and entity names before) or None.
 
         Why: an event's first reports can start two stories (their own angles, nothing shared
         yet), and each then grows on its own; the split cannot join them.  An article that
@@ -434,6 +434,7 @@ class StoryEngine:
                 break
         else:
             return None
+
         def seniority(st: dict) -> tuple:
             return (-len(st["articles"]), min(a["event_time"] for a in st["articles"].values()), st["story_id"])
         keep, gone, gone_recs = ((story, other, theirs) if seniority(story) <= seniority(other)
