@@ -460,11 +460,8 @@ class ClusterIndex:
             key = tuple(min(groups))
             if key in found:
                 continue
-            sums = [_story_of([sigs[a] for a in g]) for g in groups]
-            gviews = [self.story_view(sm) for sm in sums]
-            cross = max(sum(score(a, sums[1 - k], groups[1 - k], gviews[1 - k]) for a in groups[k]) / len(groups[k])
-                        for k in (0, 1))
-            found[key] = (cross, groups)
+            sides = [[sigs[a] for a in g] for g in groups]
+            found[key] = (max(self._side_score(sides[0], sides[1]), self._side_score(sides[1], sides[0])), groups)
         if not found:
             return None
         cross, groups = min(found.values(), key=lambda t: (t[0], min(t[1])))
@@ -536,6 +533,7 @@ class ClusterIndex:
         return min(self._side_score(a_sigs, b_sigs), self._side_score(b_sigs, a_sigs))
 
     def _side_score(self, xs: list[dict], ys: list[dict]) -> float:
+        """The mean score of the articles ``xs`` against the articles ``ys`` as an open story."""
         sy = _story_of(ys)
         view = self.story_view(sy)
         yv = [self.member_vec(y["ents"], y["title"]) for y in ys]
