@@ -19,6 +19,7 @@ SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schemas" / "json" / "story-
 
 
 SCHEMA_LINK = "/schemas/story-state"
+DESCRIBED_BY = {"Link": f'<{SCHEMA_LINK}>; rel="describedby"'}   # on every response carrying states
 
 
 def state_of(record, max_items: int = 50) -> dict | None:
@@ -33,7 +34,7 @@ def detail(story_id: str, record, max_items: int = 50) -> tuple[int, dict, dict]
     into another, a permanent redirect to it (links to it keep working); else 404."""
     state = state_of(record, max_items)
     if state is not None:
-        return 200, state, {"Link": f'<{SCHEMA_LINK}>; rel="describedby"'}
+        return 200, state, dict(DESCRIBED_BY)
     target = (record or {}).get("merged_into")
     if target:
         return 301, {"story_id": story_id, "merged_into": target}, {"Location": f"/stories/{target}"}
@@ -41,8 +42,6 @@ def detail(story_id: str, record, max_items: int = 50) -> tuple[int, dict, dict]
 
 
 def register_views(app: faust.App, settings: Settings, stories, max_items: int = 50) -> None:
-    schema_link = SCHEMA_LINK
-
     @app.page("/stories")
     class StoryList(View):
         async def get(self, request: Request) -> Response:
@@ -56,8 +55,8 @@ def register_views(app: faust.App, settings: Settings, stories, max_items: int =
             start = (page - 1) * per_page
             page_states = [state_of(r, max_items) for r in records[start:start + per_page]]
             body = {"page": page, "per_page": per_page, "total": len(records),
-                    "schema": schema_link, "stories": page_states}
-            return self.json(body, headers={"Link": f'<{schema_link}>; rel="describedby"'})
+                    "schema": SCHEMA_LINK, "stories": page_states}
+            return self.json(body, headers=dict(DESCRIBED_BY))
 
     @app.page("/stories/{story_id}")
     class StoryDetail(View):
