@@ -45,7 +45,10 @@ later article.  So a small story is re-checked as it grows: its members are divi
 a leave-one-out 2-means on these same scores (from two starts: seeds, and average-link
 halves that keep loose reports from deciding the division), and the story is split when each
 side has at least SPLIT_MIN_SIDE articles and neither side, as articles, would join the other
-as a story (mean score below SPLIT_THRESHOLD).
+as a story (mean score below SPLIT_THRESHOLD), or would only just join it (below
+SPLIT_HEADLINE_THRESHOLD) while the two sides' headlines share little (``headline_cross``
+below SPLIT_HEADLINE_CROSS): two clubs' offers to one player share every name in the body,
+not the headline.
 """
 from __future__ import annotations
 
@@ -416,8 +419,9 @@ class ClusterIndex:
         loose sister event were missed so).
         Returns ``(side A, side B, cross)`` when both sides have ``SPLIT_MIN_SIDE`` members and
         ``cross`` (the larger of the two sides' mean score against the other) is below
-        ``SPLIT_THRESHOLD``, i.e. neither side would have joined the other as a story; else
-        None.  Deterministic: ties go by article id.  Each score is what :meth:`best` would give
+        ``SPLIT_THRESHOLD``, i.e. neither side would have joined the other as a story, or below
+        ``SPLIT_HEADLINE_THRESHOLD`` with headlines that share little (:meth:`headline_cross`
+        below ``SPLIT_HEADLINE_CROSS``); else None.  Deterministic: ties go by article id.  Each score is what :meth:`best` would give
         the article against that side as an open story (centroid and best-member terms)."""
         ids = sorted(sigs)
         if len(ids) < 2 * SPLIT_MIN_SIDE:
@@ -465,9 +469,22 @@ class ClusterIndex:
         if not found:
             return None
         cross, groups = min(found.values(), key=lambda t: (t[0], min(t[1])))
-        if cross >= SPLIT_THRESHOLD:
+        if cross >= SPLIT_THRESHOLD and not (
+                cross < SPLIT_HEADLINE_THRESHOLD
+                and self.headline_cross([sigs[a] for a in groups[0]], [sigs[a] for a in groups[1]])
+                < SPLIT_HEADLINE_CROSS):
             return None
         return groups[0], groups[1], cross
+
+    def headline_cross(self, xs: list[dict], ys: list[dict]) -> float:
+        """How much two groups of articles share their headlines: the larger of the two sides'
+        mean cosine (idf-weighted title words) of an article's title with the other side's
+        title words."""
+        def side(a: list[dict], b: list[dict]) -> float:
+            hs = self._weighted(self.df_title, Counter(w for y in b for w in y["title"]).items())
+            hn = _norm(hs)
+            return sum(_cos(v["ha"], hs, v["ha_norm"], hn) for v in map(self._article_view, a)) / len(a)
+        return max(side(xs, ys), side(ys, xs))
 
     @staticmethod
     def _average_link_halves(ids: list[str], like: Mapping[tuple[str, str], float]) -> Optional[dict[str, int]]:
@@ -585,6 +602,14 @@ DATE_CONFLICT_PENALTY = 0.6
 # look-alike event's reports out at placement.  (On the dev set a cap of 48 splits exactly as
 # 24 does, and a check costs O(members) scores per round.)
 SPLIT_THRESHOLD = 0.35
+# ... or when the two sides would only just join each other (cross below
+# SPLIT_HEADLINE_THRESHOLD) and their headlines share little (``headline_cross`` below
+# SPLIT_HEADLINE_CROSS).  A headline names its event: two bidders for one player, a rule and
+# its reversal, share every name and most words in the body, not the headline.  One event's
+# halves share their headlines at 0.35 and above on the dev set (0.19-0.22 only for sides
+# whose cross is 0.58 and above); sister events' at 0.15-0.28.
+SPLIT_HEADLINE_THRESHOLD = 0.5
+SPLIT_HEADLINE_CROSS = 0.25
 SPLIT_MIN_SIDE = 4
 SPLIT_ROUNDS = 10
 SPLIT_MAX_MEMBERS = 24

@@ -371,6 +371,46 @@ def test_bisect_finds_two_events_among_loose_reports():
         assert {halves[a] for a in sigs if a[0] == event} == {halves[event + "1"]}
 
 
+def _bid(aid: str, team: str, i: int = 0, headlines: str | None = None, **kw):
+    """One of two clubs' offers to one player: each report names the player, his agent and the
+    rival club; the club's own manager and a few words differ, and the headline."""
+    heads = {"Comets": ["Comets make Ivo Lund an offer", "Comets bid for Lund", "Comets chase slugger Ivo Lund"],
+             "Harbors": ["Harbors extend Lund proposal", "Harbors go big for Ivo Lund", "Harbors join race for Lund"]}
+    rival = "Harbors" if team == "Comets" else "Comets"
+    return article(aid, heads[headlines or team][i % 3],
+                   [ent("Ivo Lund", n=3, in_title=True), ent(team, "ORG", n=3, in_title=True), ent(rival, "ORG"),
+                    ent("Pia Sorn", n=2), ent("Tony Rask" if team == "Comets" else "Theo Brandt", n=2)],
+                   {"offer": 3, "contract": 2, "agent": 1, "free": 1 + i % 2,
+                    **({"owner": 1, "meeting": 1} if team == "Comets" else {"tax": 1, "payroll": 1})}, **kw)
+
+
+def _bids(headlines: str | None = None):
+    return [_bid(f"{'a' if team == 'Comets' else 'b'}{i + 1}", team, i, headlines, hours=2 * i + (team == "Harbors"))
+            for i in range(cl.SPLIT_MIN_SIDE + 1) for team in ("Comets", "Harbors")]
+
+
+def test_two_offers_to_one_player_split_on_their_headlines():
+    """The two clubs' reports share the player, his agent and both clubs' names: each side
+    would only just join the other (cross between SPLIT_THRESHOLD and
+    SPLIT_HEADLINE_THRESHOLD), but their headlines share little, so they are two events."""
+    eng, _ = _run([coach_fired("z0")])
+    sigs = {e.article.article_id: cl.article_signature(e, q) for q, e in _bids()}
+    for s in sigs.values():
+        eng.index.observe(s)
+    a_side, b_side, cross = eng.index.bisect(sigs)
+    assert sorted([a_side, b_side]) == [["a1", "a2", "a3", "a4", "a5"], ["b1", "b2", "b3", "b4", "b5"]]
+    assert cl.SPLIT_THRESHOLD <= cross < cl.SPLIT_HEADLINE_THRESHOLD      # the scores alone would not split
+    assert eng.index.headline_cross([sigs[a] for a in a_side], [sigs[a] for a in b_side]) < cl.SPLIT_HEADLINE_CROSS
+    eng, ups = _run(_bids())
+    assert ups[1].story_id == ups[0].story_id and sum(1 for u in ups if u.split_into) == 1
+    final = eng.assignments()
+    assert len({final[f"a{i}"] for i in range(1, 6)}) == 1 == len({final[f"b{i}"] for i in range(1, 6)})
+    assert final["a1"] != final["b1"]
+    # the same reports under one club's headlines: one story
+    eng, ups = _run(_bids(headlines="Comets"))
+    assert not any(u.split_into for u in ups) and len(set(eng.assignments().values())) == 1
+
+
 def test_split_checks_are_bounded():
     assert not cl.split_due(2 * cl.SPLIT_MIN_SIDE - 1)
     assert [n for n in range(cl.SPLIT_MAX_MEMBERS + 1) if cl.split_due(n)] == \
