@@ -546,7 +546,13 @@ class ClusterIndex:
         """How much two stories are one: the lower of the two sides' mean score against the
         other, each article scored as :meth:`best` would score it against the other side as an
         open story (centroid and best-member terms).  ``MERGE_THRESHOLD`` and above: every
-        article of each, on average, would have joined the other."""
+        article of each, on average, would have joined the other.  A one-article story against
+        a larger one: that article's score only (a lone article is too noisy a centroid to
+        score the other side against; it was placed when the other story was smaller)."""
+        if len(a_sigs) == 1 < len(b_sigs):
+            return self._side_score(a_sigs, b_sigs)
+        if len(b_sigs) == 1 < len(a_sigs):
+            return self._side_score(b_sigs, a_sigs)
         return min(self._side_score(a_sigs, b_sigs), self._side_score(b_sigs, a_sigs))
 
     def _side_score(self, xs: list[dict], ys: list[dict]) -> float:
@@ -617,11 +623,11 @@ SPLIT_MAX_MEMBERS = 24
 # when each side's articles, on average, score at least MERGE_THRESHOLD against the other
 # (well above the match threshold and the split threshold, so a merge is never undone by a
 # split check and a split never redone by a merge).  Checked for the MERGE_CANDIDATES best
-# candidate stories of the article, while both stories have MERGE_MIN_MEMBERS to
-# MERGE_MAX_MEMBERS articles.
+# candidate stories of the article, while the story it joined has 2 to MERGE_MAX_MEMBERS
+# articles and the other 1 to MERGE_MAX_MEMBERS: a report that came too early to join (a
+# story of one article scores low against it) is taken in once its story has grown.
 MERGE_THRESHOLD = 0.45
 MERGE_CANDIDATES = 5
-MERGE_MIN_MEMBERS = 2
 MERGE_MAX_MEMBERS = 24
 
 

@@ -403,25 +403,25 @@ class StoryEngine:
     # ------------------------------------------------------------ merging
     def _merge(self, story: dict, sig: dict, now: datetime) -> Optional[tuple[dict, dict, list[str], tuple]]:
         """Merge ``story`` (which the article ``sig`` just joined) with an open story the article
-        bridges it to, when the two are one (``ClusterIndex.mutual``; both stories of
-        MERGE_MIN_MEMBERS to MERGE_MAX_MEMBERS articles: a story the article has just started is
-        its placement's decision).  The larger keeps its id (ties: the one with the older first
-        article, then the smaller id); the other's articles move into it and it is left empty
-        and closed, with ``merged_into`` set.  Returns (kept, emptied, moved article ids, the
+        bridges it to, when the two are one (``ClusterIndex.mutual``).  ``story`` has 2 to
+        MERGE_MAX_MEMBERS articles (a story the article has just started is its placement's
+        decision), the other 1 to MERGE_MAX_MEMBERS (a single early report is taken in once
+        the story it missed has grown).  The larger keeps its id (ties: the one with the older
+        first article, then the smaller id); the other's articles move into it and it is left
+        empty and closed, with ``merged_into`` set.  Returns (kept, emptied, moved article ids, the
         kept story's quote ids and entity names before) or None.
 
         Why: an event's first reports can start two stories (their own angles, nothing shared
         yet), and each then grows on its own; the split cannot join them.  An article that
         matches both shows it, and the check is cheap while the stories are small."""
         sid = story["story_id"]
-        size = range(cl.MERGE_MIN_MEMBERS, cl.MERGE_MAX_MEMBERS + 1)
-        if len(story["articles"]) not in size:
+        if not 2 <= len(story["articles"]) <= cl.MERGE_MAX_MEMBERS:
             return None
         mine = None
         for cand in self.index.candidates(sig, limit=cl.MERGE_CANDIDATES):
             other = self.stories.get(cand)
             if (cand == sid or other is None or other["status"] != "open"
-                    or len(other["articles"]) not in size
+                    or not 1 <= len(other["articles"]) <= cl.MERGE_MAX_MEMBERS
                     or self.index.score(sig, self.index.sigs[cand], self.index.top.get(cand))
                     < self.config.match_threshold):
                 continue

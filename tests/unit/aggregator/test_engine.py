@@ -485,6 +485,38 @@ def test_records_after_a_merge_restore_the_same_stories():
     assert fresh.process(*coach_fired("a9", 2, hours=6), T0).story_id == next(iter(set(eng.assignments().values())))
 
 
+def _early(second):
+    """a1, then b1 (forced to start a story of its own: in the wild, an early report that scored
+    low against a one-article story), then more reports of a1's event."""
+    eng = StoryEngine()
+    arts = [coach_fired("a1", 0, hours=0), second("b1", 1, hours=1), coach_fired("a2", 2, hours=2),
+            coach_fired("a3", 0, hours=3)]
+    ups = []
+    for q, e in arts:
+        place = eng.index.best
+        if e.article.article_id == "b1":
+            eng.index.best = lambda sig: (None, -1.0)                     # (forced: a new story)
+        ups.append(eng.process(q, e, T0))
+        eng.index.best = place
+    return eng, ups
+
+
+def test_an_early_report_left_alone_is_taken_in_once_its_story_grows():
+    eng, ups = _early(coach_fired)
+    assert ups[1].story_id != ups[0].story_id
+    merges = [u for u in ups if u.merged_from]
+    assert len(merges) == 1 and merges[0] is ups[2]        # a2 joins one of the two and takes in the other
+    kept, gone = merges[0].state, merges[0].extra_states[0]
+    assert {kept.story_id, gone.story_id} == {ups[0].story_id, ups[1].story_id}
+    assert gone.merged_into == kept.story_id and gone.article_ids == [] and kept.article_ids == ["a1", "a2", "b1"]
+    assert set(eng.assignments().values()) == {kept.story_id}
+    # an early report of a sister event stays apart
+    eng, ups = _early(coach_hired)
+    assert not any(u.merged_from for u in ups)
+    final = eng.assignments()
+    assert final["a1"] == final["a2"] == final["a3"] != final["b1"]
+
+
 def test_two_events_of_one_kind_are_never_merged():
     eng, ups, _ = _fragmented(sister=True)
     assert not any(u.merged_from for u in ups)
