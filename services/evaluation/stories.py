@@ -182,12 +182,21 @@ def build_inputs(path: str | Path) -> list[tuple[ArticleQuotes, ArticleEntities,
     return out
 
 
+def shuffled(article_ids: Iterable[str], seed: int) -> list[str]:
+    """Order ``seed`` of a data set: its article ids sorted, then shuffled by ``seed``.  The
+    offline runner and ``storystream eval stories`` (through Kafka) stream the same orders,
+    so an order's offline and Kafka scores can be compared."""
+    order = sorted(article_ids)
+    random.Random(seed).shuffle(order)
+    return order
+
+
 def run_order(inputs, seed: int, config=None) -> tuple[dict, dict]:
-    """Feed ``inputs`` in the order shuffled by ``seed``; return (gold, pred)."""
+    """Feed ``inputs`` in the order :func:`shuffled` by ``seed``; return (gold, pred)."""
     from services.aggregator.engine import StoryEngine
 
-    order = list(inputs)
-    random.Random(seed).shuffle(order)
+    by_id = {e.article.article_id: (q, e, story) for q, e, story in inputs}
+    order = [by_id[a] for a in shuffled(by_id, seed)]
     engine = StoryEngine(config)
     gold, pred = {}, {}
     now = datetime(2020, 1, 1, tzinfo=timezone.utc)

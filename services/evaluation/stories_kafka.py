@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import time
 from pathlib import Path
 
 from services.common.kafka import ensure_topics, make_consumer, make_producer, wait_for_broker
 from services.common.settings import ROOT, Settings
 from services.evaluation.stories import format_table as _format_orders
-from services.evaluation.stories import score_clusters
+from services.evaluation.stories import score_clusters, shuffled
 from services.stack import broker_for, say, settings_for, stack_env, workers
 
 
@@ -135,8 +134,7 @@ def run_stories_eval(path: str | Path, orders: int = 5, timeout: float = 900.0) 
         by_id_e = {json.loads(r.value)["article"]["article_id"]: r.value for r in entities}
         say(f"extraction done in {time.monotonic() - started:.0f}s")
         for seed in range(orders):
-            order = sorted(want)
-            random.Random(seed).shuffle(order)
+            order = shuffled(want, seed)
             oenv = stack_env(bootstrap, run_dir, STORYSTREAM_LOG_LEVEL="warning")
             osettings = settings_for(oenv)
             asyncio.run(_replay(osettings, [(by_id_q[a][0], by_id_q[a][1], by_id_e[a]) for a in order]))
