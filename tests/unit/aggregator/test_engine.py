@@ -339,7 +339,7 @@ def test_bisect_finds_the_two_events_and_refuses_one():
         eng.index.observe(s)
     a_side, b_side, cross = eng.index.bisect(sigs)
     assert sorted([a_side, b_side]) == [["a1", "a2", "a3", "a4", "a5"], ["b1", "b2", "b3", "b4", "b5"]]
-    assert cross < cl.SPLIT_THRESHOLD
+    assert cross + eng.index.headline_cross([sigs[a] for a in a_side], [sigs[a] for a in b_side]) < cl.SPLIT_THRESHOLD
     assert eng.index.bisect({a: s for a, s in sigs.items() if a.startswith("a")}) is None
     assert eng.index.bisect({a: sigs[a] for a in ("a1", "a2", "a3", "b1", "b2", "b3")}) is None   # sides too small
 
@@ -363,7 +363,7 @@ def test_bisect_finds_two_events_among_loose_reports():
     a_side, b_side, cross = eng.index.bisect(sigs)
     sides = sorted([a_side, b_side])
     assert [a for a in sides[0] if a[0] != "c"] == ["a1", "a2", "a3", "a4", "a5"]
-    assert sides[1] == ["b1", "b2", "b3", "b4", "b5"] and cross < cl.SPLIT_THRESHOLD
+    assert sides[1] == ["b1", "b2", "b3", "b4", "b5"]
     halves = cl.ClusterIndex._average_link_halves(sorted(sigs), {(a, b): 1.0 if a[0] == b[0] else 0.0
                                                                   for a in sigs for b in sigs if a != b})
     assert halves is not None and halves["a1"] != halves["b1"]
@@ -371,7 +371,7 @@ def test_bisect_finds_two_events_among_loose_reports():
         assert {halves[a] for a in sigs if a[0] == event} == {halves[event + "1"]}
 
 
-def _bid(aid: str, team: str, i: int = 0, headlines: str | None = None, **kw):
+def _bid(aid: str, team: str, i: int = 0, headlines: str | None = None, manager: int = 2, **kw):
     """One of two clubs' offers to one player: each report names the player, his agent and the
     rival club; the club's own manager and a few words differ, and the headline."""
     heads = {"Comets": ["Comets make Ivo Lund an offer", "Comets bid for Lund", "Comets chase slugger Ivo Lund"],
@@ -379,28 +379,29 @@ def _bid(aid: str, team: str, i: int = 0, headlines: str | None = None, **kw):
     rival = "Harbors" if team == "Comets" else "Comets"
     return article(aid, heads[headlines or team][i % 3],
                    [ent("Ivo Lund", n=3, in_title=True), ent(team, "ORG", n=3, in_title=True), ent(rival, "ORG"),
-                    ent("Pia Sorn", n=2), ent("Tony Rask" if team == "Comets" else "Theo Brandt", n=2)],
+                    ent("Pia Sorn", n=2), ent("Tony Rask" if team == "Comets" else "Theo Brandt", n=manager)],
                    {"offer": 3, "contract": 2, "agent": 1, "free": 1 + i % 2,
                     **({"owner": 1, "meeting": 1} if team == "Comets" else {"tax": 1, "payroll": 1})}, **kw)
 
 
-def _bids(headlines: str | None = None):
-    return [_bid(f"{'a' if team == 'Comets' else 'b'}{i + 1}", team, i, headlines, hours=2 * i + (team == "Harbors"))
+def _bids(headlines: str | None = None, manager: int = 2):
+    return [_bid(f"{'a' if team == 'Comets' else 'b'}{i + 1}", team, i, headlines, manager,
+                 hours=2 * i + (team == "Harbors"))
             for i in range(cl.SPLIT_MIN_SIDE + 1) for team in ("Comets", "Harbors")]
 
 
 def test_two_offers_to_one_player_split_on_their_headlines():
-    """The two clubs' reports share the player, his agent and both clubs' names: each side
-    would only just join the other (cross between SPLIT_THRESHOLD and
-    SPLIT_HEADLINE_THRESHOLD), but their headlines share little, so they are two events."""
+    """The two clubs' reports share the player, his agent and both clubs' names: each side's
+    reports would join the other side's story (cross well above the match threshold), but
+    their headlines share little, so they are two events."""
     eng, _ = _run([coach_fired("z0")])
     sigs = {e.article.article_id: cl.article_signature(e, q) for q, e in _bids()}
     for s in sigs.values():
         eng.index.observe(s)
     a_side, b_side, cross = eng.index.bisect(sigs)
     assert sorted([a_side, b_side]) == [["a1", "a2", "a3", "a4", "a5"], ["b1", "b2", "b3", "b4", "b5"]]
-    assert cl.SPLIT_THRESHOLD <= cross < cl.SPLIT_HEADLINE_THRESHOLD      # the scores alone would not split
-    assert eng.index.headline_cross([sigs[a] for a in a_side], [sigs[a] for a in b_side]) < cl.SPLIT_HEADLINE_CROSS
+    heads = eng.index.headline_cross([sigs[a] for a in a_side], [sigs[a] for a in b_side])
+    assert cross > 1.5 * EngineConfig().match_threshold and heads < 0.25 and cross + heads < cl.SPLIT_THRESHOLD
     eng, ups = _run(_bids())
     assert ups[1].story_id == ups[0].story_id and sum(1 for u in ups if u.split_into) == 1
     final = eng.assignments()
@@ -409,6 +410,21 @@ def test_two_offers_to_one_player_split_on_their_headlines():
     # the same reports under one club's headlines: one story
     eng, ups = _run(_bids(headlines="Comets"))
     assert not any(u.split_into for u in ups) and len(set(eng.assignments().values())) == 1
+
+
+def test_a_division_the_merge_would_join_is_never_split():
+    """Bodies so alike (each club's manager named once) that the merge would join the two sides
+    (mutual >= MERGE_THRESHOLD): no split, however little the headlines share, so a split is
+    never undone by a merge nor a merge by a split."""
+    eng, _ = _run([coach_fired("z0")])
+    sigs = {e.article.article_id: cl.article_signature(e, q) for q, e in _bids(manager=1)}
+    for s in sigs.values():
+        eng.index.observe(s)
+    a_side, b_side = ([sigs[a] for a in sigs if a[0] == k] for k in "ab")
+    cross = max(eng.index._side_score(a_side, b_side), eng.index._side_score(b_side, a_side))
+    assert cross + eng.index.headline_cross(a_side, b_side) < cl.SPLIT_THRESHOLD
+    assert eng.index.mutual(a_side, b_side) >= cl.MERGE_THRESHOLD
+    assert eng.index.bisect(sigs) is None
 
 
 def test_split_checks_are_bounded():
