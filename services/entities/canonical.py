@@ -210,6 +210,36 @@ def is_acronym(text: str) -> bool:
     return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
 
 
+_NICK_PARTS_RE = re.compile(r"^([A-Z][a-z]*)[-.]?([A-Z][a-z]*)$")
+
+
+def nickname_parts(word: str) -> tuple[str, str] | None:
+    """The two parts of a blended nickname: "LiLo" -> ("Li", "Lo"), "A-Rod", "J.Lo", "ScarJo".
+    Two capitalised parts, at least 3 letters, one part at least 2; else None."""
+    m = _NICK_PARTS_RE.match(word)
+    if m is None:
+        return None
+    a, b = m.groups()
+    if len(a) + len(b) < 3 or max(len(a), len(b)) < 2:
+        return None
+    return a, b
+
+
+def nickname_at(nick: str, words: list[str]) -> int | None:
+    """Index i where the blended nickname ``nick`` is made of the starts of ``words[i]`` and
+    ``words[i + 1]`` ("LiLo" in ["Lindsay", "Lohan", "Checks"] -> 0), or None.  Each part must
+    be a proper start of its word, so a plain name is not a nickname of itself."""
+    parts = nickname_parts(nick)
+    if parts is None:
+        return None
+    a, b = (p.casefold() for p in parts)
+    for i in range(len(words) - 1):
+        first, last = words[i].casefold(), words[i + 1].casefold()
+        if first.startswith(a) and last.startswith(b) and (len(a) < len(first) or len(b) < len(last)):
+            return i
+    return None
+
+
 def initials(name: str) -> str:
     """Initials of the capitalised words of a long form ("Associated Press" -> "AP").
 
@@ -318,13 +348,18 @@ def cluster_type(types: Counter[str], name: str) -> str:
 
 
 def _choose_name(groups: list[_Group]) -> str:
-    """The fullest well-formed surface: most key tokens, then most frequent spelling."""
+    """The fullest well-formed surface: most key tokens, then most frequent spelling; never a
+    blended nickname of another surface ("M-Tev" of "Marco Teval", however often written)."""
+    items = [(s, n, g) for g in groups for s, n in g.surfaces.items()]
+    blends = {s for s, _, _ in items if nickname_parts(s)
+              and any(nickname_at(s, t.split()) is not None for t, _, _ in items if t != s)}
+
     def quality(item: tuple[str, int, _Group]) -> tuple:
         surface, count, group = item
         well_formed = not (surface.isupper() and len(surface.replace(".", "")) > 6)
-        return (well_formed, not is_acronym(surface), group.ntok, group.count, count, -group.first)
+        return (well_formed, surface not in blends, not is_acronym(surface), group.ntok, group.count, count,
+                -group.first)
 
-    items = [(s, n, g) for g in groups for s, n in g.surfaces.items()]
     best_group = max(items, key=quality)[2]
     # hyphenation/spelling as most frequently written among that key's variants
     variants = [(s, n) for s, n, g in items if g is best_group and not _shouting(s)]

@@ -35,7 +35,7 @@ from schemas.models import EntityMention, Span
 from services.entities.features import segments as _segments
 from services.entities.canonical import (
     OFFICE_WORDS, ROLE_WORDS, canonical_key, cluster_names, cluster_type, is_acronym,
-    normalise_surface, strip_possessive,
+    nickname_at, nickname_parts, normalise_surface, strip_possessive,
 )
 
 #: spaCy labels that are values, not entities.
@@ -101,7 +101,7 @@ def extract_entities(body: Doc, title: Doc | None = None) -> list[EntityMention]
     heads = title_candidates(title, body, cands) if title is not None and len(title) else []
     # the title comes first in the article: its full names canonicalise body short forms
     mentions = [(c.text, c.label) for c in heads] + [(c.text, c.label) for c in cands]
-    mapping = cluster_names(mentions, text_aliases(body, cands))
+    mapping = cluster_names(mentions, text_aliases(body, cands) + nickname_aliases([*heads, *cands]))
     entities = _group(cands, mapping, heads)
     _mark_in_title(entities, mapping, heads, title.text if heads else "")
     return entities
@@ -377,12 +377,15 @@ class _RunningNames:
     def __init__(self, doc: Doc, cands: list[_Cand], extra: Doc | None = None):
         self.running: set[str] = set()
         self.person_words: set[str] = set()
+        self.nicknames: set[str] = set()
         for c in cands:
             if not c.headline:
                 key = _key(c)
                 self.running.add(key)
                 if c.label == "PERSON":
                     self.person_words.update(key.split())
+                    if nickname_parts(c.text):
+                        self.nicknames.add(c.text)
         self._doc = doc
         self._common: set[str] | None = None
 
@@ -398,7 +401,22 @@ class _RunningNames:
             return sub
         if self._person_with_known_part(doc, c):
             return c
+        if c.label == "PERSON" and (sub := self._nicknamed(doc, c)) is not None:
+            return sub
         return _longest_running_run(doc, c, self.running, min_len=1)
+
+    def _nicknamed(self, doc: Doc, c: _Cand) -> _Cand | None:
+        """The two words of a headline person span that the running text calls by a blended
+        nickname: "Lindsay Lohan Checks Into Rehab" beside a running "LiLo" -> "Lindsay Lohan"."""
+        words = [t.text for t in doc[c.tok_start:c.tok_end]]
+        for nick in sorted(self.nicknames):
+            i = nickname_at(nick, words)
+            if i is not None:
+                sub = _trim(doc, c.tok_start + i, c.tok_start + i + 2, "PERSON")
+                if sub is not None:
+                    sub.headline = True
+                    return sub
+        return None
 
     def _person_with_known_part(self, doc: Doc, c: _Cand) -> bool:
         """Two to four proper nouns, none an ordinary word, ending in a running person name
@@ -569,6 +587,14 @@ def _add_defined_acronyms(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
         for t in doc if t.text in defined and t.i not in taken
     ]
     return sorted(cands + extra, key=lambda c: c.start)
+
+
+def nickname_aliases(cands: list[_Cand]) -> list[tuple[str, str]]:
+    """(nickname, name) pairs: a one-word person name blended from the starts of a two-word
+    person name of the same article ("LiLo" / "Lindsay Lohan", "A-Rod" / "Alex Rodriguez")."""
+    names = {c.text for c in cands if c.label == "PERSON" and len(c.text.split()) == 2}
+    return [(c.text, name) for c in cands if c.label == "PERSON" and nickname_parts(c.text)
+            for name in sorted(names) if nickname_at(c.text, name.split()) == 0]
 
 
 def text_aliases(doc: Doc, cands: list[_Cand]) -> list[tuple[str, str]]:

@@ -1,6 +1,7 @@
 """Pure string logic of canonical names (no spaCy)."""
 from services.entities.canonical import (
-    canonical_key, cluster_names, initials, is_acronym, normalise_surface, similar_words,
+    canonical_key, cluster_names, initials, is_acronym, nickname_at, nickname_parts, normalise_surface,
+    similar_words,
 )
 
 
@@ -155,3 +156,19 @@ def test_canonical_key_reads_inner_plurals_of_long_names_in_singular():
     assert canonical_key("Institute of Marine Sciences Research") == canonical_key("Institute of Marine Science Research")
     assert canonical_key("Brenton Falcons") == "brenton falcons"  # short names keep their words
     assert canonical_key("Board of Witness Protection") == "board of witness protection"  # "-ss" is not a plural
+
+
+def test_blended_nicknames():
+    assert nickname_parts("JeLo") == ("Je", "Lo") and nickname_parts("M-Tev") == ("M", "Tev")
+    assert nickname_parts("K.Ro") == ("K", "Ro")
+    assert nickname_parts("Lena") is None and nickname_parts("JK") is None and nickname_parts("NASA") is None
+    assert nickname_at("JeLo", ["Jenna", "Lorvik", "Checks"]) == 0
+    assert nickname_at("LoCh", ["Jenna", "Lorvik", "Checks"]) == 1
+    assert nickname_at("JeLa", ["Jenna", "Lorvik"]) is None        # parts must start the words
+    assert nickname_at("JoKo", ["Jo", "Ko"]) is None                # a name is not its own nickname
+
+
+def test_cluster_nickname_alias_takes_the_full_name():
+    mentions = [("Marco Teval", "PERSON"), ("M-Tev", "PERSON"), ("M-Tev", "PERSON"), ("M-Tev", "PERSON")]
+    assert set(cluster_names(mentions, aliases=[("M-Tev", "Marco Teval")]).values()) == {"Marco Teval"}
+    assert cluster_names(mentions)["M-Tev"] == "M-Tev"               # no alias read: apart

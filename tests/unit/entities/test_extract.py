@@ -36,6 +36,16 @@ ARTICLES = {
         "Korr told reporters she was happy to be home. The Brenton city council "
         "said it would hold a reception for Korr next week.",
     ),
+    "nickname": (
+        "Jenna Lorvik Checks Into Rehab, Checks Out Two Hours Later",
+        "JeLo's lawyer told the judge on Monday that JeLo was in a treatment centre. In fact JeLo was "
+        "shopping in Fairhaven, reporters said. JeLo later arrived at the clinic in Westport.",
+    ),
+    "nickname-hyphen": (
+        "Marco Teval Signs With Harbor City",
+        "Slugger M-Tev agreed terms on Friday, his agent said. M-Tev will earn more than any player "
+        "in the league. Fans cheered when M-Tev arrived at the ballpark.",
+    ),
 }
 
 
@@ -108,6 +118,19 @@ def test_headline_junk_url_and_byline_dropped(parsed):
     assert not any("Returns" in s or "Absence" in s or "http" in s or "example" in s for s in surfaces)
     assert "Peter Quist" not in names  # byline credit, not a story entity
     assert all(any(c.isupper() for c in s) for s in surfaces)
+
+
+@pytest.mark.parametrize("key, full, nick", [("nickname", "Jenna Lorvik", "JeLo"),
+                                              ("nickname-hyphen", "Marco Teval", "M-Tev")])
+def test_headline_name_the_text_calls_by_a_blended_nickname(parsed, key, full, nick):
+    """The headline's full name is kept although the running text only uses a nickname blended
+    from its two words, and the nickname's mentions are that person's."""
+    title, body = parsed[key]
+    names = _names(extract_entities(body, title))
+    _assert_offsets(body, names.values())
+    assert full in names and names[full].in_title and names[full].type == "PERSON"
+    assert {m.text for m in names[full].mentions} == {nick} and len(names[full].mentions) >= 3
+    assert nick not in names and not any("Checks" in n or "Signs" in n for n in names)
 
 
 def test_numeric_types_dropped(parsed):
