@@ -421,8 +421,9 @@ class ClusterIndex:
         :meth:`headline_cross` is below ``SPLIT_THRESHOLD`` (neither side would readily join the
         other as a story, and the less so the less their headlines share), and the sides are
         not one story by the merge's measure (:meth:`mutual` below ``MERGE_THRESHOLD``, so a
-        split is never undone by a merge nor a merge by a split); else None.  Deterministic: ties go by article id.  Each score is what :meth:`best` would give
-        the article against that side as an open story (centroid and best-member terms)."""
+        split is never undone by a merge nor a merge by a split); else None.  Deterministic:
+        ties go by article id.  Each score is what :meth:`best` would give the article against
+        that side as an open story (centroid and best-member terms)."""
         ids = sorted(sigs)
         if len(ids) < 2 * SPLIT_MIN_SIDE:
             return None
@@ -610,21 +611,23 @@ DATE_CONFLICT_PENALTY = 0.6
 # 24 does, and a check costs O(members) scores per round.)
 # Split when the two sides' cross score plus their headline cross is below SPLIT_THRESHOLD.
 # A headline names its event: two clubs' offers to one player, or a rule and its reversal,
-# share every name and most words in the body (cross 0.40-0.50 on the dev set), not their
-# headlines (0.15-0.27); one event's halves share their headlines (0.35-0.57), and their
-# cross is higher the less they do (0.58 at 0.19).  Dev set (10 orders): mixes sum to
-# 0.58-0.73, one event's halves 0.77 and above.
+# share every name and most words in the body (cross mostly 0.40-0.50 on the dev set), not
+# their headlines (0.15-0.27); one event's halves mostly share their headlines (0.35-0.57),
+# and their cross is higher the less they do (0.58 at 0.19).  Over the dev set's bisections
+# (10 orders), splitting below 0.72-0.76 fixes the most pairs; on the cross alone the best
+# threshold (0.40) fixes 40 % fewer.
 SPLIT_THRESHOLD = 0.72
 SPLIT_MIN_SIDE = 4
 SPLIT_ROUNDS = 10
 SPLIT_MAX_MEMBERS = 24
 # Merge (``ClusterIndex.mutual``): two open stories that an arriving article bridges are one
 # when each side's articles, on average, score at least MERGE_THRESHOLD against the other
-# (well above the match threshold and the split threshold, so a merge is never undone by a
-# split check and a split never redone by a merge).  Checked for the MERGE_CANDIDATES best
-# candidate stories of the article, while the story it joined has 2 to MERGE_MAX_MEMBERS
-# articles and the other 1 to MERGE_MAX_MEMBERS: a report that came too early to join (a
-# story of one article scores low against it) is taken in once its story has grown.
+# (well above the match threshold; ``bisect`` never splits two sides this close, so a merge is
+# never undone by a split check and a split never redone by a merge).  Checked for the
+# MERGE_CANDIDATES best candidate stories of the article, while the story it joined has 2 to
+# MERGE_MAX_MEMBERS articles and the other 1 to MERGE_MAX_MEMBERS: a report that came too
+# early to join (a story of one article scores low against it) is taken in once its story
+# has grown.
 MERGE_THRESHOLD = 0.45
 MERGE_CANDIDATES = 5
 MERGE_MAX_MEMBERS = 24
