@@ -10,6 +10,7 @@ from pathlib import Path
 
 from services.common.kafka import make_consumer
 from services.common.settings import Settings, load
+from services.common.story_state import is_newer, membership
 from services.render import render_story
 from services.stack import broker_for, say, settings_for, stack_env, workers
 
@@ -33,12 +34,10 @@ async def collect_states(settings: Settings, article_ids: set[str], timeout: flo
             for records in batch.values():
                 for rec in records:
                     state = json.loads(rec.value)
-                    prev = latest.get(state["story_id"])
-                    if prev is None or state["version"] >= prev["version"]:
+                    if is_newer(state, latest.get(state["story_id"])):
                         latest[state["story_id"]] = state
                     last_msg = time.monotonic()
-            covered = {a["article_id"] for s in latest.values() for a in s.get("articles", [])}
-            covered |= {aid for s in latest.values() for aid in s.get("delta", {}).get("articles_added", [])}
+            covered = set(membership(latest))
             if article_ids <= covered and time.monotonic() - last_msg > settle:
                 return latest
         raise TimeoutError(f"story state incomplete after {timeout}s: "

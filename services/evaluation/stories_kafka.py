@@ -18,6 +18,7 @@ from pathlib import Path
 
 from services.common.kafka import ensure_topics, make_consumer, make_producer, wait_for_broker
 from services.common.settings import ROOT, Settings
+from services.common.story_state import latest_states, membership
 from services.evaluation.stories import format_table as _format_orders
 from services.evaluation.stories import score_clusters, shuffled
 from services.stack import broker_for, say, settings_for, stack_env, workers
@@ -65,27 +66,19 @@ def _ids(records) -> set[str]:
     return {json.loads(r.value)["article"]["article_id"] for r in records}
 
 
-def _latest(records) -> dict[str, dict]:
-    latest: dict[str, dict] = {}
-    for r in records:
-        s = json.loads(r.value)
-        if s["story_id"] not in latest or s["version"] >= latest[s["story_id"]]["version"]:
-            latest[s["story_id"]] = s
-    return latest
+def _membership(records) -> dict[str, list[str]]:
+    """article id -> the stories whose latest state lists it (:mod:`services.common.story_state`)."""
+    return membership(latest_states(r.value for r in records))
 
 
 def _covered(records) -> dict[str, str]:
-    """article id -> the story whose latest state lists it (``article_ids``: uncapped)."""
-    return {aid: sid for sid, s in _latest(records).items() for aid in s["article_ids"]}
+    """article id -> the story whose latest state lists it."""
+    return {aid: sids[-1] for aid, sids in _membership(records).items()}
 
 
 def _listed_twice(records) -> list[str]:
     """Articles that the latest states of two stories both list (must be none)."""
-    seen: dict[str, int] = {}
-    for s in _latest(records).values():
-        for aid in s["article_ids"]:
-            seen[aid] = seen.get(aid, 0) + 1
-    return sorted(a for a, n in seen.items() if n > 1)
+    return sorted(aid for aid, sids in _membership(records).items() if len(sids) > 1)
 
 
 async def _produce_articles(settings: Settings, records: list[dict]) -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from services.common import story_state
 from services.common.kafka import make_consumer, make_producer
 from services.common.settings import Settings
 from services.supervisor import Supervisor
@@ -109,13 +109,9 @@ async def send_raw(settings: Settings, topic: str, items: list[tuple[bytes | Non
 
 
 def latest_states(records) -> dict[str, dict]:
-    latest: dict[str, dict] = {}
-    for rec in records:
-        state = json.loads(rec.value)
-        if state["story_id"] not in latest or state["version"] >= latest[state["story_id"]]["version"]:
-            latest[state["story_id"]] = state
-    return latest
+    """story id -> latest state, from story-state consumer records."""
+    return story_state.latest_states(r.value for r in records)
 
 
 def covered_articles(records) -> set[str]:
-    return {aid for s in latest_states(records).values() for aid in s["article_ids"]}
+    return set(story_state.membership(latest_states(records)))

@@ -27,6 +27,8 @@ from services.broker.launcher import free_port
 from services.common.codec import article_key, encode
 from services.common.kafka import cluster_partitions, ensure_topics, make_consumer, make_producer, wait_for_broker
 from services.common.settings import Settings
+from services.common.story_state import is_newer, members_of, membership  # noqa: F401  (membership: for the tests)
+from services.common.story_state import latest_states as _latest_states
 from services.supervisor import Supervisor
 from services.stack import settings_for
 
@@ -325,7 +327,7 @@ class StateMonitor:
         self.messages += 1
         self.last_message = time.monotonic()
         sid = state["story_id"]
-        if sid not in self.latest or state["version"] >= self.latest[sid]["version"]:
+        if is_newer(state, self.latest.get(sid)):
             self.latest[sid] = state
         self.order.extend(state["delta"]["articles_added"])
         self.added.update(state["delta"]["articles_added"])
@@ -346,12 +348,8 @@ class StateMonitor:
 
 
 def latest_states(records) -> dict[str, dict]:
-    latest: dict[str, dict] = {}
-    for rec in records:
-        s = json.loads(rec.value)
-        if s["story_id"] not in latest or s["version"] >= latest[s["story_id"]]["version"]:
-            latest[s["story_id"]] = s
-    return latest
+    """story id -> latest state, from story-state consumer records."""
+    return _latest_states(r.value for r in records)
 
 
 def last_by_article(records, model):
@@ -364,20 +362,6 @@ def last_by_article(records, model):
 
 
 # ------------------------------------------------------------------ invariants
-def members_of(state: dict) -> list[str]:
-    """Every member article id of a story (``article_ids`` is uncapped; ``articles`` is capped)."""
-    return list(state.get("article_ids") or [a["article_id"] for a in state["articles"]])
-
-
-def membership(latest: dict[str, dict]) -> dict[str, list[str]]:
-    """article id -> story ids whose LATEST state lists it."""
-    where: dict[str, list[str]] = {}
-    for sid, s in latest.items():
-        for aid in members_of(s):
-            where.setdefault(aid, []).append(sid)
-    return where
-
-
 def rebuild_state(state: dict, results: dict, max_items: int = 50, order: list[str] | None = None) -> StoryState:
     """Recompute a story from its member articles' extraction results, exactly as the
     engine adds contributions (services/aggregator/engine.py ``_article_record``/``_add``,
