@@ -44,10 +44,11 @@ A report of a sister event that arrives while a story has one or two articles ca
 later article.  So a small story is re-checked as it grows: its members are divided in two by
 a leave-one-out 2-means on these same scores (from two starts: seeds, and average-link
 halves that keep loose reports from deciding the division), and the story is split when each
-side has at least SPLIT_MIN_SIDE articles and the sides' mean score against each other plus
-how much their headlines share (``headline_cross``) is below SPLIT_THRESHOLD: two clubs'
-offers to one player share every name in the body, not the headline; one event's reports
-share their headlines even when their bodies differ.
+side has at least SPLIT_MIN_SIDE distinct texts (wire copies count once: ``copies``) and the
+sides' mean score against each other plus how much their headlines share
+(``headline_cross``) is below SPLIT_THRESHOLD: two clubs' offers to one player share every
+name in the body, not the headline; one event's reports share their headlines even when
+their bodies differ.
 """
 from __future__ import annotations
 
@@ -425,7 +426,8 @@ class ClusterIndex:
         ties go by article id.  Each score is what :meth:`best` would give the article against
         that side as an open story (centroid and best-member terms)."""
         ids = sorted(sigs)
-        if len(ids) < 2 * SPLIT_MIN_SIDE:
+        copy_of = copies(sigs)
+        if len(set(copy_of.values())) < 2 * SPLIT_MIN_SIDE:
             return None
         vec = {a: self.member_vec(sigs[a]["ents"], sigs[a]["title"]) for a in ids}
         norm = {a: _norm(v) for a, v in vec.items()}
@@ -459,7 +461,7 @@ class ClusterIndex:
 
         found: dict[tuple[str, ...], tuple[float, float, list[list[str]]]] = {}
         for side in starts:
-            groups = self._refine(sigs, ids, side, score)
+            groups = self._refine(sigs, ids, side, score, copy_of)
             if groups is None:
                 continue
             key = tuple(min(groups))
@@ -517,12 +519,16 @@ class ClusterIndex:
         return side
 
     def _refine(self, sigs: Mapping[str, dict], ids: list[str], side: dict[str, int],
-                score) -> Optional[list[list[str]]]:
+                score, copy_of: Mapping[str, str]) -> Optional[list[list[str]]]:
         """Leave-one-out 2-means from ``side`` (member -> 0/1) on ``score``; the two sides, or
-        None once a side has fewer than SPLIT_MIN_SIDE members."""
+        None once a side has fewer than SPLIT_MIN_SIDE distinct texts (``copy_of``: member ->
+        its text's first member, see :func:`copies`)."""
+        def distinct(g: list[str]) -> int:
+            return len({copy_of[a] for a in g})
+
         for _ in range(SPLIT_ROUNDS):
             groups = [[a for a in ids if side[a] == k] for k in (0, 1)]
-            if min(map(len, groups)) < SPLIT_MIN_SIDE:
+            if min(map(distinct, groups)) < SPLIT_MIN_SIDE:
                 return None
             sums = [_story_of([sigs[a] for a in g]) for g in groups]
             gviews = [self.story_view(sm) for sm in sums]
@@ -542,7 +548,7 @@ class ClusterIndex:
                 break
             side = moved
         groups = [[a for a in ids if side[a] == k] for k in (0, 1)]
-        return groups if min(map(len, groups)) >= SPLIT_MIN_SIDE else None
+        return groups if min(map(distinct, groups)) >= SPLIT_MIN_SIDE else None
 
     def mutual(self, a_sigs: list[dict], b_sigs: list[dict]) -> float:
         """How much two stories are one: the lower of the two sides' mean score against the
@@ -637,6 +643,31 @@ def split_due(n: int) -> bool:
     """Whether a story that has just grown to ``n`` articles is re-checked for two events: at
     every second size (halves the cost; the dev set splits exactly as with every size)."""
     return 2 * SPLIT_MIN_SIDE <= n <= SPLIT_MAX_MEMBERS and n % 2 == 0
+
+
+NEAR_COPY = 0.995   # body-term cosine at and above which two articles under one headline are one text
+
+
+def copies(sigs: Mapping[str, dict]) -> dict[str, str]:
+    """Member -> the first member (by id) whose text it copies: syndicated wire copies and
+    re-posts (the same headline words and body terms at cosine NEAR_COPY or more,
+    transitively).  A split counts texts, not copies: four copies of one report are one
+    report's evidence, and two groups of copies of two reports of one event are not two events."""
+    ids = sorted(sigs)
+    vecs = {a: {t: 1.0 + math.log(c) for t, c in sigs[a]["terms"].items()} for a in ids}
+    norms = {a: _norm(v) for a, v in vecs.items()}
+    root = {a: a for a in ids}
+
+    def find(a: str) -> str:
+        while root[a] != a:
+            a = root[a]
+        return a
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            if (find(a) != find(b) and sigs[a]["title"] == sigs[b]["title"]
+                    and _cos(vecs[a], vecs[b], norms[a], norms[b]) >= NEAR_COPY):
+                root[find(b)] = find(a)
+    return {a: find(a) for a in ids}
 
 
 def _story_of(sigs: Iterable[dict]) -> dict:

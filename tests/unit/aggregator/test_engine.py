@@ -427,6 +427,21 @@ def test_a_division_the_merge_would_join_is_never_split():
     assert eng.index.bisect(sigs) is None
 
 
+def test_copies_of_one_text_count_once_in_a_split():
+    """Wire copies and re-posts: five copies each of one 'fired' and one 'hired' report are two
+    reports' evidence, too little to split on; five distinct reports of each event split."""
+    eng, _ = _run([coach_fired("z0")])
+    arts = [coach_fired(f"a{k}", 0) for k in range(5)] + [coach_hired(f"b{k}", 0) for k in range(5)]
+    sigs = {e.article.article_id: cl.article_signature(e, q) for q, e in arts}
+    distinct = {e.article.article_id: cl.article_signature(e, q) for q, e in _mixed_coaches()}
+    for s in [*sigs.values(), *distinct.values()]:
+        eng.index.observe(s)
+    assert set(cl.copies(sigs).values()) == {"a0", "b0"}
+    assert len(set(cl.copies(distinct).values())) == len(distinct)     # one headline, other words: not copies
+    assert eng.index.bisect(sigs) is None
+    assert eng.index.bisect(distinct) is not None
+
+
 def test_split_checks_are_bounded():
     assert not cl.split_due(2 * cl.SPLIT_MIN_SIDE - 1)
     assert [n for n in range(cl.SPLIT_MAX_MEMBERS + 1) if cl.split_due(n)] == \
