@@ -214,7 +214,7 @@ _NICK_PARTS_RE = re.compile(r"^([A-Z][a-z]*)[-.]?([A-Z][a-z]*)$")
 
 
 def nickname_parts(word: str) -> tuple[str, str] | None:
-    """The two parts of a blended nickname: "LiLo" -> ("Li", "Lo"), "A-Rod", "J.Lo", "ScarJo".
+    """The two parts of a blended nickname: "JeLo" -> ("Je", "Lo"), "M-Tev", "K.Ro", "DaVan".
     Two capitalised parts, at least 3 letters, one part at least 2; else None."""
     m = _NICK_PARTS_RE.match(word)
     if m is None:
@@ -227,7 +227,7 @@ def nickname_parts(word: str) -> tuple[str, str] | None:
 
 def nickname_at(nick: str, words: list[str]) -> int | None:
     """Index i where the blended nickname ``nick`` is made of the starts of ``words[i]`` and
-    ``words[i + 1]`` ("LiLo" in ["Lindsay", "Lohan", "Checks"] -> 0), or None.  Each part must
+    ``words[i + 1]`` ("JeLo" in ["Jenna", "Lorvik", "Checks"] -> 0), or None.  Each part must
     be a proper start of its word, so a plain name is not a nickname of itself."""
     parts = nickname_parts(nick)
     if parts is None:

@@ -407,7 +407,7 @@ class _RunningNames:
 
     def _nicknamed(self, doc: Doc, c: _Cand) -> _Cand | None:
         """The two words of a headline person span that the running text calls by a blended
-        nickname: "Lindsay Lohan Checks Into Rehab" beside a running "LiLo" -> "Lindsay Lohan"."""
+        nickname: "Jenna Lorvik Checks Into Rehab" beside a running "JeLo" -> "Jenna Lorvik"."""
         words = [t.text for t in doc[c.tok_start:c.tok_end]]
         for nick in sorted(self.nicknames):
             i = nickname_at(nick, words)
@@ -591,7 +591,7 @@ def _add_defined_acronyms(doc: Doc, cands: list[_Cand]) -> list[_Cand]:
 
 def nickname_aliases(cands: list[_Cand]) -> list[tuple[str, str]]:
     """(nickname, name) pairs: a one-word person name blended from the starts of a two-word
-    person name of the same article ("LiLo" / "Lindsay Lohan", "A-Rod" / "Alex Rodriguez")."""
+    person name of the same article ("JeLo" / "Jenna Lorvik", "M-Tev" / "Marco Teval")."""
     names = {c.text for c in cands if c.label == "PERSON" and len(c.text.split()) == 2}
     return [(c.text, name) for c in cands if c.label == "PERSON" and nickname_parts(c.text)
             for name in sorted(names) if nickname_at(c.text, name.split()) == 0]
