@@ -55,8 +55,9 @@ matches are checked (``ClusterIndex.mutual``); when the two are one, the larger 
 and the other's articles move into it (``articles_moved_in``), the other is left empty and
 closed with ``merged_into`` set (``articles_removed``: its members as last published);
 ``merged_from`` names it, ``extra_states``/``extra_records``/``extra_articles`` carry its
-state, record and the moved article records.  A merge needs a mutual score well above the
-split threshold, so neither undoes the other.
+state, record and the moved article records.  A merge needs a mutual score of at least
+MERGE_THRESHOLD, and ``ClusterIndex.bisect`` never splits two sides that close, so neither
+undoes the other.  The other story may be a single early report (see ``_merge``).
 """
 from __future__ import annotations
 
