@@ -1,7 +1,7 @@
 """Online story clustering.
 
 Every story keeps a JSON-able *signature*: sums over its articles of entity
-salience weights, log term frequencies, title words, text dates, publication
+salience weights, log term frequencies, title words, own dates, publication
 days and quote shingles (all exactly reversible, so a revision subtracts what
 it added).  An arriving article is scored against candidate stories (sharing
 an entity or one of its most distinctive terms, via an inverted index):
@@ -22,8 +22,11 @@ an entity or one of its most distinctive terms, via an inverted index):
   For each class, the article's salient entity absent from the story is set
   against the story's core entity (in >= half its articles) absent from the
   article; the penalty is CONFLICT_PENALTY x the smaller relative salience.
-* Time: the penalty grows with the smallest gap (days) between the article's
-  and the story's text dates, or publication days, saturating at TIME_PENALTY_MAX.
+* Time: the penalty grows with the smallest gap (days) between the article's and the
+  story's publication days, saturating at TIME_PENALTY_MAX.  The dates a text merely
+  mentions are not compared: most are background ("the 2008 election", "hired in May
+  2005"), and one story's reports weeks apart (a rule, then its reversal) lost a quarter
+  of their score to them; an event's own date is the evidence (next point).
 * Own date: an article's own date (``ArticleEntities.own_date``: a dateline, or the
   event's date in the lead; never a future-tense or post-publication date); when the
   story's articles carry own dates, the share of them more than DATE_CONFLICT_DAYS from
@@ -113,7 +116,6 @@ def article_signature(ents: ArticleEntities, quotes: Optional[ArticleQuotes] = N
             sal[k] = {"w": round(w, 6), "t": e.type}
     terms = {t: c for t, c in ents.terms.items() if c > 0}
     return {"ents": sal, "terms": terms, "title": title_words(ents.article.title),
-            "dates": sorted(set(ents.dates)),
             "d0": [ents.own_date] if ents.own_date else [],
             "pub": [when.date().isoformat()] if (when := ents.article.published or ents.article.produced_at) else [],
             "quotes": quote_shingles(q.text for q in quotes.quotes) if quotes is not None else []}
@@ -136,7 +138,6 @@ def add_signature(story_sig: dict, art_sig: dict, sign: int = 1) -> None:
             rec["t"] = max(rec["ty"].items(), key=lambda kv: (kv[1], kv[0]))[0]   # majority type
     for field, items in (("terms", {t: 1.0 + math.log(c) for t, c in art_sig["terms"].items()}),
                          ("title", dict.fromkeys(art_sig["title"], 1.0)),
-                         ("dates", dict.fromkeys(art_sig["dates"], 1.0)),
                          ("pub", dict.fromkeys(art_sig.get("pub", []), 1.0)),
                          ("d0", dict.fromkeys(art_sig.get("d0", []), 1.0)),
                          ("shingles", dict.fromkeys({sh for q in art_sig.get("quotes", []) for sh in q}, 1.0))):
@@ -167,7 +168,7 @@ def light_signature(story_sig: dict, n_ents: int = 40, n_terms: int = 150, n_shi
     ents = dict(sorted(story_sig.get("ents", {}).items(), key=lambda kv: -kv[1]["w"])[:n_ents])
     terms = dict(sorted(story_sig.get("terms", {}).items(), key=lambda kv: -kv[1])[:n_terms])
     return {"n": story_sig.get("n", 0), "ents": ents, "terms": terms,
-            "title": dict(story_sig.get("title", {})), "dates": dict(story_sig.get("dates", {})),
+            "title": dict(story_sig.get("title", {})),
             "pub": dict(story_sig.get("pub", {})), "d0": dict(story_sig.get("d0", {})),
             "shingles": dict(list(story_sig.get("shingles", {}).items())[:n_shingles])}
 
@@ -302,9 +303,8 @@ class ClusterIndex:
         s = (W_ENT * _cos(a["ea"], v["es"], a["ea_norm"], v["es_norm"])
              + W_TERM * _cos(a["ta"], v["ts"], a["ta_norm"], v["ts_norm"])
              + W_TITLE * _cos(a["ha"], v["hs"], a["ha_norm"], v["hs_norm"]))
-        time_pen = max(_time_penalty(art_sig["dates"], sig.get("dates", {})),
-                       _time_penalty(art_sig.get("pub", []), sig.get("pub", {})))
-        time_pen += _date_conflict(art_sig.get("d0", []), sig.get("d0", {}))
+        time_pen = (_time_penalty(art_sig.get("pub", []), sig.get("pub", {}))
+                    + _date_conflict(art_sig.get("d0", []), sig.get("d0", {})))
         return (s / size_scale(v["n"]) + W_QUOTE * _quote_overlap(art_sig, sig)
                 - self._conflict(art_sig, v) - time_pen)
 
@@ -744,7 +744,7 @@ def _date_conflict(art_d0: list[str], story_d0: Mapping[str, float]) -> float:
 
 
 def _time_penalty(art_dates: list[str], story_dates: Mapping[str, float]) -> float:
-    """Grows with the smallest gap (days) between any article date and any story date."""
+    """Grows with the smallest gap (days) between any article day and any story day."""
     a = [d for d in map(_ordinal, art_dates) if d is not None]
     s = [d for d in map(_ordinal, story_dates) if d is not None]
     if not a or not s:

@@ -64,6 +64,21 @@ def test_own_dates_years_apart_split_the_same_kind_of_event_in_the_same_place():
     assert not story_of_third("2029-03-01")  # two years apart: another flood
 
 
+def test_dates_a_text_only_mentions_do_not_weigh_against_its_story():
+    """Background dates ("the last flood, in June 2019") say nothing about which event a report
+    is about: a report mentioning one scores exactly as the same report without it."""
+    eng = StoryEngine()
+    _, ups = _run([flood("f1", dates=["2031-02-28"]), flood("f2", 1, dates=["2031-02-27"])], eng)
+    story = eng.index.sigs[ups[0].story_id]
+
+    def score(dates):
+        q, e = _flood_again("f3", 2)
+        sig = cl.article_signature(e.model_copy(update={"dates": dates}), q)
+        return eng.index.score(sig, story)
+
+    assert score(["2019-06"]) == score([]) > 0
+
+
 def test_story_ids_are_deterministic():
     arts = [flood("f1"), quake("q1"), flood("f2")]
     _, a = _run(arts)
