@@ -21,7 +21,9 @@ an entity or one of its most distinctive terms, via an inverted index):
 * Conflict: two events of one kind differ in who / where / which organisation.
   For each class, the article's salient entity absent from the story is set
   against the story's core entity (in >= half its articles) absent from the
-  article; the penalty is CONFLICT_PENALTY x the smaller relative salience.
+  article; the penalty is CONFLICT_PENALTY x the smaller relative salience.  A name is
+  present on the other side when its rarest token or its acronym is ("IMF" /
+  "International Monetary Fund").
 * Time: the penalty grows with the smallest gap (days) between the article's and the
   story's publication days, saturating at TIME_PENALTY_MAX.  The dates a text merely
   mentions are not compared: most are background ("the 2008 election", "hired in May
@@ -318,7 +320,7 @@ class ClusterIndex:
         hs = self._weighted(self.df_title, sig.get("title", {}).items())
         return {"n": n, "ents": ents, "es": es, "ts": ts, "hs": hs,
                 "es_norm": _norm(es), "ts_norm": _norm(ts), "hs_norm": _norm(hs),
-                "toks": {t for k in sig.get("ents", {}) for t in k.split()},
+                "toks": _name_tokens(sig.get("ents", {})),
                 "sal": {k: e["w"] / n * self._tok_idf(k) for k, e in ents.items() if e["t"] in ENTITY_CLASS}}
 
     def _article_view(self, art_sig: dict) -> dict:
@@ -333,7 +335,7 @@ class ClusterIndex:
         ha = {t: self._idf(self.df_title, t) for t in art_sig["title"]}
         sal = {k: e["w"] * self._tok_idf(k) for k, e in art_sig["ents"].items() if e["t"] in ENTITY_CLASS}
         view = {"ea": ea, "ta": ta, "ha": ha, "ea_norm": _norm(ea), "ta_norm": _norm(ta), "ha_norm": _norm(ha),
-                "sal": sal, "toks": {t for k in art_sig["ents"] for t in k.split()},
+                "sal": sal, "toks": _name_tokens(art_sig["ents"]),
                 "rarest": {k: self._rarest(k) for k in sal}}
         if len(self._art_views) >= ART_VIEWS_MAX:
             self._art_views.clear()
@@ -374,7 +376,8 @@ class ClusterIndex:
         for k, v in s_sal.items():
             c = ENTITY_CLASS[s_ents[k]["t"]]
             share = s_ents[k]["n"] / n
-            if c in novel and share >= 0.5 and self._rarest(k) not in a_toks:
+            if (c in novel and share >= 0.5 and self._rarest(k) not in a_toks
+                    and acronym(k) not in a_toks):
                 worst = max(worst, min(novel[c], share * v / s_max))
         return CONFLICT_PENALTY * worst
 
@@ -717,6 +720,25 @@ def _cos(a: Mapping[str, float], b: Mapping[str, float], a_norm: Optional[float]
     if dot <= 0:
         return 0.0
     return dot / ((_norm(a) if a_norm is None else a_norm) * (_norm(b) if b_norm is None else b_norm))
+
+
+_ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "&", "de", "du", "la", "le"})
+
+
+def acronym(key: str) -> str:
+    """The initials of a name of two or more words ("international monetary fund" -> "imf",
+    "european union" -> "eu"); "" for a one-word name."""
+    words = [w for w in key.split() if w not in _ACRONYM_SKIP]
+    return "".join(w[0] for w in words) if len(words) >= 2 else ""
+
+
+def _name_tokens(ents: Iterable[str]) -> set[str]:
+    """Entity name tokens plus the acronyms of the names: whether a name is absent from the
+    other side (the conflict) must not depend on one outlet writing "IMF" and another
+    "International Monetary Fund"."""
+    toks = {t for k in ents for t in k.split()}
+    toks.update(a for k in ents if (a := acronym(k)))
+    return toks
 
 
 def _ordinal(iso: str) -> Optional[int]:

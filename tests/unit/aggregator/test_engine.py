@@ -64,6 +64,27 @@ def test_own_dates_years_apart_split_the_same_kind_of_event_in_the_same_place():
     assert not story_of_third("2029-03-01")  # two years apart: another flood
 
 
+def test_an_acronym_is_not_a_conflicting_name():
+    """A story whose core is "Northern Relief Agency" and a report that calls it "NRA": no
+    conflict, in either direction; a different agency still conflicts."""
+    assert cl.acronym("northern relief agency") == "nra" and cl.acronym("norwick") == ""
+    assert cl.acronym("bank of the north") == "bn"
+
+    def relief(aid, agency, hours=0):
+        return article(aid, "Relief convoy reaches Norwick after floods",
+                       [ent(agency, "ORG", n=3, in_title=True), ent("Norwick", "GPE", n=2)],
+                       {"relief": 3, "convoy": 2, "flood": 2, "aid": 2}, hours=hours)
+
+    def conflict(story_agency, article_agency):
+        eng, ups = _run([relief("s1", story_agency), relief("s2", story_agency, 1)])
+        q, e = relief("a", article_agency, 2)
+        sig = cl.article_signature(e, q)
+        return eng.index._conflict(sig, eng.index.story_view(eng.index.sigs[ups[0].story_id]))
+
+    assert conflict("Northern Relief Agency", "NRA") == 0.0 == conflict("NRA", "Northern Relief Agency")
+    assert conflict("Northern Relief Agency", "Coastal Aid Trust") > 0.0
+
+
 def test_dates_a_text_only_mentions_do_not_weigh_against_its_story():
     """Background dates ("the last flood, in June 2019") say nothing about which event a report
     is about: a report mentioning one scores exactly as the same report without it."""
