@@ -407,7 +407,7 @@ def test_bisect_finds_two_events_among_loose_reports():
         assert {halves[a] for a in sigs if a[0] == event} == {halves[event + "1"]}
 
 
-def _bid(aid: str, team: str, i: int = 0, headlines: str | None = None, manager: int = 2, **kw):
+def _bid(aid: str, team: str, i: int = 0, headlines: str | None = None, manager: int = 3, **kw):
     """One of two clubs' offers to one player: each report names the player, his agent and the
     rival club; the club's own manager and a few words differ, and the headline."""
     heads = {"Comets": ["Comets make Ivo Lund an offer", "Comets bid for Lund", "Comets chase slugger Ivo Lund"],
@@ -420,7 +420,7 @@ def _bid(aid: str, team: str, i: int = 0, headlines: str | None = None, manager:
                     **({"owner": 1, "meeting": 1} if team == "Comets" else {"tax": 1, "payroll": 1})}, **kw)
 
 
-def _bids(headlines: str | None = None, manager: int = 2):
+def _bids(headlines: str | None = None, manager: int = 3):
     return [_bid(f"{'a' if team == 'Comets' else 'b'}{i + 1}", team, i, headlines, manager,
                  hours=2 * i + (team == "Harbors"))
             for i in range(cl.SPLIT_MIN_SIDE + 1) for team in ("Comets", "Harbors")]
@@ -449,11 +449,11 @@ def test_two_offers_to_one_player_split_on_their_headlines():
 
 
 def test_a_division_the_merge_would_join_is_never_split():
-    """Bodies so alike (each club's manager named once) that the merge would join the two sides
+    """Bodies so alike (each club's manager named twice) that the merge would join the two sides
     (mutual >= MERGE_THRESHOLD): no split, however little the headlines share, so a split is
     never undone by a merge nor a merge by a split."""
     eng, _ = _run([coach_fired("z0")])
-    sigs = {e.article.article_id: cl.article_signature(e, q) for q, e in _bids(manager=1)}
+    sigs = {e.article.article_id: cl.article_signature(e, q) for q, e in _bids(manager=2)}
     for s in sigs.values():
         eng.index.observe(s)
     a_side, b_side = ([sigs[a] for a in sigs if a[0] == k] for k in "ab")
