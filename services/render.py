@@ -42,7 +42,7 @@ def render_story(state: dict, max_quotes: int = 50) -> str:
     if delta:
         moves = ""
         if delta.get("articles_moved_in"):
-            moves += f", {len(delta['articles_moved_in'])} moved in from another story (split or merge)"
+            moves += f", {len(delta['articles_moved_in'])} moved in from another story (split, merge or re-homing)"
         if delta.get("articles_removed"):
             moves += f", {len(delta['articles_removed'])} moved out to another story"
         if state.get("merged_into"):

@@ -166,6 +166,8 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
                 kept = next(s for s in [update.state, *update.extra_states] if s.delta.articles_removed)
                 bound.info("story.split", story_id=kept.story_id, new_story_id=update.split_into,
                            moved=kept.delta.articles_removed, kept=kept.totals.articles)
+            for target, moved in update.rehomed.items():
+                bound.info("story.rehomed", story_id=update.story_id, to_story_id=target, moved=moved)
             if update.merged_from:
                 bound.info("story.merged", story_id=update.story_id, merged_story_id=update.merged_from,
                            moved=update.state.delta.articles_moved_in, articles=update.state.totals.articles)

@@ -62,7 +62,7 @@ import math
 import re
 from collections import Counter
 from datetime import date
-from typing import Iterable, Mapping, Optional
+from typing import Callable, Iterable, Mapping, Optional
 
 from schemas.models import ArticleEntities, ArticleQuotes
 
@@ -566,6 +566,32 @@ class ClusterIndex:
             return self._side_score(b_sigs, a_sigs)
         return min(self._side_score(a_sigs, b_sigs), self._side_score(b_sigs, a_sigs))
 
+    def misplaced(self, sid: str, sigs: Mapping[str, dict], stay: str, threshold: float,
+                  allowed: Callable[[str], bool]) -> dict[str, str]:
+        """Members of story ``sid`` (``sigs``: its members' signatures) that fit another story
+        better: member -> that story, for each member (but ``stay``) whose best score among the
+        ``allowed`` other stories reaches ``threshold`` and beats its score against the rest
+        of its own story (leave-one-out, as ``bisect`` scores a side), while that score is
+        below MERGE_THRESHOLD: a member attached as firmly as two stories that are one event
+        stays (moving it between two fragments of one event would only keep them from merging).
+
+        Why: an article joins the best story at the time.  A report that came while its
+        event's story was small or not yet started can sit in a sister event's story, which
+        the split does not catch while it is fewer than SPLIT_MIN_SIDE reports; once the
+        story it belongs to has grown, it scores higher there (a k-means step, member by member)."""
+        out: dict[str, str] = {}
+        ids = sorted(sigs)
+        for m in ids:
+            if m == stay:
+                continue
+            other, s = self.best(sigs[m], lambda c: c != sid and allowed(c))
+            if other is None or s < threshold:
+                continue
+            own = self._side_score([sigs[m]], [sigs[a] for a in ids if a != m])
+            if own < s and own < MERGE_THRESHOLD:
+                out[m] = other
+        return out
+
     def _side_score(self, xs: list[dict], ys: list[dict]) -> float:
         """The mean score of the articles ``xs`` against the articles ``ys`` as an open story."""
         sy = _story_of(ys)
@@ -582,14 +608,14 @@ class ClusterIndex:
             total += s
         return total / len(xs)
 
-    def best(self, art_sig: dict) -> tuple[Optional[str], float]:
-        """The best-scoring candidate story and its score (ties: the smallest story id, so a
-        replay resolves them the same way).  The best-member term is costly (every member of
-        a story) and bounded by ``MEMBER_BONUS_MAX``: it is computed only for stories whose
-        centroid score could still win, in decreasing centroid order (same result as scoring
-        every candidate in full)."""
+    def best(self, art_sig: dict, allowed: Optional[Callable[[str], bool]] = None) -> tuple[Optional[str], float]:
+        """The best-scoring candidate story (among those ``allowed``, default all) and its score
+        (ties: the smallest story id, so a replay resolves them the same way).  The
+        best-member term is costly (every member of a story) and bounded by
+        ``MEMBER_BONUS_MAX``: it is computed only for stories whose centroid score could still
+        win, in decreasing centroid order (same result as scoring every candidate in full)."""
         scored = sorted(((self.score(art_sig, self.sigs[sid], self.top.get(sid)), sid)
-                         for sid in self.candidates(art_sig)),
+                         for sid in self.candidates(art_sig) if allowed is None or allowed(sid)),
                         key=lambda t: (-t[0], t[1]))
         best_sid, best_s = None, -1.0
         for s, sid in scored:

@@ -58,6 +58,15 @@ closed with ``merged_into`` set (``articles_removed``: its members as last publi
 state, record and the moved article records.  A merge needs a mutual score of at least
 MERGE_THRESHOLD, and ``ClusterIndex.bisect`` never splits two sides that close, so neither
 undoes the other.  The other story may be a single early report (see ``_merge``).
+
+Re-homing.  After an article joins a story at a split-check size (and no split or merge), each
+other member that scores higher against another open story than against the rest of its own
+(``ClusterIndex.misplaced``) moves there: ``rehomed`` maps each such story to the moved ids,
+``extra_states``/``extra_records`` carry its state (``articles_moved_in``, version + 1) and
+record, ``extra_articles`` the moved article records; the story's own delta lists them in
+``articles_removed``.  This catches a report that came before its own event's story had
+grown and sits alone among a sister event's reports, which the split cannot (a side needs
+SPLIT_MIN_SIDE reports).
 """
 from __future__ import annotations
 
@@ -107,6 +116,10 @@ class Update:
     # a merge: the story merged into this one (its state, emptied, is in ``extra_states``; the
     # article records it moved, other than this article's, in ``extra_articles``)
     merged_from: Optional[str] = None
+    # members moved to the stories they fit better: story id -> moved article ids (those
+    # stories' states and records are in ``extra_states``/``extra_records``, the moved article
+    # records in ``extra_articles``)
+    rehomed: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _utc(dt: Optional[datetime]) -> Optional[datetime]:
@@ -348,10 +361,13 @@ class StoryEngine:
         self.articles[aid] = rec
         self.seen[aid] = (chash, story["story_id"])
         split = self._split(story, now)
+        rehomed: dict[str, list[str]] = {}
+        targets_before: dict[str, tuple[set, set]] = {}
         if split is None and (old_story is None or old_story["story_id"] == story["story_id"]):
             merge = self._merge(story, sig, now)
             if merge is not None:
                 return self._merged_update(aid, story, merge, quotes_before, ents_before)
+            rehomed = self._rehome(story, aid, now, targets_before)
         rec = self.articles[aid]                # (a split replaces the records it moves)
         self._index_open(story)
         if split is None:
@@ -360,7 +376,8 @@ class StoryEngine:
             self._index_open(split)
             self.stories[split["story_id"]] = split
             home, other = (split, story) if aid in split["articles"] else (story, split)
-        removed = sorted(split["articles"]) if split is not None else []
+        removed = (sorted(split["articles"]) if split is not None
+                   else sorted(a for moved in rehomed.values() for a in moved))
         if home is story:
             delta = {"articles_added": [aid], "articles_removed": removed,
                      "quotes_added": [g["quote_id"] for g in story["quotes"] if g["quote_id"] not in quotes_before]}
@@ -391,6 +408,19 @@ class StoryEngine:
         if split is not None:
             update.split_into = split["story_id"]
             update.extra_articles = [_plain(self.articles[a]) for a in sorted(split["articles"]) if a != aid]
+        for tsid, moved in sorted(rehomed.items()):
+            target = self.stories[tsid]
+            q_known, e_known = targets_before[tsid]
+            tnames: set = set()
+            tstate = render(target, self.config.max_list_items, None, names_out=tnames)
+            self._names[tsid] = tnames
+            tstate.delta = StoryDelta(articles_moved_in=moved,
+                                      quotes_added=[g["quote_id"] for g in target["quotes"] if g["quote_id"] not in q_known],
+                                      entities_added=sorted(tnames - e_known))
+            update.extra_states.append(tstate)
+            update.extra_records.append(_plain(target))
+            update.extra_articles.extend(_plain(self.articles[a]) for a in moved)
+        update.rehomed = rehomed
         if old_story is not None and old_story["story_id"] != story["story_id"]:
             self._left(old_story, now)
             update.moved_from = old_story["story_id"]
@@ -480,6 +510,54 @@ class StoryEngine:
         update.extra_records.append(_plain(gone))
         update.extra_articles = [_plain(self.articles[a]) for a in carried]
         return update
+
+    # ------------------------------------------------------------ re-homing
+    def _rehome(self, story: dict, aid: str, now: datetime,
+                before: dict[str, tuple[set, set]]) -> dict[str, list[str]]:
+        """Move the members of ``story`` (which ``aid`` just joined, at a split-check size) that
+        fit another open story better (``ClusterIndex.misplaced``) into it.  Returns target
+        story id -> moved article ids; ``before`` gets each target's quote ids and entity names
+        before the move (for its delta).  The arriving article stays: its placement has just
+        been decided."""
+        if not cl.split_due(len(story["articles"])):
+            return {}
+        recs = self._member_records(story)
+        if recs is None:
+            return {}
+        sid = story["story_id"]
+
+        def allowed(c: str) -> bool:
+            other = self.stories.get(c)
+            return other is not None and other["status"] == "open" and c in self.index.members
+
+        moves = self.index.misplaced(sid, {a: r["sig"] for a, r in recs.items()}, aid,
+                                     self.config.match_threshold, allowed)
+        if not moves:
+            return {}
+        out: dict[str, list[str]] = {}
+        for m, tsid in sorted(moves.items()):
+            target = self.stories[tsid]
+            if tsid not in before:
+                before[tsid] = self._snapshot(target)
+            old = recs[m]
+            self._subtract(story, old)
+            rec = copy.deepcopy(old)
+            rec["story_id"] = tsid
+            self._add(target, rec)
+            self.articles[m] = rec
+            self.seen[m] = (rec["content_hash"], tsid)
+            self._cold_articles.pop(m, None)
+            out.setdefault(tsid, []).append(m)
+        for tsid in out:
+            target = self.stories[tsid]
+            target["version"] += 1
+            target["updated_at"] = _iso(now)
+            target["event_time"] = max((a["event_time"] for a in target["articles"].values()),
+                                       key=datetime.fromisoformat)
+            target["central"] = central_article(target)
+            self._index_open(target)
+        story["central"] = central_article(story)
+        return out
 
     def _member_records(self, story: dict) -> Optional[dict[str, dict]]:
         """The article records of a story's members (None when one cannot be found)."""

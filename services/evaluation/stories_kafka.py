@@ -138,13 +138,18 @@ def run_stories_eval(path: str | Path, orders: int = 5, timeout: float = 900.0) 
             out["orders"][str(seed)] = score_clusters(gold, pred)
             r = out["orders"][str(seed)]
             r["listed_twice"] = len(_listed_twice(states))
-            # (no revisions here: a state that lost articles is a split's kept side, or a story
-            # merged into another, which says so in merged_into)
+            # (no revisions here: articles move in by a split, into the split's new story at
+            # version 1; by a merge, whose emptied story says so in merged_into; or by
+            # re-homing, into a story that already had a version)
             values = [json.loads(x.value) for x in states]
             r["merges"] = sum(1 for v in values if v.get("merged_into"))
-            r["splits"] = sum(1 for v in values if v["delta"].get("articles_removed") and not v.get("merged_into"))
+            r["splits"] = sum(1 for v in values if v["delta"].get("articles_moved_in") and v["version"] == 1)
+            r["rehomed"] = sum(len(v["delta"]["articles_moved_in"]) for v in values
+                               if v["delta"].get("articles_moved_in") and v["version"] > 1) - sum(
+                len(v["delta"].get("articles_removed", [])) for v in values if v.get("merged_into"))
             say(f"order {seed}: {r['pred_stories']} stories, pairwise F1 {r['pairwise_f1']:.4f}, "
-                f"B-cubed F1 {r['bcubed_f1']:.4f} ({r['splits']} split, {r['merges']} merged)")
+                f"B-cubed F1 {r['bcubed_f1']:.4f} ({r['splits']} split, {r['merges']} merged, "
+                f"{r['rehomed']} re-homed)")
     vals = list(out["orders"].values())
     for key in ("pairwise_f1", "bcubed_f1"):
         out[f"mean_{key}"] = sum(v[key] for v in vals) / len(vals)

@@ -30,7 +30,7 @@ def test_the_delta_line_shows_articles_moved_by_a_split():
     new = render_story({**_state([]), "delta": {"articles_moved_in": ["b1", "b2", "b3"], "quotes_added": ["q"]}})
     plain = render_story({**_state([]), "delta": {"articles_added": ["a9"]}})
     assert "+1 article(s)" in kept and "3 moved out to another story" in kept
-    assert "+0 article(s)" in new and "3 moved in from another story (split or merge)" in new
+    assert "+0 article(s)" in new and "3 moved in from another story (split, merge or re-homing)" in new
     gone = render_story({**_state([]), "merged_into": "st-kept", "delta": {"articles_removed": ["c1", "c2"]}})
     assert "2 moved out to another story (merged into st-kept)" in gone
     assert "moved" not in plain

@@ -589,3 +589,62 @@ def test_two_events_of_one_kind_are_never_merged():
     assert not any(u.merged_from for u in ups)
     final = eng.assignments()
     assert final["a1"] == final["a3"] != final["b1"] == final["b2"]
+
+
+# ---------------------------------------------------------------- re-homing
+def _misplaced(stray):
+    """A coach-hired story (b1-b5), a coach-fired story (a1-a3), then ``stray`` (forced into the
+    fired story: in the wild, a report that came before its own event's story had grown), then
+    more fired reports (a4-a8) until the fired story is checked (at 8 articles)."""
+    eng = StoryEngine()
+    arts = ([coach_hired(f"b{i}", i, hours=i) for i in range(1, 6)]
+            + [coach_fired(f"a{i}", i, hours=10 + i) for i in range(1, 4)]
+            + [stray] + [coach_fired(f"a{i}", i, hours=20 + i) for i in range(4, 9)])
+    ups = []
+    for q, e in arts:
+        place = eng.index.best
+        if e.article.article_id == stray[1].article.article_id:
+            eng.index.best = lambda sig, allowed=None, sid=ups[5].story_id: (sid, 1.0)   # (forced)
+        ups.append(eng.process(q, e, T0))
+        eng.index.best = place
+    return eng, ups
+
+
+def _persisted(ups):
+    """The tables as the agent writes them from the updates."""
+    stories, articles = {}, {}
+    for u in ups:
+        stories[u.story_id] = u.story_record
+        stories.update((r["story_id"], r) for r in u.extra_records)
+        articles.update((r["article_id"], r) for r in u.extra_articles)
+        articles[u.article_record["article_id"]] = u.article_record
+    return json.loads(json.dumps(list(stories.values()))), json.loads(json.dumps(list(articles.values())))
+
+
+def test_a_member_that_fits_another_story_better_moves_there():
+    eng, ups = _misplaced(coach_hired("s", 0, hours=14))
+    hired, fired = ups[0].story_id, ups[5].story_id
+    assert ups[8].story_id == fired                           # the stray report, forced
+    moving = [u for u in ups if u.rehomed]
+    assert len(moving) == 1 and moving[0].rehomed == {hired: ["s"]}
+    u = moving[0]
+    assert u.story_id == fired and u.state.delta.articles_removed == ["s"]
+    target = next(s for s in u.extra_states if s.story_id == hired)
+    assert target.delta.articles_moved_in == ["s"] and target.delta.articles_added == []
+    assert target.version == ups[4].state.version + 1
+    assert [r["story_id"] for r in u.extra_articles if r["article_id"] == "s"] == [hired]
+    final = eng.assignments()
+    assert final["s"] == final["b1"] == hired and {final[f"a{i}"] for i in range(1, 9)} == {fired}
+    for sid in (hired, fired):                                 # aggregates = their members' sums
+        ents, sig = _recompute(eng, sid)
+        assert _close(ents, eng.stories[sid]["entities"]) and _close(sig, eng.stories[sid]["sig"])
+    fresh = StoryEngine()                                      # what the agent persisted restores it
+    assert fresh.restore(*_persisted(ups)) == []
+    assert fresh.assignments() == final
+
+
+def test_a_member_of_its_own_event_stays():
+    eng, ups = _misplaced(coach_fired("s", 0, hours=14))
+    assert not any(u.rehomed for u in ups)
+    final = eng.assignments()
+    assert final["s"] == final["a1"] != final["b1"]
