@@ -192,11 +192,12 @@ class StoryDelta(_Model):
     articles_removed: list[str] = Field(
         default_factory=list,
         description="member articles that left the story in this update: moved by a revision, "
-                    "or split off into a new story (whose delta lists them in articles_moved_in)")
+                    "split off into a new story, merged into another story or re-homed to one "
+                    "(whose delta lists them in articles_moved_in)")
     articles_moved_in: list[str] = Field(
         default_factory=list,
         description="member articles that came from another story in this update without arriving "
-                    "anew (a split); articles_added names only arriving articles")
+                    "anew (a split, a merge or re-homing); articles_added names only arriving articles")
 
 
 class StoryState(_Value):
