@@ -397,10 +397,17 @@ class ClusterIndex:
         v.update(("h:" + t, self._idf(self.df_title, t)) for t in title)
         return v
 
-    def member_sim(self, art_sig: dict, members: list) -> float:
-        """Similarity (entity name tokens and title words, idf-weighted) to the most similar member."""
+    def member_sim(self, art_sig: dict, members: list, view: Optional[dict] = None) -> float:
+        """Similarity (entity name tokens and title words, idf-weighted) to the most similar member.
+        ``view``: the story's cached view, which then keeps the members' vectors for later calls."""
         a = self.member_vec(art_sig["ents"], art_sig["title"])
-        return max((_cos(a, self.member_vec(k, tw)) for k, tw in members), default=0.0)
+        if view is None:
+            return max((_cos(a, self.member_vec(k, tw)) for k, tw in members), default=0.0)
+        vecs = view.get("member_vecs")
+        if vecs is None:
+            vecs = view["member_vecs"] = [(v, _norm(v)) for v in (self.member_vec(k, tw) for k, tw in members)]
+        a_norm = _norm(a)
+        return max((_cos(a, v, a_norm, n) for v, n in vecs), default=0.0)
 
     def bisect(self, sigs: Mapping[str, dict]) -> Optional[tuple[list[str], list[str], float]]:
         """Does a story hold two events?  ``sigs``: its members' article signatures.
@@ -581,10 +588,11 @@ class ClusterIndex:
         story it belongs to has grown, it scores higher there (a k-means step, member by member)."""
         out: dict[str, str] = {}
         ids = sorted(sigs)
+        views: dict[str, dict] = {}
         for m in ids:
             if m == stay:
                 continue
-            other, s = self.best(sigs[m], lambda c: c != sid and allowed(c))
+            other, s = self.best(sigs[m], lambda c: c != sid and allowed(c), views)
             if other is None or s < threshold:
                 continue
             own = self._side_score([sigs[m]], [sigs[a] for a in ids if a != m])
@@ -608,13 +616,23 @@ class ClusterIndex:
             total += s
         return total / len(xs)
 
-    def best(self, art_sig: dict, allowed: Optional[Callable[[str], bool]] = None) -> tuple[Optional[str], float]:
+    def best(self, art_sig: dict, allowed: Optional[Callable[[str], bool]] = None,
+             views: Optional[dict[str, dict]] = None) -> tuple[Optional[str], float]:
         """The best-scoring candidate story (among those ``allowed``, default all) and its score
         (ties: the smallest story id, so a replay resolves them the same way).  The
         best-member term is costly (every member of a story) and bounded by
         ``MEMBER_BONUS_MAX``: it is computed only for stories whose centroid score could still
-        win, in decreasing centroid order (same result as scoring every candidate in full)."""
-        scored = sorted(((self.score(art_sig, self.sigs[sid], self.top.get(sid)), sid)
+        win, in decreasing centroid order (same result as scoring every candidate in full).
+        ``views``: a cache of story views (:meth:`story_view`) for several calls between two
+        ``observe`` calls."""
+        def view(sid: str) -> Optional[dict]:
+            if views is None:
+                return None
+            v = views.get(sid)
+            if v is None:
+                v = views[sid] = self.story_view(self.sigs[sid], self.top.get(sid))
+            return v
+        scored = sorted(((self.score(art_sig, self.sigs[sid], self.top.get(sid), view(sid)), sid)
                          for sid in self.candidates(art_sig) if allowed is None or allowed(sid)),
                         key=lambda t: (-t[0], t[1]))
         best_sid, best_s = None, -1.0
@@ -622,7 +640,7 @@ class ClusterIndex:
             if W_MEMBER and sid in self.members:
                 if s + MEMBER_BONUS_MAX < best_s:
                     break                     # neither this story nor any after it can win
-                s += W_MEMBER * (self.member_sim(art_sig, self.members[sid]) - MEMBER_BASE)
+                s += W_MEMBER * (self.member_sim(art_sig, self.members[sid], view(sid)) - MEMBER_BASE)
             elif s < best_s:
                 continue
             if s > best_s or (s == best_s and best_sid is not None and sid < best_sid):
