@@ -310,6 +310,8 @@ def test_pruned_best_equals_scoring_every_candidate_in_full():
                 s += cl.W_MEMBER * (eng.index.member_sim(sig, eng.index.members[sid]) - cl.MEMBER_BASE)
             full.append((-s, sid))
         got_sid, got_s = eng.index.best(sig)
+        views: dict = {}                                   # a view cache changes nothing
+        assert eng.index.best(sig, views=views) == eng.index.best(sig, views=views) == (got_sid, got_s)
         if full:
             want_s, want_sid = -min(full)[0], min(full)[1]
             assert (got_sid, round(got_s, 9)) == (want_sid, round(want_s, 9))
