@@ -60,8 +60,8 @@ MERGE_THRESHOLD, and ``ClusterIndex.bisect`` never splits two sides that close, 
 undoes the other.  The other story may be a single early report (see ``_merge``).
 
 Re-homing.  After an article joins a story at a split-check size (and no split or merge), each
-other member that scores higher against another open story than against the rest of its own
-(``ClusterIndex.misplaced``) moves there: ``rehomed`` maps each such story to the moved ids,
+other member that scores higher against another open story than against the rest of its own,
+and below MERGE_THRESHOLD against the rest (``ClusterIndex.misplaced``), moves there: ``rehomed`` maps each such story to the moved ids,
 ``extra_states``/``extra_records`` carry its state (``articles_moved_in``, version + 1) and
 record, ``extra_articles`` the moved article records; the story's own delta lists them in
 ``articles_removed``.  This catches a report that came before its own event's story had
@@ -556,8 +556,7 @@ class StoryEngine:
                                        key=datetime.fromisoformat)
             target["central"] = central_article(target)
             self._index_open(target)
-        story["central"] = central_article(story)
-        return out
+        return out                              # (``_subtract`` re-picked the story's central article)
 
     def _member_records(self, story: dict) -> Optional[dict[str, dict]]:
         """The article records of a story's members (None when one cannot be found)."""
