@@ -500,23 +500,30 @@ def test_a_story_with_a_core_keeps_a_look_alike_event_out_without_a_split():
 
 
 # ---------------------------------------------------------------- merging
+def _forced(arts, force):
+    """Feed ``arts`` to a new engine; the placement of each article named in ``force`` is forced
+    (aid -> function of the updates so far giving the story id, or None for a new story)."""
+    eng, ups = StoryEngine(), []
+    for q, e in arts:
+        place = eng.index.best
+        pick = force.get(e.article.article_id)
+        if pick is not None:
+            sid = pick(ups)
+            eng.index.best = lambda sig, allowed=None, views=None, sid=sid: (sid, 1.0) if sid else (None, -1.0)
+        ups.append(eng.process(q, e, T0))
+        eng.index.best = place
+    return eng, ups
+
+
 def _fragmented(sister=False):
     """Reports of one event whose second report (b1) started a story of its own (forced here;
     in the wild: two angles that share little until more reports arrive), then more reports.
     ``sister``: b1 and b2 report the sister event (a coach hired) instead."""
-    eng = StoryEngine()
     second = coach_hired if sister else coach_fired
     arts = [coach_fired("a1", 0, hours=0), coach_fired("a2", 2, hours=1),
             second("b1", 1, hours=2), second("b2", 1, hours=3), coach_fired("a3", 0, hours=4)]
-    ups = []
-    for q, e in arts:
-        place = eng.index.best
-        if e.article.article_id == "b1":
-            eng.index.best = lambda sig: (None, -1.0)                     # (forced: a new story)
-        elif e.article.article_id == "b2":
-            eng.index.best = lambda sig, sid=ups[2].story_id: (sid, 1.0)  # (forced: into b1's)
-        ups.append(eng.process(q, e, T0))
-        eng.index.best = place
+    eng, ups = _forced(arts, {"b1": lambda ups: None,                  # (forced: a new story)
+                              "b2": lambda ups: ups[2].story_id})      # (forced: into b1's)
     return eng, ups, arts
 
 
@@ -557,17 +564,9 @@ def test_records_after_a_merge_restore_the_same_stories():
 def _early(second):
     """a1, then b1 (forced to start a story of its own: in the wild, an early report that scored
     low against a one-article story), then more reports of a1's event."""
-    eng = StoryEngine()
     arts = [coach_fired("a1", 0, hours=0), second("b1", 1, hours=1), coach_fired("a2", 2, hours=2),
             coach_fired("a3", 0, hours=3)]
-    ups = []
-    for q, e in arts:
-        place = eng.index.best
-        if e.article.article_id == "b1":
-            eng.index.best = lambda sig: (None, -1.0)                     # (forced: a new story)
-        ups.append(eng.process(q, e, T0))
-        eng.index.best = place
-    return eng, ups
+    return _forced(arts, {"b1": lambda ups: None})                     # (forced: a new story)
 
 
 def test_an_early_report_left_alone_is_taken_in_once_its_story_grows():
@@ -598,18 +597,10 @@ def _misplaced(stray):
     """A coach-hired story (b1-b5), a coach-fired story (a1-a3), then ``stray`` (forced into the
     fired story: in the wild, a report that came before its own event's story had grown), then
     more fired reports (a4-a8) until the fired story is checked (at 8 articles)."""
-    eng = StoryEngine()
     arts = ([coach_hired(f"b{i}", i, hours=i) for i in range(1, 6)]
             + [coach_fired(f"a{i}", i, hours=10 + i) for i in range(1, 4)]
             + [stray] + [coach_fired(f"a{i}", i, hours=20 + i) for i in range(4, 9)])
-    ups = []
-    for q, e in arts:
-        place = eng.index.best
-        if e.article.article_id == stray[1].article.article_id:
-            eng.index.best = lambda sig, allowed=None, sid=ups[5].story_id: (sid, 1.0)   # (forced)
-        ups.append(eng.process(q, e, T0))
-        eng.index.best = place
-    return eng, ups
+    return _forced(arts, {stray[1].article.article_id: lambda ups: ups[5].story_id})
 
 
 def _persisted(ups):
