@@ -85,6 +85,40 @@ def test_an_acronym_is_not_a_conflicting_name():
     assert conflict("Northern Relief Agency", "Coastal Aid Trust") > 0.0
 
 
+def _relief_conflict(story_ents, article_ents):
+    """The conflict of a relief report naming ``article_ents`` against a two-report story naming
+    ``story_ents`` (both: lists of entity mentions)."""
+    def relief(aid, ents, hours=0):
+        return article(aid, "Relief convoy reaches the flooded valley", ents,
+                       {"relief": 3, "convoy": 2, "flood": 2, "aid": 2}, hours=hours)
+
+    eng, ups = _run([relief("s1", story_ents), relief("s2", story_ents, 1)])
+    q, e = relief("a", article_ents, 2)
+    return eng.index._conflict(cl.article_signature(e, q), eng.index.story_view(eng.index.sigs[ups[0].story_id]))
+
+
+def test_a_site_is_compared_with_sites_only():
+    """A report naming the street where it happened, and not the town the story's reports name,
+    is not about another place; another town, or another site, still is."""
+    town = [ent("Norwick", "GPE", n=3, in_title=True)]
+    assert _relief_conflict(town, [ent("Osk Street", "FAC", n=3)]) == 0.0
+    assert _relief_conflict(town, [ent("Eastholm", "GPE", n=3)]) > 0.0
+    site = [ent("Norwick", "GPE", n=2), ent("Harl Quay", "FAC", n=3)]
+    assert _relief_conflict(site, [ent("Norwick", "GPE", n=2), ent("Osk Street", "FAC", n=3)]) > 0.0
+
+
+def test_an_organisation_weighs_half_a_person_in_the_conflict():
+    """Organisations are named in passing (outlets, agencies): another one than the story's is
+    half the evidence of another event that another person is."""
+    def conflict(type_):
+        return _relief_conflict([ent("Vell Ardan", type_, n=3, in_title=True), ent("Norwick", "GPE", n=2)],
+                                [ent("Ostra Kemp", type_, n=3, in_title=True), ent("Norwick", "GPE", n=2)])
+
+    assert conflict("PERSON") > 0.0
+    assert conflict("ORG") == conflict("PERSON") * cl.CLASS_WEIGHT["org"]
+    assert cl.CLASS_WEIGHT["org"] < cl.CLASS_WEIGHT["who"]
+
+
 def test_dates_a_text_only_mentions_do_not_weigh_against_its_story():
     """Background dates ("the last flood, in June 2019") say nothing about which event a report
     is about: a report mentioning one scores exactly as the same report without it."""
