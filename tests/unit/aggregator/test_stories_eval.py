@@ -36,6 +36,7 @@ def test_offline_ecbplus_clustering_in_five_orders():
     print("\n" + format_table(results))
     pf = [r["pairwise_f1"] for r in results.values()]
     bf = [r["bcubed_f1"] for r in results.values()]
-    # achieved (dev): pairwise mean 0.950 / worst 0.940, B-cubed mean 0.948 / worst 0.936
-    assert sum(pf) / len(pf) >= 0.94 and min(pf) >= 0.93
-    assert sum(bf) / len(bf) >= 0.94 and min(bf) >= 0.93
+    # the product target, in every order; achieved (dev): pairwise mean 0.952 / worst 0.941,
+    # B-cubed mean 0.950 / worst 0.942
+    assert sum(pf) / len(pf) >= 0.94 and min(pf) >= 0.94
+    assert sum(bf) / len(bf) >= 0.94 and min(bf) >= 0.94
