@@ -189,6 +189,11 @@ class ClusterIndex:
         self.sigs: dict[str, dict] = {}           # story id -> signature (open and closed)
         self.closed: set[str] = set()
         self.postings: dict[str, set[str]] = {}   # "e:key" / "t:term" -> story ids
+        # story id -> the features it was posted under.  Kept apart from the signature: an open
+        # story's signature is its record's, changed in place as articles come and go, so the
+        # features to un-post cannot be re-derived from it (they are what was posted, not what
+        # the signature holds now).
+        self.posted: dict[str, frozenset[str]] = {}
         self.members: dict[str, list] = {}        # open story id -> [(entity keys, title words)] per article
         self._idf_memo: dict[int, dict[str, float]] = {}
         self._rarest_memo: dict[str, str] = {}
@@ -258,22 +263,38 @@ class ClusterIndex:
             self.members[sid] = members
         if closed:
             self.closed.add(sid)
-        for f in self._features(sig):
+        posted = self.posted[sid] = frozenset(self._features(sig))
+        for f in posted:
             self.postings.setdefault(f, set()).add(sid)
 
     def drop(self, sid: str) -> None:
-        sig = self.sigs.pop(sid, None)
+        self.sigs.pop(sid, None)
         self.top.pop(sid, None)
         self.closed.discard(sid)
         self.members.pop(sid, None)
-        if sig is None:
-            return
-        for f in self._features(sig):
+        for f in self.posted.pop(sid, ()):
             s = self.postings.get(f)
             if s is not None:
                 s.discard(sid)
                 if not s:
                     del self.postings[f]
+
+    def consistency_errors(self) -> list[str]:
+        """What breaks the index's invariants (empty when consistent): every posted story is
+        indexed, and posted under exactly its features; views, members and closed marks only for
+        indexed stories."""
+        errors = []
+        for f, sids in self.postings.items():
+            errors += [f"{f} lists {sid}, which is not indexed" for sid in sids if sid not in self.sigs]
+            errors += [f"{f} lists {sid}, not posted under it" for sid in sids
+                       if sid in self.sigs and f not in self.posted.get(sid, ())]
+        for sid, feats in self.posted.items():
+            errors += [f"{sid} missing from {f}" for f in feats if sid not in self.postings.get(f, ())]
+        for name, keys in (("posted", self.posted), ("top", self.top), ("members", self.members),
+                           ("closed", self.closed)):
+            errors += [f"{name} has {sid}, which is not indexed" for sid in keys if sid not in self.sigs]
+        errors += [f"{sid} has no posting record" for sid in self.sigs if sid not in self.posted]
+        return errors
 
     @staticmethod
     def _features(sig: dict) -> Iterable[str]:

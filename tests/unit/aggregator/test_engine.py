@@ -10,7 +10,7 @@ from schemas.models import StoryState
 from services.aggregator import cluster as cl
 from services.aggregator import entities as en
 from services.aggregator.engine import EngineConfig, StoryEngine
-from tests.unit.aggregator.test_helpers import T0, article, coach_fired, coach_hired, ent, flood, quake, quote
+from tests.unit.aggregator.test_helpers import FLOOD_TERMS, T0, article, coach_fired, coach_hired, ent, flood, quake, quote
 
 Q1 = quote("We will move every family out of the valley before the river crests tonight.", "Ada Brennor",
            role="mayor")
@@ -670,3 +670,51 @@ def test_a_member_of_its_own_event_stays():
     assert not any(u.rehomed for u in ups)
     final = eng.assignments()
     assert final["s"] == final["a1"] != final["b1"]
+
+
+def test_a_story_that_lost_a_member_closes_and_leaves_the_index_consistent():
+    """A story that loses a member keeps its record's signature, changed in place; the index
+    must un-post the features it was posted under, not the ones the signature holds now.  Else,
+    once the story closed and left the reopen window, an article sharing the lost member's term
+    found the story among its candidates with no signature (KeyError: every later such article
+    dead-lettered)."""
+    eng = StoryEngine(EngineConfig(close_after_seconds=3600, reopen_after_seconds=2 * 3600))
+    store: dict[str, dict] = {}
+    arts: dict[str, dict] = {}
+    eng.story_loader, eng.article_loader = store.get, arts.get
+
+    def feed(q, e):
+        up = eng.process(q, e, T0)
+        store[up.story_id] = up.story_record
+        store.update((r["story_id"], r) for r in up.extra_records)
+        arts.update((r["article_id"], r) for r in up.extra_articles)
+        arts[e.article.article_id] = up.article_record
+        for closed in eng.expire_updates(T0):
+            store[closed.story_id] = closed.story_record
+        assert eng.index.consistency_errors() == []
+        return up
+
+    zeppelin = {**FLOOD_TERMS, "zeppelin": 5}
+    f1 = feed(*flood("f1"))
+    feed(*article("f2", "River Vell floods Norwick as Mayor Ada Brennor orders evacuation",
+                  flood("x")[1].entities, zeppelin, hours=1))
+    feed(*quake("q1", 2))
+    moved = feed(*quake("f2", 3, revision="now about the quake"))    # the flood story loses "zeppelin"
+    assert moved.moved_from == f1.story_id
+    feed(*quake("q2", 10))                       # the flood story closes, then leaves the window
+    assert f1.story_id not in eng.index.sigs
+    late = feed(*article("z1", "Zeppelin lands in a field", [ent("Orla Vence", n=2, in_title=True)],
+                         {"zeppelin": 6, "field": 2, "airship": 3}, hours=11))
+    assert late.story_id not in (f1.story_id, moved.story_id)
+
+
+def test_index_unposts_what_it_posted_although_the_signature_changed_in_place():
+    idx = cl.ClusterIndex()
+    sig = {"n": 1, "ents": {"ada brennor": {"w": 1.0, "n": 1, "ty": {"PERSON": 1}, "t": "PERSON"}},
+           "terms": {"flood": 1.0, "zeppelin": 1.0}}
+    idx.put("s1", sig)
+    del sig["terms"]["zeppelin"]                 # as a subtracted member's term leaves the record
+    idx.put("s1", sig)
+    assert "t:zeppelin" not in idx.postings and idx.consistency_errors() == []
+    idx.drop("s1")
+    assert idx.postings == {} and idx.consistency_errors() == []
