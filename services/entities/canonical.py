@@ -21,30 +21,12 @@ import unicodedata
 from collections import Counter, defaultdict
 from typing import Iterable
 
+from services import lexicon
+
 # ----------------------------------------------------------------- vocabularies
 #: Titles and roles that newswire glues in front of names ("President X",
 #: "Defense Minister X", "Sen. X").  Generic English, no names.
-ROLE_WORDS = frozenset("""
-president vice vp minister prime secretary chancellor premier senator sen rep
-representative congressman congresswoman governor gov mayor general gen lt
-lieutenant col colonel maj major capt captain cmdr commander adm admiral sgt
-sergeant cpl corporal pvt private officer chief ceo cfo coo cto chairman
-chairwoman chairperson chair spokesman spokeswoman spokesperson spokespeople
-leader king queen prince princess emperor empress pope cardinal bishop
-archbishop rev reverend father sister brother judge justice attorney ambassador
-envoy commissioner director deputy dr doctor mr mrs ms miss mx sir dame lord
-lady sheikh president-elect coach manager detective inspector sheriff constable
-superintendent professor prof founder cofounder co-founder owner publicist
-representative rep. actor actress singer rapper star striker midfielder
-defender goalkeeper quarterback pitcher dictator strongman tycoon
-mogul billionaire boss head anchor host correspondent reporter editor
-counsel advisor adviser aide ruler monarch speaker whip treasurer
-comedian comedienne musician swimmer boxer champion challenger player
-outfielder infielder slugger catcher lawyer icon legend model designer author
-writer producer filmmaker journalist columnist chef artist painter poet
-starlet heiress socialite businessman businesswoman entrepreneur investor
-inmate convict fugitive suspect trooper agent lawmaker
-""".split())
+ROLE_WORDS = lexicon.person_words("role")
 
 #: Office / department words that NER sometimes tags alone in "Defense Minister".
 OFFICE_WORDS = frozenset("""

@@ -32,6 +32,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Token
 
 from schemas.models import EntityMention, Span
+from services import lexicon
 from services.entities.features import segments as _segments
 from services.entities.canonical import (
     OFFICE_WORDS, ROLE_WORDS, canonical_key, cluster_names, cluster_type, is_acronym,
@@ -42,11 +43,7 @@ from services.entities.canonical import (
 NUMERIC_TYPES = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"})
 
 #: Role words that, directly before a name, make it a person ("President X").
-PERSON_TITLES = frozenset("""
-president mr mrs ms dr sen senator rep gov governor mayor minister secretary
-prince princess king queen pope judge spokesman spokeswoman spokesperson actor
-actress singer rapper coach chancellor premier general gen lt col capt sgt
-""".split())
+PERSON_TITLES = lexicon.person_words("person_title")
 
 #: Website labels that start tag/topic lines ("Tags Arvell administration ...").
 CHROME_WORDS = frozenset({"tags", "tag", "topics", "topic", "related", "keywords", "categories", "filed"})

@@ -1,6 +1,8 @@
 """Generic English word lists used by quote extraction (no names, no outlets)."""
 from __future__ import annotations
 
+from services import lexicon
+
 # Lemmas of verbs that report speech or writing.
 SPEECH_VERBS = frozenset("""
 say tell add continue write warn insist note stress explain argue state declare announce
@@ -62,14 +64,7 @@ sportsman stepfather stepson hero emperor
 """.split())
 
 # Titles that can precede a name and are not part of it.
-TITLE_WORDS = frozenset("""
-mr mr. mrs mrs. ms ms. miss dr dr. prof prof. sir dame lord lady rev rev. fr fr. gen gen. sen
-sen. rep rep. gov gov. lt lt. col col. capt capt. sgt sgt. adm adm. president vice minister
-secretary senator representative governor mayor chancellor premier king queen prince princess
-general admiral colonel captain judge justice chief director chairman chairwoman pope cardinal
-bishop officer inspector commissioner ambassador spokesman spokeswoman spokesperson speaker
-coach sheriff deputy professor doctor mp vp
-""".split())
+TITLE_WORDS = lexicon.person_words("title")
 
 # Head nouns of speakers that are organisations.
 ORG_NOUNS = frozenset("""
@@ -82,15 +77,7 @@ parliament congress senate cabinet white palace statement website report
 
 # Nouns that denote people; a description speaker's head is usually one of
 # these (or ends like one: -er, -or, -ist, -ian, -ant, -ent).
-PERSON_NOUNS = frozenset("""
-official officials source sources spokesman spokeswoman spokesperson representative rep
-aide adviser advisor analyst expert observer witness friend neighbor neighbour resident
-officer man woman person people member members leader president minister secretary
-chairman chairwoman director manager executive coach player actor actress star lawyer
-attorney prosecutor judge doctor scientist professor researcher student teacher official
-diplomat envoy ambassador negotiator commander general insider colleague partner fan fans
-relative relatives family statement publicist agent host comedian singer author writer
-""".split())
+PERSON_NOUNS = lexicon.person_words("person_noun")
 PERSON_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "ee", "man", "woman", "person")
 
 # Head nouns of appositions that present a name as a thing, not a person
