@@ -9,7 +9,7 @@ What it records:
   results (every field the aggregator sees), as a sha256 per article;
 - clustering: per data set (dev, more, dev+more: five seeded orders each, the offline runner;
   news_cluster: date order with story closing, table-backed loaders as in the aggregator) the
-  story of every article and the split / merge / re-homing events;
+  story of every article, the split / merge / re-homing events and every published story state;
 - the eval tables (quotes, entities), as printed.
 """
 from __future__ import annotations
@@ -49,6 +49,11 @@ def extraction() -> dict[str, str]:
     return out
 
 
+def _states(upd) -> list:
+    """Every story state an update publishes, as JSON."""
+    return [s.model_dump(mode="json") for s in (*upd.extra_states, upd.state)]
+
+
 def _event_kinds(upd) -> dict:
     return {"split": upd.split_into, "merged": upd.merged_from, "rehomed": upd.rehomed,
             "moved_from": upd.moved_from}
@@ -63,13 +68,14 @@ def clustering_orders(path: Path, seeds=(0, 1, 2, 3, 4), inputs=None) -> dict:
     out = {}
     for seed in seeds:
         eng = StoryEngine()
-        events = []
+        events, states = [], []
         now = datetime(2020, 1, 1, tzinfo=timezone.utc)
         for aid in ev.shuffled(by_id, seed):
             upd = eng.process(*by_id[aid], now)
             if upd is not None:
                 events.append([aid, upd.story_id, _event_kinds(upd)])
-        out[str(seed)] = {"assign": eng.assignments(), "events": _digest(events)}
+                states.append(_states(upd))
+        out[str(seed)] = {"assign": eng.assignments(), "events": _digest(events), "states": _digest(states)}
     return out
 
 
@@ -88,7 +94,7 @@ def clustering_dated(path: Path) -> dict:
     stories, articles = {}, {}
     eng.story_loader, eng.article_loader = stories.get, articles.get
     now = datetime(2020, 1, 1, tzinfo=timezone.utc)
-    events, closed, failures = [], [], []
+    events, states, closed, failures = [], [], [], []
     for q, e in items:
         aid = e.article.article_id
         try:
@@ -99,6 +105,7 @@ def clustering_dated(path: Path) -> dict:
         if upd is None:
             continue
         events.append([aid, upd.story_id, _event_kinds(upd)])
+        states.append(_states(upd))
         stories[upd.story_id] = upd.story_record
         stories.update((r["story_id"], r) for r in upd.extra_records)
         articles.update((r["article_id"], r) for r in upd.extra_articles)
@@ -106,8 +113,9 @@ def clustering_dated(path: Path) -> dict:
         for c in eng.expire_updates(now):
             stories[c.story_id] = c.story_record
             closed.append(c.story_id)
+            states.append(_states(c))
     return {"assign": {a: r["story_id"] for a, r in sorted(articles.items())}, "events": _digest(events),
-            "closed": _digest(closed), "failures": failures}
+            "states": _digest(states), "closed": _digest(closed), "failures": failures}
 
 
 def eval_tables() -> dict:
