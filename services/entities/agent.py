@@ -1,27 +1,13 @@
 """entities: canonical named entities and clustering features, from the shared annotation."""
 from __future__ import annotations
 
-from schemas.models import ArticleAnnotation
-from services.common.app import make_app
-from services.common.codec import article_key, encode
 from services.common.settings import Settings
-from services.common.stage import register_stage
+from services.extractor import build_extractor
+from services.pipeline import entities_result
 
 SERVICE = "entities"
 
 
-def process(annotations):
-    from services.pipeline import entities_result
-    out = []
-    for ann in annotations:
-        res = entities_result(ann)
-        out.append((ann.article.article_id, article_key(ann.article.article_id), encode(res),
-                    {"entities": len(res.entities)}))
-    return out
-
-
 def build(settings: Settings):
-    app = make_app(SERVICE, settings)
-    register_stage(app, settings, service=SERVICE, source="article-annotations", sink="article-entities",
-                   model=ArticleAnnotation, process=process, event="article.entities_extracted")
-    return app
+    return build_extractor(settings, service=SERVICE, sink="article-entities", event="article.entities_extracted",
+                           result=entities_result, count=lambda res: {"entities": len(res.entities)})
