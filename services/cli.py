@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from services.common.settings import ROOT, load
+from services.common.settings import ROOT, SettingsError, load
 
 WORKERS = ("annotator", "quotes", "entities", "aggregator")
 
@@ -173,7 +173,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return int(args.fn(args) or 0)
+    try:
+        return int(args.fn(args) or 0)
+    except SettingsError as exc:  # a bad environment variable: one line, exit 2 like a usage error
+        print(f"storystream: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

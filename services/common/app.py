@@ -24,11 +24,11 @@ def _credentials(settings: Settings):
     if proto == "SSL":
         return faust.SSLCredentials(ctx)
     mechanism = (settings.sasl_mechanism or "PLAIN").upper()
+    password = settings.sasl_password.get_secret_value()
     if mechanism.startswith("SCRAM"):
-        return faust.SASLCredentials(username=settings.sasl_username, password=settings.sasl_password,
+        return faust.SASLCredentials(username=settings.sasl_username, password=password,
                                      mechanism=mechanism, ssl_context=ctx)
-    return faust.SASLCredentials(username=settings.sasl_username, password=settings.sasl_password,
-                                 ssl_context=ctx)
+    return faust.SASLCredentials(username=settings.sasl_username, password=password, ssl_context=ctx)
 
 
 class _BufferMark:

@@ -27,7 +27,7 @@ def client_options(settings: Settings) -> dict:
     if proto.startswith("SASL"):
         opts["sasl_mechanism"] = settings.sasl_mechanism or "PLAIN"
         opts["sasl_plain_username"] = settings.sasl_username
-        opts["sasl_plain_password"] = settings.sasl_password
+        opts["sasl_plain_password"] = settings.sasl_password.get_secret_value()
     return opts
 
 
