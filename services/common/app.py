@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import asyncio
-import ssl
 
 import faust
 from faust.types.tuples import FutureMessage, PendingMessage
 
 from services.common import logging as slog
-from services.common.kafka import ensure_topics, wait_for_broker
+from services.common.kafka import ensure_topics, ssl_context, wait_for_broker
 from services.common.settings import Settings
 
 
@@ -16,11 +15,7 @@ def _credentials(settings: Settings):
     proto = settings.security_protocol.upper()
     if proto == "PLAINTEXT":
         return None
-    ctx = None
-    if proto in ("SSL", "SASL_SSL"):
-        ctx = ssl.create_default_context(cafile=settings.ssl_cafile or None)
-        if settings.ssl_certfile:
-            ctx.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile or None)
+    ctx = ssl_context(settings)
     if proto == "SSL":
         return faust.SSLCredentials(ctx)
     mechanism = (settings.sasl_mechanism or "PLAIN").upper()

@@ -13,16 +13,25 @@ from schemas.topics import TOPICS
 from services.common.settings import Settings
 
 
+def ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    """The TLS context of the SSL and SASL_SSL protocols (the CA file, else the system's CAs;
+    the client certificate if one is given), for aiokafka and faust alike; None without TLS."""
+    if settings.security_protocol.upper() not in ("SSL", "SASL_SSL"):
+        return None
+    ctx = ssl.create_default_context(cafile=settings.ssl_cafile or None)
+    if settings.ssl_certfile:
+        ctx.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile or None)
+    return ctx
+
+
 def client_options(settings: Settings) -> dict:
     """aiokafka connection options incl. SSL and SASL (PLAIN / SCRAM-SHA-256/512)."""
     opts: dict = {"bootstrap_servers": settings.bootstrap}
     proto = settings.security_protocol.upper()
     if proto != "PLAINTEXT":
         opts["security_protocol"] = proto
-    if proto in ("SSL", "SASL_SSL"):
-        ctx = ssl.create_default_context(cafile=settings.ssl_cafile or None)
-        if settings.ssl_certfile:
-            ctx.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile or None)
+    ctx = ssl_context(settings)
+    if ctx is not None:
         opts["ssl_context"] = ctx
     if proto.startswith("SASL"):
         opts["sasl_mechanism"] = settings.sasl_mechanism or "PLAIN"
