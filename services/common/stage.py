@@ -1,5 +1,11 @@
 """A thin, generic faust stage: read a topic in batches, parse each message
-with its schema, run a pure batch function off the event loop, send results.
+with its schema, run a pure batch function, send results.
+
+The batch function runs on the event loop, synchronously: a batch is handled
+with no await from taking it to buffering its results, so a stop (SIGTERM)
+cannot split it (see ``handle_batch``).  The worker's other tasks (the
+consumer's heartbeats, the producer's sender) wait meanwhile, so one batch must
+take well under the consumer session timeout (``make_app``: 10 s).
 
 Bad messages (unparseable, or failing alone in processing) go to dead-letters
 with their origin; the batch's good messages still go through.
