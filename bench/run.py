@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import procstat
-from services.stack import settings_for
+from devtools.stack import settings_for
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DATA = ROOT.parent / "shared" / "eval" / "ecbplus_dev.jsonl"
@@ -137,7 +137,7 @@ class Pipeline:
     log_file: object = None
 
     def __post_init__(self):
-        from services.broker.launcher import free_port
+        from devtools.broker.launcher import free_port
         tag = uuid.uuid4().hex[:6]
         self.env = dict(os.environ)
         self.env.update({
@@ -157,7 +157,7 @@ class Pipeline:
         return ["annotator"] * self.annotators + ["quotes", "entities", "aggregator"]
 
     def start(self) -> "Pipeline":
-        from services.supervisor import Supervisor
+        from devtools.supervisor import Supervisor
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.log_file = open(self.log_path, "ab")
         self.sup = Supervisor(self.names, env=self.env, log_file=self.log_file)
@@ -599,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{extract['tokens_per_s']} tokens/s (x{extract['ratio_to_baseline']} of bare nlp.pipe)")
         bootstrap = os.environ.get("KAFKA_BOOTSTRAP")
         if not bootstrap:
-            from services.broker.launcher import LocalBroker
+            from devtools.broker.launcher import LocalBroker
             say("starting a local Kafka broker ...")
             broker = LocalBroker(data_dir=workdir / "broker", fresh=True, log=say).start()
             bootstrap = broker.bootstrap
@@ -627,7 +627,7 @@ def main(argv: list[str] | None = None) -> int:
             "model": _model_name(), "batch_size": ctx_settings().batch_size,
             "batch_within": ctx_settings().batch_within, "partitions": ctx_settings().article_partitions,
             "distinct_texts": len(base), "broker": "KAFKA_BOOTSTRAP" if os.environ.get("KAFKA_BOOTSTRAP")
-            else "local KRaft (services.broker.launcher.LocalBroker)",
+            else "local KRaft (devtools.broker.launcher.LocalBroker)",
             "eval_data": str(EVAL_DATA),
         },
         "baseline": baseline,

@@ -38,7 +38,7 @@ def _build_worker(name: str, settings):
 
 
 def cmd_broker(args) -> int:
-    from services.broker.launcher import run_foreground
+    from devtools.broker.launcher import run_foreground
     data_dir = Path(args.data_dir) if args.data_dir else load().data_dir / "broker"
     return run_foreground(data_dir, port=args.port, fresh=args.fresh)
 
@@ -69,7 +69,7 @@ def cmd_produce(args) -> int:
 def cmd_worker(args) -> int:
     settings = load()
     if args.name == "all":
-        from services.supervisor import supervise
+        from devtools.supervisor import supervise
         return supervise(list(WORKERS))
     from services.common.app import run_worker
     return run_worker(_build_worker(args.name, settings), settings, args.name)
@@ -119,7 +119,7 @@ def cmd_eval(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from services.demo import run_demo
+    from devtools.demo import run_demo
     return run_demo(seeds=Path(args.seeds), timeout=args.timeout, show_json=args.json)
 
 

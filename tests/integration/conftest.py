@@ -15,8 +15,8 @@ import pytest
 from services.common import story_state
 from services.common.kafka import make_consumer, make_producer
 from services.common.settings import Settings
-from services.supervisor import Supervisor
-from services.stack import settings_for, stack_env
+from devtools.supervisor import Supervisor
+from devtools.stack import settings_for, stack_env
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = ["annotator", "quotes", "entities", "aggregator"]
@@ -40,7 +40,7 @@ class Pipeline:
 
 
 def make_env(bootstrap: str, tmp: Path, **extra) -> dict:
-    """Isolated topics and consumer groups per test module (``services.stack.stack_env``)."""
+    """Isolated topics and consumer groups per test module (``devtools.stack.stack_env``)."""
     return stack_env(bootstrap, tmp, prefix=f"it{uuid.uuid4().hex[:8]}-", STORYSTREAM_PARTITIONS="2",
                      STORYSTREAM_LOG_LEVEL="info", PYTHONPATH=str(ROOT), **extra)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from services.broker import launcher
-from services.broker.launcher import free_port, resolve_jars
+from devtools.broker import launcher
+from devtools.broker.launcher import free_port, resolve_jars
 from services.common.kafka import ensure_topics, wait_for_broker
 from services.common.settings import Settings
 

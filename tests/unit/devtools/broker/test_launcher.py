@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.broker.launcher import POM, LocalBroker
+from devtools.broker.launcher import POM, LocalBroker
 
 
 def test_properties_single_node_kraft_with_transactions(tmp_path):
@@ -27,7 +27,7 @@ def test_cluster_ids_are_valid_and_never_look_like_options(monkeypatch):
     import base64
     import uuid
 
-    from services.broker import launcher
+    from devtools.broker import launcher
 
     # Force the first draw to encode to an id starting with "-" (0xF8 -> "-" in urlsafe b64).
     draws = iter([uuid.UUID(bytes=b"\xf8" + b"\x00" * 15), uuid.UUID(bytes=b"\x01" * 16)])
@@ -42,7 +42,7 @@ def test_cluster_ids_are_valid_and_never_look_like_options(monkeypatch):
 
 
 def test_format_passes_the_cluster_id_as_one_token(tmp_path, monkeypatch):
-    from services.broker import launcher
+    from devtools.broker import launcher
 
     seen = {}
 

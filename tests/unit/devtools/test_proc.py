@@ -16,7 +16,7 @@ SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 
 PARENT_POPEN = f"""
 import signal, subprocess, sys, time
-from services.common.proc import parent_death_signal
+from devtools.proc import parent_death_signal
 p = subprocess.Popen({SLEEPER!r}, preexec_fn=parent_death_signal({{sig}}))
 print(p.pid, flush=True)
 time.sleep(120)
@@ -24,7 +24,7 @@ time.sleep(120)
 
 PARENT_SUPERVISOR = f"""
 import sys, time
-import services.supervisor as sup
+import devtools.supervisor as sup
 sup.worker_command = lambda name: {SLEEPER!r}
 s = sup.Supervisor(["a", "b"]).start()
 print(" ".join(str(c.proc.pid) for c in s.children), flush=True)

@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.common.proc import parent_death_signal
+from devtools.proc import parent_death_signal
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

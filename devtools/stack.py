@@ -11,9 +11,9 @@ import uuid
 from pathlib import Path
 from typing import Iterator
 
-from services.broker.launcher import LocalBroker, free_port
+from devtools.broker.launcher import LocalBroker, free_port
 from services.common.settings import Settings
-from services.supervisor import Supervisor
+from devtools.supervisor import Supervisor
 
 
 def say(msg: str) -> None:

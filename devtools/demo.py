@@ -12,7 +12,7 @@ from services.common.kafka import make_consumer
 from services.common.settings import Settings, load
 from services.common.story_state import is_newer, membership
 from services.render import render_story
-from services.stack import broker_for, say, settings_for, stack_env, workers
+from devtools.stack import broker_for, say, settings_for, stack_env, workers
 
 WORKERS = ["annotator", "quotes", "entities", "aggregator"]
 

@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from services.common.proc import parent_death_signal
+from devtools.proc import parent_death_signal
 
 
 def worker_command(name: str) -> list[str]:
