@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 from devtools.broker.launcher import LocalBroker, free_port
-from services.common.settings import Settings
+from services.common.settings import Settings, load
 from devtools.supervisor import Supervisor
 
 
@@ -52,13 +52,8 @@ def stack_env(bootstrap: str, run_dir: Path, prefix: str | None = None, **extra)
 
 
 def settings_for(env: dict) -> Settings:
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
-        return Settings()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    """The settings the workers started with ``env`` read."""
+    return load(env)
 
 
 @contextlib.contextmanager
