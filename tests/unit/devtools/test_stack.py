@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import sys
 
-from devtools.stack import settings_for, stack_env
+from devtools import supervisor
+from devtools.stack import settings_for, stack_env, workers
 
 
 def test_workers_get_their_own_topics_groups_and_data_dir(monkeypatch, tmp_path):
@@ -19,3 +21,14 @@ def test_workers_get_their_own_topics_groups_and_data_dir(monkeypatch, tmp_path)
 
 def test_a_given_prefix_is_kept(tmp_path):
     assert settings_for(stack_env("h:1", tmp_path, prefix="it1-")).topic("articles") == "it1-articles"
+
+
+def test_a_worker_named_twice_runs_twice_each_copy_with_its_own_data_dir(monkeypatch, tmp_path):
+    monkeypatch.setattr(supervisor, "worker_command", lambda name: [sys.executable, "-c", "import time; time.sleep(60)"])
+    env = stack_env("h:1", tmp_path)
+    with workers(["annotator", "annotator", "quotes"], env, tmp_path / "workers.log") as sup:
+        dirs = [(c.name, c.env["STORYSTREAM_DATA_DIR"]) for c in sup.children]
+        assert all(c.alive() for c in sup.children)
+    assert dirs == [("annotator", str(tmp_path)), ("annotator", str(tmp_path / "annotator2")),
+                    ("quotes", str(tmp_path))]
+    assert not any(c.alive() for c in sup.children)
