@@ -8,6 +8,7 @@ initial rebalance delay.
 """
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import os
@@ -204,7 +205,6 @@ def _kafka_uuid() -> str:
     Like Kafka's own ``Uuid.randomUuid`` it never starts with ``-``: such an id would be
     read as an option by command-line parsers (one format in 64 failed that way).
     """
-    import base64
     while True:
         text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         if not text.startswith("-"):

@@ -5,7 +5,7 @@ import asyncio
 import ssl
 import time
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
@@ -105,8 +105,6 @@ async def _wait_for_leaders(settings: Settings, names: list[str], timeout: float
     leader at once, but the first sends to a topic just created still meet
     ``NotLeaderForPartitionError`` for a moment (retried, yet logged as warnings).  Asking
     each partition's end offset is answered by the leader only, and aiokafka retries it."""
-    from aiokafka import TopicPartition
-
     consumer = make_consumer(settings, request_timeout_ms=15000)
     await consumer.start()
     try:

@@ -12,6 +12,7 @@ with their origin; the batch's good messages still go through.
 """
 from __future__ import annotations
 
+import sys
 from typing import Callable, Sequence
 
 import faust
@@ -77,6 +78,5 @@ def register_stage(app: faust.App, settings: Settings, *, service: str, source: 
 
 
 def crash_reason_now() -> str:
-    import sys
     exc = sys.exc_info()[1]
     return crash_reason(exc) if exc else "processing failed"

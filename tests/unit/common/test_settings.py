@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from services.common import kafka
 from services.common.kafka import client_options, topic_layout
 from services.common.settings import ENV_NAMES, Settings, SettingsError, load
 
@@ -131,12 +133,6 @@ def test_a_bad_value_fails_when_loaded_not_at_import_and_the_cli_exits_2():
 async def test_topics_never_served_by_a_leader_fail_with_a_clear_error(monkeypatch):
     """``ensure_topics`` waits for new partitions to answer on their leader; a broker that
     never serves them makes start-up fail with the topics named, not hang."""
-    import asyncio
-
-    import pytest
-
-    from services.common import kafka
-
     class NeverServed:
         async def start(self):
             pass
