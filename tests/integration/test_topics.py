@@ -5,8 +5,8 @@ import logging
 
 import pytest
 
-from services.common.kafka import ensure_topics, make_producer, topic_layout
 from devtools.stack import settings_for
+from services.common.kafka import ensure_topics, make_producer, topic_layout
 from tests.integration.conftest import make_env
 
 pytestmark = pytest.mark.integration
