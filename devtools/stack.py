@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import time
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -86,14 +85,3 @@ def workers(names: list[str], env: dict, log_path: Path) -> Iterator[Supervisor]
             yield sup
         finally:
             sup.stop()
-
-
-def wait(predicate, timeout: float, what: str, poll: float = 0.5, check=None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check:
-            check()
-        if predicate():
-            return
-        time.sleep(poll)
-    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")

@@ -128,10 +128,9 @@ def make_app(service: str, settings: Settings, *, web: bool = False) -> faust.Ap
 
 def _new_app(service: str, settings: Settings, *, web: bool = False) -> faust.App:
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
-    scheme = "kafka" if settings.security_protocol.upper() == "PLAINTEXT" else "kafka"
     return faust.App(
         settings.app_id(service),
-        broker=f"{scheme}://{settings.bootstrap}",
+        broker=f"kafka://{settings.bootstrap}",
         broker_credentials=_credentials(settings),
         store=settings.store,
         datadir=str(settings.data_dir / "faust" / service),
