@@ -17,6 +17,7 @@ RUN pip install --no-cache-dir -r requirements/base.txt \
 COPY pyproject.toml README.md ./
 COPY schemas/ schemas/
 COPY services/ services/
+COPY devtools/ devtools/
 RUN pip install --no-cache-dir --no-deps . \
  && rm -rf build *.egg-info
 

@@ -31,10 +31,21 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+from rocksdict import BlockBasedOptions, Cache, Options, Rdict
+
+from schemas.models import ArticleEntities, ArticleMeta, ArticleQuotes, EntityMention, QuoteMention, Span
+from services.aggregator.engine import EngineConfig, StoryEngine
+from services.aggregator.storage import ROCKSDB_OPTIONS
+
+ROOT = Path(__file__).resolve().parents[1]
 PER_STORY = 10
 EXPIRE_EVERY = 1000
 
@@ -48,7 +59,6 @@ def _rss_kb(field: str = "VmRSS") -> int:
 
 
 def synthetic(i: int, base: datetime):
-    from schemas.models import ArticleEntities, ArticleMeta, ArticleQuotes, EntityMention, QuoteMention, Span
     s, j = divmod(i, PER_STORY)
     aid = f"syn-{i}"
     person, org, place = f"Person{s} Quill", f"Org{s} Holdings", f"Place{s}ville"
@@ -73,15 +83,13 @@ class _DiskTable:
     """A JSON-valued rocksdict, like faust's rocksdb table store."""
 
     def __init__(self, path: str, capped: bool = False) -> None:
-        from rocksdict import BlockBasedOptions, Cache, Options, Rdict
         opts = None
         if capped:      # the aggregator's production options (services/aggregator/storage.py)
-            from services.aggregator.storage import ROCKSDB_OPTIONS as ro
             opts = Options()
-            opts.set_write_buffer_size(ro["write_buffer_size"])
-            opts.set_max_write_buffer_number(ro["max_write_buffer_number"])
+            opts.set_write_buffer_size(ROCKSDB_OPTIONS["write_buffer_size"])
+            opts.set_max_write_buffer_number(ROCKSDB_OPTIONS["max_write_buffer_number"])
             table = BlockBasedOptions()
-            table.set_block_cache(Cache(ro["block_cache_size"]))
+            table.set_block_cache(Cache(ROCKSDB_OPTIONS["block_cache_size"]))
             table.set_cache_index_and_filter_blocks(True)
             opts.set_block_based_table_factory(table)
         self.db = Rdict(path, options=opts) if opts is not None else Rdict(path)
@@ -102,9 +110,6 @@ class _DiskTable:
 
 
 def run(checkpoints: list[int], memory_tables: bool = False, capped: bool = False) -> dict:
-    import tempfile
-
-    from services.aggregator.engine import EngineConfig, StoryEngine
     engine = StoryEngine(EngineConfig())
     if memory_tables:
         stories_table: dict = {}
@@ -151,6 +156,22 @@ def run(checkpoints: list[int], memory_tables: bool = False, capped: bool = Fals
         out["rss_ratio"] = round(last["rss_kb"] / first["rss_kb"], 3)
         out["rss_excl_memtables_ratio"] = round(last["rss_kb_excl_memtables"] / first["rss_kb_excl_memtables"], 3)
     return out
+
+
+def measure(small: int, large: int) -> dict:
+    """RSS after ``small`` and after ``large`` articles, from ``python -m bench.aggmem`` in a
+    process of its own (so that its RSS is the engine's and nothing else's)."""
+    out = subprocess.run([sys.executable, "-m", "bench.aggmem", str(small), str(large)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if out.returncode != 0:
+        raise RuntimeError(f"bench.aggmem failed: {out.stderr[-2000:]}")
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    p = {pt["articles"]: pt for pt in res["points"]}
+    a, b = p[small]["rss_kb"] / 1024, p[large]["rss_kb"] / 1024
+    return {"method": res["method"], "rss_mb_10k": round(a, 1), "rss_mb_50k": round(b, 1),
+            "ratio": round(b / a, 3), "articles_small": small, "articles_large": large,
+            "rss_mb_start": round(res["rss_kb_start"] / 1024, 1), "points": res["points"]}
 
 
 def main(argv: list[str]) -> int:

@@ -46,3 +46,11 @@ def delta(before: dict[str, float | None], after: dict[str, float | None]) -> di
         b = before.get(name)
         out[name] = None if a is None or b is None else round(a - b, 3)
     return out
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy (all cores, all processes), from /proc/stat."""
+    with open("/proc/stat") as f:
+        parts = [int(x) for x in f.readline().split()[1:]]
+    idle = parts[3] + (parts[4] if len(parts) > 4 else 0)
+    return (sum(parts[:8]) - idle) / _TICK

@@ -18,7 +18,17 @@ import json
 import sys
 from pathlib import Path
 
-from services.common.settings import ROOT, load
+from schemas.export import main as export_schemas
+from services.common import logging as slog
+from services.common.kafka import ensure_topics, wait_for_broker
+from services.common.settings import ROOT, SettingsError, load
+from services.producer.publish import publish
+from services.producer.sources import SourceError, read_paths
+from services.tail import tail
+
+# The modules that load faust or spaCy (the agents, the app, the pipeline, the evaluation) and
+# the developer tooling (devtools/) are imported inside the commands that use them, so that
+# `storystream tail`, `produce` or `topics` start without them.
 
 WORKERS = ("annotator", "quotes", "entities", "aggregator")
 
@@ -38,13 +48,12 @@ def _build_worker(name: str, settings):
 
 
 def cmd_broker(args) -> int:
-    from services.broker.launcher import run_foreground
+    from devtools.broker.launcher import run_foreground
     data_dir = Path(args.data_dir) if args.data_dir else load().data_dir / "broker"
     return run_foreground(data_dir, port=args.port, fresh=args.fresh)
 
 
 def cmd_topics(args) -> int:
-    from services.common.kafka import ensure_topics, wait_for_broker
     settings = load()
 
     async def go():
@@ -56,9 +65,6 @@ def cmd_topics(args) -> int:
 
 
 def cmd_produce(args) -> int:
-    from services.common import logging as slog
-    from services.producer.publish import publish
-    from services.producer.sources import read_paths
     settings = load()
     slog.configure(settings.log_level, service="producer")
     report = asyncio.run(publish(read_paths(args.paths, max_body_bytes=settings.max_body_bytes), settings))
@@ -69,20 +75,18 @@ def cmd_produce(args) -> int:
 def cmd_worker(args) -> int:
     settings = load()
     if args.name == "all":
-        from services.supervisor import supervise
+        from devtools.supervisor import supervise
         return supervise(list(WORKERS))
     from services.common.app import run_worker
     return run_worker(_build_worker(args.name, settings), settings, args.name)
 
 
 def cmd_tail(args) -> int:
-    from services.tail import tail
     return asyncio.run(tail(load(), topic=args.topic, as_json=args.json, from_beginning=args.from_beginning,
                             idle=args.idle, limit=args.max))
 
 
 def cmd_extract(args) -> int:
-    from services.producer.sources import SourceError, read_paths
     from services.pipeline import extract_articles
     articles, errors = [], 0
     for rec in read_paths(args.paths, max_body_bytes=load().max_body_bytes):
@@ -103,7 +107,6 @@ def cmd_extract(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from services.common import logging as slog
     slog.configure("warning", service="eval")
     if args.what == "quotes":
         from services.evaluation.quotes import format_table, run_quotes_eval
@@ -119,13 +122,12 @@ def cmd_eval(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from services.demo import run_demo
+    from devtools.demo import run_demo
     return run_demo(seeds=Path(args.seeds), timeout=args.timeout, show_json=args.json)
 
 
 def cmd_schemas(args) -> int:
-    from schemas.export import main
-    return main(["--check"] if args.check else [])
+    return export_schemas(["--check"] if args.check else [])
 
 
 def parser() -> argparse.ArgumentParser:
@@ -173,7 +175,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return int(args.fn(args) or 0)
+    try:
+        return int(args.fn(args) or 0)
+    except SettingsError as exc:  # a bad environment variable: one line, exit 2 like a usage error
+        print(f"storystream: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ def kafka_bootstrap(tmp_path_factory) -> str:
     if os.environ.get("KAFKA_BOOTSTRAP"):
         yield os.environ["KAFKA_BOOTSTRAP"]
         return
-    from services.broker.launcher import LocalBroker
+    from devtools.broker.launcher import LocalBroker
     broker = LocalBroker(data_dir=tmp_path_factory.mktemp("kafka"), fresh=True)
     broker.start()
     os.environ["KAFKA_BOOTSTRAP"] = broker.bootstrap

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import asyncio
-import ssl
 
 import faust
 from faust.types.tuples import FutureMessage, PendingMessage
 
 from services.common import logging as slog
-from services.common.kafka import ensure_topics, wait_for_broker
+from services.common.kafka import ensure_topics, ssl_context, wait_for_broker
 from services.common.settings import Settings
 
 
@@ -16,19 +15,15 @@ def _credentials(settings: Settings):
     proto = settings.security_protocol.upper()
     if proto == "PLAINTEXT":
         return None
-    ctx = None
-    if proto in ("SSL", "SASL_SSL"):
-        ctx = ssl.create_default_context(cafile=settings.ssl_cafile or None)
-        if settings.ssl_certfile:
-            ctx.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile or None)
+    ctx = ssl_context(settings)
     if proto == "SSL":
         return faust.SSLCredentials(ctx)
     mechanism = (settings.sasl_mechanism or "PLAIN").upper()
+    password = settings.sasl_password.get_secret_value()
     if mechanism.startswith("SCRAM"):
-        return faust.SASLCredentials(username=settings.sasl_username, password=settings.sasl_password,
+        return faust.SASLCredentials(username=settings.sasl_username, password=password,
                                      mechanism=mechanism, ssl_context=ctx)
-    return faust.SASLCredentials(username=settings.sasl_username, password=settings.sasl_password,
-                                 ssl_context=ctx)
+    return faust.SASLCredentials(username=settings.sasl_username, password=password, ssl_context=ctx)
 
 
 class _BufferMark:
@@ -133,10 +128,9 @@ def make_app(service: str, settings: Settings, *, web: bool = False) -> faust.Ap
 
 def _new_app(service: str, settings: Settings, *, web: bool = False) -> faust.App:
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
-    scheme = "kafka" if settings.security_protocol.upper() == "PLAINTEXT" else "kafka"
     return faust.App(
         settings.app_id(service),
-        broker=f"{scheme}://{settings.bootstrap}",
+        broker=f"kafka://{settings.bootstrap}",
         broker_credentials=_credentials(settings),
         store=settings.store,
         datadir=str(settings.data_dir / "faust" / service),

@@ -5,12 +5,23 @@ import asyncio
 import ssl
 import time
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
 from schemas.topics import TOPICS
 from services.common.settings import Settings
+
+
+def ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    """The TLS context of the SSL and SASL_SSL protocols (the CA file, else the system's CAs;
+    the client certificate if one is given), for aiokafka and faust alike; None without TLS."""
+    if settings.security_protocol.upper() not in ("SSL", "SASL_SSL"):
+        return None
+    ctx = ssl.create_default_context(cafile=settings.ssl_cafile or None)
+    if settings.ssl_certfile:
+        ctx.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile or None)
+    return ctx
 
 
 def client_options(settings: Settings) -> dict:
@@ -19,15 +30,13 @@ def client_options(settings: Settings) -> dict:
     proto = settings.security_protocol.upper()
     if proto != "PLAINTEXT":
         opts["security_protocol"] = proto
-    if proto in ("SSL", "SASL_SSL"):
-        ctx = ssl.create_default_context(cafile=settings.ssl_cafile or None)
-        if settings.ssl_certfile:
-            ctx.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile or None)
+    ctx = ssl_context(settings)
+    if ctx is not None:
         opts["ssl_context"] = ctx
     if proto.startswith("SASL"):
         opts["sasl_mechanism"] = settings.sasl_mechanism or "PLAIN"
         opts["sasl_plain_username"] = settings.sasl_username
-        opts["sasl_plain_password"] = settings.sasl_password
+        opts["sasl_plain_password"] = settings.sasl_password.get_secret_value()
     return opts
 
 
@@ -96,8 +105,6 @@ async def _wait_for_leaders(settings: Settings, names: list[str], timeout: float
     leader at once, but the first sends to a topic just created still meet
     ``NotLeaderForPartitionError`` for a moment (retried, yet logged as warnings).  Asking
     each partition's end offset is answered by the leader only, and aiokafka retries it."""
-    from aiokafka import TopicPartition
-
     consumer = make_consumer(settings, request_timeout_ms=15000)
     await consumer.start()
     try:

@@ -1,23 +1,33 @@
-"""Settings from the environment (12-factor).  One frozen object, read once."""
+"""Settings from the environment (12-factor), parsed and checked by pydantic-settings.
+
+One frozen object, read when ``load()`` (or ``Settings()``) is called, never at import.  Each
+field reads the environment variable named by its alias; an unset or empty variable means
+the default.  A value that does not parse raises ``SettingsError``, one line naming the
+variable, the value and what it expects (secrets are never echoed).
+"""
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name)
-    return default if value is None or value == "" else value
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 
 
-def _default_bootstrap() -> str:
-    """``KAFKA_BOOTSTRAP`` wins; else the address a running ``storystream broker`` wrote; else :9092."""
-    if os.environ.get("KAFKA_BOOTSTRAP"):
-        return os.environ["KAFKA_BOOTSTRAP"]
-    marker = Path(_env("STORYSTREAM_DATA_DIR", str(ROOT / ".data"))) / "broker" / "bootstrap"
+class SettingsError(ValueError):
+    """An environment variable whose value the settings cannot use."""
+
+
+def _default_bootstrap(data: dict[str, Any]) -> str:
+    """Without ``KAFKA_BOOTSTRAP``: the address a running ``storystream broker`` wrote in the
+    data dir, else 127.0.0.1:9092."""
+    marker = Path(data["data_dir"]) / "broker" / "bootstrap"
     if marker.exists():
         text = marker.read_text().strip()
         if text:
@@ -25,31 +35,60 @@ def _default_bootstrap() -> str:
     return "127.0.0.1:9092"
 
 
-@dataclass(frozen=True)
-class Settings:
-    bootstrap: str = field(default_factory=_default_bootstrap)
-    topic_prefix: str = field(default_factory=lambda: _env("STORYSTREAM_TOPIC_PREFIX", ""))
-    app_prefix: str = field(default_factory=lambda: _env("STORYSTREAM_APP_PREFIX", "storystream"))
-    data_dir: Path = field(default_factory=lambda: Path(_env("STORYSTREAM_DATA_DIR", str(ROOT / ".data"))))
-    store: str = field(default_factory=lambda: _env("STORYSTREAM_STORE", "memory://"))
-    article_partitions: int = field(default_factory=lambda: int(_env("STORYSTREAM_PARTITIONS", "4")))
-    batch_size: int = field(default_factory=lambda: int(_env("STORYSTREAM_BATCH_SIZE", "16")))
-    batch_within: float = field(default_factory=lambda: float(_env("STORYSTREAM_BATCH_WITHIN", "0.05")))
-    max_body_bytes: int = field(default_factory=lambda: int(_env("STORYSTREAM_MAX_BODY_BYTES", str(4 * 1024 * 1024))))
-    web_port: int = field(default_factory=lambda: int(_env("STORYSTREAM_WEB_PORT", "6066")))
-    web_host: str = field(default_factory=lambda: _env("STORYSTREAM_WEB_HOST", "127.0.0.1"))
-    log_level: str = field(default_factory=lambda: _env("STORYSTREAM_LOG_LEVEL", "info"))
-    story_close_seconds: float = field(default_factory=lambda: float(_env("STORYSTREAM_STORY_CLOSE_SECONDS", str(3 * 24 * 3600))))
+def _env(name: str, default: Any, expects: str, **constraints: Any) -> Any:
+    """A field read from environment variable ``name``; ``expects`` goes into the error."""
+    return Field(default, validation_alias=name, description=expects, **constraints)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, case_sensitive=True, env_ignore_empty=True,
+                                      extra="ignore")
+
+    # data_dir first: the default bootstrap address is read from a file in it
+    data_dir: Path = _env("STORYSTREAM_DATA_DIR", ROOT / ".data", "a directory path")
+    bootstrap: str = Field(default_factory=_default_bootstrap, validation_alias="KAFKA_BOOTSTRAP",
+                           description="host:port[,host:port...]")
+    topic_prefix: str = _env("STORYSTREAM_TOPIC_PREFIX", "", "a string")
+    app_prefix: str = _env("STORYSTREAM_APP_PREFIX", "storystream", "a string")
+    store: str = _env("STORYSTREAM_STORE", "memory://", "a faust store URL")
+    article_partitions: int = _env("STORYSTREAM_PARTITIONS", 4, "a whole number >= 1", ge=1)
+    batch_size: int = _env("STORYSTREAM_BATCH_SIZE", 16, "a whole number >= 1", ge=1)
+    batch_within: float = _env("STORYSTREAM_BATCH_WITHIN", 0.05, "seconds > 0", gt=0)
+    max_body_bytes: int = _env("STORYSTREAM_MAX_BODY_BYTES", 4 * 1024 * 1024, "a whole number >= 1", ge=1)
+    web_port: int = _env("STORYSTREAM_WEB_PORT", 6066, "a port, 0-65535", ge=0, le=65535)
+    web_host: str = _env("STORYSTREAM_WEB_HOST", "127.0.0.1", "a host name or address")
+    log_level: str = _env("STORYSTREAM_LOG_LEVEL", "info", "a log level name")
+    story_close_seconds: float = _env("STORYSTREAM_STORY_CLOSE_SECONDS", 3 * 24 * 3600.0, "seconds > 0", gt=0)
     # how often (wall-clock seconds) the aggregator looks for idle stories to close
-    close_check_seconds: float = field(default_factory=lambda: float(_env("STORYSTREAM_CLOSE_CHECK_SECONDS", "30")))
+    close_check_seconds: float = _env("STORYSTREAM_CLOSE_CHECK_SECONDS", 30.0, "seconds > 0", gt=0)
     # Kafka security (SSL / SASL PLAIN / SCRAM); secrets are never logged.
-    security_protocol: str = field(default_factory=lambda: _env("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"))
-    sasl_mechanism: str = field(default_factory=lambda: _env("KAFKA_SASL_MECHANISM", ""))
-    sasl_username: str = field(default_factory=lambda: _env("KAFKA_SASL_USERNAME", ""))
-    sasl_password: str = field(default_factory=lambda: _env("KAFKA_SASL_PASSWORD", ""), repr=False)
-    ssl_cafile: str = field(default_factory=lambda: _env("KAFKA_SSL_CAFILE", ""))
-    ssl_certfile: str = field(default_factory=lambda: _env("KAFKA_SSL_CERTFILE", ""))
-    ssl_keyfile: str = field(default_factory=lambda: _env("KAFKA_SSL_KEYFILE", ""))
+    security_protocol: str = _env("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", " | ".join(SECURITY_PROTOCOLS))
+    sasl_mechanism: str = _env("KAFKA_SASL_MECHANISM", "", " | ".join(SASL_MECHANISMS))
+    sasl_username: str = _env("KAFKA_SASL_USERNAME", "", "a string")
+    sasl_password: SecretStr = _env("KAFKA_SASL_PASSWORD", SecretStr(""), "a string")
+    ssl_cafile: str = _env("KAFKA_SSL_CAFILE", "", "a file path")
+    ssl_certfile: str = _env("KAFKA_SSL_CERTFILE", "", "a file path")
+    ssl_keyfile: str = _env("KAFKA_SSL_KEYFILE", "", "a file path")
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise SettingsError(_describe(exc)) from None
+
+    @field_validator("security_protocol")
+    @classmethod
+    def _known_protocol(cls, value: str) -> str:
+        if value.upper() not in SECURITY_PROTOCOLS:
+            raise ValueError("unknown security protocol")
+        return value
+
+    @field_validator("sasl_mechanism")
+    @classmethod
+    def _known_mechanism(cls, value: str) -> str:
+        if value and value.upper() not in SASL_MECHANISMS:
+            raise ValueError("unknown SASL mechanism")
+        return value
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
@@ -59,14 +98,31 @@ class Settings:
 
     def public(self) -> dict:
         """Settings safe to log (no secrets)."""
-        out = {}
-        for f in fields(self):
-            if f.name in ("sasl_password",):
-                out[f.name] = "***" if getattr(self, f.name) else ""
-            else:
-                out[f.name] = str(getattr(self, f.name))
+        out = {name: str(getattr(self, name)) for name in type(self).model_fields}
+        out["sasl_password"] = "***" if self.sasl_password.get_secret_value() else ""
         return out
 
 
-def load() -> Settings:
-    return Settings()
+ENV_NAMES = {field.validation_alias: name for name, field in Settings.model_fields.items()}
+
+
+def _describe(exc: ValidationError) -> str:
+    """One line: each bad variable with its value (never a secret's) and what it expects."""
+    fields = Settings.model_fields
+    parts = []
+    for err in exc.errors():
+        env = str(err["loc"][0]) if err["loc"] else "settings"
+        field = fields.get(ENV_NAMES.get(env, ""))
+        expects = field.description if field is not None else None
+        value = "***" if field is not None and field.annotation is SecretStr else repr(err.get("input"))
+        parts.append(f"{env}={value}: expected {expects} ({err['msg']})" if expects
+                     else f"{env}: {err['msg']}")
+    return "invalid setting " + "; ".join(parts)
+
+
+def load(env: Mapping[str, str] | None = None) -> Settings:
+    """The settings from the process environment, where ``env`` (if given) overrides it.
+
+    Raises ``SettingsError`` for a value that does not parse."""
+    overrides = {name: value for name, value in (env or {}).items() if name in ENV_NAMES and value != ""}
+    return Settings(**overrides)

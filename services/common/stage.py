@@ -1,11 +1,18 @@
 """A thin, generic faust stage: read a topic in batches, parse each message
-with its schema, run a pure batch function off the event loop, send results.
+with its schema, run a pure batch function, send results.
+
+The batch function runs on the event loop, synchronously: a batch is handled
+with no await from taking it to buffering its results, so a stop (SIGTERM)
+cannot split it (see ``handle_batch``).  The worker's other tasks (the
+consumer's heartbeats, the producer's sender) wait meanwhile, so one batch must
+take well under the consumer session timeout (``make_app``: 10 s).
 
 Bad messages (unparseable, or failing alone in processing) go to dead-letters
 with their origin; the batch's good messages still go through.
 """
 from __future__ import annotations
 
+import sys
 from typing import Callable, Sequence
 
 import faust
@@ -71,6 +78,5 @@ def register_stage(app: faust.App, settings: Settings, *, service: str, source: 
 
 
 def crash_reason_now() -> str:
-    import sys
     exc = sys.exc_info()[1]
     return crash_reason(exc) if exc else "processing failed"

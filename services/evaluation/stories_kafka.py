@@ -21,7 +21,7 @@ from services.common.settings import ROOT, Settings
 from services.common.story_state import latest_states, membership
 from services.evaluation.stories import format_table as _format_orders
 from services.evaluation.stories import score_clusters, shuffled
-from services.stack import broker_for, say, settings_for, stack_env, workers
+from devtools.stack import broker_for, say, settings_for, stack_env, workers
 
 
 def load_records(path: str | Path) -> list[dict]:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from devtools.stack import settings_for, stack_env, workers
+from devtools.supervisor import Supervisor
 from services.common import story_state
-from services.common.kafka import make_consumer, make_producer
+from services.common.kafka import ensure_topics, make_consumer, make_producer, wait_for_broker
 from services.common.settings import Settings
-from services.supervisor import Supervisor
-from services.stack import settings_for, stack_env
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = ["annotator", "quotes", "entities", "aggregator"]
@@ -40,7 +40,7 @@ class Pipeline:
 
 
 def make_env(bootstrap: str, tmp: Path, **extra) -> dict:
-    """Isolated topics and consumer groups per test module (``services.stack.stack_env``)."""
+    """Isolated topics and consumer groups per test module (``devtools.stack.stack_env``)."""
     return stack_env(bootstrap, tmp, prefix=f"it{uuid.uuid4().hex[:8]}-", STORYSTREAM_PARTITIONS="2",
                      STORYSTREAM_LOG_LEVEL="info", PYTHONPATH=str(ROOT), **extra)
 
@@ -53,14 +53,10 @@ def running_pipeline(kafka_bootstrap: str, tmp: Path, **extra):
     settings = settings_for(env)
     asyncio.run(_ensure(settings))
     log_path = tmp / "workers.log"
-    with open(log_path, "ab") as log_file:
-        sup = Supervisor(WORKERS, env=env, log_file=log_file).start()
+    with workers(WORKERS, env, log_path) as sup:
         p = Pipeline(env=env, settings=settings, log_path=log_path, supervisor=sup,
                      web_port=int(env["STORYSTREAM_WEB_PORT"]))
-        try:
-            yield p
-        finally:
-            sup.stop()
+        yield p
     for c in sup.children:
         assert c.proc.returncode in (0, -15), f"worker {c.name} exited with {c.proc.returncode}\n{p.logs()[-4000:]}"
 
@@ -72,7 +68,6 @@ def pipeline(kafka_bootstrap, tmp_path_factory):
 
 
 async def _ensure(settings: Settings) -> None:
-    from services.common.kafka import ensure_topics, wait_for_broker
     await wait_for_broker(settings)
     await ensure_topics(settings)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.run import REQUIRED_KEYS
+from bench.report import REQUIRED_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration

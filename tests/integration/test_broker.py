@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from services.broker import launcher
-from services.broker.launcher import free_port, resolve_jars
+from devtools.broker import launcher
+from devtools.broker.launcher import free_port, resolve_jars
 from services.common.kafka import ensure_topics, wait_for_broker
-from services.common.settings import Settings
+from services.common.settings import load
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration
@@ -34,14 +34,7 @@ def test_broker_command_starts_and_stops_cleanly(kafka_bootstrap, tmp_path):
     try:
         first = proc.stdout.readline().decode().strip()
         assert first == f"127.0.0.1:{port}", proc.stderr.read().decode()[-2000:] if not first else first
-        env = {**os.environ, "KAFKA_BOOTSTRAP": first, "STORYSTREAM_TOPIC_PREFIX": "bt-"}
-        old = dict(os.environ)
-        os.environ.update(env)
-        try:
-            s = Settings()
-        finally:
-            os.environ.clear()
-            os.environ.update(old)
+        s = load({"KAFKA_BOOTSTRAP": first, "STORYSTREAM_TOPIC_PREFIX": "bt-"})
 
         async def check():
             await wait_for_broker(s, timeout=30)

@@ -5,8 +5,8 @@ import logging
 
 import pytest
 
+from devtools.stack import settings_for
 from services.common.kafka import ensure_topics, make_producer, topic_layout
-from services.stack import settings_for
 from tests.integration.conftest import make_env
 
 pytestmark = pytest.mark.integration

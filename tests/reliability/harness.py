@@ -22,15 +22,15 @@ from datetime import datetime, timedelta, timezone
 from itertools import combinations
 from pathlib import Path
 
+from devtools.broker.launcher import free_port
+from devtools.stack import settings_for
+from devtools.supervisor import Supervisor
 from schemas.models import Article, ArticleEntities, ArticleQuotes, StoryState
-from services.broker.launcher import free_port
 from services.common.codec import article_key, encode
 from services.common.kafka import cluster_partitions, ensure_topics, make_consumer, make_producer, wait_for_broker
 from services.common.settings import Settings
 from services.common.story_state import is_newer, members_of, membership  # noqa: F401  (membership: for the tests)
 from services.common.story_state import latest_states as _latest_states
-from services.supervisor import Supervisor
-from services.stack import settings_for
 
 ROOT = Path(__file__).resolve().parents[2]
 ECB_DEV = ROOT.parent / "shared" / "eval" / "ecbplus_dev.jsonl"

@@ -17,8 +17,8 @@ from collections import Counter
 
 import pytest
 
+from devtools.broker.launcher import LocalBroker
 from schemas.models import ArticleEntities, ArticleQuotes, DeadLetter
-from services.broker.launcher import LocalBroker
 from tests.reliability.harness import (code_fingerprint, drift, WORKERS, StateMonitor, Workers, article_bytes, build_corpus,
                                        count_mismatches, engine_partition, env_float, env_int,
                                        extraction_view, last_by_article, latest_states, log, make_env,

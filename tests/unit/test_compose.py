@@ -169,7 +169,7 @@ def test_dockerfile() -> None:
 
 def test_dockerfile_copies_what_it_installs() -> None:
     text = load_dockerfile()
-    for path in ("pyproject.toml", "requirements", "services", "schemas"):
+    for path in ("pyproject.toml", "requirements", "services", "schemas", "devtools"):
         assert re.search(rf"^COPY\b.*\b{path}\b", text, re.M), path
 
 

@@ -8,11 +8,14 @@ import json
 import time
 from pathlib import Path
 
+from devtools.stack import broker_for, say, settings_for, stack_env, workers
+from services.common import logging as slog
 from services.common.kafka import make_consumer
 from services.common.settings import Settings, load
 from services.common.story_state import is_newer, membership
+from services.producer.publish import publish
+from services.producer.sources import SourceError, read_paths
 from services.render import render_story
-from services.stack import broker_for, say, settings_for, stack_env, workers
 
 WORKERS = ["annotator", "quotes", "entities", "aggregator"]
 
@@ -47,10 +50,6 @@ async def collect_states(settings: Settings, article_ids: set[str], timeout: flo
 
 
 def run_demo(seeds: Path, timeout: float = 180.0, show_json: bool = False) -> int:
-    from services.common import logging as slog
-    from services.producer.publish import publish
-    from services.producer.sources import SourceError, read_paths
-
     run_dir = load().data_dir / "demo"
     run_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()

@@ -8,6 +8,7 @@ initial rebalance delay.
 """
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import os
@@ -21,7 +22,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.common.proc import parent_death_signal
+from devtools.proc import parent_death_signal, stop_requested
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -204,7 +205,6 @@ def _kafka_uuid() -> str:
     Like Kafka's own ``Uuid.randomUuid`` it never starts with ``-``: such an id would be
     read as an option by command-line parsers (one format in 64 failed that way).
     """
-    import base64
     while True:
         text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         if not text.startswith("-"):
@@ -240,18 +240,12 @@ def run_foreground(data_dir: Path, port: int = 0, fresh: bool = False) -> int:
     """``storystream broker``: start, print the bootstrap address, stop on SIGTERM/SIGINT."""
     broker = LocalBroker(data_dir=data_dir, port=port, fresh=fresh,
                          log=lambda m: print(m, file=sys.stderr, flush=True))
-    stop = {"now": False}
-
-    def _handler(signum, frame):
-        stop["now"] = True
-
-    signal.signal(signal.SIGTERM, _handler)
-    signal.signal(signal.SIGINT, _handler)
+    stop = stop_requested()
     broker.start()
     print(broker.bootstrap, flush=True)
     print(f"kafka broker ready at {broker.bootstrap} (data in {data_dir}); Ctrl-C stops it", file=sys.stderr, flush=True)
     try:
-        while not stop["now"]:
+        while not stop.is_set():
             if broker.process is None or broker.process.poll() is not None:
                 print("kafka broker exited unexpectedly", file=sys.stderr)
                 return 1

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import base64
+import uuid
 from pathlib import Path
 
-from services.broker.launcher import POM, LocalBroker
+from devtools.broker import launcher
+from devtools.broker.launcher import POM, LocalBroker
 
 
 def test_properties_single_node_kraft_with_transactions(tmp_path):
@@ -24,11 +27,6 @@ def test_pom_pins_kafka_4():
 
 def test_cluster_ids_are_valid_and_never_look_like_options(monkeypatch):
     """A cluster id starting with ``-`` made ``StorageTool format`` fail (1 format in 64)."""
-    import base64
-    import uuid
-
-    from services.broker import launcher
-
     # Force the first draw to encode to an id starting with "-" (0xF8 -> "-" in urlsafe b64).
     draws = iter([uuid.UUID(bytes=b"\xf8" + b"\x00" * 15), uuid.UUID(bytes=b"\x01" * 16)])
     monkeypatch.setattr(launcher.uuid, "uuid4", lambda: next(draws))
@@ -42,8 +40,6 @@ def test_cluster_ids_are_valid_and_never_look_like_options(monkeypatch):
 
 
 def test_format_passes_the_cluster_id_as_one_token(tmp_path, monkeypatch):
-    from services.broker import launcher
-
     seen = {}
 
     class Done:

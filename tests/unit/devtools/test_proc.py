@@ -1,5 +1,6 @@
 """Children die with the process that started them, even when it is SIGKILLed (no orphaned
-workers or brokers after a killed test run or demo; Linux, like the rest of the project)."""
+workers or brokers after a killed test run or demo; Linux, like the rest of the project), and
+the stop signals of the foreground commands."""
 from __future__ import annotations
 
 import os
@@ -11,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from devtools.proc import stop_requested
+
 ROOT = Path(__file__).resolve().parents[3]
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 
 PARENT_POPEN = f"""
 import signal, subprocess, sys, time
-from services.common.proc import parent_death_signal
+from devtools.proc import parent_death_signal
 p = subprocess.Popen({SLEEPER!r}, preexec_fn=parent_death_signal({{sig}}))
 print(p.pid, flush=True)
 time.sleep(120)
@@ -24,7 +27,7 @@ time.sleep(120)
 
 PARENT_SUPERVISOR = f"""
 import sys, time
-import services.supervisor as sup
+import devtools.supervisor as sup
 sup.worker_command = lambda name: {SLEEPER!r}
 s = sup.Supervisor(["a", "b"]).start()
 print(" ".join(str(c.proc.pid) for c in s.children), flush=True)
@@ -76,3 +79,19 @@ def test_without_it_the_child_would_outlive_its_parent():
 def test_supervised_workers_stop_when_the_supervisor_is_killed():
     pids, alive = _kill_parent_and_watch(PARENT_SUPERVISOR)
     assert len(pids) == 2 and alive == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_stop_requested_is_set_by_the_stop_signals(sig):
+    saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        stop = stop_requested()
+        assert not stop.is_set()
+        os.kill(os.getpid(), sig)
+        deadline = time.monotonic() + 5
+        while not stop.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert stop.is_set()
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)

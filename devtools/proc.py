@@ -1,10 +1,12 @@
-"""Child processes that do not outlive the process that started them (Linux)."""
+"""Child processes that do not outlive the process that started them (Linux), and the
+stop signals of the foreground commands that start them."""
 from __future__ import annotations
 
 import contextlib
 import ctypes
 import os
 import signal
+import threading
 from typing import Callable
 
 _PR_SET_PDEATHSIG = 1
@@ -28,3 +30,16 @@ def parent_death_signal(sig: int = signal.SIGTERM, *, new_session: bool = False)
             os.kill(os.getpid(), sig)
 
     return preexec
+
+
+def stop_requested(*signals: int) -> threading.Event:
+    """An event that SIGTERM and SIGINT (or ``signals``) set, through this process's handlers
+    for them: the foreground commands poll it to stop their children in order."""
+    event = threading.Event()
+
+    def handler(signum, frame) -> None:
+        event.set()
+
+    for sig in signals or (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, handler)
+    return event

@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from services.common.proc import parent_death_signal
+from devtools.proc import parent_death_signal, stop_requested
 
 
 def worker_command(name: str) -> list[str]:
@@ -83,16 +83,10 @@ class Supervisor:
 
 def supervise(names: list[str]) -> int:
     sup = Supervisor(names, env=dict(os.environ))
-    stop = {"now": False}
-
-    def handler(signum, frame):
-        stop["now"] = True
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+    stop = stop_requested()
     sup.start()
     try:
-        while not stop["now"]:
+        while not stop.is_set():
             sup.poll()
             time.sleep(0.5)
     finally:
