@@ -8,8 +8,8 @@ from typing import Optional
 
 from spacy.tokens import Doc, Token
 
-from .lexicon import (NAMING_VERBS, ORG_NOUNS, PERSON_NOUNS, PERSON_SUFFIXES, PRONOUNS_FEMALE,
-                      PRONOUNS_MALE, PRONOUNS_NEUTER, PRONOUNS_PLURAL, SPEECH_VERBS, TITLE_WORDS)
+from .lexicon import (FEMALE_NOUNS, MALE_NOUNS, NAMING_VERBS, ORG_NOUNS, PERSON_NOUNS, PERSON_SUFFIXES,
+                      PRONOUNS_FEMALE, PRONOUNS_MALE, PRONOUNS_NEUTER, PRONOUNS_PLURAL, SPEECH_VERBS, TITLE_WORDS)
 from .marks import RawQuote, paragraphs
 from .names import Person, Registry, clean_name_tokens, role_before, tokens_text
 
@@ -140,7 +140,7 @@ class Context:
             return []
         if toks[-1].text != ":":
             last = toks[-2] if toks[-1].text == "," and len(toks) > 1 else toks[-1]
-            if not _is_cue(last, True):
+            if not is_cue(last, True):
                 return []
         for k in range(len(toks) - 2, -1, -1):
             if is_end(toks[k]):
@@ -149,7 +149,7 @@ class Context:
 
 
 # ------------------------------------------------------------------ cues
-def _is_cue(t: Token, before: bool) -> bool:
+def is_cue(t: Token, before: bool) -> bool:
     if t.lemma_.lower() not in SPEECH_VERBS or not (t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB")):
         return False
     lemma = t.lemma_.lower()
@@ -201,13 +201,13 @@ def find_cue(ctx: Context, raw: RawQuote) -> tuple[Token | None, Token | None, s
     """(cue token, speaker token or None, side) for a quote."""
     after = ctx.after_frame(raw)
     before = ctx.before_frame(raw)
-    intro = bool(before) and (before[-1].text in (":", ",") and any(_is_cue(t, True) for t in before[-4:])
-                              or _is_cue(before[-1], True)
+    intro = bool(before) and (before[-1].text in (":", ",") and any(is_cue(t, True) for t in before[-4:])
+                              or is_cue(before[-1], True)
                               or (before[-1].text in (":", ",") and _according_to(before) is not None))
     order = (("before", before), ("after", after)) if intro else (("after", after), ("before", before))
     ended = ctx.text[raw.start:raw.end].rstrip().endswith((".", "!", "?", "…"))
     for side, frame in order:
-        cands = [t for t in frame if _is_cue(t, side == "before")]
+        cands = [t for t in frame if is_cue(t, side == "before")]
         if side == "after":
             lead = ctx.text[raw.end:raw.close_end + 1].strip()[:1] in (",",) or \
                 ctx.text[raw.start:raw.end].rstrip().endswith(",")
@@ -310,7 +310,7 @@ def sub_is_who(head: Token, relcl: Token) -> bool:
     """A "who" clause attached by the parser to a noun that is not a person
     ("a woman outside the bank, who cried ...")."""
     return any(c.lower_ == "who" and c.dep_ in _SUBJ for c in relcl.children) and \
-        head.pos_ == "NOUN" and not _is_person_noun(head)
+        head.pos_ == "NOUN" and not is_person_noun(head)
 
 
 def _person_before(ctx: Context, t: Token) -> Token | None:
@@ -318,7 +318,7 @@ def _person_before(ctx: Context, t: Token) -> Token | None:
     for x in reversed(ctx.doc[t.sent.start:t.i]):
         if ctx.inside[x.i]:
             continue
-        if _is_person_noun(x) or (x.pos_ == "PROPN" and x.ent_type_ == "PERSON"):
+        if is_person_noun(x) or (x.pos_ == "PROPN" and x.ent_type_ == "PERSON"):
             while x.dep_ in ("compound", "flat") and x.head.i > x.i:
                 x = x.head
             return x
@@ -330,7 +330,7 @@ def _speaker_like(t: Token) -> bool:
     if t.pos_ in ("PROPN", "PRON") and t.ent_type_ not in ("DATE", "TIME", "CARDINAL", "MONEY", "PERCENT"):
         return True
     w = t.lemma_.lower()
-    return _is_person_noun(t) or w in ORG_NOUNS or t.lower_ in ORG_NOUNS
+    return is_person_noun(t) or w in ORG_NOUNS or t.lower_ in ORG_NOUNS
 
 
 def _positional_subject(ctx: Context, verb: Token, frame: list[Token]) -> Token | None:
@@ -433,19 +433,19 @@ def _inverted_name(ctx: Context, verb: Token, subj: Token | None, frame: list[To
     t = ctx.doc[j]
     if t.pos_ != "PROPN" and not (t.pos_ == "DET" or t.pos_ == "ADJ" or t.pos_ == "NOUN"):
         return None
-    if subj is not None and (subj.pos_ in ("PRON", "PROPN") or _is_person_noun(subj)):
+    if subj is not None and (subj.pos_ in ("PRON", "PROPN") or is_person_noun(subj)):
         return None
     k = j
     while k + 1 < len(ctx.doc) and ctx.doc[k + 1].pos_ in ("PROPN", "NOUN", "ADJ") and not ctx.inside[k + 1] \
             and "\n" not in ctx.doc[k].whitespace_:
         k += 1
     head = ctx.doc[k]
-    if head.pos_ == "PROPN" or _is_person_noun(head):
+    if head.pos_ == "PROPN" or is_person_noun(head):
         return head
     return None
 
 
-def _is_person_noun(t: Token) -> bool:
+def is_person_noun(t: Token) -> bool:
     w = t.lemma_.lower()
     return t.pos_ == "NOUN" and (w in PERSON_NOUNS or t.lower_ in PERSON_NOUNS or
                                  (w.endswith(PERSON_SUFFIXES) and len(w) > 4))
@@ -520,7 +520,7 @@ def attribute(ctx: Context, raw: RawQuote, headline: bool = False) -> Attributio
         subj = subject_of(ctx, cue)
         if subj is None:
             # "X said, joking that ..." -- the other reporting verb's subject
-            for other in sorted((t for t in frame if t.i != cue.i and _is_cue(t, side == "before")),
+            for other in sorted((t for t in frame if t.i != cue.i and is_cue(t, side == "before")),
                                 key=lambda t: abs(t.i - cue.i)):
                 subj = subject_of(ctx, other)
                 if subj is not None:
@@ -594,7 +594,7 @@ def _resolve_speaker(ctx: Context, subj: Token, raw: RawQuote, att: Attribution)
         return
     if subj.pos_ == "NOUN":
         appos = [c for c in subj.children if c.dep_ == "appos" and c.pos_ == "PROPN" and not ctx.inside[c.i]]
-        if appos and (appos[0].ent_type_ in ("PERSON", "") or _is_person_noun(subj)):
+        if appos and (appos[0].ent_type_ in ("PERSON", "") or is_person_noun(subj)):
             desc = tokens_text(ctx.doc, mention_tokens(ctx, subj))
             name, role = _named(ctx, appos[0], pos)
             more = _conj_names(ctx, appos[0])
@@ -604,7 +604,7 @@ def _resolve_speaker(ctx: Context, subj: Token, raw: RawQuote, att: Attribution)
             att.mention = (toks[0].idx, toks[-1].idx + len(toks[-1].text))
             att.speaker, att.speaker_type, att.role = name, "named", role or _strip_det(desc)
             return
-    issuer = _document_author(ctx, subj)
+    issuer = document_author(ctx, subj)
     if issuer is not None:
         if isinstance(issuer, Token):
             resolve_speaker(ctx, issuer, raw, att)
@@ -657,7 +657,7 @@ def _group_speaker(ctx: Context, subj: Token, toks: list[Token], raw: RawQuote) 
     """"the pair said" -> the latest speaker that was several named people;
     "says one" -> one of the latest plural people described ("sources close to X")."""
     words = {t.lower_ for t in toks}
-    if ctx.body_ctx is None and words & _GROUP_WORDS and not any(_is_person_noun(t) for t in toks):
+    if ctx.body_ctx is None and words & _GROUP_WORDS and not any(is_person_noun(t) for t in toks):
         for r, a in reversed(ctx.attributed):
             if r.open_start < raw.open_start and a.speaker and " and " in a.speaker \
                     and a.speaker_type in ("named", "pronoun", "continuation"):
@@ -667,7 +667,7 @@ def _group_speaker(ctx: Context, subj: Token, toks: list[Token], raw: RawQuote) 
         here = ctx.sent_index(raw.open_start)
         lo = ctx.tok_at(ctx.sent_starts[max(0, here - 2)])
         for t in reversed(ctx.doc[lo:subj.i]):
-            if t.tag_ == "NNS" and _is_person_noun(t) and not ctx.inside[t.i]:
+            if t.tag_ == "NNS" and is_person_noun(t) and not ctx.inside[t.i]:
                 phrase = mention_tokens(ctx, t)
                 rest = [x for x in phrase if x.i != t.i and x.pos_ != "DET"]
                 before = tokens_text(ctx.doc, [x for x in rest if x.i < t.i])
@@ -766,10 +766,9 @@ rep aide officer witness statement report people police man woman person""".spli
 def _salient_person(ctx: Context, toks: list[Token], pos: int) -> Person | None:
     """"the actress" -> the article's main person so far, when the noun fits them."""
     head = toks[-1] if toks[-1].pos_ == "NOUN" else next((t for t in reversed(toks) if t.pos_ == "NOUN"), None)
-    if head is None or head.tag_ == "NNS" or head.lemma_.lower() in _ANONYMOUS or not _is_person_noun(head) \
+    if head is None or head.tag_ == "NNS" or head.lemma_.lower() in _ANONYMOUS or not is_person_noun(head) \
             or any(t.pos_ == "ADP" for t in toks):
         return None
-    from .lexicon import FEMALE_NOUNS, MALE_NOUNS
     people = [(sum(1 for m in p.mentions if m < pos), p) for p in ctx.registry.people if not p.org]
     people = [(n, p) for n, p in people if n >= 2]
     if not people:
@@ -797,7 +796,7 @@ def _phrase(ctx: Context, head: Token) -> str | None:
     """The text of a named or described issuer ("the Indian government", "the event organisers")."""
     if ctx.inside[head.i] or head.pos_ not in ("NOUN", "PROPN"):
         return None
-    if head.pos_ == "NOUN" and not (_is_org(head, [head]) or _is_person_noun(head)):
+    if head.pos_ == "NOUN" and not (_is_org(head, [head]) or is_person_noun(head)):
         return None
     toks = [t for t in head.subtree if not ctx.inside[t.i]]
     cut = next((k for k, t in enumerate(toks) if t.text in (",", "(", ";") or t.dep_ in ("relcl", "acl")), len(toks))
@@ -809,7 +808,7 @@ def _phrase(ctx: Context, head: Token) -> str | None:
     return tokens_text(ctx.doc, toks)
 
 
-def _document_author(ctx: Context, subj: Token) -> Token | str | None:
+def document_author(ctx: Context, subj: Token) -> Token | str | None:
     """The author named inside a document noun phrase: "a statement by X" /
     "a letter from X" -> X (a token to resolve); "the agency's statement" ->
     the agency; "a Foreign Ministry statement" -> "Foreign Ministry"."""
@@ -983,7 +982,6 @@ def _plural_like(att: Attribution) -> bool:
 
 
 def _desc_gender_ok(pron: str, att: Attribution) -> bool:
-    from .lexicon import FEMALE_NOUNS, MALE_NOUNS
     words = set(re.findall(r"[a-z]+", (att.speaker or "").lower()))
     if pron in PRONOUNS_MALE and words & FEMALE_NOUNS:
         return False
@@ -1026,7 +1024,7 @@ def _antecedents(ctx: Context, pos: int, window: int = 1500):
     # definite descriptions as subjects ("the director was ...") that match a named person
     here = ctx.sent_index(pos)
     for t in ctx.doc[lo:hi + 1]:
-        if t.idx >= pos or ctx.inside[t.i] or t.dep_ not in _SUBJ or t.pos_ != "NOUN" or not _is_person_noun(t) \
+        if t.idx >= pos or ctx.inside[t.i] or t.dep_ not in _SUBJ or t.pos_ != "NOUN" or not is_person_noun(t) \
                 or ctx.sent_index(t.idx) == here:
             continue
         toks = mention_tokens(ctx, t)

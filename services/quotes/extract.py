@@ -17,10 +17,10 @@ from spacy.tokens import Doc
 
 from schemas.models import QuoteMention, Span
 
-from .attribution import (Attribution, Context, _document_author, _is_cue, _is_person_noun, attribute,
+from .attribution import (Attribution, Context, attribute, document_author, is_cue, is_person_noun,
                           resolve_speaker, subject_of)
-from .lexicon import NAMING_VERBS
 from .filters import embedded_fragment, is_not_quote, is_shouting, is_title_case, quote_kind, title_is_title_case
+from .lexicon import NAMING_VERBS
 from .marks import RawQuote, find_quotes
 from .names import build_registry
 
@@ -167,7 +167,7 @@ def _introduced_speaker(ctx: Context, raw: RawQuote) -> Attribution | None:
         # indirect speech right before the quote ("He said the road was closed." /
         # "..., a ministry statement said."): the quote goes on with the same source
         subj = subject_of(ctx, reported)
-        if subj is not None and subj.i in ids and (_personal(ctx, subj) or _document_author(ctx, subj)):
+        if subj is not None and subj.i in ids and (_personal(ctx, subj) or document_author(ctx, subj)):
             att = Attribution()
             resolve_speaker(ctx, subj, raw, att)
             if att.speaker is not None:
@@ -210,7 +210,7 @@ def _reporting_verb(sent: list):
             and not any(c.dep_ == "dobj" for c in tail[-1].children):
         cands.append(tail[-1])
     for v in cands:
-        if _is_cue(v, False) and v.lemma_.lower() not in NAMING_VERBS:
+        if is_cue(v, False) and v.lemma_.lower() not in NAMING_VERBS:
             return v
     return None
 
@@ -221,7 +221,7 @@ def _personal(ctx: Context, t) -> bool:
         return t.lower_ in ("he", "she")
     if t.pos_ == "PROPN":
         return t.ent_type_ == "PERSON" or ctx.registry.resolve(t.text, t.idx, org=False) is not None
-    return _is_person_noun(t) and t.tag_ != "NNS"
+    return is_person_noun(t) and t.tag_ != "NNS"
 
 
 def _neighbour(ctx: Context, kept, k: int) -> Attribution | None:

@@ -5,7 +5,7 @@ import re
 
 from spacy.tokens import Token
 
-from .attribution import Context, _is_cue
+from .attribution import Context, is_cue
 from .lexicon import AFTER_TITLE_NOUNS, NAMING_CUES, SPEECH_VERBS, WORK_NOUNS
 from .marks import RawQuote
 
@@ -66,11 +66,11 @@ def _next_tokens(ctx: Context, raw: RawQuote, n: int = 2) -> list[Token]:
 def _attributed_nearby(ctx: Context, raw: RawQuote) -> bool:
     """A speech verb right before (X said: / X said,) or right after (, X said) the quote."""
     before = ctx.before_frame(raw)
-    if before and (before[-1].text in (":", ",") or _is_cue(before[-1], True)) \
-            and any(_is_cue(t, True) for t in before[-4:]):
+    if before and (before[-1].text in (":", ",") or is_cue(before[-1], True)) \
+            and any(is_cue(t, True) for t in before[-4:]):
         return True
     after = ctx.after_frame(raw)[:5]
-    return any(_is_cue(t, False) for t in after)
+    return any(is_cue(t, False) for t in after)
 
 
 def is_not_quote(ctx: Context, raw: RawQuote, headline: bool = False, title_case_line: bool = False) -> bool:
@@ -198,8 +198,8 @@ def quote_kind(ctx: Context, raw: RawQuote) -> str:
     if not before or before.endswith((":", ",", "—", "–", "\"", "”", ".")):
         return "full"
     prev = _prev_tokens(ctx, raw, 2)
-    if prev and (_is_cue(prev[0], True) or (prev[0].lower_ == "that" and len(prev) > 1
-                                               and _is_cue(prev[1], True))):
+    if prev and (is_cue(prev[0], True) or (prev[0].lower_ == "that" and len(prev) > 1
+                                               and is_cue(prev[1], True))):
         inner = [t for t in ctx.doc[ctx.tok_at(raw.start):ctx.tok_at(max(raw.end - 1, raw.start)) + 1]]
         if len(inner) >= 4 and any(t.pos_ in ("VERB", "AUX") for t in inner):
             return "full"

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
-from .lexicon import (FEMALE_NOUNS, HONORIFICS_FEMALE, HONORIFICS_MALE, MALE_NOUNS,
-                      PRONOUNS_FEMALE, PRONOUNS_MALE, TITLE_WORDS)
+from .lexicon import (FEMALE_NOUNS, HONORIFICS_FEMALE, HONORIFICS_MALE, MALE_NOUNS, ORG_NOUNS, PERSON_NOUNS,
+                      PRONOUNS_FEMALE, PRONOUNS_MALE, THING_NOUNS, TITLE_WORDS)
+from .marks import find_quotes
 
 _POSSESSIVE = ("'s", "’s", "'", "’")
 _SPLIT_RE = re.compile(r"[\s\-‐‑]+")
@@ -51,7 +52,6 @@ def clean_name_tokens(tokens: list[Token]) -> list[Token]:
     titles = [k for k, t in enumerate(toks[:-1]) if t.text.lower() in TITLE_WORDS and t.text[:1].isupper()]
     if titles and len(toks) - titles[-1] - 1 >= 1:
         toks = toks[titles[-1] + 1:]  # "Foreign Minister Jan Novak" -> "Jan Novak"
-    from .lexicon import PERSON_NOUNS
     while toks and (toks[0].text.lower() in TITLE_WORDS or toks[0].pos_ in ("DET", "PUNCT")
                     or toks[0].text.islower() or (len(toks) > 2 and toks[0].text.lower() in PERSON_NOUNS)):
         toks = toks[1:]
@@ -170,7 +170,6 @@ class Registry:
 
 def _name_shaped(parts: list[str]) -> bool:
     """An organisation-tagged name that looks like a person's ("Jane Roe")."""
-    from .lexicon import ORG_NOUNS
     return 2 <= len(parts) <= 3 and first_name_gender(parts[0]) != 0 and not set(parts) & ORG_NOUNS
 
 
@@ -276,7 +275,6 @@ def build_registry(body: Doc, title: Doc | None = None) -> Registry:
 
 def _thing_role(role: str) -> bool:
     """A role whose head noun (its last word) is a vehicle, animal or place."""
-    from .lexicon import THING_NOUNS
     words = re.findall(r"[a-z]+", role.lower())
     return bool(words) and words[-1] in THING_NOUNS
 
@@ -285,7 +283,6 @@ def _presented_as_person(doc: Doc, ent: SpacySpan, toks: list[Token]) -> bool:
     """An ORG-tagged name the text presents as a person: in apposition to a
     person noun ("a professor ..., Yanis Varoufakis,") or after a personal
     title or honorific ("Professor Varoufakis", "Mr Smith")."""
-    from .lexicon import ORG_NOUNS, PERSON_NOUNS
     if not 1 <= len(toks) <= 3 or any(t.lower_ in ORG_NOUNS or not t.text[:1].isupper() for t in toks):
         return False
     root = ent.root
@@ -331,7 +328,6 @@ def _note_honorific(doc: Doc, person: Person, start: int) -> None:
 def _pronoun_evidence(doc: Doc, reg: Registry) -> None:
     """Gender votes from subject pronouns that follow a person who is a subject:
     "Smith said she ...", "Smith left. He ..."."""
-    from .marks import find_quotes
     quoted = [(q.open_start, q.close_end) for q in find_quotes(doc.text, singles=False)]
 
     def inside(t: Token) -> bool:
