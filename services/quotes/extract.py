@@ -17,12 +17,17 @@ from spacy.tokens import Doc
 
 from schemas.models import QuoteMention, Span
 
-from .attribution import (Attribution, Context, attribute, document_author, is_cue, is_person_noun,
-                          resolve_speaker, subject_of)
+from .attribution import attribute
+from .context import Attribution, Context
+from .cues import is_cue
+from .documents import document_author
 from .filters import embedded_fragment, is_not_quote, is_shouting, is_title_case, quote_kind, title_is_title_case
+from .kinds import is_person_noun
 from .lexicon import NAMING_VERBS
 from .marks import RawQuote, find_quotes
 from .names import build_registry
+from .speakers import resolve_speaker
+from .subjects import subject_of
 
 
 def extract_quotes(body: Doc, title: Doc | None = None) -> list[QuoteMention]:

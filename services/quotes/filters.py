@@ -5,7 +5,8 @@ import re
 
 from spacy.tokens import Token
 
-from .attribution import Context, is_cue
+from .context import Context
+from .cues import after_frame, before_frame, is_cue
 from .lexicon import AFTER_TITLE_NOUNS, NAMING_CUES, SPEECH_VERBS, WORK_NOUNS
 from .marks import RawQuote
 
@@ -65,11 +66,11 @@ def _next_tokens(ctx: Context, raw: RawQuote, n: int = 2) -> list[Token]:
 
 def _attributed_nearby(ctx: Context, raw: RawQuote) -> bool:
     """A speech verb right before (X said: / X said,) or right after (, X said) the quote."""
-    before = ctx.before_frame(raw)
+    before = before_frame(ctx, raw)
     if before and (before[-1].text in (":", ",") or is_cue(before[-1], True)) \
             and any(is_cue(t, True) for t in before[-4:]):
         return True
-    after = ctx.after_frame(raw)[:5]
+    after = after_frame(ctx, raw)[:5]
     return any(is_cue(t, False) for t in after)
 
 

@@ -348,7 +348,8 @@ def test_named_thing_is_not_a_person():
 
 
 def test_positional_subject_skips_a_relative_clause():
-    from services.quotes.attribution import Context, _skip_relative
+    from services.quotes.context import Context
+    from services.quotes.subjects import _skip_relative
     from services.quotes.names import build_registry
     _, body = parse_articles([("x", "Chairman Nick Rowe (D-Ohio), who had sought to stop the plan through "
                                     "legislation, called the move a mistake.")])[0]
