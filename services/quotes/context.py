@@ -9,13 +9,11 @@ from typing import Optional
 
 from spacy.tokens import Doc, Token
 
+from .lexicon import SENTENCE_ABBREVIATIONS
 from .marks import RawQuote, paragraphs
 from .names import Registry
 
 _END = {".", "!", "?"}
-# Abbreviations whose dot does not end a sentence ("Lt. Hastings said").
-_ABBREV = frozenset("""mr mrs ms dr prof sen rep gov lt col gen capt sgt adm rev fr st jr sr gov sgt cpl
-maj det insp supt cmdr brig ald atty hon pres supt no vs""".split())
 
 
 @dataclass
@@ -37,7 +35,7 @@ def is_end(t: Token) -> bool:
         return False
     if t.text == "." and t.i > 0:
         prev = t.doc[t.i - 1]
-        if not prev.whitespace_ and prev.text.lower() in _ABBREV and t.i + 1 < len(t.doc) \
+        if not prev.whitespace_ and prev.text.lower() in SENTENCE_ABBREVIATIONS and t.i + 1 < len(t.doc) \
                 and t.doc[t.i + 1].text[:1].isupper() and t.doc[t.i + 1].pos_ == "PROPN":
             return False
         if not prev.whitespace_ and prev.text.lower() == "no" and prev.text[:1] == "N" and t.i + 1 < len(t.doc) \

@@ -6,12 +6,9 @@ from spacy.tokens import Token
 
 from .context import Context, is_end
 from .kinds import is_speaker_like
-from .lexicon import NAMING_VERBS, SPEECH_VERBS
+from .lexicon import NAMING_VERBS, SPEECH_VERBS, SUBORDINATING_CONJUNCTIONS
 from .marks import RawQuote
 from .subjects import subject_of
-
-_MARK_STOPS = frozenset("though although because if unless when whenever while before after since until once even".split())
-
 
 def is_cue(t: Token, before: bool) -> bool:
     if t.lemma_.lower() not in SPEECH_VERBS or not (t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB")):
@@ -49,7 +46,7 @@ def _passive(t: Token) -> bool:
 
 def _subordinate(t: Token) -> bool:
     """A reporting verb inside an adverbial clause ("even though she conceded")."""
-    return any(c.dep_ == "mark" and c.lower_ in _MARK_STOPS for c in t.children)
+    return any(c.dep_ == "mark" and c.lower_ in SUBORDINATING_CONJUNCTIONS for c in t.children)
 
 
 def _according_to(toks: list[Token]) -> Token | None:

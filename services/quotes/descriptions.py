@@ -9,19 +9,16 @@ from spacy.tokens import Token
 
 from .context import Context
 from .kinds import is_person_noun
-from .lexicon import FEMALE_NOUNS, MALE_NOUNS, ORG_NOUNS
+from .lexicon import (ANONYMOUS_NOUNS, FEMALE_NOUNS, GROUP_WORDS, MALE_NOUNS, ORG_NOUNS, PRESS_ORG_KINDS,
+                      ROLE_SYNONYMS)
 from .marks import RawQuote
 from .mentions import mention_tokens
 from .names import Person, tokens_text
 
-_ROLE_SYNONYMS = {"spokeswoman": "spokesperson", "spokesman": "spokesperson", "vp": "vice president",
-                  "chairwoman": "chairman", "chairperson": "chairman"}
-
-
 def _role_words(text: str) -> set[str]:
     words = set()
     for w in re.findall(r"[a-z]+", text.lower()):
-        words.add(_ROLE_SYNONYMS.get(w, w))
+        words.add(ROLE_SYNONYMS.get(w, w))
     return words - {"the", "a", "an", "of", "s", "at", "for", "and", "in"}
 
 
@@ -44,14 +41,10 @@ def match_description(ctx: Context, toks: list[Token], pos: int | None) -> Perso
     return best
 
 
-_ANONYMOUS = frozenset("""official officials source sources spokesman spokeswoman spokesperson representative
-rep aide officer witness statement report people police man woman person""".split())
-
-
 def _salient_person(ctx: Context, toks: list[Token], pos: int) -> Person | None:
     """"the actress" -> the article's main person so far, when the noun fits them."""
     head = toks[-1] if toks[-1].pos_ == "NOUN" else next((t for t in reversed(toks) if t.pos_ == "NOUN"), None)
-    if head is None or head.tag_ == "NNS" or head.lemma_.lower() in _ANONYMOUS or not is_person_noun(head) \
+    if head is None or head.tag_ == "NNS" or head.lemma_.lower() in ANONYMOUS_NOUNS or not is_person_noun(head) \
             or any(t.pos_ == "ADP" for t in toks):
         return None
     people = [(sum(1 for m in p.mentions if m < pos), p) for p in ctx.registry.people if not p.org]
@@ -68,14 +61,11 @@ def _salient_person(ctx: Context, toks: list[Token], pos: int) -> Person | None:
     return top
 
 
-_GROUP_WORDS = frozenset("pair duo trio two three both couple".split())
-
-
 def group_speaker(ctx: Context, subj: Token, toks: list[Token], raw: RawQuote) -> str | None:
     """"the pair said" -> the latest speaker that was several named people;
     "says one" -> one of the latest plural people described ("sources close to X")."""
     words = {t.lower_ for t in toks}
-    if ctx.body_ctx is None and words & _GROUP_WORDS and not any(is_person_noun(t) for t in toks):
+    if ctx.body_ctx is None and words & GROUP_WORDS and not any(is_person_noun(t) for t in toks):
         for r, a in reversed(ctx.attributed):
             if r.open_start < raw.open_start and a.speaker and " and " in a.speaker \
                     and a.speaker_type in ("named", "pronoun", "continuation"):
@@ -100,18 +90,11 @@ def group_speaker(ctx: Context, subj: Token, toks: list[Token], raw: RawQuote) -
     return None
 
 
-_ORG_KINDS = (
-    frozenset("paper newspaper daily tabloid weekly journal broadsheet publication magazine".split()),
-    frozenset("network broadcaster channel station television tv radio".split()),
-    frozenset("agency wire".split()),
-)
-
-
 def described_org(ctx: Context, subj: Token, toks: list[Token], pos: int) -> str | None:
     """"the paper" -> the latest organisation introduced as one ("daily X",
     "the newspaper X"); "the ministry" -> the latest organisation with that word in its name."""
     word = subj.lemma_.lower()
-    kind = next((k for k in _ORG_KINDS if word in k or subj.lower_ in k), None)
+    kind = next((k for k in PRESS_ORG_KINDS if word in k or subj.lower_ in k), None)
     if kind is None and word not in ORG_NOUNS:
         return None
     if any(t.pos_ == "ADP" for t in toks):

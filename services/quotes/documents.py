@@ -6,13 +6,10 @@ from spacy.tokens import Token
 
 from .context import Context
 from .kinds import is_org, is_person_noun, is_speaker_like
+from .lexicon import DOCUMENT_NOUNS, ISSUING_VERBS
 from .mentions import name_and_role
 from .names import tokens_text
 from .subjects import subject_of
-
-_DOC_NOUNS = frozenset("""statement message memorandum memo release letter report communique communiqué
-announcement notice bulletin information document note""".split())
-
 
 def _phrase(ctx: Context, head: Token) -> str | None:
     """The text of a named or described issuer ("the Indian government", "the event organisers")."""
@@ -34,7 +31,7 @@ def document_author(ctx: Context, subj: Token) -> Token | str | None:
     """The author named inside a document noun phrase: "a statement by X" /
     "a letter from X" -> X (a token to resolve); "the agency's statement" ->
     the agency; "a Foreign Ministry statement" -> "Foreign Ministry"."""
-    if subj.pos_ != "NOUN" or subj.lemma_.lower() not in _DOC_NOUNS:
+    if subj.pos_ != "NOUN" or subj.lemma_.lower() not in DOCUMENT_NOUNS:
         return None
     for c in subj.children:
         if ctx.inside[c.i]:
@@ -56,11 +53,11 @@ def document_author(ctx: Context, subj: Token) -> Token | str | None:
 def document_issuer(ctx: Context, subj: Token, pos: int) -> str | None:
     """"The statement said" -> whoever issued the latest statement named earlier:
     "a statement from X", "a message of X", "X said in a statement"."""
-    if subj.lemma_.lower() not in _DOC_NOUNS:
+    if subj.lemma_.lower() not in DOCUMENT_NOUNS:
         return None
     lo = max(0, ctx.tok_at(pos) - 400)
     for t in reversed(ctx.doc[lo:subj.i]):
-        if t.lemma_.lower() not in _DOC_NOUNS or t.pos_ != "NOUN" or ctx.inside[t.i]:
+        if t.lemma_.lower() not in DOCUMENT_NOUNS or t.pos_ != "NOUN" or ctx.inside[t.i]:
             continue
         for prep in t.children:
             if prep.dep_ == "prep" and prep.lower_ in ("from", "of", "by"):
@@ -75,7 +72,7 @@ def document_issuer(ctx: Context, subj: Token, pos: int) -> str | None:
                 out = _phrase(ctx, subj2)
                 if out:
                     return out
-        if t.dep_ in ("dobj",) and t.head.lemma_.lower() in ("issue", "release", "send", "publish", "post"):
+        if t.dep_ in ("dobj",) and t.head.lemma_.lower() in ISSUING_VERBS:
             subj2 = subject_of(ctx, t.head)
             if subj2 is not None:
                 out = _phrase(ctx, subj2)

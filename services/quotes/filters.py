@@ -7,13 +7,17 @@ from spacy.tokens import Token
 
 from .context import Context
 from .cues import after_frame, before_frame, is_cue
-from .lexicon import AFTER_TITLE_NOUNS, NAMING_CUES, SPEECH_VERBS, WORK_NOUNS
+from .lexicon import (AFTER_TITLE_NOUNS, EVENT_NOUNS, HONOUR_NOUNS, NAMING_CUES, SPEECH_VERBS, STRONG_NAMING_CUES,
+                      TITLE_CASE_MINOR_WORDS, WORK_NOUNS)
 from .marks import RawQuote
 
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
-_MINOR = frozenset("a an the and or of in on at to for from by with as but nor is vs via de la le".split())
-_STRONG_NAMING = frozenset({"titled", "entitled", "dubbed", "nicknamed", "so-called", "aka", "codenamed",
-                            "code-named", "hashtag"})
+# Prepositions that link a quoted name to the work or honour before it ("the sequel to \"X\"").
+_LINK_PREPS = frozenset({"to", "of", "for", "in", "from"})
+# Parts of speech that lead a noun phrase in which a quoted stretch modifies the noun.
+_MODIFIER_LEAD = frozenset({"DET", "NUM", "ADJ"})
+# Subordinators of a contrastive clause that frames the reporter's own description.
+_CONTRAST_MARKS = frozenset({"while", "whereas", "although", "though"})
 
 
 def is_title_case(text: str) -> bool:
@@ -21,13 +25,13 @@ def is_title_case(text: str) -> bool:
     words = _WORD_RE.findall(text)
     if not words:
         return False
-    sig = [w for k, w in enumerate(words) if k == 0 or w.lower() not in _MINOR]
+    sig = [w for k, w in enumerate(words) if k == 0 or w.lower() not in TITLE_CASE_MINOR_WORDS]
     return all(w[0].isupper() for w in sig)
 
 
 def title_is_title_case(title: str) -> bool:
     """Headline style where most words are capitalised (so title case means nothing)."""
-    words = [w for w in _WORD_RE.findall(title) if w.lower() not in _MINOR]
+    words = [w for w in _WORD_RE.findall(title) if w.lower() not in TITLE_CASE_MINOR_WORDS]
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
@@ -86,13 +90,13 @@ def is_not_quote(ctx: Context, raw: RawQuote, headline: bool = False, title_case
     p2 = prev[1].lower_ if len(prev) > 1 else ""
     titlecase = is_title_case(text) and len(words) <= 10 and not raw.unclosed
     p3 = prev[2].lower_ if len(prev) > 2 else ""
-    if p1 in _STRONG_NAMING or (p1 in ("as", "called") and p2 in ("known", "so")) \
+    if p1 in STRONG_NAMING_CUES or (p1 in ("as", "called") and p2 in ("known", "so")) \
             or (p1 == "called" and p2 in ("-", "‐") and p3 == "so"):
         return True  # so-called "X" (also when "so-called" is split into three tokens)
     if p1 == "as" and len(prev) > 1 and prev[1].tag_ == "VBN" and prev[1].lemma_.lower() not in SPEECH_VERBS \
             and any(c.dep_ == "auxpass" for c in prev[1].children):
         return True  # was billed as "...", was promoted as "...": a label, nobody speaking
-    if p1 in ("on", "about") and p2 in _EVENT_NOUNS:
+    if p1 in ("on", "about") and p2 in EVENT_NOUNS:
         return True  # a seminar on "...": the name of an event's topic
     if is_title_case(text) and len(words) <= 16 and p1 in WORK_NOUNS and prev[0].pos_ in ("NOUN", "ADJ") \
             and len(prev) > 1 and prev[1].pos_ in ("DET", "NUM", "ADJ", "NOUN"):
@@ -102,7 +106,7 @@ def is_not_quote(ctx: Context, raw: RawQuote, headline: bool = False, title_case
     if titlecase:
         if p1 in WORK_NOUNS or p1 in NAMING_CUES or p1 in ("'s", "’s"):
             return True
-        if p1 in _LINK_PREPS and p2 in WORK_NOUNS | _HONOUR_NOUNS:
+        if p1 in _LINK_PREPS and p2 in WORK_NOUNS | HONOUR_NOUNS:
             return True  # the sequel to "X", a nomination for "Outstanding ..."
         if _in_title_list(ctx, raw):
             return True  # such films as "A," "B" and "C."
@@ -121,13 +125,6 @@ def is_not_quote(ctx: Context, raw: RawQuote, headline: bool = False, title_case
     if _prenominal(ctx, raw, text, prev, nxt):
         return True  # a "take it or leave it" scenario, an 85 percent "fresh" rating
     return False
-
-
-_LINK_PREPS = frozenset({"to", "of", "for", "in", "from"})
-_EVENT_NOUNS = frozenset("""seminar seminars conference conferences workshop workshops forum symposium
-lecture lectures panel course courses session sessions""".split())
-_HONOUR_NOUNS = frozenset({"nomination", "nominations", "award", "awards", "prize", "trophy", "category"})
-_MODIFIER_LEAD = frozenset({"DET", "NUM", "ADJ"})
 
 
 def _has_verb(ctx: Context, raw: RawQuote) -> bool:
@@ -205,9 +202,6 @@ def quote_kind(ctx: Context, raw: RawQuote) -> str:
         if len(inner) >= 4 and any(t.pos_ in ("VERB", "AUX") for t in inner):
             return "full"
     return "partial"
-
-
-_CONTRAST_MARKS = frozenset({"while", "whereas", "although", "though"})
 
 
 def embedded_fragment(ctx: Context, raw: RawQuote, cue_i: int | None) -> bool:

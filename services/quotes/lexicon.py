@@ -1,89 +1,89 @@
-"""Generic English word lists used by quote extraction (no names, no outlets)."""
+"""The word lists quote extraction uses.
+
+Open-class lists (speech verbs, nouns of works, people, organisations and documents,
+titles, first names ...) are data files in ``services/lexicon/data``, each with a header
+saying what it holds and where it came from; this module loads them under the names the
+extractor uses.  Closed-class grammar (pronouns) stays here as constants.
+"""
 from __future__ import annotations
+
+from importlib import resources
 
 from services import lexicon
 
-# Lemmas of verbs that report speech or writing.
-SPEECH_VERBS = frozenset("""
-say tell add continue write warn insist note stress explain argue state declare announce
-claim remark reply respond ask recall acknowledge admit confirm deny suggest agree conclude
-comment observe predict promise vow urge tweet post describe call quip joke laugh concede
-point report testify shout scream cry whisper mutter caution emphasize emphasise reiterate
-maintain contend assert allege complain lament recount boast plead demand question wonder
-muse exclaim sigh counter retort reckon tout praise blast slam criticize criticise dismiss
-brand label characterize characterise term dub quote conclude advise assure
-inform announce disclose reveal pledge threaten fume rage gush rave hail welcome concur
-recommend propose proclaim predict speak describe thunder name
-""".split())
+__all__ = [
+    "AFTER_TITLE_NOUNS", "ANONYMOUS_NOUNS", "APPOSITION_PERSON_SUFFIXES", "COURTESY_TITLES",
+    "DOCUMENT_NOUNS", "EVENT_NOUNS", "FEMALE_NAME_ENDINGS", "FEMALE_NOUNS", "FIRST_NAMES_FEMALE",
+    "FIRST_NAMES_MALE", "GROUP_WORDS", "HONORIFICS_FEMALE", "HONORIFICS_MALE", "HONOUR_NOUNS",
+    "ISSUING_VERBS", "LISTENER_VERBS", "MALE_NAMES_FEMALE_ENDINGS", "MALE_NOUNS", "NAMING_CUES",
+    "NAMING_VERBS", "ORG_NOUNS", "PERSON_NAME_TITLES", "PERSON_NOUNS", "PERSON_SUFFIXES",
+    "PRESS_ORG_KINDS", "PRONOUNS_FEMALE", "PRONOUNS_MALE", "PRONOUNS_NEUTER", "PRONOUNS_PLURAL",
+    "ROLE_SYNONYMS", "SENTENCE_ABBREVIATIONS", "SPEECH_VERBS", "STRONG_NAMING_CUES",
+    "SUBORDINATING_CONJUNCTIONS", "THING_NOUNS", "TITLE_CASE_MINOR_WORDS", "TITLE_WORDS", "WORK_NOUNS",
+]
 
-# Verbs that introduce a quote only loosely (the quote is what was *called* etc.);
-# they still make a partial quote attributable.
-NAMING_VERBS = frozenset("call describe dub brand label term characterize characterise name".split())
 
-# Nouns whose presence right before a quoted title marks it as the name of a work.
-WORK_NOUNS = frozenset("""
-show series film movie book novel memoir biography autobiography album song single play musical
-sitcom drama programme program documentary episode operation campaign slogan hashtag column
-magazine newspaper blog podcast franchise sequel prequel trilogy saga installment instalment
-edition headline tagline brand label game video poem painting exhibition exhibit tour opera
-ballet comedy thriller soap mission project initiative exercise codename code-name role
-character nickname motto anthem hit track chapter article essay report study paper
-""".split())
+def _rows(name: str) -> list[list[str]]:
+    """The tab-separated rows of ``data/<name>.tsv`` (``#`` comment lines and blank lines skipped)."""
+    text = resources.files(lexicon).joinpath("data", f"{name}.tsv").read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
-# Words right before a quoted name that introduce it as a name, not speech.
-NAMING_CUES = frozenset("""
-titled entitled dubbed nicknamed named called so-called as starred starring star stars
-co-starred appeared appearing appear appears in on of aka
-""".split())
 
-# Nouns right after a quoted title that show it was a title (the "Scrubs" star).
-AFTER_TITLE_NOUNS = frozenset("""
-star stars co-star actor actress anchor host hosts author director producer series show film
-movie sequel franchise saga books book novel cast premiere trailer fans set season episode
-creator writer screenwriter soundtrack role character
-""".split())
+def _groups(name: str) -> tuple[frozenset[str], ...]:
+    """The words of ``data/<name>.tsv`` (word, group) as one set per group, in file order."""
+    groups: dict[str, set[str]] = {}
+    for word, group in _rows(name):
+        groups.setdefault(group, set()).add(word)
+    return tuple(frozenset(g) for g in groups.values())
 
+
+def _endings(name: str) -> tuple[str, ...]:
+    """A list of word endings as a tuple, the form ``str.endswith`` takes."""
+    return tuple(sorted(lexicon.words(name)))
+
+
+# ---------------------------------------------------------------- grammar (closed classes)
 PRONOUNS_MALE = frozenset({"he", "him", "his", "himself"})
 PRONOUNS_FEMALE = frozenset({"she", "her", "hers", "herself"})
 PRONOUNS_PLURAL = frozenset({"they", "them", "their", "themselves", "we"})
 PRONOUNS_NEUTER = frozenset({"it", "its"})
-SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you"})
 
-HONORIFICS_MALE = frozenset({"mr", "mr.", "sir", "lord", "mister", "monsieur", "herr", "senor"})
-HONORIFICS_FEMALE = frozenset({"mrs", "mrs.", "ms", "ms.", "miss", "madam", "dame", "lady", "mme", "mme."})
+# ---------------------------------------------------------------- cues and quote filters
+SPEECH_VERBS = lexicon.words("speech_verbs")
+NAMING_VERBS = lexicon.words("naming_verbs")
+LISTENER_VERBS = lexicon.words("listener_verbs")
+SUBORDINATING_CONJUNCTIONS = lexicon.words("subordinating_conjunctions")
+SENTENCE_ABBREVIATIONS = lexicon.words("sentence_abbreviations")
+WORK_NOUNS = lexicon.words("work_nouns")
+NAMING_CUES = lexicon.words("naming_cues")
+STRONG_NAMING_CUES = lexicon.words("strong_naming_cues")
+AFTER_TITLE_NOUNS = lexicon.words("after_title_nouns")
+EVENT_NOUNS = lexicon.words("event_nouns")
+HONOUR_NOUNS = lexicon.words("honour_nouns")
+TITLE_CASE_MINOR_WORDS = lexicon.words("title_case_minor_words")
 
-FEMALE_NOUNS = frozenset("""
-actress spokeswoman chairwoman congresswoman businesswoman councilwoman woman girl lady wife
-mother daughter sister aunt niece queen princess duchess grandmother widow girlfriend bride
-policewoman sportswoman stepmother stepdaughter heroine hostess waitress empress
-""".split())
-MALE_NOUNS = frozenset("""
-actor spokesman chairman congressman businessman councilman man boy gentleman husband father
-son brother uncle nephew king prince duke grandfather widower boyfriend groom policeman
-sportsman stepfather stepson hero emperor
-""".split())
-
-# Titles that can precede a name and are not part of it.
+# ---------------------------------------------------------------- speakers
 TITLE_WORDS = lexicon.person_words("title")
-
-# Head nouns of speakers that are organisations.
-ORG_NOUNS = frozenset("""
-ministry department office administration government police company agency council committee
-commission house team navy army military force forces coalition party court board bureau
-embassy union organisation organization federation association institute group firm studio
-network league club authority authorities prosecutors service services campaign kremlin
-parliament congress senate cabinet white palace statement website report
-""".split())
-
-# Nouns that denote people; a description speaker's head is usually one of
-# these (or ends like one: -er, -or, -ist, -ian, -ant, -ent).
 PERSON_NOUNS = lexicon.person_words("person_noun")
-PERSON_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "ee", "man", "woman", "person")
+PERSON_SUFFIXES = _endings("person_noun_suffixes")
+APPOSITION_PERSON_SUFFIXES = _endings("apposition_person_suffixes")
+ORG_NOUNS = lexicon.words("speaker_org_nouns")
+THING_NOUNS = lexicon.words("thing_nouns")
+DOCUMENT_NOUNS = lexicon.words("document_nouns")
+ISSUING_VERBS = lexicon.words("issuing_verbs")
+PRESS_ORG_KINDS = _groups("press_org_kinds")
+ANONYMOUS_NOUNS = lexicon.words("anonymous_source_nouns")
+GROUP_WORDS = lexicon.words("group_words")
+ROLE_SYNONYMS = dict(_rows("role_synonyms"))
+COURTESY_TITLES = lexicon.words("courtesy_titles")
+PERSON_NAME_TITLES = lexicon.words("person_name_titles")
 
-# Head nouns of appositions that present a name as a thing, not a person
-# ("X, a navy frigate"): vehicles, animals and places.
-THING_NOUNS = frozenset("""
-ship warship vessel boat frigate destroyer cruiser carrier submarine tanker trawler freighter ferry
-yacht dhow tug barge liner plane aircraft jet helicopter airliner drone rocket satellite car truck
-train locomotive horse dog cat racehorse colt filly mare stallion hotel building bridge
-""".split())
+# ---------------------------------------------------------------- gender evidence
+HONORIFICS_MALE = lexicon.words("honorifics_male")
+HONORIFICS_FEMALE = lexicon.words("honorifics_female")
+FEMALE_NOUNS = lexicon.words("female_nouns")
+MALE_NOUNS = lexicon.words("male_nouns")
+FIRST_NAMES_FEMALE = lexicon.words("first_names_female")
+FIRST_NAMES_MALE = lexicon.words("first_names_male")
+FEMALE_NAME_ENDINGS = _endings("female_name_endings")
+MALE_NAMES_FEMALE_ENDINGS = lexicon.words("male_names_female_endings")

@@ -8,29 +8,14 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
-from .lexicon import (FEMALE_NOUNS, HONORIFICS_FEMALE, HONORIFICS_MALE, MALE_NOUNS, ORG_NOUNS, PERSON_NOUNS,
+from .lexicon import (APPOSITION_PERSON_SUFFIXES, COURTESY_TITLES, FEMALE_NAME_ENDINGS, FEMALE_NOUNS,
+                      FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, HONORIFICS_FEMALE, HONORIFICS_MALE,
+                      MALE_NAMES_FEMALE_ENDINGS, MALE_NOUNS, ORG_NOUNS, PERSON_NAME_TITLES, PERSON_NOUNS,
                       PRONOUNS_FEMALE, PRONOUNS_MALE, THING_NOUNS, TITLE_WORDS)
 from .marks import find_quotes
 
 _POSSESSIVE = ("'s", "’s", "'", "’")
 _SPLIT_RE = re.compile(r"[\s\-‐‑]+")
-# A tiny, generic first-name hint (used only when the article gives no evidence).
-_FEMALE_ENDINGS = ("a", "ie", "ine", "elle", "ette", "lyn", "een", "ah")
-_MALE_EXCEPTIONS_A = frozenset({"joshua", "luca", "andrea", "nikita", "ilya", "sasha", "misha", "mustafa",
-                                "elijah", "noah", "jonah", "isaiah", "micah", "ezra", "garcia", "costa"})
-# Very common English first names (a generic census-style list, not article data).
-_FEMALE_EXTRA = frozenset({"mary", "patricia", "jennifer", "linda", "elizabeth", "barbara", "susan", "jessica",
-                           "sarah", "karen", "nancy", "lisa", "sandra", "ashley", "emily", "michelle", "carol",
-                           "amanda", "melissa", "deborah", "stephanie", "rebecca", "helen", "sharon", "cynthia",
-                           "kathleen", "amy", "anne", "ann", "ruth", "rachel", "catherine", "janet", "jane",
-                           "alison", "megan", "lynn", "beth", "judith", "joan", "carolyn", "heather"})
-_MALE_EXTRA = frozenset({"james", "robert", "michael", "william", "david", "richard", "joseph", "thomas",
-                         "charles", "christopher", "daniel", "matthew", "anthony", "mark", "donald", "steven",
-                         "paul", "andrew", "kenneth", "kevin", "brian", "george", "edward", "ronald", "timothy",
-                         "jason", "jeffrey", "ryan", "jacob", "nicholas", "eric", "jonathan", "stephen", "larry",
-                         "justin", "scott", "brandon", "benjamin", "samuel", "frank", "gregory", "raymond",
-                         "alexander", "patrick", "jack", "dennis", "jerry", "tyler", "aaron", "peter", "henry",
-                         "bill", "bob", "jim", "joe", "tom", "mike", "steve", "dan", "chris"})
 
 
 def name_parts(name: str) -> list[str]:
@@ -87,11 +72,11 @@ class Person:
 def first_name_gender(first: str) -> float:
     """A weak generic guess from a first name's form."""
     f = first.lower()
-    if f in _FEMALE_EXTRA:
+    if f in FIRST_NAMES_FEMALE:
         return -0.6
-    if f in _MALE_EXTRA:
+    if f in FIRST_NAMES_MALE:
         return 0.6
-    if f.endswith(_FEMALE_ENDINGS) and f not in _MALE_EXCEPTIONS_A and len(f) > 2:
+    if f.endswith(FEMALE_NAME_ENDINGS) and f not in MALE_NAMES_FEMALE_ENDINGS and len(f) > 2:
         return -0.4
     return 0.0
 
@@ -209,7 +194,7 @@ def role_before(doc: Doc, start: int, stop_tokens: set[int]) -> list[Token]:
     while toks and (toks[0].text in _POSSESSIVE):
         toks = toks[1:]
     while toks and toks[-1].text.lower() in TITLE_WORDS and toks[-1].text[:1].isupper() \
-            and toks[-1].text.lower().rstrip(".") in {"mr", "mrs", "ms", "dr", "miss", "prof", "sir"}:
+            and toks[-1].text.lower().rstrip(".") in COURTESY_TITLES:
         toks = toks[:-1]
     return toks
 
@@ -292,14 +277,12 @@ def _presented_as_person(doc: Doc, ent: SpacySpan, toks: list[Token]) -> bool:
         return True  # "Jo Smith, 17, ..." -- an age
     if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < ent.start:
         w = root.head.lemma_.lower()
-        if w in PERSON_NOUNS or w.endswith(("er", "or", "ist", "ian", "man", "woman")):
+        if w in PERSON_NOUNS or w.endswith(APPOSITION_PERSON_SUFFIXES):
             return True
     prev = doc[toks[0].i - 1] if toks[0].i > 0 else None
     if toks[0].i > ent.start:  # the entity itself opens with a title ("Professor X")
         prev = doc[toks[0].i - 1]
-    return prev is not None and prev.text.lower().rstrip(".") in {
-        "mr", "mrs", "ms", "dr", "prof", "professor", "sir", "dame", "lady", "lord", "president", "senator",
-        "minister", "governor", "mayor", "judge", "captain", "general", "rev"}
+    return prev is not None and prev.text.lower().rstrip(".") in PERSON_NAME_TITLES
 
 
 def _note_role(doc: Doc, person: Person, toks: list[Token], pos: int) -> None:

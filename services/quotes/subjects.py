@@ -7,7 +7,7 @@ from spacy.tokens import Token
 
 from .context import Context, is_end
 from .kinds import SUBJECT_DEPS, is_person_noun, is_speaker_like
-from .lexicon import TITLE_WORDS
+from .lexicon import LISTENER_VERBS, TITLE_WORDS
 
 _RELATIVE = frozenset({"who", "which", "that", "whom"})
 # Dependency labels of clauses a reporting verb can sit in; the subject may be the head's.
@@ -137,7 +137,7 @@ def inverted_name(ctx: Context, verb: Token, subj: Token | None, frame: list[Tok
     "asked" the next noun is the listener."""
     if frame and frame[0].i != verb.i:
         return None
-    if verb.lemma_.lower() in ("tell", "ask", "inform", "assure", "urge", "warn", "quote"):
+    if verb.lemma_.lower() in LISTENER_VERBS:
         return None
     j = verb.i + 1
     if j >= len(ctx.doc) or ctx.inside[j]:
