@@ -68,6 +68,7 @@ class Context:
         return max(0, bisect.bisect_right(self.starts, char) - 1)
 
     def para_span(self, raw: RawQuote) -> tuple[int, int]:
+        """Character range of the paragraph holding ``raw``."""
         return self.paras[raw.paragraph] if raw.paragraph < len(self.paras) else (0, len(self.text))
 
     def sent_index(self, char: int) -> int:
@@ -75,6 +76,7 @@ class Context:
         return bisect.bisect_right(self.sent_starts, char) - 1
 
     def starts_paragraph(self, raw: RawQuote) -> bool:
+        """The quote opens its paragraph (only spacing before its mark)."""
         lo, _ = self.para_span(raw)
         return not self.text[lo:raw.open_start].strip()
 

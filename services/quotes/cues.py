@@ -11,6 +11,9 @@ from .marks import RawQuote
 from .subjects import subject_of
 
 def is_cue(t: Token, before: bool) -> bool:
+    """A reporting verb that can be the cue of a quote next to it (``before``: the verb comes
+    before the quote).  Not a verb used as a noun or modifier, not a passive ("it was announced"),
+    not hearsay ("said to be"), and a naming verb ("called it ...") only before the quote."""
     if t.lemma_.lower() not in SPEECH_VERBS or not (t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB")):
         return False
     lemma = t.lemma_.lower()
@@ -30,7 +33,7 @@ def is_cue(t: Token, before: bool) -> bool:
 
 
 def _passive(t: Token) -> bool:
-    """"It was announced", "he has been described as", "Page, said to be": the
+    """"It was announced", "he has been described as", "Lund, said to be": the
     subject is what was said (or said about), not the speaker -- unless a
     "by" agent names the speaker."""
     kids = list(t.children)
@@ -40,7 +43,7 @@ def _passive(t: Token) -> bool:
         return True
     if t.tag_ == "VBN" and any(c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for c in kids) \
             and not any(c.dep_ == "aux" for c in kids):
-        return True  # "Page, said to be one of ..."
+        return True  # "Lund, said to be one of ..."
     return t.tag_ == "VBN" and t.dep_ in ("acl", "amod") and not any(c.dep_ == "aux" for c in kids)
 
 
@@ -50,6 +53,7 @@ def _subordinate(t: Token) -> bool:
 
 
 def _according_to(toks: list[Token]) -> Token | None:
+    """The object of "according to" among ``toks`` (the source it names), else None."""
     for t in toks:
         if t.lower_ == "according" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "to":
             objs = [c for c in t.doc[t.i + 1].children if c.dep_ == "pobj"]

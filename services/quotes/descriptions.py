@@ -16,6 +16,7 @@ from .mentions import mention_tokens
 from .names import Person, tokens_text
 
 def _role_words(text: str) -> set[str]:
+    """The content words of a role, synonyms made one ("spokeswoman" -> "spokesperson")."""
     words = set()
     for w in re.findall(r"[a-z]+", text.lower()):
         words.add(ROLE_SYNONYMS.get(w, w))

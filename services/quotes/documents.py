@@ -12,7 +12,7 @@ from .names import tokens_text
 from .subjects import subject_of
 
 def _phrase(ctx: Context, head: Token) -> str | None:
-    """The text of a named or described issuer ("the Indian government", "the event organisers")."""
+    """The text of a named or described issuer ("the national government", "the event organisers")."""
     if ctx.inside[head.i] or head.pos_ not in ("NOUN", "PROPN"):
         return None
     if head.pos_ == "NOUN" and not (is_org(head, [head]) or is_person_noun(head)):

@@ -78,7 +78,7 @@ def _headline_fragment_ok(text: str, start: int, end: int, att: Attribution, bod
                           skip: tuple[int, int] | None = None) -> bool:
     """In a Title Case headline a capitalised quoted fragment may be a film or
     book title: keep it only when the headline has a reporting cue or the body
-    uses the same words in lower case ("'Armed and Dangerous'" ... "armed and dangerous")."""
+    uses the same words in lower case ("'Out Of Reach'" ... "out of reach")."""
     frag = text[start:end]
     if att.cue is not None or not is_title_case(frag):
         return True

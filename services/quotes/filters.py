@@ -100,7 +100,7 @@ def is_not_quote(ctx: Context, raw: RawQuote, headline: bool = False, title_case
         return True  # a seminar on "...": the name of an event's topic
     if is_title_case(text) and len(words) <= 16 and p1 in WORK_NOUNS and prev[0].pos_ in ("NOUN", "ADJ") \
             and len(prev) > 1 and prev[1].pos_ in ("DET", "NUM", "ADJ", "NOUN"):
-        return True  # the musical "The Boy From Oz." / the 2005 book "A Long: Sub Title."
+        return True  # the musical "The Glass Garden." / the 2005 book "A Long: Sub Title."
     if titlecase and (headline and title_case_line):
         return p1 in WORK_NOUNS or _headline_modifier(prev, nxt)
     if titlecase:
@@ -135,14 +135,14 @@ def _has_verb(ctx: Context, raw: RawQuote) -> bool:
 def _reporter_fragment(ctx: Context, raw: RawQuote, prev: list[Token], nxt: list[Token]) -> bool:
     """A title-case fragment that sits inside the reporter's sentence as a name:
     after a preposition or comparison word, or followed by a relative clause
-    ("said "Moon," which is expected ..."); not the reporter's "the "X," as Y called it"."""
+    ("said "Lantern," which is expected ..."); not the reporter's "the "X," as Y called it"."""
     if not prev or prev[0].is_punct:
         return False
     if nxt and nxt[0].lower_ == "as":
         return False
     rel = nxt[1] if nxt and nxt[0].is_punct and len(nxt) > 1 else nxt[0] if nxt else None
     if rel is not None and rel.lower_ in ("which", "whose") and ctx.text[raw.start:raw.end].rstrip().endswith(","):
-        return True  # said "Moon," which is expected to ...
+        return True  # said "Lantern," which is expected to ...
     text = ctx.text[raw.start:raw.end].rstrip()
     if text.endswith(("!", "?")):
         return False

@@ -66,5 +66,6 @@ def name_and_role(ctx: Context, subj: Token, pos: int | None) -> tuple[str, str 
 
 
 def latest_role(person: Person, pos: int | None) -> str | None:
+    """The role last given with ``person`` before ``pos`` (any position when ``pos`` is None)."""
     roles = [r for r, p in person.roles if pos is None or p <= pos]
     return roles[-1] if roles else None

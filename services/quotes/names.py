@@ -46,6 +46,7 @@ def clean_name_tokens(tokens: list[Token]) -> list[Token]:
 
 
 def tokens_text(doc: Doc, tokens: list[Token]) -> str:
+    """The document text from the first to the last of ``tokens`` (spacing as printed)."""
     if not tokens:
         return ""
     return doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
@@ -53,6 +54,9 @@ def tokens_text(doc: Doc, tokens: list[Token]) -> str:
 
 @dataclass
 class Person:
+    """A named person (or organisation: ``org``) of one article, with the positions of its
+    mentions, the roles given with it and a gender score from the evidence."""
+
     name: str
     parts: list[str]
     mentions: list[int] = field(default_factory=list)  # char offsets in the body
@@ -107,8 +111,8 @@ class Registry:
         return person
 
     def finish(self) -> None:
-        """Merge short forms into the full name they belong to ("Roesler" into
-        "Mark Roesler"), treat a name as a person if any form of it was tagged
+        """Merge short forms into the full name they belong to ("Okafor" into
+        "Ada Okafor"), treat a name as a person if any form of it was tagged
         as one, and use the most frequent printed form as the display name."""
         for p in self.people:
             if p.org and _name_shaped(p.parts):
@@ -176,7 +180,7 @@ def _last_before(p: Person, pos: int | None) -> int:
 
 # ------------------------------------------------------------------ roles
 def role_before(doc: Doc, start: int, stop_tokens: set[int]) -> list[Token]:
-    """Title/role tokens right before a name: "Kremlin spokesman", "Vice President"."""
+    """Title/role tokens right before a name: "ministry spokesman", "Vice President"."""
     toks: list[Token] = []
     i = start - 1
     while i >= 0:
@@ -266,8 +270,8 @@ def _thing_role(role: str) -> bool:
 
 def _presented_as_person(doc: Doc, ent: SpacySpan, toks: list[Token]) -> bool:
     """An ORG-tagged name the text presents as a person: in apposition to a
-    person noun ("a professor ..., Yanis Varoufakis,") or after a personal
-    title or honorific ("Professor Varoufakis", "Mr Smith")."""
+    person noun ("a professor ..., Tomas Brandt,") or after a personal
+    title or honorific ("Professor Brandt", "Mr Smith")."""
     if not 1 <= len(toks) <= 3 or any(t.lower_ in ORG_NOUNS or not t.text[:1].isupper() for t in toks):
         return False
     root = ent.root
@@ -336,7 +340,7 @@ def _pronoun_evidence(doc: Doc, reg: Registry) -> None:
             if t.pos_ == "PROPN" and t.i > i:
                 q = reg.resolve(t.text, t.idx)
                 if q is not None and q is not person:
-                    others = True  # "X pursued Page but she ..." -- she may be Page
+                    others = True  # "X pursued Lund but she ..." -- she may be Lund
             if t.dep_ not in ("nsubj", "nsubjpass") or others or inside(t):
                 continue
             w = t.lower_

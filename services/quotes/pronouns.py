@@ -124,7 +124,7 @@ def _antecedents(ctx: Context, pos: int, window: int = 1500):
         if t.idx >= pos or ctx.inside[t.i] or t.pos_ != "PROPN" or t.dep_ in ("compound", "flat"):
             continue
         if t.tag_ == "NNPS" or t.ent_type_ == "NORP":
-            continue  # "Canadians", "Democrats": groups, never the antecedent of he/she
+            continue  # "Norwegians", "Liberals": groups, never the antecedent of he/she
         person = ctx.registry.resolve(t.text, t.idx, org=False)
         if person is None or t.lower_ not in person.parts:
             continue

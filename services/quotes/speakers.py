@@ -101,7 +101,7 @@ def _resolve_speaker(ctx: Context, subj: Token, raw: RawQuote, att: Attribution)
 
 def _numbered_designation(ctx: Context, subj: Token) -> tuple[int, int] | None:
     """Character span of a numbered designation the parser split around its subject
-    ("Juror No. 12 said": the subject may come out as "No" or as the bare "."), else None."""
+    ("Witness No. 12 said": the subject may come out as "No" or as the bare "."), else None."""
     doc = ctx.doc
     i = subj.i
     if subj.text == "." and i > 0 and doc[i - 1].lower_ == "no" and not doc[i - 1].whitespace_:

@@ -131,7 +131,7 @@ def _title_link(ctx: Context, k: int, j: int) -> bool:
 
 
 def inverted_name(ctx: Context, verb: Token, subj: Token | None, frame: list[Token] | None = None) -> Token | None:
-    """"..., said Yeager" where the parse took another noun as the subject.
+    """"..., said Okafor" where the parse took another noun as the subject.
 
     Only for a verb right next to the quote ("..., said X"); after "told" or
     "asked" the next noun is the listener."""
@@ -150,7 +150,7 @@ def inverted_name(ctx: Context, verb: Token, subj: Token | None, frame: list[Tok
         person = ctx.registry.resolve(ctx.doc[k].text, ctx.doc[k].idx, org=False)
         if person is not None and not person.org:
             return ctx.doc[k]
-    # a person's name within the next few tokens ("said ABC group prexy Paul Lee")
+    # a person's name within the next few tokens ("said studio group chief Tomas Brandt")
     for k in range(j, min(len(ctx.doc), j + 7)):
         t = ctx.doc[k]
         if ctx.inside[k] or (t.is_punct and t.text != "-") or t.pos_ in ("ADP", "VERB", "AUX") and t.ent_type_ != "PERSON":
