@@ -253,7 +253,7 @@ def build_registry(body: Doc, title: Doc | None = None) -> Registry:
                     reg.add(tokens_text(title, toks), 0)
     reg.finish()
     for p in reg.people:
-        if not p.org and p.roles and all(_thing_role(r) for r, _ in p.roles[:1]):
+        if not p.org and p.roles and all(is_thing_role(r) for r, _ in p.roles[:1]):
             p.org = True  # "X, a navy frigate": a named thing, never a "he" or "she"
     _pronoun_evidence(body, reg)
     for p in reg.people:
@@ -262,7 +262,7 @@ def build_registry(body: Doc, title: Doc | None = None) -> Registry:
     return reg
 
 
-def _thing_role(role: str) -> bool:
+def is_thing_role(role: str) -> bool:
     """A role whose head noun (its last word) is a vehicle, animal or place."""
     words = re.findall(r"[a-z]+", role.lower())
     return bool(words) and words[-1] in THING_NOUNS

@@ -342,9 +342,9 @@ def test_numbered_designation_is_part_of_the_name(docs):
 
 
 def test_named_thing_is_not_a_person():
-    from services.quotes.names import _thing_role
-    assert _thing_role("a navy frigate") and _thing_role("the cargo ship")
-    assert not _thing_role("the ship's captain") and not _thing_role("a senior official")
+    from services.quotes.names import is_thing_role
+    assert is_thing_role("a navy frigate") and is_thing_role("the cargo ship")
+    assert not is_thing_role("the ship's captain") and not is_thing_role("a senior official")
 
 
 def test_positional_subject_skips_a_relative_clause():
