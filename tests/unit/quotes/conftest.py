@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 import srsly
 
+from services.common.nlp import parse_articles
+
+from .articles import ARTICLES
+
 ROOT = Path(__file__).resolve().parents[3]
 SEED_GOLD = ROOT.parent / "shared" / "gold" / "seed_quotes.json"
 ECB_DEV = ROOT.parent / "shared" / "eval" / "ecbplus_dev.jsonl"
@@ -59,3 +63,11 @@ def ecb_result(pytestconfig):
         pytest.skip("ecbplus_dev.jsonl not available")
     from services.evaluation.quotes import run_quotes_eval
     return run_quotes_eval(ECB_DEV, docs=_parsed(pytestconfig, ECB_DEV))
+
+
+@pytest.fixture(scope="session")
+def docs():
+    """The articles of :mod:`.articles`, parsed in one batch: ``{key: (title Doc, body Doc)}``."""
+    keys = list(ARTICLES)
+    parsed = parse_articles([ARTICLES[k] for k in keys])
+    return dict(zip(keys, parsed))
