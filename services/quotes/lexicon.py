@@ -37,9 +37,14 @@ def _groups(name: str) -> tuple[frozenset[str], ...]:
     return tuple(frozenset(g) for g in groups.values())
 
 
-def _endings(name: str) -> tuple[str, ...]:
-    """A list of word endings as a tuple, the form ``str.endswith`` takes."""
-    return tuple(sorted(lexicon.words(name)))
+def _words(*names: str) -> tuple[frozenset[str], ...]:
+    """The word sets of ``data/<name>.txt``, in the order named."""
+    return tuple(lexicon.words(name) for name in names)
+
+
+def _endings(*names: str) -> tuple[tuple[str, ...], ...]:
+    """Lists of word endings, each as a tuple (the form ``str.endswith`` takes)."""
+    return tuple(tuple(sorted(words)) for words in _words(*names))
 
 
 # ---------------------------------------------------------------- grammar (closed classes)
@@ -48,42 +53,27 @@ PRONOUNS_FEMALE = frozenset({"she", "her", "hers", "herself"})
 PRONOUNS_PLURAL = frozenset({"they", "them", "their", "themselves", "we"})
 PRONOUNS_NEUTER = frozenset({"it", "its"})
 
-# ---------------------------------------------------------------- cues and quote filters
-SPEECH_VERBS = lexicon.words("speech_verbs")
-NAMING_VERBS = lexicon.words("naming_verbs")
-LISTENER_VERBS = lexicon.words("listener_verbs")
-SUBORDINATING_CONJUNCTIONS = lexicon.words("subordinating_conjunctions")
-SENTENCE_ABBREVIATIONS = lexicon.words("sentence_abbreviations")
-WORK_NOUNS = lexicon.words("work_nouns")
-NAMING_CUES = lexicon.words("naming_cues")
-STRONG_NAMING_CUES = lexicon.words("strong_naming_cues")
-AFTER_TITLE_NOUNS = lexicon.words("after_title_nouns")
-EVENT_NOUNS = lexicon.words("event_nouns")
-HONOUR_NOUNS = lexicon.words("honour_nouns")
-TITLE_CASE_MINOR_WORDS = lexicon.words("title_case_minor_words")
+# ---------------------------------------------------------------- reporting verbs and their clauses
+SPEECH_VERBS, NAMING_VERBS, LISTENER_VERBS, ISSUING_VERBS = _words(
+    "speech_verbs", "naming_verbs", "listener_verbs", "issuing_verbs")
+SUBORDINATING_CONJUNCTIONS, SENTENCE_ABBREVIATIONS = _words("subordinating_conjunctions", "sentence_abbreviations")
+
+# ---------------------------------------------------------------- names in quote marks (not speech)
+(WORK_NOUNS, NAMING_CUES, STRONG_NAMING_CUES, AFTER_TITLE_NOUNS, EVENT_NOUNS, HONOUR_NOUNS,
+ TITLE_CASE_MINOR_WORDS) = _words("work_nouns", "naming_cues", "strong_naming_cues", "after_title_nouns",
+                                  "event_nouns", "honour_nouns", "title_case_minor_words")
 
 # ---------------------------------------------------------------- speakers
-TITLE_WORDS = lexicon.person_words("title")
-PERSON_NOUNS = lexicon.person_words("person_noun")
-PERSON_SUFFIXES = _endings("person_noun_suffixes")
-APPOSITION_PERSON_SUFFIXES = _endings("apposition_person_suffixes")
-ORG_NOUNS = lexicon.words("speaker_org_nouns")
-THING_NOUNS = lexicon.words("thing_nouns")
-DOCUMENT_NOUNS = lexicon.words("document_nouns")
-ISSUING_VERBS = lexicon.words("issuing_verbs")
+TITLE_WORDS, PERSON_NOUNS = lexicon.person_words("title"), lexicon.person_words("person_noun")
+PERSON_SUFFIXES, APPOSITION_PERSON_SUFFIXES = _endings("person_noun_suffixes", "apposition_person_suffixes")
+(ORG_NOUNS, THING_NOUNS, DOCUMENT_NOUNS, ANONYMOUS_NOUNS, GROUP_WORDS, COURTESY_TITLES,
+ PERSON_NAME_TITLES) = _words("speaker_org_nouns", "thing_nouns", "document_nouns", "anonymous_source_nouns",
+                              "group_words", "courtesy_titles", "person_name_titles")
 PRESS_ORG_KINDS = _groups("press_org_kinds")
-ANONYMOUS_NOUNS = lexicon.words("anonymous_source_nouns")
-GROUP_WORDS = lexicon.words("group_words")
 ROLE_SYNONYMS = dict(_rows("role_synonyms"))
-COURTESY_TITLES = lexicon.words("courtesy_titles")
-PERSON_NAME_TITLES = lexicon.words("person_name_titles")
 
 # ---------------------------------------------------------------- gender evidence
-HONORIFICS_MALE = lexicon.words("honorifics_male")
-HONORIFICS_FEMALE = lexicon.words("honorifics_female")
-FEMALE_NOUNS = lexicon.words("female_nouns")
-MALE_NOUNS = lexicon.words("male_nouns")
-FIRST_NAMES_FEMALE = lexicon.words("first_names_female")
-FIRST_NAMES_MALE = lexicon.words("first_names_male")
-FEMALE_NAME_ENDINGS = _endings("female_name_endings")
-MALE_NAMES_FEMALE_ENDINGS = lexicon.words("male_names_female_endings")
+(HONORIFICS_MALE, HONORIFICS_FEMALE, MALE_NOUNS, FEMALE_NOUNS, FIRST_NAMES_MALE, FIRST_NAMES_FEMALE,
+ MALE_NAMES_FEMALE_ENDINGS) = _words("honorifics_male", "honorifics_female", "male_nouns", "female_nouns",
+                                     "first_names_male", "first_names_female", "male_names_female_endings")
+(FEMALE_NAME_ENDINGS,) = _endings("female_name_endings")
