@@ -8,9 +8,11 @@ import hashlib
 from pathlib import Path
 
 import pytest
+import spacy
 import srsly
 
-from services.common.nlp import parse_articles
+from services.common.nlp import MODEL_NAME, doc_from_bytes, doc_to_bytes, parse_articles
+from services.evaluation.quotes import load_gold, parse_gold, run_quotes_eval
 
 from .articles import ARTICLES
 
@@ -20,11 +22,6 @@ ECB_DEV = ROOT.parent / "shared" / "eval" / "ecbplus_dev.jsonl"
 
 
 def _cache_key(path: Path) -> str:
-    import spacy
-
-    from services.common.nlp import MODEL_NAME
-    from services.evaluation.quotes import load_gold
-
     h = hashlib.sha1()
     for r in load_gold(path):  # the seed gold's article texts live in other files
         h.update(r["title"].encode() + b"\0" + r["body"].encode() + b"\1")
@@ -33,9 +30,6 @@ def _cache_key(path: Path) -> str:
 
 
 def _parsed(config, path: Path) -> list:
-    from services.common.nlp import doc_from_bytes, doc_to_bytes
-    from services.evaluation.quotes import load_gold, parse_gold
-
     cache = getattr(config, "cache", None)
     key = _cache_key(path)
     target = cache.mkdir("quotes_parsed") / f"{key}.msgpack" if cache is not None else None
@@ -53,7 +47,6 @@ def _parsed(config, path: Path) -> list:
 
 @pytest.fixture(scope="session")
 def seed_result(pytestconfig):
-    from services.evaluation.quotes import run_quotes_eval
     return run_quotes_eval(SEED_GOLD, docs=_parsed(pytestconfig, SEED_GOLD))
 
 
@@ -61,7 +54,6 @@ def seed_result(pytestconfig):
 def ecb_result(pytestconfig):
     if not ECB_DEV.exists():
         pytest.skip("ecbplus_dev.jsonl not available")
-    from services.evaluation.quotes import run_quotes_eval
     return run_quotes_eval(ECB_DEV, docs=_parsed(pytestconfig, ECB_DEV))
 
 
