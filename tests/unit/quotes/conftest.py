@@ -53,7 +53,7 @@ def seed_result(pytestconfig):
 @pytest.fixture(scope="session")
 def ecb_result(pytestconfig):
     if not ECB_DEV.exists():
-        pytest.skip("ecbplus_dev.jsonl not available")
+        pytest.fail(f"{ECB_DEV} is missing: the eval data must sit in ../shared beside the repository")
     return run_quotes_eval(ECB_DEV, docs=_parsed(pytestconfig, ECB_DEV))
 
 
