@@ -3,11 +3,14 @@
 Pipeline (pure functions over spaCy docs; only DocBin-safe token attributes):
 
 1. :mod:`.marks` finds quoted stretches by their marks in the raw text.
-2. Stretches that name a work or are scare quotes are dropped (:func:`is_not_quote`).
+2. Stretches that name a work or are scare quotes are dropped (:mod:`.filters`).
 3. Each quote gets a reporting cue and speaker from the reporter's text next to
-   it (:mod:`.attribution`): "..., X said" / "X said: ..." / "according to X".
-4. Speaker mentions are resolved to canonical names (names, roles, descriptions,
-   pronouns), and quotes without a cue inherit their neighbour's speaker.
+   it (:mod:`.attribution`: the cue from :mod:`.cues`, the speaker token from
+   :mod:`.subjects`): "..., X said" / "X said: ..." / "according to X".
+4. Speaker mentions are resolved (:mod:`.speakers`) to canonical names from the
+   article's registry (:mod:`.names`), or through :mod:`.descriptions`,
+   :mod:`.documents` and :mod:`.pronouns`; quotes without a cue inherit their
+   neighbour's speaker.
 """
 from __future__ import annotations
 
