@@ -24,7 +24,10 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .common import match_one_to_one, normalise, prf, token_overlap, tokens
+from services.common.nlp import parse_articles
+from services.quotes.extract import extract_quotes
+
+from .common import match_one_to_one, normalise, prf, token_overlap
 
 STRICT = 0.8
 LENIENT = 0.3
@@ -224,8 +227,6 @@ def run_quotes_eval(path: str | Path, *, nlp=None, docs=None) -> dict:
     :func:`load_gold` (in order), e.g. restored from a DocBin cache; they are
     then not parsed again.
     """
-    from services.quotes.extract import extract_quotes
-
     records = load_gold(path)
     if docs is None:
         docs = parse_gold(records, nlp)
@@ -239,8 +240,6 @@ def run_quotes_eval(path: str | Path, *, nlp=None, docs=None) -> dict:
 
 def parse_gold(records: list[dict], nlp=None) -> list:
     """``(title, body)`` docs of gold records, parsed in one batch."""
-    from services.common.nlp import parse_articles
-
     return parse_articles([(r["title"], r["body"]) for r in records], nlp)
 
 

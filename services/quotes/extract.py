@@ -3,11 +3,14 @@
 Pipeline (pure functions over spaCy docs; only DocBin-safe token attributes):
 
 1. :mod:`.marks` finds quoted stretches by their marks in the raw text.
-2. Stretches that name a work or are scare quotes are dropped (:func:`is_not_quote`).
+2. Stretches that name a work or are scare quotes are dropped (:mod:`.filters`).
 3. Each quote gets a reporting cue and speaker from the reporter's text next to
-   it (:mod:`.attribution`): "..., X said" / "X said: ..." / "according to X".
-4. Speaker mentions are resolved to canonical names (names, roles, descriptions,
-   pronouns), and quotes without a cue inherit their neighbour's speaker.
+   it (:mod:`.attribution`: the cue from :mod:`.cues`, the speaker token from
+   :mod:`.subjects`): "..., X said" / "X said: ..." / "according to X".
+4. Speaker mentions are resolved (:mod:`.speakers`) to canonical names from the
+   article's registry (:mod:`.names`), or through :mod:`.descriptions`,
+   :mod:`.documents` and :mod:`.pronouns`; quotes without a cue inherit their
+   neighbour's speaker.
 """
 from __future__ import annotations
 
@@ -17,12 +20,17 @@ from spacy.tokens import Doc
 
 from schemas.models import QuoteMention, Span
 
-from .attribution import (Attribution, Context, _document_author, _is_cue, _is_person_noun, attribute,
-                          resolve_speaker, subject_of)
-from .lexicon import NAMING_VERBS
+from .attribution import attribute
+from .context import Attribution, Context
+from .cues import is_cue
+from .documents import document_author
 from .filters import embedded_fragment, is_not_quote, is_shouting, is_title_case, quote_kind, title_is_title_case
+from .kinds import is_person_noun
+from .lexicon import NAMING_VERBS
 from .marks import RawQuote, find_quotes
 from .names import build_registry
+from .speakers import resolve_speaker
+from .subjects import subject_of
 
 
 def extract_quotes(body: Doc, title: Doc | None = None) -> list[QuoteMention]:
@@ -73,7 +81,7 @@ def _headline_fragment_ok(text: str, start: int, end: int, att: Attribution, bod
                           skip: tuple[int, int] | None = None) -> bool:
     """In a Title Case headline a capitalised quoted fragment may be a film or
     book title: keep it only when the headline has a reporting cue or the body
-    uses the same words in lower case ("'Armed and Dangerous'" ... "armed and dangerous")."""
+    uses the same words in lower case ("'Out Of Reach'" ... "out of reach")."""
     frag = text[start:end]
     if att.cue is not None or not is_title_case(frag):
         return True
@@ -167,7 +175,7 @@ def _introduced_speaker(ctx: Context, raw: RawQuote) -> Attribution | None:
         # indirect speech right before the quote ("He said the road was closed." /
         # "..., a ministry statement said."): the quote goes on with the same source
         subj = subject_of(ctx, reported)
-        if subj is not None and subj.i in ids and (_personal(ctx, subj) or _document_author(ctx, subj)):
+        if subj is not None and subj.i in ids and (_personal(ctx, subj) or document_author(ctx, subj)):
             att = Attribution()
             resolve_speaker(ctx, subj, raw, att)
             if att.speaker is not None:
@@ -210,7 +218,7 @@ def _reporting_verb(sent: list):
             and not any(c.dep_ == "dobj" for c in tail[-1].children):
         cands.append(tail[-1])
     for v in cands:
-        if _is_cue(v, False) and v.lemma_.lower() not in NAMING_VERBS:
+        if is_cue(v, False) and v.lemma_.lower() not in NAMING_VERBS:
             return v
     return None
 
@@ -221,7 +229,7 @@ def _personal(ctx: Context, t) -> bool:
         return t.lower_ in ("he", "she")
     if t.pos_ == "PROPN":
         return t.ent_type_ == "PERSON" or ctx.registry.resolve(t.text, t.idx, org=False) is not None
-    return _is_person_noun(t) and t.tag_ != "NNS"
+    return is_person_noun(t) and t.tag_ != "NNS"
 
 
 def _neighbour(ctx: Context, kept, k: int) -> Attribution | None:

@@ -5,14 +5,19 @@ import re
 
 from spacy.tokens import Token
 
-from .attribution import Context, _is_cue
-from .lexicon import AFTER_TITLE_NOUNS, NAMING_CUES, SPEECH_VERBS, WORK_NOUNS
+from .context import Context
+from .cues import after_frame, before_frame, is_cue
+from .lexicon import (AFTER_TITLE_NOUNS, EVENT_NOUNS, HONOUR_NOUNS, NAMING_CUES, SPEECH_VERBS, STRONG_NAMING_CUES,
+                      TITLE_CASE_MINOR_WORDS, WORK_NOUNS)
 from .marks import RawQuote
 
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
-_MINOR = frozenset("a an the and or of in on at to for from by with as but nor is vs via de la le".split())
-_STRONG_NAMING = frozenset({"titled", "entitled", "dubbed", "nicknamed", "so-called", "aka", "codenamed",
-                            "code-named", "hashtag"})
+# Prepositions that link a quoted name to the work or honour before it ("the sequel to \"X\"").
+_LINK_PREPS = frozenset({"to", "of", "for", "in", "from"})
+# Parts of speech that lead a noun phrase in which a quoted stretch modifies the noun.
+_MODIFIER_LEAD = frozenset({"DET", "NUM", "ADJ"})
+# Subordinators of a contrastive clause that frames the reporter's own description.
+_CONTRAST_MARKS = frozenset({"while", "whereas", "although", "though"})
 
 
 def is_title_case(text: str) -> bool:
@@ -20,13 +25,13 @@ def is_title_case(text: str) -> bool:
     words = _WORD_RE.findall(text)
     if not words:
         return False
-    sig = [w for k, w in enumerate(words) if k == 0 or w.lower() not in _MINOR]
+    sig = [w for k, w in enumerate(words) if k == 0 or w.lower() not in TITLE_CASE_MINOR_WORDS]
     return all(w[0].isupper() for w in sig)
 
 
 def title_is_title_case(title: str) -> bool:
     """Headline style where most words are capitalised (so title case means nothing)."""
-    words = [w for w in _WORD_RE.findall(title) if w.lower() not in _MINOR]
+    words = [w for w in _WORD_RE.findall(title) if w.lower() not in TITLE_CASE_MINOR_WORDS]
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
@@ -65,12 +70,12 @@ def _next_tokens(ctx: Context, raw: RawQuote, n: int = 2) -> list[Token]:
 
 def _attributed_nearby(ctx: Context, raw: RawQuote) -> bool:
     """A speech verb right before (X said: / X said,) or right after (, X said) the quote."""
-    before = ctx.before_frame(raw)
-    if before and (before[-1].text in (":", ",") or _is_cue(before[-1], True)) \
-            and any(_is_cue(t, True) for t in before[-4:]):
+    before = before_frame(ctx, raw)
+    if before and (before[-1].text in (":", ",") or is_cue(before[-1], True)) \
+            and any(is_cue(t, True) for t in before[-4:]):
         return True
-    after = ctx.after_frame(raw)[:5]
-    return any(_is_cue(t, False) for t in after)
+    after = after_frame(ctx, raw)[:5]
+    return any(is_cue(t, False) for t in after)
 
 
 def is_not_quote(ctx: Context, raw: RawQuote, headline: bool = False, title_case_line: bool = False) -> bool:
@@ -85,23 +90,23 @@ def is_not_quote(ctx: Context, raw: RawQuote, headline: bool = False, title_case
     p2 = prev[1].lower_ if len(prev) > 1 else ""
     titlecase = is_title_case(text) and len(words) <= 10 and not raw.unclosed
     p3 = prev[2].lower_ if len(prev) > 2 else ""
-    if p1 in _STRONG_NAMING or (p1 in ("as", "called") and p2 in ("known", "so")) \
+    if p1 in STRONG_NAMING_CUES or (p1 in ("as", "called") and p2 in ("known", "so")) \
             or (p1 == "called" and p2 in ("-", "‐") and p3 == "so"):
         return True  # so-called "X" (also when "so-called" is split into three tokens)
     if p1 == "as" and len(prev) > 1 and prev[1].tag_ == "VBN" and prev[1].lemma_.lower() not in SPEECH_VERBS \
             and any(c.dep_ == "auxpass" for c in prev[1].children):
         return True  # was billed as "...", was promoted as "...": a label, nobody speaking
-    if p1 in ("on", "about") and p2 in _EVENT_NOUNS:
+    if p1 in ("on", "about") and p2 in EVENT_NOUNS:
         return True  # a seminar on "...": the name of an event's topic
     if is_title_case(text) and len(words) <= 16 and p1 in WORK_NOUNS and prev[0].pos_ in ("NOUN", "ADJ") \
             and len(prev) > 1 and prev[1].pos_ in ("DET", "NUM", "ADJ", "NOUN"):
-        return True  # the musical "The Boy From Oz." / the 2005 book "A Long: Sub Title."
+        return True  # the musical "The Glass Garden." / the 2005 book "A Long: Sub Title."
     if titlecase and (headline and title_case_line):
         return p1 in WORK_NOUNS or _headline_modifier(prev, nxt)
     if titlecase:
         if p1 in WORK_NOUNS or p1 in NAMING_CUES or p1 in ("'s", "’s"):
             return True
-        if p1 in _LINK_PREPS and p2 in WORK_NOUNS | _HONOUR_NOUNS:
+        if p1 in _LINK_PREPS and p2 in WORK_NOUNS | HONOUR_NOUNS:
             return True  # the sequel to "X", a nomination for "Outstanding ..."
         if _in_title_list(ctx, raw):
             return True  # such films as "A," "B" and "C."
@@ -122,13 +127,6 @@ def is_not_quote(ctx: Context, raw: RawQuote, headline: bool = False, title_case
     return False
 
 
-_LINK_PREPS = frozenset({"to", "of", "for", "in", "from"})
-_EVENT_NOUNS = frozenset("""seminar seminars conference conferences workshop workshops forum symposium
-lecture lectures panel course courses session sessions""".split())
-_HONOUR_NOUNS = frozenset({"nomination", "nominations", "award", "awards", "prize", "trophy", "category"})
-_MODIFIER_LEAD = frozenset({"DET", "NUM", "ADJ"})
-
-
 def _has_verb(ctx: Context, raw: RawQuote) -> bool:
     toks = ctx.doc[ctx.tok_at(raw.start):ctx.tok_at(max(raw.end - 1, raw.start)) + 1]
     return any(t.pos_ in ("VERB", "AUX") for t in toks if raw.start <= t.idx < raw.end)
@@ -137,14 +135,14 @@ def _has_verb(ctx: Context, raw: RawQuote) -> bool:
 def _reporter_fragment(ctx: Context, raw: RawQuote, prev: list[Token], nxt: list[Token]) -> bool:
     """A title-case fragment that sits inside the reporter's sentence as a name:
     after a preposition or comparison word, or followed by a relative clause
-    ("said "Moon," which is expected ..."); not the reporter's "the "X," as Y called it"."""
+    ("said "Lantern," which is expected ..."); not the reporter's "the "X," as Y called it"."""
     if not prev or prev[0].is_punct:
         return False
     if nxt and nxt[0].lower_ == "as":
         return False
     rel = nxt[1] if nxt and nxt[0].is_punct and len(nxt) > 1 else nxt[0] if nxt else None
     if rel is not None and rel.lower_ in ("which", "whose") and ctx.text[raw.start:raw.end].rstrip().endswith(","):
-        return True  # said "Moon," which is expected to ...
+        return True  # said "Lantern," which is expected to ...
     text = ctx.text[raw.start:raw.end].rstrip()
     if text.endswith(("!", "?")):
         return False
@@ -198,15 +196,12 @@ def quote_kind(ctx: Context, raw: RawQuote) -> str:
     if not before or before.endswith((":", ",", "—", "–", "\"", "”", ".")):
         return "full"
     prev = _prev_tokens(ctx, raw, 2)
-    if prev and (_is_cue(prev[0], True) or (prev[0].lower_ == "that" and len(prev) > 1
-                                               and _is_cue(prev[1], True))):
+    if prev and (is_cue(prev[0], True) or (prev[0].lower_ == "that" and len(prev) > 1
+                                               and is_cue(prev[1], True))):
         inner = [t for t in ctx.doc[ctx.tok_at(raw.start):ctx.tok_at(max(raw.end - 1, raw.start)) + 1]]
         if len(inner) >= 4 and any(t.pos_ in ("VERB", "AUX") for t in inner):
             return "full"
     return "partial"
-
-
-_CONTRAST_MARKS = frozenset({"while", "whereas", "although", "though"})
 
 
 def embedded_fragment(ctx: Context, raw: RawQuote, cue_i: int | None) -> bool:

@@ -1,89 +1,79 @@
-"""Generic English word lists used by quote extraction (no names, no outlets)."""
+"""The word lists quote extraction uses.
+
+Open-class lists (speech verbs, nouns of works, people, organisations and documents,
+titles, first names ...) are data files in ``services/lexicon/data``, each with a header
+saying what it holds and where it came from; this module loads them under the names the
+extractor uses.  Closed-class grammar (pronouns) stays here as constants.
+"""
 from __future__ import annotations
+
+from importlib import resources
 
 from services import lexicon
 
-# Lemmas of verbs that report speech or writing.
-SPEECH_VERBS = frozenset("""
-say tell add continue write warn insist note stress explain argue state declare announce
-claim remark reply respond ask recall acknowledge admit confirm deny suggest agree conclude
-comment observe predict promise vow urge tweet post describe call quip joke laugh concede
-point report testify shout scream cry whisper mutter caution emphasize emphasise reiterate
-maintain contend assert allege complain lament recount boast plead demand question wonder
-muse exclaim sigh counter retort reckon tout praise blast slam criticize criticise dismiss
-brand label characterize characterise term dub quote conclude advise assure
-inform announce disclose reveal pledge threaten fume rage gush rave hail welcome concur
-recommend propose proclaim predict speak describe thunder name
-""".split())
+__all__ = [
+    "AFTER_TITLE_NOUNS", "ANONYMOUS_NOUNS", "APPOSITION_PERSON_SUFFIXES", "COURTESY_TITLES",
+    "DOCUMENT_NOUNS", "EVENT_NOUNS", "FEMALE_NAME_ENDINGS", "FEMALE_NOUNS", "FIRST_NAMES_FEMALE",
+    "FIRST_NAMES_MALE", "GROUP_WORDS", "HONORIFICS_FEMALE", "HONORIFICS_MALE", "HONOUR_NOUNS",
+    "ISSUING_VERBS", "LISTENER_VERBS", "MALE_NAMES_FEMALE_ENDINGS", "MALE_NOUNS", "NAMING_CUES",
+    "NAMING_VERBS", "ORG_NOUNS", "PERSON_NAME_TITLES", "PERSON_NOUNS", "PERSON_SUFFIXES",
+    "PRESS_ORG_KINDS", "PRONOUNS_FEMALE", "PRONOUNS_MALE", "PRONOUNS_NEUTER", "PRONOUNS_PLURAL",
+    "ROLE_SYNONYMS", "SENTENCE_ABBREVIATIONS", "SPEECH_VERBS", "STRONG_NAMING_CUES",
+    "SUBORDINATING_CONJUNCTIONS", "THING_NOUNS", "TITLE_CASE_MINOR_WORDS", "TITLE_WORDS", "WORK_NOUNS",
+]
 
-# Verbs that introduce a quote only loosely (the quote is what was *called* etc.);
-# they still make a partial quote attributable.
-NAMING_VERBS = frozenset("call describe dub brand label term characterize characterise name".split())
 
-# Nouns whose presence right before a quoted title marks it as the name of a work.
-WORK_NOUNS = frozenset("""
-show series film movie book novel memoir biography autobiography album song single play musical
-sitcom drama programme program documentary episode operation campaign slogan hashtag column
-magazine newspaper blog podcast franchise sequel prequel trilogy saga installment instalment
-edition headline tagline brand label game video poem painting exhibition exhibit tour opera
-ballet comedy thriller soap mission project initiative exercise codename code-name role
-character nickname motto anthem hit track chapter article essay report study paper
-""".split())
+def _rows(name: str) -> list[list[str]]:
+    """The tab-separated rows of ``data/<name>.tsv`` (``#`` comment lines and blank lines skipped)."""
+    text = resources.files(lexicon).joinpath("data", f"{name}.tsv").read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
-# Words right before a quoted name that introduce it as a name, not speech.
-NAMING_CUES = frozenset("""
-titled entitled dubbed nicknamed named called so-called as starred starring star stars
-co-starred appeared appearing appear appears in on of aka
-""".split())
 
-# Nouns right after a quoted title that show it was a title (the "Scrubs" star).
-AFTER_TITLE_NOUNS = frozenset("""
-star stars co-star actor actress anchor host hosts author director producer series show film
-movie sequel franchise saga books book novel cast premiere trailer fans set season episode
-creator writer screenwriter soundtrack role character
-""".split())
+def _groups(name: str) -> tuple[frozenset[str], ...]:
+    """The words of ``data/<name>.tsv`` (word, group) as one set per group, in file order."""
+    groups: dict[str, set[str]] = {}
+    for word, group in _rows(name):
+        groups.setdefault(group, set()).add(word)
+    return tuple(frozenset(g) for g in groups.values())
 
+
+def _words(*names: str) -> tuple[frozenset[str], ...]:
+    """The word sets of ``data/<name>.txt``, in the order named."""
+    return tuple(lexicon.words(name) for name in names)
+
+
+def _endings(*names: str) -> tuple[tuple[str, ...], ...]:
+    """Lists of word endings, each as a tuple (the form ``str.endswith`` takes)."""
+    return tuple(tuple(sorted(words)) for words in _words(*names))
+
+
+# ---------------------------------------------------------------- grammar (closed classes)
 PRONOUNS_MALE = frozenset({"he", "him", "his", "himself"})
 PRONOUNS_FEMALE = frozenset({"she", "her", "hers", "herself"})
 PRONOUNS_PLURAL = frozenset({"they", "them", "their", "themselves", "we"})
 PRONOUNS_NEUTER = frozenset({"it", "its"})
-SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you"})
 
-HONORIFICS_MALE = frozenset({"mr", "mr.", "sir", "lord", "mister", "monsieur", "herr", "senor"})
-HONORIFICS_FEMALE = frozenset({"mrs", "mrs.", "ms", "ms.", "miss", "madam", "dame", "lady", "mme", "mme."})
+# ---------------------------------------------------------------- reporting verbs and their clauses
+SPEECH_VERBS, NAMING_VERBS, LISTENER_VERBS, ISSUING_VERBS = _words(
+    "speech_verbs", "naming_verbs", "listener_verbs", "issuing_verbs")
+SUBORDINATING_CONJUNCTIONS, SENTENCE_ABBREVIATIONS = _words("subordinating_conjunctions", "sentence_abbreviations")
 
-FEMALE_NOUNS = frozenset("""
-actress spokeswoman chairwoman congresswoman businesswoman councilwoman woman girl lady wife
-mother daughter sister aunt niece queen princess duchess grandmother widow girlfriend bride
-policewoman sportswoman stepmother stepdaughter heroine hostess waitress empress
-""".split())
-MALE_NOUNS = frozenset("""
-actor spokesman chairman congressman businessman councilman man boy gentleman husband father
-son brother uncle nephew king prince duke grandfather widower boyfriend groom policeman
-sportsman stepfather stepson hero emperor
-""".split())
+# ---------------------------------------------------------------- names in quote marks (not speech)
+(WORK_NOUNS, NAMING_CUES, STRONG_NAMING_CUES, AFTER_TITLE_NOUNS, EVENT_NOUNS, HONOUR_NOUNS,
+ TITLE_CASE_MINOR_WORDS) = _words("work_nouns", "naming_cues", "strong_naming_cues", "after_title_nouns",
+                                  "event_nouns", "honour_nouns", "title_case_minor_words")
 
-# Titles that can precede a name and are not part of it.
-TITLE_WORDS = lexicon.person_words("title")
+# ---------------------------------------------------------------- speakers
+TITLE_WORDS, PERSON_NOUNS = lexicon.person_words("title"), lexicon.person_words("person_noun")
+PERSON_SUFFIXES, APPOSITION_PERSON_SUFFIXES = _endings("person_noun_suffixes", "apposition_person_suffixes")
+(ORG_NOUNS, THING_NOUNS, DOCUMENT_NOUNS, ANONYMOUS_NOUNS, GROUP_WORDS, COURTESY_TITLES,
+ PERSON_NAME_TITLES) = _words("speaker_org_nouns", "thing_nouns", "document_nouns", "anonymous_source_nouns",
+                              "group_words", "courtesy_titles", "person_name_titles")
+PRESS_ORG_KINDS = _groups("press_org_kinds")
+ROLE_SYNONYMS = dict(_rows("role_synonyms"))
 
-# Head nouns of speakers that are organisations.
-ORG_NOUNS = frozenset("""
-ministry department office administration government police company agency council committee
-commission house team navy army military force forces coalition party court board bureau
-embassy union organisation organization federation association institute group firm studio
-network league club authority authorities prosecutors service services campaign kremlin
-parliament congress senate cabinet white palace statement website report
-""".split())
-
-# Nouns that denote people; a description speaker's head is usually one of
-# these (or ends like one: -er, -or, -ist, -ian, -ant, -ent).
-PERSON_NOUNS = lexicon.person_words("person_noun")
-PERSON_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "ee", "man", "woman", "person")
-
-# Head nouns of appositions that present a name as a thing, not a person
-# ("X, a navy frigate"): vehicles, animals and places.
-THING_NOUNS = frozenset("""
-ship warship vessel boat frigate destroyer cruiser carrier submarine tanker trawler freighter ferry
-yacht dhow tug barge liner plane aircraft jet helicopter airliner drone rocket satellite car truck
-train locomotive horse dog cat racehorse colt filly mare stallion hotel building bridge
-""".split())
+# ---------------------------------------------------------------- gender evidence
+(HONORIFICS_MALE, HONORIFICS_FEMALE, MALE_NOUNS, FEMALE_NOUNS, FIRST_NAMES_MALE, FIRST_NAMES_FEMALE,
+ MALE_NAMES_FEMALE_ENDINGS) = _words("honorifics_male", "honorifics_female", "male_nouns", "female_nouns",
+                                     "first_names_male", "first_names_female", "male_names_female_endings")
+(FEMALE_NAME_ENDINGS,) = _endings("female_name_endings")

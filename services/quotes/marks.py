@@ -122,7 +122,7 @@ def _single_kind(text: str, pos: int, lo: int, hi: int) -> str | None:
     prev = text[pos - 1] if pos > lo else " "
     nxt = text[pos + 1] if pos + 1 < hi else " "
     if prev.isalnum() and nxt.isalnum():
-        return None  # it's, Russia's, rock'n'roll
+        return None  # it's, Anna's, rock'n'roll
     can_open = (prev.isspace() or prev in _OPENER_BEFORE or prev in "“\"") and not nxt.isspace() \
         and nxt not in _PUNCT_AFTER and not _ELISION_RE.match(text, pos + 1)
     can_close = not prev.isspace() and (nxt.isspace() or nxt in _PUNCT_AFTER or nxt in "”\"")

@@ -8,28 +8,14 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
-from .lexicon import (FEMALE_NOUNS, HONORIFICS_FEMALE, HONORIFICS_MALE, MALE_NOUNS,
-                      PRONOUNS_FEMALE, PRONOUNS_MALE, TITLE_WORDS)
+from .lexicon import (APPOSITION_PERSON_SUFFIXES, COURTESY_TITLES, FEMALE_NAME_ENDINGS, FEMALE_NOUNS,
+                      FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, HONORIFICS_FEMALE, HONORIFICS_MALE,
+                      MALE_NAMES_FEMALE_ENDINGS, MALE_NOUNS, ORG_NOUNS, PERSON_NAME_TITLES, PERSON_NOUNS,
+                      PRONOUNS_FEMALE, PRONOUNS_MALE, THING_NOUNS, TITLE_WORDS)
+from .marks import find_quotes
 
 _POSSESSIVE = ("'s", "’s", "'", "’")
 _SPLIT_RE = re.compile(r"[\s\-‐‑]+")
-# A tiny, generic first-name hint (used only when the article gives no evidence).
-_FEMALE_ENDINGS = ("a", "ie", "ine", "elle", "ette", "lyn", "een", "ah")
-_MALE_EXCEPTIONS_A = frozenset({"joshua", "luca", "andrea", "nikita", "ilya", "sasha", "misha", "mustafa",
-                                "elijah", "noah", "jonah", "isaiah", "micah", "ezra", "garcia", "costa"})
-# Very common English first names (a generic census-style list, not article data).
-_FEMALE_EXTRA = frozenset({"mary", "patricia", "jennifer", "linda", "elizabeth", "barbara", "susan", "jessica",
-                           "sarah", "karen", "nancy", "lisa", "sandra", "ashley", "emily", "michelle", "carol",
-                           "amanda", "melissa", "deborah", "stephanie", "rebecca", "helen", "sharon", "cynthia",
-                           "kathleen", "amy", "anne", "ann", "ruth", "rachel", "catherine", "janet", "jane",
-                           "alison", "megan", "lynn", "beth", "judith", "joan", "carolyn", "heather"})
-_MALE_EXTRA = frozenset({"james", "robert", "michael", "william", "david", "richard", "joseph", "thomas",
-                         "charles", "christopher", "daniel", "matthew", "anthony", "mark", "donald", "steven",
-                         "paul", "andrew", "kenneth", "kevin", "brian", "george", "edward", "ronald", "timothy",
-                         "jason", "jeffrey", "ryan", "jacob", "nicholas", "eric", "jonathan", "stephen", "larry",
-                         "justin", "scott", "brandon", "benjamin", "samuel", "frank", "gregory", "raymond",
-                         "alexander", "patrick", "jack", "dennis", "jerry", "tyler", "aaron", "peter", "henry",
-                         "bill", "bob", "jim", "joe", "tom", "mike", "steve", "dan", "chris"})
 
 
 def name_parts(name: str) -> list[str]:
@@ -51,7 +37,6 @@ def clean_name_tokens(tokens: list[Token]) -> list[Token]:
     titles = [k for k, t in enumerate(toks[:-1]) if t.text.lower() in TITLE_WORDS and t.text[:1].isupper()]
     if titles and len(toks) - titles[-1] - 1 >= 1:
         toks = toks[titles[-1] + 1:]  # "Foreign Minister Jan Novak" -> "Jan Novak"
-    from .lexicon import PERSON_NOUNS
     while toks and (toks[0].text.lower() in TITLE_WORDS or toks[0].pos_ in ("DET", "PUNCT")
                     or toks[0].text.islower() or (len(toks) > 2 and toks[0].text.lower() in PERSON_NOUNS)):
         toks = toks[1:]
@@ -61,6 +46,7 @@ def clean_name_tokens(tokens: list[Token]) -> list[Token]:
 
 
 def tokens_text(doc: Doc, tokens: list[Token]) -> str:
+    """The document text from the first to the last of ``tokens`` (spacing as printed)."""
     if not tokens:
         return ""
     return doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
@@ -68,6 +54,9 @@ def tokens_text(doc: Doc, tokens: list[Token]) -> str:
 
 @dataclass
 class Person:
+    """A named person (or organisation: ``org``) of one article, with the positions of its
+    mentions, the roles given with it and a gender score from the evidence."""
+
     name: str
     parts: list[str]
     mentions: list[int] = field(default_factory=list)  # char offsets in the body
@@ -87,11 +76,11 @@ class Person:
 def first_name_gender(first: str) -> float:
     """A weak generic guess from a first name's form."""
     f = first.lower()
-    if f in _FEMALE_EXTRA:
+    if f in FIRST_NAMES_FEMALE:
         return -0.6
-    if f in _MALE_EXTRA:
+    if f in FIRST_NAMES_MALE:
         return 0.6
-    if f.endswith(_FEMALE_ENDINGS) and f not in _MALE_EXCEPTIONS_A and len(f) > 2:
+    if f.endswith(FEMALE_NAME_ENDINGS) and f not in MALE_NAMES_FEMALE_ENDINGS and len(f) > 2:
         return -0.4
     return 0.0
 
@@ -122,8 +111,8 @@ class Registry:
         return person
 
     def finish(self) -> None:
-        """Merge short forms into the full name they belong to ("Roesler" into
-        "Mark Roesler"), treat a name as a person if any form of it was tagged
+        """Merge short forms into the full name they belong to ("Okafor" into
+        "Ada Okafor"), treat a name as a person if any form of it was tagged
         as one, and use the most frequent printed form as the display name."""
         for p in self.people:
             if p.org and _name_shaped(p.parts):
@@ -170,7 +159,6 @@ class Registry:
 
 def _name_shaped(parts: list[str]) -> bool:
     """An organisation-tagged name that looks like a person's ("Jane Roe")."""
-    from .lexicon import ORG_NOUNS
     return 2 <= len(parts) <= 3 and first_name_gender(parts[0]) != 0 and not set(parts) & ORG_NOUNS
 
 
@@ -192,7 +180,7 @@ def _last_before(p: Person, pos: int | None) -> int:
 
 # ------------------------------------------------------------------ roles
 def role_before(doc: Doc, start: int, stop_tokens: set[int]) -> list[Token]:
-    """Title/role tokens right before a name: "Kremlin spokesman", "Vice President"."""
+    """Title/role tokens right before a name: "ministry spokesman", "Vice President"."""
     toks: list[Token] = []
     i = start - 1
     while i >= 0:
@@ -210,7 +198,7 @@ def role_before(doc: Doc, start: int, stop_tokens: set[int]) -> list[Token]:
     while toks and (toks[0].text in _POSSESSIVE):
         toks = toks[1:]
     while toks and toks[-1].text.lower() in TITLE_WORDS and toks[-1].text[:1].isupper() \
-            and toks[-1].text.lower().rstrip(".") in {"mr", "mrs", "ms", "dr", "miss", "prof", "sir"}:
+            and toks[-1].text.lower().rstrip(".") in COURTESY_TITLES:
         toks = toks[:-1]
     return toks
 
@@ -265,7 +253,7 @@ def build_registry(body: Doc, title: Doc | None = None) -> Registry:
                     reg.add(tokens_text(title, toks), 0)
     reg.finish()
     for p in reg.people:
-        if not p.org and p.roles and all(_thing_role(r) for r, _ in p.roles[:1]):
+        if not p.org and p.roles and all(is_thing_role(r) for r, _ in p.roles[:1]):
             p.org = True  # "X, a navy frigate": a named thing, never a "he" or "she"
     _pronoun_evidence(body, reg)
     for p in reg.people:
@@ -274,18 +262,16 @@ def build_registry(body: Doc, title: Doc | None = None) -> Registry:
     return reg
 
 
-def _thing_role(role: str) -> bool:
+def is_thing_role(role: str) -> bool:
     """A role whose head noun (its last word) is a vehicle, animal or place."""
-    from .lexicon import THING_NOUNS
     words = re.findall(r"[a-z]+", role.lower())
     return bool(words) and words[-1] in THING_NOUNS
 
 
 def _presented_as_person(doc: Doc, ent: SpacySpan, toks: list[Token]) -> bool:
     """An ORG-tagged name the text presents as a person: in apposition to a
-    person noun ("a professor ..., Yanis Varoufakis,") or after a personal
-    title or honorific ("Professor Varoufakis", "Mr Smith")."""
-    from .lexicon import ORG_NOUNS, PERSON_NOUNS
+    person noun ("a professor ..., Tomas Brandt,") or after a personal
+    title or honorific ("Professor Brandt", "Mr Smith")."""
     if not 1 <= len(toks) <= 3 or any(t.lower_ in ORG_NOUNS or not t.text[:1].isupper() for t in toks):
         return False
     root = ent.root
@@ -295,14 +281,12 @@ def _presented_as_person(doc: Doc, ent: SpacySpan, toks: list[Token]) -> bool:
         return True  # "Jo Smith, 17, ..." -- an age
     if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < ent.start:
         w = root.head.lemma_.lower()
-        if w in PERSON_NOUNS or w.endswith(("er", "or", "ist", "ian", "man", "woman")):
+        if w in PERSON_NOUNS or w.endswith(APPOSITION_PERSON_SUFFIXES):
             return True
     prev = doc[toks[0].i - 1] if toks[0].i > 0 else None
     if toks[0].i > ent.start:  # the entity itself opens with a title ("Professor X")
         prev = doc[toks[0].i - 1]
-    return prev is not None and prev.text.lower().rstrip(".") in {
-        "mr", "mrs", "ms", "dr", "prof", "professor", "sir", "dame", "lady", "lord", "president", "senator",
-        "minister", "governor", "mayor", "judge", "captain", "general", "rev"}
+    return prev is not None and prev.text.lower().rstrip(".") in PERSON_NAME_TITLES
 
 
 def _note_role(doc: Doc, person: Person, toks: list[Token], pos: int) -> None:
@@ -331,7 +315,6 @@ def _note_honorific(doc: Doc, person: Person, start: int) -> None:
 def _pronoun_evidence(doc: Doc, reg: Registry) -> None:
     """Gender votes from subject pronouns that follow a person who is a subject:
     "Smith said she ...", "Smith left. He ..."."""
-    from .marks import find_quotes
     quoted = [(q.open_start, q.close_end) for q in find_quotes(doc.text, singles=False)]
 
     def inside(t: Token) -> bool:
@@ -357,7 +340,7 @@ def _pronoun_evidence(doc: Doc, reg: Registry) -> None:
             if t.pos_ == "PROPN" and t.i > i:
                 q = reg.resolve(t.text, t.idx)
                 if q is not None and q is not person:
-                    others = True  # "X pursued Page but she ..." -- she may be Page
+                    others = True  # "X pursued Lund but she ..." -- she may be Lund
             if t.dep_ not in ("nsubj", "nsubjpass") or others or inside(t):
                 continue
             w = t.lower_

@@ -8,7 +8,13 @@ import hashlib
 from pathlib import Path
 
 import pytest
+import spacy
 import srsly
+
+from services.common.nlp import MODEL_NAME, doc_from_bytes, doc_to_bytes, parse_articles
+from services.evaluation.quotes import load_gold, parse_gold, run_quotes_eval
+
+from .articles import ARTICLES
 
 ROOT = Path(__file__).resolve().parents[3]
 SEED_GOLD = ROOT.parent / "shared" / "gold" / "seed_quotes.json"
@@ -16,11 +22,6 @@ ECB_DEV = ROOT.parent / "shared" / "eval" / "ecbplus_dev.jsonl"
 
 
 def _cache_key(path: Path) -> str:
-    import spacy
-
-    from services.common.nlp import MODEL_NAME
-    from services.evaluation.quotes import load_gold
-
     h = hashlib.sha1()
     for r in load_gold(path):  # the seed gold's article texts live in other files
         h.update(r["title"].encode() + b"\0" + r["body"].encode() + b"\1")
@@ -29,9 +30,6 @@ def _cache_key(path: Path) -> str:
 
 
 def _parsed(config, path: Path) -> list:
-    from services.common.nlp import doc_from_bytes, doc_to_bytes
-    from services.evaluation.quotes import load_gold, parse_gold
-
     cache = getattr(config, "cache", None)
     key = _cache_key(path)
     target = cache.mkdir("quotes_parsed") / f"{key}.msgpack" if cache is not None else None
@@ -49,13 +47,19 @@ def _parsed(config, path: Path) -> list:
 
 @pytest.fixture(scope="session")
 def seed_result(pytestconfig):
-    from services.evaluation.quotes import run_quotes_eval
     return run_quotes_eval(SEED_GOLD, docs=_parsed(pytestconfig, SEED_GOLD))
 
 
 @pytest.fixture(scope="session")
 def ecb_result(pytestconfig):
     if not ECB_DEV.exists():
-        pytest.skip("ecbplus_dev.jsonl not available")
-    from services.evaluation.quotes import run_quotes_eval
+        pytest.fail(f"{ECB_DEV} is missing: the eval data must sit in ../shared beside the repository")
     return run_quotes_eval(ECB_DEV, docs=_parsed(pytestconfig, ECB_DEV))
+
+
+@pytest.fixture(scope="session")
+def docs():
+    """The articles of :mod:`.articles`, parsed in one batch: ``{key: (title Doc, body Doc)}``."""
+    keys = list(ARTICLES)
+    parsed = parse_articles([ARTICLES[k] for k in keys])
+    return dict(zip(keys, parsed))

@@ -1,0 +1,30 @@
+"""Speakers: named people with roles, surnames, organisations, numbered designations."""
+from __future__ import annotations
+
+from .articles import quotes
+
+
+def test_speaker_after_with_role_and_inversion(docs):
+    qs = quotes(docs, "after")
+    assert [q.text for q in qs] == ["We will not raise taxes this year,", "It is over,"]
+    assert qs[0].speaker == "Laura Benson" and qs[0].speaker_type == "named"
+    assert qs[0].speaker_role == "Mayor" and qs[0].cue == "said" and qs[0].kind == "full"
+    assert qs[1].speaker == "Thomas Reed"
+
+
+def test_speaker_before_colon_and_surname(docs):
+    qs = quotes(docs, "before")
+    assert [q.speaker for q in qs] == ["Michael Dunn", "Michael Dunn"]
+    assert qs[1].speaker_mention.text == "Dunn"
+
+
+def test_organisation_speaker(docs):
+    (q,) = quotes(docs, "organisation")
+    assert q.speaker_type == "organisation" and "Foreign Ministry" in q.speaker
+
+
+def test_numbered_designation_is_part_of_the_name(docs):
+    (q,) = quotes(docs, "juror_number")
+    assert q.speaker == "Juror No. 4"
+    (q,) = quotes(docs, "juror_number_before")
+    assert q.speaker == "Juror No. 12", "never a bare '.' as the speaker"
