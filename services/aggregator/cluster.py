@@ -28,7 +28,7 @@ an entity or one of its most distinctive terms, via an inverted index):
 * Time: the penalty grows with the smallest gap (days) between the article's and the
   story's publication days, saturating at TIME_PENALTY_MAX.  The dates a text merely
   mentions are not compared: most are background ("the 2008 election", "hired in May
-  2005"), and one story's reports weeks apart (a rule, then its reversal) lost a quarter
+  2005"), and reports of one story weeks apart (a rule, then its reversal) would lose much
   of their score to them; an event's own date is the evidence (next point).
 * Own date: an article's own date (``ArticleEntities.own_date``: a dateline, or the
   event's date in the lead; never a future-tense or post-publication date); when the
@@ -448,8 +448,8 @@ class ClusterIndex:
         to the side it scores higher against (its own side without itself: a leave-one-out
         2-means), until nothing moves.  The refined division with the lower ``cross`` wins
         (seeded from a loose report, the first start divides "that report and a few like it"
-        from the rest, a side too small to split; the dev set's mixes of a sharp event and a
-        loose sister event were missed so).
+        from the rest, a side too small to split, and a mix of a sharp event and a loose
+        sister event would be missed).
         Returns ``(side A, side B, cross)`` when both sides have ``SPLIT_MIN_SIDE`` members,
         ``cross`` (the larger of the two sides' mean score against the other) plus the sides'
         :meth:`headline_cross` is below ``SPLIT_THRESHOLD`` (neither side would readily join the
@@ -671,20 +671,16 @@ class ClusterIndex:
         return best_sid, best_s
 
 
-# Conflict: set when placement was final; since a mixed story is re-checked (``bisect``), a
-# milder penalty lets a report with mis-typed or extra names ("Parliament the Communist Party"
-# as one ORG) join its event's story, while two events of one kind still part (unit tests).
-# On the dev set 0.3 against 0.4: both order sets' halves +0.01-0.05; 0.25 lets a flood in
-# another town with another mayor join.
+# Conflict: a mixed story is re-checked (``bisect``), so a mild penalty lets a report with
+# mis-typed or extra names ("Parliament the Communist Party" as one ORG) join its event's
+# story, while two events of one kind still part.
 CONFLICT_PENALTY = 0.3
 ART_VIEWS_MAX = 256   # article views cached between two ``observe`` calls (one placement, one split check)
 # Conflict classes.  A site (street, building, bridge) is compared with sites only: a report naming
 # the street where it happened, and not the country the story's reports name, is not about another
 # place.  An organisation weighs half: reports name outlets, agencies and parties in passing
 # ("told NTV", "the IMF's loan"), so a novel one against a story's absent one is weaker evidence
-# of another event than a person or a place.  Dev set, 5 + 5 orders and each half of the topics:
-# every mean and worst order the same or better (worst of all ten orders 0.917 -> 0.928); the
-# repeated-dev corpus 0.940 / 0.914 -> 0.948 / 0.935; org weights 0.4-0.6 score alike.
+# of another event than a person or a place.
 ENTITY_CLASS = {"PERSON": "who", "GPE": "where", "LOC": "where", "FAC": "site", "ORG": "org"}
 CLASS_WEIGHT = {"who": 1.0, "where": 1.0, "site": 1.0, "org": 0.5}
 TIME_SCALE_DAYS = 30.0
@@ -696,15 +692,11 @@ DATE_CONFLICT_PENALTY = 0.6
 # A story is re-checked for two events (see ``ClusterIndex.bisect``, ``split_due``) as it grows,
 # while it has at most SPLIT_MAX_MEMBERS articles.  Mixes start while a story is small;
 # once it has a core (entities in at least half its articles), the conflict penalty keeps a
-# look-alike event's reports out at placement.  (On the dev set a cap of 48 splits exactly as
-# 24 does, and a check costs O(members) scores per round.)
+# look-alike event's reports out at placement (and a check costs O(members) scores per round).
 # Split when the two sides' cross score plus their headline cross is below SPLIT_THRESHOLD.
 # A headline names its event: two clubs' offers to one player, or a rule and its reversal,
-# share every name and most words in the body (cross mostly 0.40-0.50 on the dev set), not
-# their headlines (0.15-0.27); one event's halves mostly share their headlines (0.35-0.57),
-# and their cross is higher the less they do (0.58 at 0.19).  Over the dev set's bisections
-# (10 orders), splitting below 0.72-0.76 fixes the most pairs; on the cross alone the best
-# threshold (0.40) fixes 40 % fewer.
+# share every name and most words in the body, not their headlines; one event's halves
+# mostly share their headlines, and their cross is higher the less they do.
 SPLIT_THRESHOLD = 0.72
 SPLIT_MIN_SIDE = 4
 SPLIT_ROUNDS = 10
@@ -724,7 +716,7 @@ MERGE_MAX_MEMBERS = 24
 
 def split_due(n: int) -> bool:
     """Whether a story that has just grown to ``n`` articles is re-checked for two events: at
-    every second size (halves the cost; the dev set splits exactly as with every size)."""
+    every second size (halves the cost of the checks)."""
     return 2 * SPLIT_MIN_SIDE <= n <= SPLIT_MAX_MEMBERS and n % 2 == 0
 
 

@@ -88,10 +88,8 @@ from services.aggregator.state import central_article, entity_names, render
 
 @dataclass
 class EngineConfig:
-    # join the best story at this score, else start one.  0.22: the split repairs a mix of two
-    # events, so a lower threshold gains recall (dev, 5 orders: 0.25 -> 0.22 pairwise mean
-    # 0.884 -> 0.892, in both halves of the topics); the highest score of an article against
-    # another topic's story in those runs is 0.18 (two Hollywood stories), so 0.04 of margin.
+    # join the best story at this score, else start one (the split repairs a mix of two
+    # events, so the threshold can favour recall)
     match_threshold: float = 0.22
     max_list_items: int = 50
     close_after_seconds: float = 3 * 24 * 3600
