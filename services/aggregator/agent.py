@@ -17,6 +17,7 @@ from services.aggregator.engine import EngineConfig, StoryEngine
 from services.aggregator.join import join_step
 from services.aggregator.published import published_versions
 from services.aggregator.storage import ROCKSDB_OPTIONS
+from services.aggregator.web import register_views
 from services.common import logging as slog
 from services.common.app import make_app, no_commits_once_stopping
 from services.common.codec import BadMessage, crash_reason, decode, encode, story_key
@@ -204,6 +205,5 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             publish(update.state)
             log.info("story.closed", story_id=update.story_id, version=update.state.version)
 
-    from services.aggregator.web import register_views
     register_views(app, settings, stories, max_items=config.max_list_items)
     return app

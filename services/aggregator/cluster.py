@@ -68,6 +68,7 @@ from typing import Callable, Iterable, Mapping, Optional
 from schemas.models import ArticleEntities, ArticleQuotes
 
 from services.aggregator.entities import SALIENT_TYPES, entity_key
+from services.aggregator.quotes import MIN_STATEMENT, normalise
 
 W_ENT, W_TERM, W_TITLE = 0.5, 0.35, 0.15
 W_QUOTE = 0.3    # bonus for quoting a statement the story already carries
@@ -95,8 +96,6 @@ def title_words(title: str) -> list[str]:
 # ---------------------------------------------------------------- article signature
 def quote_shingles(texts: Iterable[str], n: int = 4) -> list[list[str]]:
     """Word 4-gram shingles of each quote long enough to be a statement."""
-    from services.aggregator.quotes import MIN_STATEMENT, normalise
-
     out = []
     for t in texts:
         toks = normalise(t)
