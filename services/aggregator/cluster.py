@@ -6,11 +6,11 @@ days and quote shingles (all exactly reversible, so a revision subtracts what
 it added).  An arriving article is scored against candidate stories (sharing
 an entity or one of its most distinctive terms, via an inverted index):
 
-    score = [W_ENT cos(entity name tokens) + W_TERM cos(body terms) + W_TITLE cos(title words)]
+    score = [w_entities cos(entity name tokens) + w_terms cos(body terms) + w_title cos(title words)]
               / size_scale(n)
-            + W_QUOTE * share of one of its quotes already in the story
+            + w_quote * share of one of its quotes already in the story
             - conflict penalty - time penalty - own-date conflict
-            + W_MEMBER * (best-member similarity - MEMBER_BASE)      (open stories)
+            + w_member * (best-member similarity - member_base)      (open stories)
 
 * Vectors are weighted by inverse document frequencies learned online, so
   names many articles share count little and the names that identify an event
@@ -21,22 +21,22 @@ an entity or one of its most distinctive terms, via an inverted index):
 * Conflict: two events of one kind differ in who / where / at which site / which
   organisation.  For each class, the article's salient entity absent from the story is set
   against the story's core entity (in >= half its articles) absent from the
-  article; the penalty is CONFLICT_PENALTY x the smaller relative salience (x half for
-  organisations, named in passing more often than people and places: ``CLASS_WEIGHT``).
+  article; the penalty is conflict_penalty x the smaller relative salience (x half for
+  organisations, named in passing more often than people and places: ``class_weight``).
   A name is present on the other side when its rarest token or its acronym is ("IMF" /
   "International Monetary Fund").
 * Time: the penalty grows with the smallest gap (days) between the article's and the
-  story's publication days, saturating at TIME_PENALTY_MAX.  The dates a text merely
+  story's publication days, saturating at time_penalty_max.  The dates a text merely
   mentions are not compared: most are background ("the 2008 election", "hired in May
   2005"), and reports of one story weeks apart (a rule, then its reversal) would lose much
   of their score to them; an event's own date is the evidence (next point).
 * Own date: an article's own date (``ArticleEntities.own_date``: a dateline, or the
   event's date in the lead; never a future-tense or post-publication date); when the
-  story's articles carry own dates, the share of them more than DATE_CONFLICT_DAYS from
-  the article's costs up to DATE_CONFLICT_PENALTY (two events of one kind months or
+  story's articles carry own dates, the share of them more than date_conflict_days from
+  the article's costs up to date_conflict_penalty (two events of one kind months or
   years apart).
-* Best member (open stories): W_MEMBER x (similarity of entity name tokens and
-  title words to the most similar member - MEMBER_BASE), a single-link term
+* Best member (open stories): w_member x (similarity of entity name tokens and
+  title words to the most similar member - member_base), a single-link term
   that keeps a story's sub-threads joinable and lets a weak centroid match fail
   when no member really resembles the article.  Closed stories (light
   signatures) are scored on the centroid only.
@@ -50,9 +50,9 @@ A report of a sister event that arrives while a story has one or two articles ca
 later article.  So a small story is re-checked as it grows: its members are divided in two by
 a leave-one-out 2-means on these same scores (from two starts: seeds, and average-link
 halves that keep loose reports from deciding the division), and the story is split when each
-side has at least SPLIT_MIN_SIDE distinct texts (wire copies count once: ``copies``) and the
+side has at least split_min_side distinct texts (wire copies count once: ``copies``) and the
 sides' mean score against each other plus how much their headlines share
-(``headline_cross``) is below SPLIT_THRESHOLD: two clubs' offers to one player share every
+(``headline_cross``) is below split_threshold: two clubs' offers to one player share every
 name in the body, not the headline; one event's reports share their headlines even when
 their bodies differ.
 """
@@ -67,16 +67,10 @@ from typing import Callable, Iterable, Mapping, Optional
 
 from schemas.models import ArticleEntities, ArticleQuotes
 
-from services.aggregator.entities import SALIENT_TYPES, entity_key
+from services.aggregator.entities import entity_key
+from services.aggregator.params import DEFAULT_PARAMS, ClusterParams
 from services.aggregator.quotes import MIN_STATEMENT, normalise
 
-W_ENT, W_TERM, W_TITLE = 0.5, 0.35, 0.15
-W_QUOTE = 0.3    # bonus for quoting a statement the story already carries
-W_MEMBER, MEMBER_BASE = 0.2, 0.3   # single-link: bonus/malus of the most similar member (open stories)
-MEMBER_BONUS_MAX = W_MEMBER * (1.0 - MEMBER_BASE) + 1e-9   # cosine <= 1
-STORY_TERMS = 300    # heaviest terms of a story's centroid used in scoring
-STORY_ENTS = 100     # heaviest entities of a story's centroid used in scoring
-MAX_CANDIDATES = 50   # stories fully scored per article (pre-ranked by shared features)
 _TITLE_WORD = re.compile(r"[a-z][a-z']+|\d+(?:[.,]\d+)*")
 _STOP = frozenset("""a an and are as at be been but by for from has have he her his in into is it its
 of on or she that the their they this to was were will with who after over says said say new""".split())
@@ -104,15 +98,16 @@ def quote_shingles(texts: Iterable[str], n: int = 4) -> list[list[str]]:
     return out
 
 
-def article_signature(ents: ArticleEntities, quotes: Optional[ArticleQuotes] = None) -> dict:
+def article_signature(ents: ArticleEntities, quotes: Optional[ArticleQuotes] = None,
+                      params: ClusterParams = DEFAULT_PARAMS) -> dict:
     """What clustering needs from one article (JSON-able; kept in the article record)."""
     sal: dict[str, dict] = {}
     for e in ents.entities:
-        tw = SALIENT_TYPES.get(e.type)
+        tw = params.type_weight.get(e.type)
         k = entity_key(e.name)
         if not tw or not k:
             continue
-        w = tw * (1.0 + math.log(max(1, len(e.mentions)))) * (2.0 if e.in_title else 1.0)
+        w = tw * (1.0 + math.log(max(1, len(e.mentions)))) * (params.title_entity_boost if e.in_title else 1.0)
         cur = sal.get(k)
         if cur is None or w > cur["w"]:
             sal[k] = {"w": round(w, 6), "t": e.type}
@@ -120,7 +115,7 @@ def article_signature(ents: ArticleEntities, quotes: Optional[ArticleQuotes] = N
     return {"ents": sal, "terms": terms, "title": title_words(ents.article.title),
             "d0": [ents.own_date] if ents.own_date else [],
             "pub": [when.date().isoformat()] if (when := ents.article.published or ents.article.produced_at) else [],
-            "quotes": quote_shingles(q.text for q in quotes.quotes) if quotes is not None else []}
+            "quotes": quote_shingles((q.text for q in quotes.quotes), params.shingle_words) if quotes is not None else []}
 
 
 def add_signature(story_sig: dict, art_sig: dict, sign: int = 1) -> None:
@@ -156,17 +151,18 @@ def _heaviest(items: Mapping[str, object], n: int, weight) -> dict:
     return dict(heapq.nsmallest(n, items.items(), key=lambda kv: (-weight(kv[1]), kv[0])))
 
 
-def top_features(sig: dict) -> tuple[dict, dict]:
-    """A story's STORY_TERMS heaviest body terms and STORY_ENTS heaviest entities (ties by
+def top_features(sig: dict, params: ClusterParams = DEFAULT_PARAMS) -> tuple[dict, dict]:
+    """A story's ``story_terms`` heaviest body terms and ``story_entities`` heaviest entities (ties by
     key): what its centroid is scored on.  The long tail of a big story's vocabulary changes
     no decision but costs most of the time (idfs change with every article, so nothing of it
     can be cached across articles)."""
-    return (_heaviest(sig.get("terms", {}), STORY_TERMS, lambda v: v),
-            _heaviest(sig.get("ents", {}), STORY_ENTS, lambda e: e["w"]))
+    return (_heaviest(sig.get("terms", {}), params.story_terms, lambda v: v),
+            _heaviest(sig.get("ents", {}), params.story_entities, lambda e: e["w"]))
 
 
-def light_signature(story_sig: dict, n_ents: int = 40, n_terms: int = 150, n_shingles: int = 400) -> dict:
+def light_signature(story_sig: dict, params: ClusterParams = DEFAULT_PARAMS) -> dict:
     """A small copy of a story signature kept for matching after the story is closed."""
+    n_ents, n_terms, n_shingles = params.light_entities, params.light_terms, params.light_shingles
     ents = dict(sorted(story_sig.get("ents", {}).items(), key=lambda kv: -kv[1]["w"])[:n_ents])
     terms = dict(sorted(story_sig.get("terms", {}).items(), key=lambda kv: -kv[1])[:n_terms])
     return {"n": story_sig.get("n", 0), "ents": ents, "terms": terms,
@@ -179,7 +175,8 @@ def light_signature(story_sig: dict, n_ents: int = 40, n_terms: int = 150, n_shi
 class ClusterIndex:
     """Document frequencies, story signatures and an inverted index for candidates."""
 
-    def __init__(self) -> None:
+    def __init__(self, params: ClusterParams = DEFAULT_PARAMS) -> None:
+        self.params = params
         self.n_docs = 0
         self.df_terms: Counter = Counter()
         self.df_ents: Counter = Counter()
@@ -257,7 +254,7 @@ class ClusterIndex:
     def put(self, sid: str, sig: dict, closed: bool = False, members: Optional[list] = None) -> None:
         self.drop(sid)
         self.sigs[sid] = sig
-        self.top[sid] = top_features(sig)
+        self.top[sid] = top_features(sig, self.params)
         if members:
             self.members[sid] = members
         if closed:
@@ -300,9 +297,12 @@ class ClusterIndex:
         yield from ("e:" + k for k in sig.get("ents", {}))
         yield from ("t:" + k for k in sig.get("terms", {}))
 
-    def candidates(self, art_sig: dict, top_terms: int = 15, limit: int = MAX_CANDIDATES) -> list[str]:
-        """Stories sharing an entity or one of the article's most distinctive terms, the
-        ``limit`` with the most idf-weighted shared features (cheap pre-ranking)."""
+    def candidates(self, art_sig: dict, limit: Optional[int] = None) -> list[str]:
+        """Stories sharing an entity or one of the article's ``candidate_terms`` most distinctive
+        terms, the ``limit`` (default ``max_candidates``) with the most idf-weighted shared
+        features (cheap pre-ranking)."""
+        top_terms = self.params.candidate_terms
+        limit = self.params.max_candidates if limit is None else limit
         votes: Counter = Counter()
         for k in art_sig["ents"]:
             w = self._idf(self.df_ents, k)
@@ -321,28 +321,29 @@ class ClusterIndex:
         """Score of an article against a story signature; ``top`` is the story's
         (heaviest terms, heaviest entities) from :func:`top_features` (default: computed);
         ``view``: the story's :meth:`story_view` (default: computed)."""
+        p = self.params
         v = view if view is not None else self.story_view(sig, top)
         a = self._article_view(art_sig)
-        s = (W_ENT * _cos(a["ea"], v["es"], a["ea_norm"], v["es_norm"])
-             + W_TERM * _cos(a["ta"], v["ts"], a["ta_norm"], v["ts_norm"])
-             + W_TITLE * _cos(a["ha"], v["hs"], a["ha_norm"], v["hs_norm"]))
-        time_pen = (_time_penalty(art_sig.get("pub", []), sig.get("pub", {}))
-                    + _date_conflict(art_sig.get("d0", []), sig.get("d0", {})))
-        return (s / size_scale(v["n"]) + W_QUOTE * _quote_overlap(art_sig, sig)
+        s = (p.w_entities * _cos(a["ea"], v["es"], a["ea_norm"], v["es_norm"])
+             + p.w_terms * _cos(a["ta"], v["ts"], a["ta_norm"], v["ts_norm"])
+             + p.w_title * _cos(a["ha"], v["hs"], a["ha_norm"], v["hs_norm"]))
+        time_pen = (_time_penalty(art_sig.get("pub", []), sig.get("pub", {}), p)
+                    + _date_conflict(art_sig.get("d0", []), sig.get("d0", {}), p))
+        return (s / size_scale(v["n"], p.rho) + p.w_quote * _quote_overlap(art_sig, sig)
                 - self._conflict(art_sig, v) - time_pen)
 
     def story_view(self, sig: dict, top: Optional[tuple[Mapping, Mapping]] = None) -> dict:
         """The story side of every score: idf-weighted vectors of its heaviest features and
         the salience of its entities (valid until the next ``observe``)."""
         n = max(1, sig.get("n", 1))
-        terms, ents = top if top is not None else top_features(sig)
+        terms, ents = top if top is not None else top_features(sig, self.params)
         es = self._ent_tokens(ents, 1.0 / n)
         ts = self._weighted(self.df_terms, terms.items())
         hs = self._weighted(self.df_title, sig.get("title", {}).items())
         return {"n": n, "ents": ents, "es": es, "ts": ts, "hs": hs,
                 "es_norm": _norm(es), "ts_norm": _norm(ts), "hs_norm": _norm(hs),
                 "toks": _name_tokens(sig.get("ents", {})),
-                "sal": {k: e["w"] / n * self._tok_idf(k) for k, e in ents.items() if e["t"] in ENTITY_CLASS}}
+                "sal": {k: e["w"] / n * self._tok_idf(k) for k, e in ents.items() if e["t"] in self.params.entity_class}}
 
     def _article_view(self, art_sig: dict) -> dict:
         """The article side of every score: the same for all candidate stories until the next
@@ -354,7 +355,8 @@ class ClusterIndex:
         ea = self._ent_tokens(art_sig["ents"], 1.0)
         ta = {t: (1 + math.log(c)) * self._idf(self.df_terms, t) for t, c in art_sig["terms"].items()}
         ha = {t: self._idf(self.df_title, t) for t in art_sig["title"]}
-        sal = {k: e["w"] * self._tok_idf(k) for k, e in art_sig["ents"].items() if e["t"] in ENTITY_CLASS}
+        sal = {k: e["w"] * self._tok_idf(k) for k, e in art_sig["ents"].items()
+               if e["t"] in self.params.entity_class}
         view = {"ea": ea, "ta": ta, "ha": ha, "ea_norm": _norm(ea), "ta_norm": _norm(ta), "ha_norm": _norm(ha),
                 "sal": sal, "toks": _name_tokens(art_sig["ents"]),
                 "rarest": {k: self._rarest(k) for k in sal}}
@@ -378,10 +380,12 @@ class ClusterIndex:
         entity (in at least half of its articles) the article lacks.
 
         Salience is relative (weight x idf of the entity's most specific name token, over the
-        side's maximum), so the penalty is ``CONFLICT_PENALTY * max over classes of
-        CLASS_WEIGHT[class] * min(article-side salience, story-side salience x share)``.
+        side's maximum), so the penalty is ``conflict_penalty * max over classes of
+        class_weight[class] * min(article-side salience, story-side salience x share)``.
         ``story``: the story's :meth:`story_view` (its heaviest entities, see
         :func:`top_features`)."""
+        p = self.params
+        entity_class = p.entity_class
         n, s_ents, s_sal = story["n"], story["ents"], story["sal"]
         a = self._article_view(art_sig)
         s_toks = story["toks"]
@@ -392,16 +396,16 @@ class ClusterIndex:
         novel: dict[str, float] = {}
         for k, v in a_sal.items():
             if a["rarest"][k] not in s_toks:
-                c = ENTITY_CLASS[art_sig["ents"][k]["t"]]
+                c = entity_class[art_sig["ents"][k]["t"]]
                 novel[c] = max(novel.get(c, 0.0), v / a_max)
         worst = 0.0
         for k, v in s_sal.items():
-            c = ENTITY_CLASS[s_ents[k]["t"]]
+            c = entity_class[s_ents[k]["t"]]
             share = s_ents[k]["n"] / n
-            if (c in novel and share >= 0.5 and self._rarest(k) not in a_toks
+            if (c in novel and share >= p.core_share and self._rarest(k) not in a_toks
                     and acronym(k) not in a_toks):
-                worst = max(worst, CLASS_WEIGHT[c] * min(novel[c], share * v / s_max))
-        return CONFLICT_PENALTY * worst
+                worst = max(worst, p.class_weight[c] * min(novel[c], share * v / s_max))
+        return p.conflict_penalty * worst
 
     def _rarest(self, key: str) -> str:
         memo = self._rarest_memo
@@ -449,17 +453,18 @@ class ClusterIndex:
         (seeded from a loose report, the first start divides "that report and a few like it"
         from the rest, a side too small to split, and a mix of a sharp event and a loose
         sister event would be missed).
-        Returns ``(side A, side B, cross)`` when both sides have ``SPLIT_MIN_SIDE`` members,
+        Returns ``(side A, side B, cross)`` when both sides have ``split_min_side`` members,
         ``cross`` (the larger of the two sides' mean score against the other) plus the sides'
-        :meth:`headline_cross` is below ``SPLIT_THRESHOLD`` (neither side would readily join the
+        :meth:`headline_cross` is below ``split_threshold`` (neither side would readily join the
         other as a story, and the less so the less their headlines share), and the sides are
-        not one story by the merge's measure (:meth:`mutual` below ``MERGE_THRESHOLD``, so a
+        not one story by the merge's measure (:meth:`mutual` below ``merge_threshold``, so a
         split is never undone by a merge nor a merge by a split); else None.  Deterministic:
         ties go by article id.  Each score is what :meth:`best` would give the article against
         that side as an open story (centroid and best-member terms)."""
+        prm = self.params
         ids = sorted(sigs)
-        copy_of = copies(sigs)
-        if len(set(copy_of.values())) < 2 * SPLIT_MIN_SIDE:
+        copy_of = copies(sigs, prm)
+        if len(set(copy_of.values())) < 2 * prm.split_min_side:
             return None
         vec = {a: self.member_vec(sigs[a]["ents"], sigs[a]["title"]) for a in ids}
         norm = {a: _norm(v) for a, v in vec.items()}
@@ -467,8 +472,8 @@ class ClusterIndex:
 
         def score(a: str, sig: dict, rest: list[str], view: Optional[dict] = None) -> float:
             s = self.score(sigs[a], sig, view=view)
-            if W_MEMBER and rest:
-                s += W_MEMBER * (max(msim[a, b] for b in rest) - MEMBER_BASE)
+            if prm.w_member and rest:
+                s += prm.w_member * (max(msim[a, b] for b in rest) - prm.member_base)
             return s
 
         # likeness of every two members (each article's and each one-article story's view built once)
@@ -487,7 +492,7 @@ class ClusterIndex:
         view = self.story_view(whole)
         p = min(ids, key=lambda a: (score(a, whole, [b for b in ids if b != a], view), a))
         starts = [seeded(p, least_like(p))]
-        halves = self._average_link_halves(ids, like)
+        halves = self._average_link_halves(ids, like, prm.split_min_side)
         if halves is not None:
             starts.append(halves)
 
@@ -505,10 +510,10 @@ class ClusterIndex:
         if not found:
             return None
         cross, mutual, groups = min(found.values(), key=lambda t: (t[0], min(t[2])))
-        if mutual >= MERGE_THRESHOLD:
+        if mutual >= prm.merge_threshold:
             return None                          # one story by the merge's measure: never split what it would join
         if cross + self.headline_cross([sigs[a] for a in groups[0]], [sigs[a] for a in groups[1]]) \
-                >= SPLIT_THRESHOLD:
+                >= prm.split_threshold:
             return None
         return groups[0], groups[1], cross
 
@@ -523,9 +528,10 @@ class ClusterIndex:
         return max(side(xs, ys), side(ys, xs))
 
     @staticmethod
-    def _average_link_halves(ids: list[str], like: Mapping[tuple[str, str], float]) -> Optional[dict[str, int]]:
+    def _average_link_halves(ids: list[str], like: Mapping[tuple[str, str], float],
+                             min_side: int) -> Optional[dict[str, int]]:
         """Average-link agglomeration on member likeness, stopped at the last step with two groups
-        of at least SPLIT_MIN_SIDE members: those two are the halves, and every smaller group
+        of at least ``min_side`` members: those two are the halves, and every smaller group
         (loose reports, outliers) goes to the half it is on average more like."""
         groups = [[a] for a in ids]
 
@@ -534,7 +540,7 @@ class ClusterIndex:
 
         last = None
         while len(groups) > 1:
-            big = sorted((g for g in groups if len(g) >= SPLIT_MIN_SIDE), key=lambda g: (-len(g), g))
+            big = sorted((g for g in groups if len(g) >= min_side), key=lambda g: (-len(g), g))
             if len(big) >= 2:
                 last = (big[0], big[1], [g for g in groups if g is not big[0] and g is not big[1]])
             i, j = max(((i, j) for i in range(len(groups)) for j in range(i + 1, len(groups))),
@@ -553,14 +559,15 @@ class ClusterIndex:
     def _refine(self, sigs: Mapping[str, dict], ids: list[str], side: dict[str, int],
                 score, copy_of: Mapping[str, str]) -> Optional[list[list[str]]]:
         """Leave-one-out 2-means from ``side`` (member -> 0/1) on ``score``; the two sides, or
-        None once a side has fewer than SPLIT_MIN_SIDE distinct texts (``copy_of``: member ->
+        None once a side has fewer than split_min_side distinct texts (``copy_of``: member ->
         its text's first member, see :func:`copies`)."""
         def distinct(g: list[str]) -> int:
             return len({copy_of[a] for a in g})
 
-        for _ in range(SPLIT_ROUNDS):
+        p = self.params
+        for _ in range(p.split_rounds):
             groups = [[a for a in ids if side[a] == k] for k in (0, 1)]
-            if min(map(distinct, groups)) < SPLIT_MIN_SIDE:
+            if min(map(distinct, groups)) < p.split_min_side:
                 return None
             sums = [_story_of([sigs[a] for a in g]) for g in groups]
             gviews = [self.story_view(sm) for sm in sums]
@@ -580,12 +587,12 @@ class ClusterIndex:
                 break
             side = moved
         groups = [[a for a in ids if side[a] == k] for k in (0, 1)]
-        return groups if min(map(distinct, groups)) >= SPLIT_MIN_SIDE else None
+        return groups if min(map(distinct, groups)) >= p.split_min_side else None
 
     def mutual(self, a_sigs: list[dict], b_sigs: list[dict]) -> float:
         """How much two stories are one: the lower of the two sides' mean score against the
         other, each article scored as :meth:`best` would score it against the other side as an
-        open story (centroid and best-member terms).  ``MERGE_THRESHOLD`` and above: every
+        open story (centroid and best-member terms).  ``merge_threshold`` and above: every
         article of each, on average, would have joined the other.  A one-article story against
         a larger one: that article's score only (a lone article is too noisy a centroid to
         score the other side against; it was placed when the other story was smaller)."""
@@ -601,12 +608,12 @@ class ClusterIndex:
         better: member -> that story, for each member (but ``stay``) whose best score among the
         ``allowed`` other stories reaches ``threshold`` and beats its score against the rest
         of its own story (leave-one-out, as ``bisect`` scores a side), while that score is
-        below MERGE_THRESHOLD: a member attached as firmly as two stories that are one event
+        below merge_threshold: a member attached as firmly as two stories that are one event
         stays (moving it between two fragments of one event would only keep them from merging).
 
         Why: an article joins the best story at the time.  A report that came while its
         event's story was small or not yet started can sit in a sister event's story, which
-        the split does not catch while it is fewer than SPLIT_MIN_SIDE reports; once the
+        the split does not catch while it is fewer than split_min_side reports; once the
         story it belongs to has grown, it scores higher there (a k-means step, member by member)."""
         out: dict[str, str] = {}
         ids = sorted(sigs)
@@ -618,12 +625,13 @@ class ClusterIndex:
             if other is None or s < threshold:
                 continue
             own = self._side_score([sigs[m]], [sigs[a] for a in ids if a != m])
-            if own < s and own < MERGE_THRESHOLD:
+            if own < s and own < self.params.merge_threshold:
                 out[m] = other
         return out
 
     def _side_score(self, xs: list[dict], ys: list[dict]) -> float:
         """The mean score of the articles ``xs`` against the articles ``ys`` as an open story."""
+        p = self.params
         sy = _story_of(ys)
         view = self.story_view(sy)
         yv = [self.member_vec(y["ents"], y["title"]) for y in ys]
@@ -631,10 +639,10 @@ class ClusterIndex:
         total = 0.0
         for x in xs:
             s = self.score(x, sy, view=view)
-            if W_MEMBER:
+            if p.w_member:
                 xv = self.member_vec(x["ents"], x["title"])
                 xn = _norm(xv)
-                s += W_MEMBER * (max(_cos(xv, v, xn, n) for v, n in zip(yv, yn)) - MEMBER_BASE)
+                s += p.w_member * (max(_cos(xv, v, xn, n) for v, n in zip(yv, yn)) - p.member_base)
             total += s
         return total / len(xs)
 
@@ -643,7 +651,7 @@ class ClusterIndex:
         """The best-scoring candidate story (among those ``allowed``, default all) and its score
         (ties: the smallest story id, so a replay resolves them the same way).  The
         best-member term is costly (every member of a story) and bounded by
-        ``MEMBER_BONUS_MAX``: it is computed only for stories whose centroid score could still
+        ``member_bonus_max``: it is computed only for stories whose centroid score could still
         win, in decreasing centroid order (same result as scoring every candidate in full).
         ``views``: a cache of story views (:meth:`story_view`) for several calls between two
         ``observe`` calls."""
@@ -657,12 +665,14 @@ class ClusterIndex:
         scored = sorted(((self.score(art_sig, self.sigs[sid], self.top.get(sid), view(sid)), sid)
                          for sid in self.candidates(art_sig) if allowed is None or allowed(sid)),
                         key=lambda t: (-t[0], t[1]))
+        p = self.params
+        bonus_max = p.member_bonus_max
         best_sid, best_s = None, -1.0
         for s, sid in scored:
-            if W_MEMBER and sid in self.members:
-                if s + MEMBER_BONUS_MAX < best_s:
+            if p.w_member and sid in self.members:
+                if s + bonus_max < best_s:
                     break                     # neither this story nor any after it can win
-                s += W_MEMBER * (self.member_sim(art_sig, self.members[sid], view(sid)) - MEMBER_BASE)
+                s += p.w_member * (self.member_sim(art_sig, self.members[sid], view(sid)) - p.member_base)
             elif s < best_s:
                 continue
             if s > best_s or (s == best_s and best_sid is not None and sid < best_sid):
@@ -670,61 +680,20 @@ class ClusterIndex:
         return best_sid, best_s
 
 
-# Conflict: a mixed story is re-checked (``bisect``), so a mild penalty lets a report with
-# mis-typed or extra names ("Parliament the Communist Party" as one ORG) join its event's
-# story, while two events of one kind still part.
-CONFLICT_PENALTY = 0.3
 ART_VIEWS_MAX = 256   # article views cached between two ``observe`` calls (one placement, one split check)
-# Conflict classes.  A site (street, building, bridge) is compared with sites only: a report naming
-# the street where it happened, and not the country the story's reports name, is not about another
-# place.  An organisation weighs half: reports name outlets, agencies and parties in passing
-# ("told NTV", "the IMF's loan"), so a novel one against a story's absent one is weaker evidence
-# of another event than a person or a place.
-ENTITY_CLASS = {"PERSON": "who", "GPE": "where", "LOC": "where", "FAC": "site", "ORG": "org"}
-CLASS_WEIGHT = {"who": 1.0, "where": 1.0, "site": 1.0, "org": 0.5}
-TIME_SCALE_DAYS = 30.0
-TIME_PENALTY_MAX = 0.3
-DATE_CONFLICT_DAYS = 90.0
-DATE_CONFLICT_PENALTY = 0.6
 
 
-# A story is re-checked for two events (see ``ClusterIndex.bisect``, ``split_due``) as it grows,
-# while it has at most SPLIT_MAX_MEMBERS articles.  Mixes start while a story is small;
-# once it has a core (entities in at least half its articles), the conflict penalty keeps a
-# look-alike event's reports out at placement (and a check costs O(members) scores per round).
-# Split when the two sides' cross score plus their headline cross is below SPLIT_THRESHOLD.
-# A headline names its event: two clubs' offers to one player, or a rule and its reversal,
-# share every name and most words in the body, not their headlines; one event's halves
-# mostly share their headlines, and their cross is higher the less they do.
-SPLIT_THRESHOLD = 0.72
-SPLIT_MIN_SIDE = 4
-SPLIT_ROUNDS = 10
-SPLIT_MAX_MEMBERS = 24
-# Merge (``ClusterIndex.mutual``): two open stories that an arriving article bridges are one
-# when each side's articles, on average, score at least MERGE_THRESHOLD against the other
-# (well above the match threshold; ``bisect`` never splits two sides this close, so a merge is
-# never undone by a split check and a split never redone by a merge).  Checked for the
-# MERGE_CANDIDATES best candidate stories of the article, while the story it joined has 2 to
-# MERGE_MAX_MEMBERS articles and the other 1 to MERGE_MAX_MEMBERS: a report that came too
-# early to join (a story of one article scores low against it) is taken in once its story
-# has grown.
-MERGE_THRESHOLD = 0.45
-MERGE_CANDIDATES = 5
-MERGE_MAX_MEMBERS = 24
+def split_due(n: int, params: ClusterParams = DEFAULT_PARAMS) -> bool:
+    """Whether a story that has just grown to ``n`` articles is re-checked for two events: from
+    twice ``split_min_side`` to ``split_max_members`` articles, at every ``split_every``-th size
+    (fewer checks, for the same splits)."""
+    p = params
+    return 2 * p.split_min_side <= n <= p.split_max_members and n % p.split_every == 0
 
 
-def split_due(n: int) -> bool:
-    """Whether a story that has just grown to ``n`` articles is re-checked for two events: at
-    every second size (halves the cost of the checks)."""
-    return 2 * SPLIT_MIN_SIDE <= n <= SPLIT_MAX_MEMBERS and n % 2 == 0
-
-
-NEAR_COPY = 0.995   # body-term cosine at and above which two articles under one headline are one text
-
-
-def copies(sigs: Mapping[str, dict]) -> dict[str, str]:
+def copies(sigs: Mapping[str, dict], params: ClusterParams = DEFAULT_PARAMS) -> dict[str, str]:
     """Member -> the first member (by id) whose text it copies: syndicated wire copies and
-    re-posts (the same headline words and body terms at cosine NEAR_COPY or more,
+    re-posts (the same headline words and body terms at cosine ``near_copy`` or more,
     transitively).  A split counts texts, not copies: four copies of one report are one
     report's evidence, and two groups of copies of two reports of one event are not two events."""
     ids = sorted(sigs)
@@ -739,7 +708,7 @@ def copies(sigs: Mapping[str, dict]) -> dict[str, str]:
     for i, a in enumerate(ids):
         for b in ids[i + 1:]:
             if (find(a) != find(b) and sigs[a]["title"] == sigs[b]["title"]
-                    and _cos(vecs[a], vecs[b], norms[a], norms[b]) >= NEAR_COPY):
+                    and _cos(vecs[a], vecs[b], norms[a], norms[b]) >= params.near_copy):
                 root[find(b)] = find(a)
     return {a: find(a) for a in ids}
 
@@ -758,14 +727,11 @@ def _copy_sig(sig: dict) -> dict:
     return out
 
 
-RHO = 0.5   # expected similarity of two articles of one story
-
-
-def size_scale(n: int) -> float:
+def size_scale(n: int, rho: float) -> float:
     """Expected cosine of an article with the centroid of ``n`` articles of its own story,
     relative to a large story: sqrt(n*rho / (1 + (n-1)*rho)).  Small stories are noisier
     centroids, so raw similarities to them are lower; dividing makes scores comparable."""
-    return math.sqrt(n * RHO / (1.0 + (n - 1) * RHO))
+    return math.sqrt(n * rho / (1.0 + (n - 1) * rho))
 
 
 def _quote_overlap(art_sig: dict, sig: dict) -> float:
@@ -819,9 +785,9 @@ def _ordinal(iso: str) -> Optional[int]:
         return None
 
 
-def _date_conflict(art_d0: list[str], story_d0: Mapping[str, float]) -> float:
+def _date_conflict(art_d0: list[str], story_d0: Mapping[str, float], params: ClusterParams) -> float:
     """Two events of one kind on different dates: the share of the story's articles whose own
-    date is more than DATE_CONFLICT_DAYS from the article's, times DATE_CONFLICT_PENALTY."""
+    date is more than ``date_conflict_days`` from the article's, times ``date_conflict_penalty``."""
     if not art_d0 or not story_d0:
         return 0.0
     a = _ordinal(art_d0[0])
@@ -831,17 +797,17 @@ def _date_conflict(art_d0: list[str], story_d0: Mapping[str, float]) -> float:
         if o is None:
             continue
         total += c
-        if abs(o - a) > DATE_CONFLICT_DAYS:
+        if abs(o - a) > params.date_conflict_days:
             far += c
-    return DATE_CONFLICT_PENALTY * far / total if total else 0.0
+    return params.date_conflict_penalty * far / total if total else 0.0
 
 
-def _time_penalty(art_dates: list[str], story_dates: Mapping[str, float]) -> float:
+def _time_penalty(art_dates: list[str], story_dates: Mapping[str, float], params: ClusterParams) -> float:
     """Grows with the smallest gap (days) between any article day and any story day."""
     a = [d for d in map(_ordinal, art_dates) if d is not None]
     s = [d for d in map(_ordinal, story_dates) if d is not None]
     if not a or not s:
         return 0.0
     gap = min(abs(x - y) for x in a for y in s)
-    return TIME_PENALTY_MAX * (1.0 - math.exp(-gap / TIME_SCALE_DAYS))
+    return params.time_penalty_max * (1.0 - math.exp(-gap / params.time_scale_days))
 

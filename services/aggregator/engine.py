@@ -56,17 +56,17 @@ and the other's articles move into it (``articles_moved_in``), the other is left
 closed with ``merged_into`` set (``articles_removed``: its members as last published);
 ``merged_from`` names it, ``extra_states``/``extra_records``/``extra_articles`` carry its
 state, record and the moved article records.  A merge needs a mutual score of at least
-MERGE_THRESHOLD, and ``ClusterIndex.bisect`` never splits two sides that close, so neither
+``merge_threshold``, and ``ClusterIndex.bisect`` never splits two sides that close, so neither
 undoes the other.  The other story may be a single early report (see ``_merge``).
 
 Re-homing.  After an article joins a story at a split-check size (and no split or merge), each
 other member that scores higher against another open story than against the rest of its own,
-and below MERGE_THRESHOLD against the rest (``ClusterIndex.misplaced``), moves there: ``rehomed`` maps each such story to the moved ids,
+and below ``merge_threshold`` against the rest (``ClusterIndex.misplaced``), moves there: ``rehomed`` maps each such story to the moved ids,
 ``extra_states``/``extra_records`` carry its state (``articles_moved_in``, version + 1) and
 record, ``extra_articles`` the moved article records; the story's own delta lists them in
 ``articles_removed``.  This catches a report that came before its own event's story had
 grown and sits alone among a sister event's reports, which the split cannot (a side needs
-SPLIT_MIN_SIDE reports).
+``split_min_side`` reports).
 """
 from __future__ import annotations
 
@@ -83,14 +83,13 @@ from schemas.models import ArticleEntities, ArticleQuotes, StoryDelta, StoryStat
 from services.aggregator import cluster as cl
 from services.aggregator import entities as en
 from services.aggregator import quotes as qu
+from services.aggregator.params import ClusterParams
 from services.aggregator.state import central_article, entity_names, render
 
 
 @dataclass
 class EngineConfig:
-    # join the best story at this score, else start one (the split repairs a mix of two
-    # events, so the threshold can favour recall)
-    match_threshold: float = 0.22
+    params: ClusterParams = field(default_factory=ClusterParams)   # every tuned value of clustering
     max_list_items: int = 50
     close_after_seconds: float = 3 * 24 * 3600
     # closed stories older than this (event time, vs the watermark) can no longer be reopened
@@ -150,7 +149,7 @@ class StoryEngine:
         self._reset()
 
     def _reset(self) -> None:
-        self.index = cl.ClusterIndex()
+        self.index = cl.ClusterIndex(self.config.params)
         self.stories: dict[str, dict] = {}       # open story records
         self.articles: dict[str, dict] = {}      # article records of open stories
         # article id -> (content_hash, story_id); with an article_loader only open stories' articles
@@ -274,7 +273,7 @@ class StoryEngine:
     def _index_closed(self, story: dict) -> None:
         """Index a closed story's light signature until it leaves the reopen window."""
         sid = story["story_id"]
-        light = story.get("light") or cl.light_signature(story["sig"])
+        light = story.get("light") or cl.light_signature(story["sig"], self.config.params)
         self.index.put(sid, light, closed=True)
         self._closed_at[sid] = story["event_time"]
         heapq.heappush(self._closed_heap, (datetime.fromisoformat(story["event_time"]), story["event_time"], sid))
@@ -335,11 +334,11 @@ class StoryEngine:
             else:
                 old_story = None
 
-        sig = cl.article_signature(entities, quotes)
+        sig = cl.article_signature(entities, quotes, self.config.params)
         self.index.observe(sig)
         sid, score = self.index.best(sig)
         story = None
-        if sid is not None and score >= self.config.match_threshold:
+        if sid is not None and score >= self.config.params.match_threshold:
             story = old_story if old_story is not None and old_story["story_id"] == sid else self._load_story(sid)
         if story is None:
             story = self._new_story(aid, chash, now, event)
@@ -433,8 +432,8 @@ class StoryEngine:
     def _merge(self, story: dict, sig: dict, now: datetime) -> Optional[tuple[dict, dict, list[str], tuple]]:
         """Merge ``story`` (which the article ``sig`` just joined) with an open story the article
         bridges it to, when the two are one (``ClusterIndex.mutual``).  ``story`` has 2 to
-        MERGE_MAX_MEMBERS articles (a story the article has just started is its placement's
-        decision), the other 1 to MERGE_MAX_MEMBERS (a single early report is taken in once
+        ``merge_max_members`` articles (a story the article has just started is its placement's
+        decision), the other 1 to ``merge_max_members`` (a single early report is taken in once
         the story it missed has grown).  The larger keeps its id (ties: the one with the older
         first article, then the smaller id); the other's articles move into it and it is left
         empty and closed, with ``merged_into`` set.  Returns (kept, emptied, moved article ids, the
@@ -444,22 +443,23 @@ class StoryEngine:
         yet), and each then grows on its own; the split cannot join them.  An article that
         matches both shows it, and the check is cheap while the stories are small."""
         sid = story["story_id"]
-        if not 2 <= len(story["articles"]) <= cl.MERGE_MAX_MEMBERS:
+        p = self.config.params
+        if not 2 <= len(story["articles"]) <= p.merge_max_members:
             return None
         mine = None
-        for cand in self.index.candidates(sig, limit=cl.MERGE_CANDIDATES):
+        for cand in self.index.candidates(sig, limit=p.merge_candidates):
             other = self.stories.get(cand)
             if (cand == sid or other is None or other["status"] != "open"
-                    or not 1 <= len(other["articles"]) <= cl.MERGE_MAX_MEMBERS
+                    or not 1 <= len(other["articles"]) <= p.merge_max_members
                     or self.index.score(sig, self.index.sigs[cand], self.index.top.get(cand))
-                    < self.config.match_threshold):
+                    < self.config.params.match_threshold):
                 continue
             mine = mine or self._member_records(story)
             theirs = self._member_records(other)
             if mine is None or theirs is None:
                 return None
             if self.index.mutual([r["sig"] for r in mine.values()],
-                                 [r["sig"] for r in theirs.values()]) >= cl.MERGE_THRESHOLD:
+                                 [r["sig"] for r in theirs.values()]) >= p.merge_threshold:
                 break
         else:
             return None
@@ -517,7 +517,7 @@ class StoryEngine:
         story id -> moved article ids; ``before`` gets each target's quote ids and entity names
         before the move (for its delta).  The arriving article stays: its placement has just
         been decided."""
-        if not cl.split_due(len(story["articles"])):
+        if not cl.split_due(len(story["articles"]), self.config.params):
             return {}
         recs = self._member_records(story)
         if recs is None:
@@ -529,7 +529,7 @@ class StoryEngine:
             return other is not None and other["status"] == "open" and c in self.index.members
 
         moves = self.index.misplaced(sid, {a: r["sig"] for a, r in recs.items()}, aid,
-                                     self.config.match_threshold, allowed)
+                                     self.config.params.match_threshold, allowed)
         if not moves:
             return {}
         out: dict[str, list[str]] = {}
@@ -580,7 +580,7 @@ class StoryEngine:
         the story into a mix, which then looks coherent to every later article.  Re-checking
         the whole story while it is small finds such mixes once each side has a few articles."""
         members = story["articles"]
-        if not cl.split_due(len(members)):
+        if not cl.split_due(len(members), self.config.params):
             return None
         recs = self._member_records(story)
         if recs is None:
@@ -671,7 +671,7 @@ class StoryEngine:
             story["status"] = "closed"                  # emptied by the move
             self._unindex(sid)
         elif story["status"] == "closed":
-            story["light"] = cl.light_signature(story["sig"])
+            story["light"] = cl.light_signature(story["sig"], self.config.params)
             limit = self._reopen_limit()
             if sid in self.index.sigs or limit is None or datetime.fromisoformat(story["event_time"]) >= limit:
                 self._index_closed(story)
@@ -756,7 +756,7 @@ class StoryEngine:
             story["status"] = "closed"
             story["version"] += 1
             story["updated_at"] = _iso(_utc(now))
-            story["light"] = cl.light_signature(story["sig"])
+            story["light"] = cl.light_signature(story["sig"], self.config.params)
             self._index_closed(story)
             self._names.pop(sid, None)
             members = [self.articles.pop(aid) for aid in list(story["articles"]) if aid in self.articles]

@@ -24,10 +24,6 @@ _SEP = re.compile(r"[\s\-‐‑–—_.]+")
 _DROP = re.compile(r"[^\w\s]")
 _ARTICLE = re.compile(r"^the\s+")
 
-# types that identify who/where a story is about (used by clustering too)
-SALIENT_TYPES = {"PERSON": 1.0, "GPE": 0.8, "LOC": 0.8, "ORG": 0.8, "FAC": 0.7, "NORP": 0.5,
-                 "EVENT": 0.6, "WORK_OF_ART": 0.6, "PRODUCT": 0.5, "LAW": 0.6}
-
 
 def local_key(name: str) -> str:
     """casefold, strip accents, unify hyphens/spaces/periods, drop possessive and a leading 'the'."""

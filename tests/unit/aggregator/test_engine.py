@@ -10,8 +10,10 @@ from schemas.models import StoryState
 from services.aggregator import cluster as cl
 from services.aggregator import entities as en
 from services.aggregator.engine import EngineConfig, StoryEngine
+from services.aggregator.params import ClusterParams
 from tests.unit.aggregator.test_helpers import FLOOD_TERMS, T0, article, coach_fired, coach_hired, ent, flood, quake, quote
 
+P = ClusterParams()
 Q1 = quote("We will move every family out of the valley before the river crests tonight.", "Ada Brennor",
            role="mayor")
 Q1_PART = quote("move every family out of the valley", "Brennor", "partial")
@@ -110,8 +112,8 @@ def test_an_organisation_weighs_half_a_person_in_the_conflict():
                                 [ent("Ostra Kemp", type_, n=3, in_title=True), ent("Norwick", "GPE", n=2)])
 
     assert conflict("PERSON") > 0.0
-    assert conflict("ORG") == pytest.approx(conflict("PERSON") * cl.CLASS_WEIGHT["org"])
-    assert cl.CLASS_WEIGHT["org"] < cl.CLASS_WEIGHT["who"]
+    assert conflict("ORG") == pytest.approx(conflict("PERSON") * P.class_weight["org"])
+    assert P.class_weight["org"] < P.class_weight["who"]
 
 
 def test_dates_a_text_only_mentions_do_not_weigh_against_its_story():
@@ -336,7 +338,7 @@ def test_pruned_best_equals_scoring_every_candidate_in_full():
         for sid in eng.index.candidates(sig):
             s = eng.index.score(sig, eng.index.sigs[sid])
             if sid in eng.index.members:
-                s += cl.W_MEMBER * (eng.index.member_sim(sig, eng.index.members[sid]) - cl.MEMBER_BASE)
+                s += P.w_member * (eng.index.member_sim(sig, eng.index.members[sid]) - P.member_base)
             full.append((-s, sid))
         got_sid, got_s = eng.index.best(sig)
         views: dict = {}                                   # a view cache changes nothing
@@ -352,7 +354,7 @@ def _mixed_coaches():
     """Fired, hired, fired, ...: the first 'hired' report joins the 'fired' story (one article
     is too little evidence to see the conflict)."""
     return [f(f"{'a' if f is coach_fired else 'b'}{i + 1}", i, hours=2 * i + (f is coach_hired))
-            for i in range(cl.SPLIT_MIN_SIDE + 1) for f in (coach_fired, coach_hired)]
+            for i in range(P.split_min_side + 1) for f in (coach_fired, coach_hired)]
 
 
 def test_a_story_holding_two_events_is_split_once_each_side_has_enough_articles():
@@ -406,7 +408,7 @@ def test_bisect_finds_the_two_events_and_refuses_one():
         eng.index.observe(s)
     a_side, b_side, cross = eng.index.bisect(sigs)
     assert sorted([a_side, b_side]) == [["a1", "a2", "a3", "a4", "a5"], ["b1", "b2", "b3", "b4", "b5"]]
-    assert cross + eng.index.headline_cross([sigs[a] for a in a_side], [sigs[a] for a in b_side]) < cl.SPLIT_THRESHOLD
+    assert cross + eng.index.headline_cross([sigs[a] for a in a_side], [sigs[a] for a in b_side]) < P.split_threshold
     assert eng.index.bisect({a: s for a, s in sigs.items() if a.startswith("a")}) is None
     assert eng.index.bisect({a: sigs[a] for a in ("a1", "a2", "a3", "b1", "b2", "b3")}) is None   # sides too small
 
@@ -432,7 +434,8 @@ def test_bisect_finds_two_events_among_loose_reports():
     assert [a for a in sides[0] if a[0] != "c"] == ["a1", "a2", "a3", "a4", "a5"]
     assert sides[1] == ["b1", "b2", "b3", "b4", "b5"]
     halves = cl.ClusterIndex._average_link_halves(sorted(sigs), {(a, b): 1.0 if a[0] == b[0] else 0.0
-                                                                  for a in sigs for b in sigs if a != b})
+                                                                  for a in sigs for b in sigs if a != b},
+                                               P.split_min_side)
     assert halves is not None and halves["a1"] != halves["b1"]
     for event in "ab":
         assert {halves[a] for a in sigs if a[0] == event} == {halves[event + "1"]}
@@ -454,7 +457,7 @@ def _bid(aid: str, team: str, i: int = 0, headlines: str | None = None, manager:
 def _bids(headlines: str | None = None, manager: int = 3):
     return [_bid(f"{'a' if team == 'Comets' else 'b'}{i + 1}", team, i, headlines, manager,
                  hours=2 * i + (team == "Harbors"))
-            for i in range(cl.SPLIT_MIN_SIDE + 1) for team in ("Comets", "Harbors")]
+            for i in range(P.split_min_side + 1) for team in ("Comets", "Harbors")]
 
 
 def test_two_offers_to_one_player_split_on_their_headlines():
@@ -468,7 +471,7 @@ def test_two_offers_to_one_player_split_on_their_headlines():
     a_side, b_side, cross = eng.index.bisect(sigs)
     assert sorted([a_side, b_side]) == [["a1", "a2", "a3", "a4", "a5"], ["b1", "b2", "b3", "b4", "b5"]]
     heads = eng.index.headline_cross([sigs[a] for a in a_side], [sigs[a] for a in b_side])
-    assert cross > 1.5 * EngineConfig().match_threshold and heads < 0.25 and cross + heads < cl.SPLIT_THRESHOLD
+    assert cross > 1.5 * P.match_threshold and heads < 0.25 and cross + heads < P.split_threshold
     eng, ups = _run(_bids())
     assert ups[1].story_id == ups[0].story_id and sum(1 for u in ups if u.split_into) == 1
     final = eng.assignments()
@@ -489,8 +492,8 @@ def test_a_division_the_merge_would_join_is_never_split():
         eng.index.observe(s)
     a_side, b_side = ([sigs[a] for a in sigs if a[0] == k] for k in "ab")
     cross = max(eng.index._side_score(a_side, b_side), eng.index._side_score(b_side, a_side))
-    assert cross + eng.index.headline_cross(a_side, b_side) < cl.SPLIT_THRESHOLD
-    assert eng.index.mutual(a_side, b_side) >= cl.MERGE_THRESHOLD
+    assert cross + eng.index.headline_cross(a_side, b_side) < P.split_threshold
+    assert eng.index.mutual(a_side, b_side) >= P.merge_threshold
     assert eng.index.bisect(sigs) is None
 
 
@@ -510,16 +513,16 @@ def test_copies_of_one_text_count_once_in_a_split():
 
 
 def test_split_checks_are_bounded():
-    assert not cl.split_due(2 * cl.SPLIT_MIN_SIDE - 1)
-    assert [n for n in range(cl.SPLIT_MAX_MEMBERS + 1) if cl.split_due(n)] == \
-        list(range(2 * cl.SPLIT_MIN_SIDE, cl.SPLIT_MAX_MEMBERS + 1, 2))
-    assert not any(cl.split_due(n) for n in range(cl.SPLIT_MAX_MEMBERS + 1, 500))
+    assert not cl.split_due(2 * P.split_min_side - 1)
+    assert [n for n in range(P.split_max_members + 1) if cl.split_due(n)] == \
+        list(range(2 * P.split_min_side, P.split_max_members + 1, 2))
+    assert not any(cl.split_due(n) for n in range(P.split_max_members + 1, 500))
 
 
 def test_a_story_with_a_core_keeps_a_look_alike_event_out_without_a_split():
     """Why checks stop at SPLIT_MAX_MEMBERS: once a story has a core, the conflict penalty
     keeps the other event's reports out at placement."""
-    big = [coach_fired(f"a{i}", i, hours=i) for i in range(cl.SPLIT_MAX_MEMBERS)]
+    big = [coach_fired(f"a{i}", i, hours=i) for i in range(P.split_max_members)]
     late = [coach_hired(f"b{i}", i, hours=30 + i) for i in range(6)]
     eng, ups = _run(big + late)
     assert not any(u.split_into for u in ups)
