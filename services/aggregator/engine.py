@@ -4,7 +4,7 @@ State.  Everything persistent is a plain JSON-able dict:
 
 * story record (table ``stories``): metadata, version, status, member articles,
   entity aggregate (``entities.add_entities``), quote groups (``quotes``), and
-  the clustering signature (``cluster.add_signature``);
+  the clustering signature (``signature.add_signature``);
 * article record (table ``articles``): story id, content hash and the
   article's contribution (entities, quote variants, clustering signature), so a
   revision subtracts exactly what the old version added.
@@ -41,7 +41,7 @@ names the story it left, ``extra_states`` carries that story's new state and
 ``extra_records`` its record, which must be persisted like ``story_record``.
 
 Splits.  After an article joins a story, a small story is re-checked for two events
-(``ClusterIndex.bisect``; ``cluster.split_due`` says when).  On a split the larger side
+(``Repairs.bisect``; ``repairs.split_due`` says when).  On a split the larger side
 keeps the story id and the other side becomes a new open story: ``split_into`` names it,
 ``extra_states``/``extra_records`` carry the other side's state and record, and
 ``extra_articles`` the moved article records (other than this article's), all to be
@@ -51,17 +51,17 @@ everything here it is a pure function of the order of arrival, so a replay split
 
 Merges.  The converse: one event's first reports can start two stories (their own angles,
 nothing shared yet).  After an article joins a story (and no split), the open stories it also
-matches are checked (``ClusterIndex.mutual``); when the two are one, the larger keeps its id
+matches are checked (``Repairs.mutual``); when the two are one, the larger keeps its id
 and the other's articles move into it (``articles_moved_in``), the other is left empty and
 closed with ``merged_into`` set (``articles_removed``: its members as last published);
 ``merged_from`` names it, ``extra_states``/``extra_records``/``extra_articles`` carry its
 state, record and the moved article records.  A merge needs a mutual score of at least
-``merge_threshold``, and ``ClusterIndex.bisect`` never splits two sides that close, so neither
+``merge_threshold``, and ``Repairs.bisect`` never splits two sides that close, so neither
 undoes the other.  The other story may be a single early report (see ``_merge``).
 
 Re-homing.  After an article joins a story at a split-check size (and no split or merge), each
 other member that scores higher against another open story than against the rest of its own,
-and below ``merge_threshold`` against the rest (``ClusterIndex.misplaced``), moves there: ``rehomed`` maps each such story to the moved ids,
+and below ``merge_threshold`` against the rest (``Repairs.misplaced``), moves there: ``rehomed`` maps each such story to the moved ids,
 ``extra_states``/``extra_records`` carry its state (``articles_moved_in``, version + 1) and
 record, ``extra_articles`` the moved article records; the story's own delta lists them in
 ``articles_removed``.  This catches a report that came before its own event's story had
@@ -80,10 +80,13 @@ from typing import Callable, Iterable, Optional
 
 from schemas.models import ArticleEntities, ArticleQuotes, StoryDelta, StoryState
 
-from services.aggregator import cluster as cl
 from services.aggregator import entities as en
 from services.aggregator import quotes as qu
+from services.aggregator.index import StoryIndex
 from services.aggregator.params import ClusterParams
+from services.aggregator.repairs import Repairs, split_due
+from services.aggregator.scoring import Scorer
+from services.aggregator.signature import add_signature, article_signature, light_signature
 from services.aggregator.state import central_article, entity_names, render
 
 
@@ -149,7 +152,9 @@ class StoryEngine:
         self._reset()
 
     def _reset(self) -> None:
-        self.index = cl.ClusterIndex(self.config.params)
+        self.index = StoryIndex(self.config.params)
+        self.scorer = Scorer(self.index, self.config.params)
+        self.repairs = Repairs(self.scorer, self.config.params)
         self.stories: dict[str, dict] = {}       # open story records
         self.articles: dict[str, dict] = {}      # article records of open stories
         # article id -> (content_hash, story_id); with an article_loader only open stories' articles
@@ -273,7 +278,7 @@ class StoryEngine:
     def _index_closed(self, story: dict) -> None:
         """Index a closed story's light signature until it leaves the reopen window."""
         sid = story["story_id"]
-        light = story.get("light") or cl.light_signature(story["sig"], self.config.params)
+        light = story.get("light") or light_signature(story["sig"], self.config.params)
         self.index.put(sid, light, closed=True)
         self._closed_at[sid] = story["event_time"]
         heapq.heappush(self._closed_heap, (datetime.fromisoformat(story["event_time"]), story["event_time"], sid))
@@ -334,9 +339,9 @@ class StoryEngine:
             else:
                 old_story = None
 
-        sig = cl.article_signature(entities, quotes, self.config.params)
+        sig = article_signature(entities, quotes, self.config.params)
         self.index.observe(sig)
-        sid, score = self.index.best(sig)
+        sid, score = self.scorer.best(sig)
         story = None
         if sid is not None and score >= self.config.params.match_threshold:
             story = old_story if old_story is not None and old_story["story_id"] == sid else self._load_story(sid)
@@ -431,7 +436,7 @@ class StoryEngine:
     # ------------------------------------------------------------ merging
     def _merge(self, story: dict, sig: dict, now: datetime) -> Optional[tuple[dict, dict, list[str], tuple]]:
         """Merge ``story`` (which the article ``sig`` just joined) with an open story the article
-        bridges it to, when the two are one (``ClusterIndex.mutual``).  ``story`` has 2 to
+        bridges it to, when the two are one (``Repairs.mutual``).  ``story`` has 2 to
         ``merge_max_members`` articles (a story the article has just started is its placement's
         decision), the other 1 to ``merge_max_members`` (a single early report is taken in once
         the story it missed has grown).  The larger keeps its id (ties: the one with the older
@@ -451,14 +456,14 @@ class StoryEngine:
             other = self.stories.get(cand)
             if (cand == sid or other is None or other["status"] != "open"
                     or not 1 <= len(other["articles"]) <= p.merge_max_members
-                    or self.index.score(sig, self.index.sigs[cand], self.index.top.get(cand))
+                    or self.scorer.score(sig, self.index.sigs[cand], self.index.top.get(cand))
                     < self.config.params.match_threshold):
                 continue
             mine = mine or self._member_records(story)
             theirs = self._member_records(other)
             if mine is None or theirs is None:
                 return None
-            if self.index.mutual([r["sig"] for r in mine.values()],
+            if self.repairs.mutual([r["sig"] for r in mine.values()],
                                  [r["sig"] for r in theirs.values()]) >= p.merge_threshold:
                 break
         else:
@@ -513,11 +518,11 @@ class StoryEngine:
     def _rehome(self, story: dict, aid: str, now: datetime,
                 before: dict[str, tuple[set, set]]) -> dict[str, list[str]]:
         """Move the members of ``story`` (which ``aid`` just joined, at a split-check size) that
-        fit another open story better (``ClusterIndex.misplaced``) into it.  Returns target
+        fit another open story better (``Repairs.misplaced``) into it.  Returns target
         story id -> moved article ids; ``before`` gets each target's quote ids and entity names
         before the move (for its delta).  The arriving article stays: its placement has just
         been decided."""
-        if not cl.split_due(len(story["articles"]), self.config.params):
+        if not split_due(len(story["articles"]), self.config.params):
             return {}
         recs = self._member_records(story)
         if recs is None:
@@ -528,7 +533,7 @@ class StoryEngine:
             other = self.stories.get(c)
             return other is not None and other["status"] == "open" and c in self.index.members
 
-        moves = self.index.misplaced(sid, {a: r["sig"] for a, r in recs.items()}, aid,
+        moves = self.repairs.misplaced(sid, {a: r["sig"] for a, r in recs.items()}, aid,
                                      self.config.params.match_threshold, allowed)
         if not moves:
             return {}
@@ -570,7 +575,7 @@ class StoryEngine:
 
     # ------------------------------------------------------------ splitting
     def _split(self, story: dict, now: datetime) -> Optional[dict]:
-        """Split ``story`` when it holds two events (``ClusterIndex.bisect``): the larger side
+        """Split ``story`` when it holds two events (``Repairs.bisect``): the larger side
         keeps the story (ties: the side with its first article), the other side becomes a new
         open story with its own id, derived from the story's id and the moved articles.
         Returns the new story's record (its members' article records are moved) or None.
@@ -580,12 +585,12 @@ class StoryEngine:
         the story into a mix, which then looks coherent to every later article.  Re-checking
         the whole story while it is small finds such mixes once each side has a few articles."""
         members = story["articles"]
-        if not cl.split_due(len(members), self.config.params):
+        if not split_due(len(members), self.config.params):
             return None
         recs = self._member_records(story)
         if recs is None:
             return None
-        parts = self.index.bisect({a: r["sig"] for a, r in recs.items()})
+        parts = self.repairs.bisect({a: r["sig"] for a, r in recs.items()})
         if parts is None:
             return None
         first = min(members, key=lambda a: (members[a]["order"], a))
@@ -671,7 +676,7 @@ class StoryEngine:
             story["status"] = "closed"                  # emptied by the move
             self._unindex(sid)
         elif story["status"] == "closed":
-            story["light"] = cl.light_signature(story["sig"], self.config.params)
+            story["light"] = light_signature(story["sig"], self.config.params)
             limit = self._reopen_limit()
             if sid in self.index.sigs or limit is None or datetime.fromisoformat(story["event_time"]) >= limit:
                 self._index_closed(story)
@@ -714,7 +719,7 @@ class StoryEngine:
                                   "event_time": rec["event_time"],
                                   "keys": sorted(rec["sig"]["ents"]), "tw": rec["sig"]["title"]}
         en.add_entities(story["entities"], rec["entities"], aid, +1)
-        cl.add_signature(story["sig"], rec["sig"], +1)
+        add_signature(story["sig"], rec["sig"], +1)
         for v in rec["quotes"]:
             qu.add_variant(story["quotes"], dict(v))
 
@@ -722,7 +727,7 @@ class StoryEngine:
         aid = rec["article_id"]
         story["articles"].pop(aid, None)
         en.add_entities(story["entities"], rec["entities"], aid, -1)
-        cl.add_signature(story["sig"], rec["sig"], -1)
+        add_signature(story["sig"], rec["sig"], -1)
         story["quotes"] = qu.remove_article(story["quotes"], aid)
         story["central"] = central_article(story)
         times = [a["event_time"] for a in story["articles"].values()]
@@ -756,7 +761,7 @@ class StoryEngine:
             story["status"] = "closed"
             story["version"] += 1
             story["updated_at"] = _iso(_utc(now))
-            story["light"] = cl.light_signature(story["sig"], self.config.params)
+            story["light"] = light_signature(story["sig"], self.config.params)
             self._index_closed(story)
             self._names.pop(sid, None)
             members = [self.articles.pop(aid) for aid in list(story["articles"]) if aid in self.articles]

@@ -367,8 +367,8 @@ def rebuild_state(state: dict, results: dict, max_items: int = 50, order: list[s
     engine adds contributions (services/aggregator/engine.py ``_article_record``/``_add``,
     state.py ``render``), the members taken in the order the state says they were first
     seen (which is the order their quote variants were sequenced in)."""
-    from services.aggregator import cluster as cl
     from services.aggregator.engine import StoryEngine
+    from services.aggregator.signature import article_signature
     from services.aggregator.state import central_article, render
 
     listed = {a["article_id"]: a for a in state["articles"]}
@@ -398,7 +398,7 @@ def rebuild_state(state: dict, results: dict, max_items: int = 50, order: list[s
         q, e = results[a["article_id"]]
         event = e.article.published or e.article.produced_at or datetime.fromisoformat(a["first_seen"])
         rec = eng._article_record(a["article_id"], e.article.content_hash, state["story_id"], a["first_seen"],
-                                  event, q, e, cl.article_signature(e), story)
+                                  event, q, e, article_signature(e), story)
         eng._add(story, rec)
     story["central"] = central_article(story)
     story["version"] = state["version"]

@@ -7,10 +7,13 @@ from datetime import timedelta
 import pytest
 
 from schemas.models import StoryState
-from services.aggregator import cluster as cl
 from services.aggregator import entities as en
 from services.aggregator.engine import EngineConfig, StoryEngine
+from services.aggregator.index import StoryIndex
 from services.aggregator.params import ClusterParams
+from services.aggregator.repairs import average_link_halves, copies, split_due
+from services.aggregator.scoring import acronym
+from services.aggregator.signature import add_signature, article_signature
 from tests.unit.aggregator.test_helpers import FLOOD_TERMS, T0, article, coach_fired, coach_hired, ent, flood, quake, quote
 
 P = ClusterParams()
@@ -77,14 +80,14 @@ def _relief_conflict(story_ents, article_ents):
 
     eng, ups = _run([relief("s1", story_ents), relief("s2", story_ents, 1)])
     q, e = relief("a", article_ents, 2)
-    return eng.index._conflict(cl.article_signature(e, q), eng.index.story_view(eng.index.sigs[ups[0].story_id]))
+    return eng.scorer.conflict(article_signature(e, q), eng.scorer.story_view(eng.index.sigs[ups[0].story_id]))
 
 
 def test_an_acronym_is_not_a_conflicting_name():
     """A story whose core is "Northern Relief Agency" and a report that calls it "NRA": no
     conflict, in either direction; a different agency still conflicts."""
-    assert cl.acronym("northern relief agency") == "nra" and cl.acronym("norwick") == ""
-    assert cl.acronym("bank of the north") == "bn"
+    assert acronym("northern relief agency") == "nra" and acronym("norwick") == ""
+    assert acronym("bank of the north") == "bn"
 
     def conflict(story_agency, article_agency):
         return _relief_conflict([ent(story_agency, "ORG", n=3, in_title=True), ent("Norwick", "GPE", n=2)],
@@ -125,8 +128,8 @@ def test_dates_a_text_only_mentions_do_not_weigh_against_its_story():
 
     def score(dates):
         q, e = _flood_again("f3", 2)
-        sig = cl.article_signature(e.model_copy(update={"dates": dates}), q)
-        return eng.index.score(sig, story)
+        sig = article_signature(e.model_copy(update={"dates": dates}), q)
+        return eng.scorer.score(sig, story)
 
     assert score(["2019-06"]) == score([]) > 0
 
@@ -152,7 +155,7 @@ def _recompute(engine, story_id):
     for aid, rec in engine.articles.items():
         if rec["story_id"] == story_id:
             en.add_entities(ents, rec["entities"], aid, +1)
-            cl.add_signature(sig, rec["sig"], +1)
+            add_signature(sig, rec["sig"], +1)
     return ents, sig
 
 
@@ -332,17 +335,17 @@ def test_pruned_best_equals_scoring_every_candidate_in_full():
         keep = [x for x in e.entities if rng.random() < 0.7] or e.entities[:1]
         terms = {t: c for t, c in e.terms.items() if rng.random() < 0.8} or dict(e.terms)
         e = e.model_copy(update={"entities": keep, "terms": terms})
-        sig = cl.article_signature(e, q)
+        sig = article_signature(e, q)
         eng.index.observe(sig)
         full = []
         for sid in eng.index.candidates(sig):
-            s = eng.index.score(sig, eng.index.sigs[sid])
+            s = eng.scorer.score(sig, eng.index.sigs[sid])
             if sid in eng.index.members:
-                s += P.w_member * (eng.index.member_sim(sig, eng.index.members[sid]) - P.member_base)
+                s += P.w_member * (eng.scorer.member_sim(sig, eng.index.members[sid]) - P.member_base)
             full.append((-s, sid))
-        got_sid, got_s = eng.index.best(sig)
+        got_sid, got_s = eng.scorer.best(sig)
         views: dict = {}                                   # a view cache changes nothing
-        assert eng.index.best(sig, views=views) == eng.index.best(sig, views=views) == (got_sid, got_s)
+        assert eng.scorer.best(sig, views=views) == eng.scorer.best(sig, views=views) == (got_sid, got_s)
         if full:
             want_s, want_sid = -min(full)[0], min(full)[1]
             assert (got_sid, round(got_s, 9)) == (want_sid, round(want_s, 9))
@@ -403,14 +406,14 @@ def test_one_event_in_many_wordings_is_not_split():
 
 def test_bisect_finds_the_two_events_and_refuses_one():
     eng, _ = _run([coach_fired("a0")])
-    sigs = {aid: cl.article_signature(e, q) for q, e in _mixed_coaches() for aid in [e.article.article_id]}
+    sigs = {aid: article_signature(e, q) for q, e in _mixed_coaches() for aid in [e.article.article_id]}
     for s in sigs.values():
         eng.index.observe(s)
-    a_side, b_side, cross = eng.index.bisect(sigs)
+    a_side, b_side, cross = eng.repairs.bisect(sigs)
     assert sorted([a_side, b_side]) == [["a1", "a2", "a3", "a4", "a5"], ["b1", "b2", "b3", "b4", "b5"]]
-    assert cross + eng.index.headline_cross([sigs[a] for a in a_side], [sigs[a] for a in b_side]) < P.split_threshold
-    assert eng.index.bisect({a: s for a, s in sigs.items() if a.startswith("a")}) is None
-    assert eng.index.bisect({a: sigs[a] for a in ("a1", "a2", "a3", "b1", "b2", "b3")}) is None   # sides too small
+    assert cross + eng.scorer.headline_cross([sigs[a] for a in a_side], [sigs[a] for a in b_side]) < P.split_threshold
+    assert eng.repairs.bisect({a: s for a, s in sigs.items() if a.startswith("a")}) is None
+    assert eng.repairs.bisect({a: sigs[a] for a in ("a1", "a2", "a3", "b1", "b2", "b3")}) is None   # sides too small
 
 
 def _arena(aid: str, i: int = 0):
@@ -426,16 +429,15 @@ def test_bisect_finds_two_events_among_loose_reports():
     average-link start groups the two events first and puts the loose reports with the nearer."""
     eng, _ = _run([coach_fired("a0")])
     arts = _mixed_coaches() + [_arena("c1", 0), _arena("c2", 1)]
-    sigs = {e.article.article_id: cl.article_signature(e, q) for q, e in arts}
+    sigs = {e.article.article_id: article_signature(e, q) for q, e in arts}
     for s in sigs.values():
         eng.index.observe(s)
-    a_side, b_side, cross = eng.index.bisect(sigs)
+    a_side, b_side, cross = eng.repairs.bisect(sigs)
     sides = sorted([a_side, b_side])
     assert [a for a in sides[0] if a[0] != "c"] == ["a1", "a2", "a3", "a4", "a5"]
     assert sides[1] == ["b1", "b2", "b3", "b4", "b5"]
-    halves = cl.ClusterIndex._average_link_halves(sorted(sigs), {(a, b): 1.0 if a[0] == b[0] else 0.0
-                                                                  for a in sigs for b in sigs if a != b},
-                                               P.split_min_side)
+    halves = average_link_halves(sorted(sigs), {(a, b): 1.0 if a[0] == b[0] else 0.0
+                                                for a in sigs for b in sigs if a != b}, P.split_min_side)
     assert halves is not None and halves["a1"] != halves["b1"]
     for event in "ab":
         assert {halves[a] for a in sigs if a[0] == event} == {halves[event + "1"]}
@@ -465,12 +467,12 @@ def test_two_offers_to_one_player_split_on_their_headlines():
     reports would join the other side's story (cross well above the match threshold), but
     their headlines share little, so they are two events."""
     eng, _ = _run([coach_fired("z0")])
-    sigs = {e.article.article_id: cl.article_signature(e, q) for q, e in _bids()}
+    sigs = {e.article.article_id: article_signature(e, q) for q, e in _bids()}
     for s in sigs.values():
         eng.index.observe(s)
-    a_side, b_side, cross = eng.index.bisect(sigs)
+    a_side, b_side, cross = eng.repairs.bisect(sigs)
     assert sorted([a_side, b_side]) == [["a1", "a2", "a3", "a4", "a5"], ["b1", "b2", "b3", "b4", "b5"]]
-    heads = eng.index.headline_cross([sigs[a] for a in a_side], [sigs[a] for a in b_side])
+    heads = eng.scorer.headline_cross([sigs[a] for a in a_side], [sigs[a] for a in b_side])
     assert cross > 1.5 * P.match_threshold and heads < 0.25 and cross + heads < P.split_threshold
     eng, ups = _run(_bids())
     assert ups[1].story_id == ups[0].story_id and sum(1 for u in ups if u.split_into) == 1
@@ -487,14 +489,14 @@ def test_a_division_the_merge_would_join_is_never_split():
     (mutual >= MERGE_THRESHOLD): no split, however little the headlines share, so a split is
     never undone by a merge nor a merge by a split."""
     eng, _ = _run([coach_fired("z0")])
-    sigs = {e.article.article_id: cl.article_signature(e, q) for q, e in _bids(manager=2)}
+    sigs = {e.article.article_id: article_signature(e, q) for q, e in _bids(manager=2)}
     for s in sigs.values():
         eng.index.observe(s)
     a_side, b_side = ([sigs[a] for a in sigs if a[0] == k] for k in "ab")
-    cross = max(eng.index._side_score(a_side, b_side), eng.index._side_score(b_side, a_side))
-    assert cross + eng.index.headline_cross(a_side, b_side) < P.split_threshold
-    assert eng.index.mutual(a_side, b_side) >= P.merge_threshold
-    assert eng.index.bisect(sigs) is None
+    cross = max(eng.scorer.side_score(a_side, b_side), eng.scorer.side_score(b_side, a_side))
+    assert cross + eng.scorer.headline_cross(a_side, b_side) < P.split_threshold
+    assert eng.repairs.mutual(a_side, b_side) >= P.merge_threshold
+    assert eng.repairs.bisect(sigs) is None
 
 
 def test_copies_of_one_text_count_once_in_a_split():
@@ -502,21 +504,21 @@ def test_copies_of_one_text_count_once_in_a_split():
     reports' evidence, too little to split on; five distinct reports of each event split."""
     eng, _ = _run([coach_fired("z0")])
     arts = [coach_fired(f"a{k}", 0) for k in range(5)] + [coach_hired(f"b{k}", 0) for k in range(5)]
-    sigs = {e.article.article_id: cl.article_signature(e, q) for q, e in arts}
-    distinct = {e.article.article_id: cl.article_signature(e, q) for q, e in _mixed_coaches()}
+    sigs = {e.article.article_id: article_signature(e, q) for q, e in arts}
+    distinct = {e.article.article_id: article_signature(e, q) for q, e in _mixed_coaches()}
     for s in [*sigs.values(), *distinct.values()]:
         eng.index.observe(s)
-    assert set(cl.copies(sigs).values()) == {"a0", "b0"}
-    assert len(set(cl.copies(distinct).values())) == len(distinct)     # one headline, other words: not copies
-    assert eng.index.bisect(sigs) is None
-    assert eng.index.bisect(distinct) is not None
+    assert set(copies(sigs).values()) == {"a0", "b0"}
+    assert len(set(copies(distinct).values())) == len(distinct)     # one headline, other words: not copies
+    assert eng.repairs.bisect(sigs) is None
+    assert eng.repairs.bisect(distinct) is not None
 
 
 def test_split_checks_are_bounded():
-    assert not cl.split_due(2 * P.split_min_side - 1)
-    assert [n for n in range(P.split_max_members + 1) if cl.split_due(n)] == \
+    assert not split_due(2 * P.split_min_side - 1)
+    assert [n for n in range(P.split_max_members + 1) if split_due(n)] == \
         list(range(2 * P.split_min_side, P.split_max_members + 1, 2))
-    assert not any(cl.split_due(n) for n in range(P.split_max_members + 1, 500))
+    assert not any(split_due(n) for n in range(P.split_max_members + 1, 500))
 
 
 def test_a_story_with_a_core_keeps_a_look_alike_event_out_without_a_split():
@@ -537,13 +539,13 @@ def _forced(arts, force):
     (aid -> function of the updates so far giving the story id, or None for a new story)."""
     eng, ups = StoryEngine(), []
     for q, e in arts:
-        place = eng.index.best
+        place = eng.scorer.best
         pick = force.get(e.article.article_id)
         if pick is not None:
             sid = pick(ups)
-            eng.index.best = lambda sig, allowed=None, views=None, sid=sid: (sid, 1.0) if sid else (None, -1.0)
+            eng.scorer.best = lambda sig, allowed=None, views=None, sid=sid: (sid, 1.0) if sid else (None, -1.0)
         ups.append(eng.process(q, e, T0))
-        eng.index.best = place
+        eng.scorer.best = place
     return eng, ups
 
 
@@ -712,7 +714,7 @@ def test_a_story_that_lost_a_member_closes_and_leaves_the_index_consistent():
 
 
 def test_index_unposts_what_it_posted_although_the_signature_changed_in_place():
-    idx = cl.ClusterIndex()
+    idx = StoryIndex()
     sig = {"n": 1, "ents": {"ada brennor": {"w": 1.0, "n": 1, "ty": {"PERSON": 1}, "t": "PERSON"}},
            "terms": {"flood": 1.0, "zeppelin": 1.0}}
     idx.put("s1", sig)
