@@ -23,7 +23,7 @@ import math
 from typing import Callable, Mapping, Optional
 
 from services.aggregator.params import DEFAULT_PARAMS, ClusterParams
-from services.aggregator.scoring import Scorer
+from services.aggregator.scoring import Scorer, StoryView
 from services.aggregator.signature import add_signature, copy_signature, story_of
 from services.aggregator.vectors import cosine, vector_norm
 
@@ -70,7 +70,7 @@ class Repairs:
         norm = {a: vector_norm(v) for a, v in vec.items()}
         msim = {(a, b): cosine(vec[a], vec[b], norm[a], norm[b]) for a in ids for b in ids}
 
-        def score(a: str, sig: dict, rest: list[str], view: Optional[dict] = None) -> float:
+        def score(a: str, sig: dict, rest: list[str], view: Optional[StoryView] = None) -> float:
             s = self.scorer.score(sigs[a], sig, view=view)
             if prm.w_member and rest:
                 s += prm.w_member * (max(msim[a, b] for b in rest) - prm.member_base)
@@ -178,7 +178,7 @@ class Repairs:
         story it belongs to has grown, it scores higher there (a k-means step, member by member)."""
         out: dict[str, str] = {}
         ids = sorted(sigs)
-        views: dict[str, dict] = {}
+        views: dict[str, StoryView] = {}
         for m in ids:
             if m == stay:
                 continue

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable, Mapping, Optional
 
@@ -52,6 +53,36 @@ from services.aggregator.vectors import cosine, vector_norm
 ART_VIEWS_MAX = 256   # article views cached between two ``observe`` calls (one placement, one split check)
 
 
+@dataclass(slots=True)
+class ArticleView:
+    """The article side of every score, with the idfs of the moment (vectors are idf-weighted)."""
+    entity_tokens: dict[str, float]    # entity name tokens
+    terms: dict[str, float]            # body terms (log term frequency x idf)
+    title: dict[str, float]            # headline words
+    entity_norm: float
+    terms_norm: float
+    title_norm: float
+    salience: dict[str, float]         # entity key -> weight x idf of its rarest token (conflict classes only)
+    name_tokens: set[str]              # every entity name token and acronym (is a name absent?)
+    rarest: dict[str, str]             # entity key (of ``salience``) -> its rarest name token
+
+
+@dataclass(slots=True)
+class StoryView:
+    """The story side of every score, with the idfs of the moment (vectors are idf-weighted)."""
+    articles: int                      # the story's article count (at least 1)
+    entities: dict[str, dict]          # its heaviest entities (signature records)
+    entity_tokens: dict[str, float]    # their name tokens, per article
+    terms: dict[str, float]            # its heaviest body terms
+    title: dict[str, float]            # headline words
+    entity_norm: float
+    terms_norm: float
+    title_norm: float
+    name_tokens: set[str]              # every entity name token and acronym (is a name absent?)
+    salience: dict[str, float]         # entity key -> weight per article x idf of its rarest token
+    member_vecs: Optional[list[tuple[dict[str, float], float]]] = None   # (vector, norm) per member, once asked
+
+
 class Scorer:
     """Scores articles against the stories of an index (with its current idfs)."""
 
@@ -61,26 +92,26 @@ class Scorer:
         # id(article signature) -> (the signature, its view): the article side of scores, valid
         # while the index's idfs stay (its ``generation``); holding the signature: its id cannot
         # be reused meanwhile
-        self._article_views: dict[int, tuple[dict, dict]] = {}
+        self._article_views: dict[int, tuple[dict, ArticleView]] = {}
         self._views_generation = index.generation
 
     def score(self, art_sig: dict, sig: dict, top: Optional[tuple[Mapping, Mapping]] = None,
-              view: Optional[dict] = None) -> float:
+              view: Optional[StoryView] = None) -> float:
         """Score of an article against a story signature; ``top`` is the story's
         (heaviest terms, heaviest entities) from :func:`top_features` (default: computed);
         ``view``: the story's :meth:`story_view` (default: computed)."""
         p = self.params
         v = view if view is not None else self.story_view(sig, top)
         a = self.article_view(art_sig)
-        s = (p.w_entities * cosine(a["ea"], v["es"], a["ea_norm"], v["es_norm"])
-             + p.w_terms * cosine(a["ta"], v["ts"], a["ta_norm"], v["ts_norm"])
-             + p.w_title * cosine(a["ha"], v["hs"], a["ha_norm"], v["hs_norm"]))
+        s = (p.w_entities * cosine(a.entity_tokens, v.entity_tokens, a.entity_norm, v.entity_norm)
+             + p.w_terms * cosine(a.terms, v.terms, a.terms_norm, v.terms_norm)
+             + p.w_title * cosine(a.title, v.title, a.title_norm, v.title_norm))
         time_pen = (time_penalty(art_sig.get("pub", []), sig.get("pub", {}), p)
                     + date_conflict(art_sig.get("d0", []), sig.get("d0", {}), p))
-        return (s / size_scale(v["n"], p.rho) + p.w_quote * quote_overlap(art_sig, sig)
+        return (s / size_scale(v.articles, p.rho) + p.w_quote * quote_overlap(art_sig, sig)
                 - self.conflict(art_sig, v) - time_pen)
 
-    def story_view(self, sig: dict, top: Optional[tuple[Mapping, Mapping]] = None) -> dict:
+    def story_view(self, sig: dict, top: Optional[tuple[Mapping, Mapping]] = None) -> StoryView:
         """The story side of every score: idf-weighted vectors of its heaviest features and
         the salience of its entities (valid until the next ``observe``)."""
         idx = self.index
@@ -90,12 +121,12 @@ class Scorer:
         es = self.entity_tokens(ents, 1.0 / n)
         ts = idx.weighted(idx.df_terms, terms.items())
         hs = idx.weighted(idx.df_title, sig.get("title", {}).items())
-        return {"n": n, "ents": ents, "es": es, "ts": ts, "hs": hs,
-                "es_norm": vector_norm(es), "ts_norm": vector_norm(ts), "hs_norm": vector_norm(hs),
-                "toks": name_tokens(sig.get("ents", {})),
-                "sal": {k: e["w"] / n * idx.token_idf(k) for k, e in ents.items() if e["t"] in entity_class}}
+        return StoryView(articles=n, entities=ents, entity_tokens=es, terms=ts, title=hs,
+                         entity_norm=vector_norm(es), terms_norm=vector_norm(ts), title_norm=vector_norm(hs),
+                         name_tokens=name_tokens(sig.get("ents", {})),
+                         salience={k: e["w"] / n * idx.token_idf(k) for k, e in ents.items() if e["t"] in entity_class})
 
-    def article_view(self, art_sig: dict) -> dict:
+    def article_view(self, art_sig: dict) -> ArticleView:
         """The article side of every score: the same for all candidate stories until the next
         ``observe`` changes the idfs (cached until then: the article placed, the members of a
         story being checked for a split)."""
@@ -111,10 +142,10 @@ class Scorer:
         ta = {t: (1 + math.log(c)) * idx.idf(idx.df_terms, t) for t, c in art_sig["terms"].items()}
         ha = {t: idx.idf(idx.df_title, t) for t in art_sig["title"]}
         sal = {k: e["w"] * idx.token_idf(k) for k, e in art_sig["ents"].items() if e["t"] in entity_class}
-        view = {"ea": ea, "ta": ta, "ha": ha,
-                "ea_norm": vector_norm(ea), "ta_norm": vector_norm(ta), "ha_norm": vector_norm(ha),
-                "sal": sal, "toks": name_tokens(art_sig["ents"]),
-                "rarest": {k: idx.rarest(k) for k in sal}}
+        view = ArticleView(entity_tokens=ea, terms=ta, title=ha,
+                           entity_norm=vector_norm(ea), terms_norm=vector_norm(ta), title_norm=vector_norm(ha),
+                           salience=sal, name_tokens=name_tokens(art_sig["ents"]),
+                           rarest={k: idx.rarest(k) for k in sal})
         if len(self._article_views) >= ART_VIEWS_MAX:
             self._article_views.clear()
         self._article_views[id(art_sig)] = (art_sig, view)
@@ -129,7 +160,7 @@ class Scorer:
                 out[t] = out.get(t, 0.0) + scale * e["w"] / math.sqrt(len(toks))
         return self.index.weighted(self.index.df_etok, out.items())
 
-    def conflict(self, art_sig: dict, story: dict) -> float:
+    def conflict(self, art_sig: dict, story: StoryView) -> float:
         """Two events of one kind differ in who/where/which organisation: penalise when, for one
         entity class, the article has a salient entity the story lacks AND the story has a core
         entity (in at least ``core_share`` of its articles) the article lacks.
@@ -141,16 +172,16 @@ class Scorer:
         :func:`top_features`)."""
         p = self.params
         entity_class = p.entity_class
-        n, s_ents, s_sal = story["n"], story["ents"], story["sal"]
+        n, s_ents, s_sal = story.articles, story.entities, story.salience
         a = self.article_view(art_sig)
-        s_toks = story["toks"]
-        a_toks, a_sal = a["toks"], a["sal"]
+        s_toks = story.name_tokens
+        a_toks, a_sal = a.name_tokens, a.salience
         if not a_sal or not s_sal:
             return 0.0
         a_max, s_max = max(a_sal.values()), max(s_sal.values())
         novel: dict[str, float] = {}
         for k, v in a_sal.items():
-            if a["rarest"][k] not in s_toks:
+            if a.rarest[k] not in s_toks:
                 c = entity_class[art_sig["ents"][k]["t"]]
                 novel[c] = max(novel.get(c, 0.0), v / a_max)
         worst = 0.0
@@ -169,15 +200,15 @@ class Scorer:
         v.update(("h:" + t, idx.idf(idx.df_title, t)) for t in title)
         return v
 
-    def member_sim(self, art_sig: dict, members: list, view: Optional[dict] = None) -> float:
+    def member_sim(self, art_sig: dict, members: list, view: Optional[StoryView] = None) -> float:
         """Similarity (entity name tokens and title words, idf-weighted) to the most similar member.
         ``view``: the story's cached view, which then keeps the members' vectors for later calls."""
         a = self.member_vec(art_sig["ents"], art_sig["title"])
         if view is None:
             return max((cosine(a, self.member_vec(k, tw)) for k, tw in members), default=0.0)
-        vecs = view.get("member_vecs")
+        vecs = view.member_vecs
         if vecs is None:
-            vecs = view["member_vecs"] = [(v, vector_norm(v)) for v in (self.member_vec(k, tw) for k, tw in members)]
+            vecs = view.member_vecs = [(v, vector_norm(v)) for v in (self.member_vec(k, tw) for k, tw in members)]
         a_norm = vector_norm(a)
         return max((cosine(a, v, a_norm, n) for v, n in vecs), default=0.0)
 
@@ -207,11 +238,11 @@ class Scorer:
         def side(a: list[dict], b: list[dict]) -> float:
             hs = idx.weighted(idx.df_title, Counter(w for y in b for w in y["title"]).items())
             hn = vector_norm(hs)
-            return sum(cosine(v["ha"], hs, v["ha_norm"], hn) for v in map(self.article_view, a)) / len(a)
+            return sum(cosine(v.title, hs, v.title_norm, hn) for v in map(self.article_view, a)) / len(a)
         return max(side(xs, ys), side(ys, xs))
 
     def best(self, art_sig: dict, allowed: Optional[Callable[[str], bool]] = None,
-             views: Optional[dict[str, dict]] = None) -> tuple[Optional[str], float]:
+             views: Optional[dict[str, StoryView]] = None) -> tuple[Optional[str], float]:
         """The best-scoring candidate story (among those ``allowed``, default all) and its score
         (ties: the smallest story id, so a replay resolves them the same way).  The
         best-member term is costly (every member of a story) and bounded by
@@ -221,7 +252,7 @@ class Scorer:
         ``observe`` calls."""
         idx = self.index
 
-        def view(sid: str) -> Optional[dict]:
+        def view(sid: str) -> Optional[StoryView]:
             if views is None:
                 return None
             v = views.get(sid)
