@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Iterable, Optional
 
 from services.aggregator.params import DEFAULT_PARAMS, ClusterParams
-from services.aggregator.signature import top_features
+from services.aggregator.signature import ArticleSignature, StoryEntity, StorySignature, top_features
 
 
 class StoryIndex:
@@ -25,7 +25,7 @@ class StoryIndex:
         self.df_ents: Counter = Counter()
         self.df_title: Counter = Counter()
         self.df_etok: Counter = Counter()
-        self.sigs: dict[str, dict] = {}           # story id -> signature (open and closed)
+        self.sigs: dict[str, StorySignature] = {}           # story id -> signature (open and closed)
         self.closed: set[str] = set()
         self.postings: dict[str, set[str]] = {}   # "e:key" / "t:term" -> story ids
         # story id -> the features it was posted under.  Kept apart from the signature: an open
@@ -38,26 +38,26 @@ class StoryIndex:
         self._rarest_memo: dict[str, str] = {}
         # how many ``observe`` calls so far: what was computed from the idfs is valid while it stays
         self.generation = 0
-        self.top: dict[str, tuple[dict, dict]] = {}   # story id -> its heaviest (terms, entities)
+        self.top: dict[str, tuple[dict[str, float], dict[str, StoryEntity]]] = {}   # story id -> its heaviest (terms, entities)
 
     # -- document frequencies
-    def observe(self, art_sig: dict, sign: int = 1) -> None:
+    def observe(self, art_sig: ArticleSignature, sign: int = 1) -> None:
         self._idf_memo.clear()              # every cached value below depends on the idfs
         self._rarest_memo.clear()
         self.generation += 1
         self.n_docs += sign
-        for k in art_sig["ents"]:
+        for k in art_sig.entities:
             self.df_ents[k] += sign
-        for t in art_sig["terms"]:
+        for t in art_sig.terms:
             self.df_terms[t] += sign
-        for t in art_sig["title"]:
+        for t in art_sig.title:
             self.df_title[t] += sign
-        for t in {t for k in art_sig["ents"] for t in k.split()}:
+        for t in {t for k in art_sig.entities for t in k.split()}:
             self.df_etok[t] += sign
         if sign < 0:                       # forget features no indexed article has any more
-            for df, keys in ((self.df_ents, art_sig["ents"]), (self.df_terms, art_sig["terms"]),
-                             (self.df_title, art_sig["title"]),
-                             (self.df_etok, {t for k in art_sig["ents"] for t in k.split()})):
+            for df, keys in ((self.df_ents, art_sig.entities), (self.df_terms, art_sig.terms),
+                             (self.df_title, art_sig.title),
+                             (self.df_etok, {t for k in art_sig.entities for t in k.split()})):
                 for k in keys:
                     if df.get(k, 1) <= 0:
                         del df[k]
@@ -93,7 +93,7 @@ class StoryIndex:
         return out
 
     # -- stories
-    def put(self, sid: str, sig: dict, closed: bool = False, members: Optional[list] = None) -> None:
+    def put(self, sid: str, sig: StorySignature, closed: bool = False, members: Optional[list] = None) -> None:
         self.drop(sid)
         self.sigs[sid] = sig
         self.top[sid] = top_features(sig, self.params)
@@ -135,23 +135,23 @@ class StoryIndex:
         return errors
 
     @staticmethod
-    def _features(sig: dict) -> Iterable[str]:
-        yield from ("e:" + k for k in sig.get("ents", {}))
-        yield from ("t:" + k for k in sig.get("terms", {}))
+    def _features(sig: StorySignature) -> Iterable[str]:
+        yield from ("e:" + k for k in sig.entities)
+        yield from ("t:" + k for k in sig.terms)
 
-    def candidates(self, art_sig: dict, limit: Optional[int] = None) -> list[str]:
+    def candidates(self, art_sig: ArticleSignature, limit: Optional[int] = None) -> list[str]:
         """Stories sharing an entity or one of the article's ``candidate_terms`` most distinctive
         terms, the ``limit`` (default ``max_candidates``) with the most idf-weighted shared
         features (cheap pre-ranking)."""
         top_terms = self.params.candidate_terms
         limit = self.params.max_candidates if limit is None else limit
         votes: Counter = Counter()
-        for k in art_sig["ents"]:
+        for k in art_sig.entities:
             w = self.idf(self.df_ents, k)
             for sid in self.postings.get("e:" + k, ()):
                 votes[sid] += w
-        idf = {t: self.idf(self.df_terms, t) for t in art_sig["terms"]}
-        ranked = sorted(art_sig["terms"], key=lambda t: (-(1 + math.log(art_sig["terms"][t])) * idf[t], t))
+        idf = {t: self.idf(self.df_terms, t) for t in art_sig.terms}
+        ranked = sorted(art_sig.terms, key=lambda t: (-(1 + math.log(art_sig.terms[t])) * idf[t], t))
         for t in ranked[:top_terms]:
             for sid in self.postings.get("t:" + t, ()):
                 votes[sid] += idf[t]

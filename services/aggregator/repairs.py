@@ -24,7 +24,7 @@ from typing import Callable, Mapping, Optional
 
 from services.aggregator.params import DEFAULT_PARAMS, ClusterParams
 from services.aggregator.scoring import Scorer, StoryView
-from services.aggregator.signature import add_signature, copy_signature, story_of
+from services.aggregator.signature import ArticleSignature, StorySignature, story_of
 from services.aggregator.vectors import cosine, vector_norm
 
 
@@ -35,7 +35,7 @@ class Repairs:
         self.scorer = scorer
         self.params = params
 
-    def bisect(self, sigs: Mapping[str, dict]) -> Optional[tuple[list[str], list[str], float]]:
+    def bisect(self, sigs: Mapping[str, ArticleSignature]) -> Optional[tuple[list[str], list[str], float]]:
         """Does a story hold two events?  ``sigs``: its members' article signatures.
 
         Likeness of two members: the mean of both directions' score of one against the other
@@ -66,11 +66,11 @@ class Repairs:
         copy_of = copies(sigs, prm)
         if len(set(copy_of.values())) < 2 * prm.split_min_side:
             return None
-        vec = {a: self.scorer.member_vec(sigs[a]["ents"], sigs[a]["title"]) for a in ids}
+        vec = {a: self.scorer.member_vec(sigs[a].entities, sigs[a].title) for a in ids}
         norm = {a: vector_norm(v) for a, v in vec.items()}
         msim = {(a, b): cosine(vec[a], vec[b], norm[a], norm[b]) for a in ids for b in ids}
 
-        def score(a: str, sig: dict, rest: list[str], view: Optional[StoryView] = None) -> float:
+        def score(a: str, sig: StorySignature, rest: list[str], view: Optional[StoryView] = None) -> float:
             s = self.scorer.score(sigs[a], sig, view=view)
             if prm.w_member and rest:
                 s += prm.w_member * (max(msim[a, b] for b in rest) - prm.member_base)
@@ -117,7 +117,7 @@ class Repairs:
             return None
         return groups[0], groups[1], cross
 
-    def refine(self, sigs: Mapping[str, dict], ids: list[str], side: dict[str, int],
+    def refine(self, sigs: Mapping[str, ArticleSignature], ids: list[str], side: dict[str, int],
                score, copy_of: Mapping[str, str]) -> Optional[list[list[str]]]:
         """Leave-one-out 2-means from ``side`` (member -> 0/1) on ``score``; the two sides, or
         None once a side has fewer than ``split_min_side`` distinct texts (``copy_of``: member ->
@@ -140,8 +140,8 @@ class Repairs:
                     if side[a] != k:
                         s.append(score(a, sums[k], rest, gviews[k]))
                     else:                       # leave one out: the side without ``a``
-                        loo = copy_signature(sums[k])
-                        add_signature(loo, sigs[a], -1)
+                        loo = sums[k].copy()
+                        loo.add(sigs[a], -1)
                         s.append(score(a, loo, rest))
                 moved[a] = 0 if s[0] >= s[1] else 1
             if moved == side:
@@ -150,7 +150,7 @@ class Repairs:
         groups = [[a for a in ids if side[a] == k] for k in (0, 1)]
         return groups if min(map(distinct, groups)) >= p.split_min_side else None
 
-    def mutual(self, a_sigs: list[dict], b_sigs: list[dict]) -> float:
+    def mutual(self, a_sigs: list[ArticleSignature], b_sigs: list[ArticleSignature]) -> float:
         """How much two stories are one: the lower of the two sides' mean score against the
         other, each article scored as ``Scorer.best`` would score it against the other side as an
         open story (centroid and best-member terms).  ``merge_threshold`` and above: every
@@ -163,7 +163,7 @@ class Repairs:
             return self.scorer.side_score(b_sigs, a_sigs)
         return min(self.scorer.side_score(a_sigs, b_sigs), self.scorer.side_score(b_sigs, a_sigs))
 
-    def misplaced(self, sid: str, sigs: Mapping[str, dict], stay: str, threshold: float,
+    def misplaced(self, sid: str, sigs: Mapping[str, ArticleSignature], stay: str, threshold: float,
                   allowed: Callable[[str], bool]) -> dict[str, str]:
         """Members of story ``sid`` (``sigs``: its members' signatures) that fit another story
         better: member -> that story, for each member (but ``stay``) whose best score among the
@@ -228,13 +228,13 @@ def split_due(n: int, params: ClusterParams = DEFAULT_PARAMS) -> bool:
     return 2 * p.split_min_side <= n <= p.split_max_members and n % p.split_every == 0
 
 
-def copies(sigs: Mapping[str, dict], params: ClusterParams = DEFAULT_PARAMS) -> dict[str, str]:
+def copies(sigs: Mapping[str, ArticleSignature], params: ClusterParams = DEFAULT_PARAMS) -> dict[str, str]:
     """Member -> the first member (by id) whose text it copies: syndicated wire copies and
     re-posts (the same headline words and body terms at cosine ``near_copy`` or more,
     transitively).  A split counts texts, not copies: four copies of one report are one
     report's evidence, and two groups of copies of two reports of one event are not two events."""
     ids = sorted(sigs)
-    vecs = {a: {t: 1.0 + math.log(c) for t, c in sigs[a]["terms"].items()} for a in ids}
+    vecs = {a: {t: 1.0 + math.log(c) for t, c in sigs[a].terms.items()} for a in ids}
     norms = {a: vector_norm(v) for a, v in vecs.items()}
     root = {a: a for a in ids}
 
@@ -244,7 +244,7 @@ def copies(sigs: Mapping[str, dict], params: ClusterParams = DEFAULT_PARAMS) -> 
         return a
     for i, a in enumerate(ids):
         for b in ids[i + 1:]:
-            if (find(a) != find(b) and sigs[a]["title"] == sigs[b]["title"]
+            if (find(a) != find(b) and sigs[a].title == sigs[b].title
                     and cosine(vecs[a], vecs[b], norms[a], norms[b]) >= params.near_copy):
                 root[find(b)] = find(a)
     return {a: find(a) for a in ids}

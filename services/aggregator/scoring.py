@@ -47,7 +47,8 @@ from typing import Callable, Iterable, Mapping, Optional
 
 from services.aggregator.index import StoryIndex
 from services.aggregator.params import ClusterParams
-from services.aggregator.signature import story_of, top_features
+from services.aggregator.signature import (ArticleSignature, EntityWeight, StoryEntity, StorySignature, story_of,
+                                           top_features)
 from services.aggregator.vectors import cosine, vector_norm
 
 ART_VIEWS_MAX = 256   # article views cached between two ``observe`` calls (one placement, one split check)
@@ -71,7 +72,7 @@ class ArticleView:
 class StoryView:
     """The story side of every score, with the idfs of the moment (vectors are idf-weighted)."""
     articles: int                      # the story's article count (at least 1)
-    entities: dict[str, dict]          # its heaviest entities (signature records)
+    entities: dict[str, StoryEntity]   # its heaviest entities
     entity_tokens: dict[str, float]    # their name tokens, per article
     terms: dict[str, float]            # its heaviest body terms
     title: dict[str, float]            # headline words
@@ -92,10 +93,10 @@ class Scorer:
         # id(article signature) -> (the signature, its view): the article side of scores, valid
         # while the index's idfs stay (its ``generation``); holding the signature: its id cannot
         # be reused meanwhile
-        self._article_views: dict[int, tuple[dict, ArticleView]] = {}
+        self._article_views: dict[int, tuple[ArticleSignature, ArticleView]] = {}
         self._views_generation = index.generation
 
-    def score(self, art_sig: dict, sig: dict, top: Optional[tuple[Mapping, Mapping]] = None,
+    def score(self, art_sig: ArticleSignature, sig: StorySignature, top: Optional[tuple[Mapping[str, float], Mapping[str, StoryEntity]]] = None,
               view: Optional[StoryView] = None) -> float:
         """Score of an article against a story signature; ``top`` is the story's
         (heaviest terms, heaviest entities) from :func:`top_features` (default: computed);
@@ -106,27 +107,27 @@ class Scorer:
         s = (p.w_entities * cosine(a.entity_tokens, v.entity_tokens, a.entity_norm, v.entity_norm)
              + p.w_terms * cosine(a.terms, v.terms, a.terms_norm, v.terms_norm)
              + p.w_title * cosine(a.title, v.title, a.title_norm, v.title_norm))
-        time_pen = (time_penalty(art_sig.get("pub", []), sig.get("pub", {}), p)
-                    + date_conflict(art_sig.get("d0", []), sig.get("d0", {}), p))
+        time_pen = (time_penalty(art_sig.published, sig.published, p)
+                    + date_conflict(art_sig.own_dates, sig.own_dates, p))
         return (s / size_scale(v.articles, p.rho) + p.w_quote * quote_overlap(art_sig, sig)
                 - self.conflict(art_sig, v) - time_pen)
 
-    def story_view(self, sig: dict, top: Optional[tuple[Mapping, Mapping]] = None) -> StoryView:
+    def story_view(self, sig: StorySignature, top: Optional[tuple[Mapping[str, float], Mapping[str, StoryEntity]]] = None) -> StoryView:
         """The story side of every score: idf-weighted vectors of its heaviest features and
         the salience of its entities (valid until the next ``observe``)."""
         idx = self.index
         entity_class = self.params.entity_class
-        n = max(1, sig.get("n", 1))
+        n = max(1, sig.articles)
         terms, ents = top if top is not None else top_features(sig, self.params)
         es = self.entity_tokens(ents, 1.0 / n)
         ts = idx.weighted(idx.df_terms, terms.items())
-        hs = idx.weighted(idx.df_title, sig.get("title", {}).items())
+        hs = idx.weighted(idx.df_title, sig.title.items())
         return StoryView(articles=n, entities=ents, entity_tokens=es, terms=ts, title=hs,
                          entity_norm=vector_norm(es), terms_norm=vector_norm(ts), title_norm=vector_norm(hs),
-                         name_tokens=name_tokens(sig.get("ents", {})),
-                         salience={k: e["w"] / n * idx.token_idf(k) for k, e in ents.items() if e["t"] in entity_class})
+                         name_tokens=name_tokens(sig.entities),
+                         salience={k: e.weight / n * idx.token_idf(k) for k, e in ents.items() if e.type in entity_class})
 
-    def article_view(self, art_sig: dict) -> ArticleView:
+    def article_view(self, art_sig: ArticleSignature) -> ArticleView:
         """The article side of every score: the same for all candidate stories until the next
         ``observe`` changes the idfs (cached until then: the article placed, the members of a
         story being checked for a split)."""
@@ -138,29 +139,29 @@ class Scorer:
         if hit is not None and hit[0] is art_sig:
             return hit[1]
         entity_class = self.params.entity_class
-        ea = self.entity_tokens(art_sig["ents"], 1.0)
-        ta = {t: (1 + math.log(c)) * idx.idf(idx.df_terms, t) for t, c in art_sig["terms"].items()}
-        ha = {t: idx.idf(idx.df_title, t) for t in art_sig["title"]}
-        sal = {k: e["w"] * idx.token_idf(k) for k, e in art_sig["ents"].items() if e["t"] in entity_class}
+        ea = self.entity_tokens(art_sig.entities, 1.0)
+        ta = {t: (1 + math.log(c)) * idx.idf(idx.df_terms, t) for t, c in art_sig.terms.items()}
+        ha = {t: idx.idf(idx.df_title, t) for t in art_sig.title}
+        sal = {k: e.weight * idx.token_idf(k) for k, e in art_sig.entities.items() if e.type in entity_class}
         view = ArticleView(entity_tokens=ea, terms=ta, title=ha,
                            entity_norm=vector_norm(ea), terms_norm=vector_norm(ta), title_norm=vector_norm(ha),
-                           salience=sal, name_tokens=name_tokens(art_sig["ents"]),
+                           salience=sal, name_tokens=name_tokens(art_sig.entities),
                            rarest={k: idx.rarest(k) for k in sal})
         if len(self._article_views) >= ART_VIEWS_MAX:
             self._article_views.clear()
         self._article_views[id(art_sig)] = (art_sig, view)
         return view
 
-    def entity_tokens(self, ents: Mapping[str, dict], scale: float) -> dict[str, float]:
+    def entity_tokens(self, ents: Mapping[str, EntityWeight | StoryEntity], scale: float) -> dict[str, float]:
         """Entity names as weighted name tokens: robust to "Brian G Nichols" vs "Brian Nichols"."""
         out: dict[str, float] = {}
         for k, e in ents.items():
             toks = k.split()
             for t in toks:
-                out[t] = out.get(t, 0.0) + scale * e["w"] / math.sqrt(len(toks))
+                out[t] = out.get(t, 0.0) + scale * e.weight / math.sqrt(len(toks))
         return self.index.weighted(self.index.df_etok, out.items())
 
-    def conflict(self, art_sig: dict, story: StoryView) -> float:
+    def conflict(self, art_sig: ArticleSignature, story: StoryView) -> float:
         """Two events of one kind differ in who/where/which organisation: penalise when, for one
         entity class, the article has a salient entity the story lacks AND the story has a core
         entity (in at least ``core_share`` of its articles) the article lacks.
@@ -182,12 +183,12 @@ class Scorer:
         novel: dict[str, float] = {}
         for k, v in a_sal.items():
             if a.rarest[k] not in s_toks:
-                c = entity_class[art_sig["ents"][k]["t"]]
+                c = entity_class[art_sig.entities[k].type]
                 novel[c] = max(novel.get(c, 0.0), v / a_max)
         worst = 0.0
         for k, v in s_sal.items():
-            c = entity_class[s_ents[k]["t"]]
-            share = s_ents[k]["n"] / n
+            c = entity_class[s_ents[k].type]
+            share = s_ents[k].articles / n
             if (c in novel and share >= p.core_share and self.index.rarest(k) not in a_toks
                     and acronym(k) not in a_toks):
                 worst = max(worst, p.class_weight[c] * min(novel[c], share * v / s_max))
@@ -200,10 +201,10 @@ class Scorer:
         v.update(("h:" + t, idx.idf(idx.df_title, t)) for t in title)
         return v
 
-    def member_sim(self, art_sig: dict, members: list, view: Optional[StoryView] = None) -> float:
+    def member_sim(self, art_sig: ArticleSignature, members: list, view: Optional[StoryView] = None) -> float:
         """Similarity (entity name tokens and title words, idf-weighted) to the most similar member.
         ``view``: the story's cached view, which then keeps the members' vectors for later calls."""
-        a = self.member_vec(art_sig["ents"], art_sig["title"])
+        a = self.member_vec(art_sig.entities, art_sig.title)
         if view is None:
             return max((cosine(a, self.member_vec(k, tw)) for k, tw in members), default=0.0)
         vecs = view.member_vecs
@@ -212,36 +213,36 @@ class Scorer:
         a_norm = vector_norm(a)
         return max((cosine(a, v, a_norm, n) for v, n in vecs), default=0.0)
 
-    def side_score(self, xs: list[dict], ys: list[dict]) -> float:
+    def side_score(self, xs: list[ArticleSignature], ys: list[ArticleSignature]) -> float:
         """The mean score of the articles ``xs`` against the articles ``ys`` as an open story."""
         p = self.params
         sy = story_of(ys)
         view = self.story_view(sy)
-        yv = [self.member_vec(y["ents"], y["title"]) for y in ys]
+        yv = [self.member_vec(y.entities, y.title) for y in ys]
         yn = [vector_norm(v) for v in yv]
         total = 0.0
         for x in xs:
             s = self.score(x, sy, view=view)
             if p.w_member:
-                xv = self.member_vec(x["ents"], x["title"])
+                xv = self.member_vec(x.entities, x.title)
                 xn = vector_norm(xv)
                 s += p.w_member * (max(cosine(xv, v, xn, n) for v, n in zip(yv, yn)) - p.member_base)
             total += s
         return total / len(xs)
 
-    def headline_cross(self, xs: list[dict], ys: list[dict]) -> float:
+    def headline_cross(self, xs: list[ArticleSignature], ys: list[ArticleSignature]) -> float:
         """How much two groups of articles share their headlines: the larger of the two sides'
         mean cosine (idf-weighted title words) of an article's title with the other side's
         title words."""
         idx = self.index
 
-        def side(a: list[dict], b: list[dict]) -> float:
-            hs = idx.weighted(idx.df_title, Counter(w for y in b for w in y["title"]).items())
+        def side(a: list[ArticleSignature], b: list[ArticleSignature]) -> float:
+            hs = idx.weighted(idx.df_title, Counter(w for y in b for w in y.title).items())
             hn = vector_norm(hs)
             return sum(cosine(v.title, hs, v.title_norm, hn) for v in map(self.article_view, a)) / len(a)
         return max(side(xs, ys), side(ys, xs))
 
-    def best(self, art_sig: dict, allowed: Optional[Callable[[str], bool]] = None,
+    def best(self, art_sig: ArticleSignature, allowed: Optional[Callable[[str], bool]] = None,
              views: Optional[dict[str, StoryView]] = None) -> tuple[Optional[str], float]:
         """The best-scoring candidate story (among those ``allowed``, default all) and its score
         (ties: the smallest story id, so a replay resolves them the same way).  The
@@ -284,11 +285,11 @@ def size_scale(n: int, rho: float) -> float:
     return math.sqrt(n * rho / (1.0 + (n - 1) * rho))
 
 
-def quote_overlap(art_sig: dict, sig: dict) -> float:
+def quote_overlap(art_sig: ArticleSignature, sig: StorySignature) -> float:
     """Largest share of one article quote's 4-gram shingles already in the story's quotes."""
-    story = sig.get("shingles", {})
+    story = sig.shingles
     best = 0.0
-    for q in art_sig.get("quotes", []):
+    for q in art_sig.quotes:
         if q:
             best = max(best, sum(1 for sh in q if sh in story) / len(q))
     return best

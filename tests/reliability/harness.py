@@ -393,15 +393,15 @@ def rebuild_state(state: dict, results: dict, max_items: int = 50, order: list[s
     first = results[members[0]["article_id"]][1]
     story = eng._new_story(first.article.article_id, first.article.content_hash,
                            datetime.fromisoformat(state["created_at"]), datetime.fromisoformat(state["created_at"]))
-    story["story_id"] = state["story_id"]
+    story.story_id = state["story_id"]
     for a in members:
         q, e = results[a["article_id"]]
         event = e.article.published or e.article.produced_at or datetime.fromisoformat(a["first_seen"])
         rec = eng._article_record(a["article_id"], e.article.content_hash, state["story_id"], a["first_seen"],
                                   event, q, e, article_signature(e), story)
         eng._add(story, rec)
-    story["central"] = central_article(story)
-    story["version"] = state["version"]
+    story.central = central_article(story)
+    story.version = state["version"]
     return render(story, max_items, {})
 
 

@@ -13,7 +13,7 @@ from services.aggregator.index import StoryIndex
 from services.aggregator.params import ClusterParams
 from services.aggregator.repairs import average_link_halves, copies, split_due
 from services.aggregator.scoring import acronym
-from services.aggregator.signature import add_signature, article_signature
+from services.aggregator.signature import StoryEntity, StorySignature, article_signature
 from tests.unit.aggregator.test_helpers import FLOOD_TERMS, T0, article, coach_fired, coach_hired, ent, flood, quake, quote
 
 P = ClusterParams()
@@ -146,17 +146,17 @@ def test_redelivery_changes_nothing():
     eng, ups = _run([flood("f1", 0, [Q1])])
     rec = json.dumps(ups[0].story_record, sort_keys=True)
     assert eng.process(*flood("f1", 0, [Q1]), T0) is None
-    assert json.dumps(eng.stories[ups[0].story_id], sort_keys=True) == rec
+    assert json.dumps(eng.stories[ups[0].story_id].to_json(), sort_keys=True) == rec
 
 
 def _recompute(engine, story_id):
-    """Entity aggregate and signature of a story from its member article records only."""
-    ents, sig = {}, {}
+    """Entity aggregate and signature (JSON) of a story from its member article records only."""
+    ents, sig = {}, StorySignature()
     for aid, rec in engine.articles.items():
-        if rec["story_id"] == story_id:
-            en.add_entities(ents, rec["entities"], aid, +1)
-            add_signature(sig, rec["sig"], +1)
-    return ents, sig
+        if rec.story_id == story_id:
+            en.add_entities(ents, rec.entities, aid, +1)
+            sig.add(rec.signature, +1)
+    return ents, sig.to_json()
 
 
 def _close(a, b):
@@ -178,7 +178,7 @@ def test_revision_replaces_contribution_in_place():
     first_seen = {a.article_id: a.first_seen for a in up.state.articles}
     assert first_seen["f2"] == T0                                    # first_seen survives revisions
     ents, sig = _recompute(eng, sid)
-    assert _close(ents, eng.stories[sid]["entities"]) and _close(sig, eng.stories[sid]["sig"])
+    assert _close(ents, eng.stories[sid].entities) and _close(sig, eng.stories[sid].signature.to_json())
 
 
 def test_revision_can_move_an_article_to_another_story():
@@ -191,7 +191,7 @@ def test_revision_can_move_an_article_to_another_story():
     assert up.extra_states[0].delta.articles_removed == ["f2"] and up.state.delta.articles_added == ["f2"]
     for sid in (ups[0].story_id, ups[2].story_id):
         ents, sig = _recompute(eng, sid)
-        assert _close(ents, eng.stories[sid]["entities"]) and _close(sig, eng.stories[sid]["sig"])
+        assert _close(ents, eng.stories[sid].entities) and _close(sig, eng.stories[sid].signature.to_json())
 
 
 def test_restore_rebuilds_exactly():
@@ -247,7 +247,7 @@ def test_a_closed_story_leaves_no_quote_cache_behind():
     eng.story_loader = {}.get
     f1 = eng.process(*flood("f1", 0, [Q1, Q2]), T0)
     eng.process(*flood("f2", 0, [Q1_PART]), T0)
-    cached = lambda story: [g for g in story["quotes"] if id(g["variants"]) in qu._WORDINGS]  # noqa: E731
+    cached = lambda story: [g for g in story.quotes if id(g["variants"]) in qu._WORDINGS]  # noqa: E731
     story = eng.stories[f1.story_id]
     assert cached(story), "an open story's groups are cached"
     eng.process(*quake("q1", 5), T0)
@@ -298,12 +298,12 @@ def test_random_revisions_keep_counts_equal_to_member_contributions():
         maker = rng.choice(makers)
         apply(eng.process(*maker(f"a{i}", 20 + r, [quote(rng.choice(said), "Ilse Varga")], revision=str(r)), T0))
     for sid, story in eng.stories.items():
-        members = {a for a, rec in eng.articles.items() if rec["story_id"] == sid}
-        assert set(story["articles"]) == members
+        members = {a for a, rec in eng.articles.items() if rec.story_id == sid}
+        assert set(story.articles) == members
         ents, sig = _recompute(eng, sid)
-        assert _close(ents, story["entities"]) and _close(sig, story["sig"])
-        variants = sorted((v["article_id"], v["idx"]) for g in story["quotes"] for v in g["variants"])
-        assert variants == sorted((a, v["idx"]) for a in members for v in eng.articles[a]["quotes"])
+        assert _close(ents, story.entities) and _close(sig, story.signature.to_json())
+        variants = sorted((v["article_id"], v["idx"]) for g in story.quotes for v in g["variants"])
+        assert variants == sorted((a, v["idx"]) for a in members for v in eng.articles[a].quotes)
     # the persisted records alone rebuild the same engine
     fresh = StoryEngine()
     fresh.restore(json.loads(json.dumps(list(stories.values()))), json.loads(json.dumps(list(articles.values()))))
@@ -388,8 +388,8 @@ def test_a_story_holding_two_events_is_split_once_each_side_has_enough_articles(
 
 def test_records_after_a_split_restore_the_same_stories():
     eng, _ = _run(_mixed_coaches())
-    stories = [json.loads(json.dumps(s)) for s in eng.stories.values()]
-    articles = [json.loads(json.dumps(a)) for a in eng.articles.values()]
+    stories = [json.loads(json.dumps(s.to_json())) for s in eng.stories.values()]
+    articles = [json.loads(json.dumps(a.to_json())) for a in eng.articles.values()]
     fresh = StoryEngine()
     assert fresh.restore(stories, articles) == []       # every story record agrees with its articles
     assert fresh.assignments() == eng.assignments()
@@ -587,8 +587,8 @@ def test_two_stories_of_one_event_merge_when_an_article_bridges_them():
 
 def test_records_after_a_merge_restore_the_same_stories():
     eng, _, _ = _fragmented()
-    stories = [json.loads(json.dumps(s)) for s in [*eng.stories.values(), *eng._cold_stories.values()]]
-    articles = [json.loads(json.dumps(a)) for a in eng.articles.values()]
+    stories = [json.loads(json.dumps(s.to_json())) for s in [*eng.stories.values(), *eng._cold_stories.values()]]
+    articles = [json.loads(json.dumps(a.to_json())) for a in eng.articles.values()]
     fresh = StoryEngine()
     assert fresh.restore(stories, articles) == []
     assert fresh.assignments() == eng.assignments()
@@ -664,7 +664,7 @@ def test_a_member_that_fits_another_story_better_moves_there():
     assert final["s"] == final["b1"] == hired and {final[f"a{i}"] for i in range(1, 9)} == {fired}
     for sid in (hired, fired):                                 # aggregates = their members' sums
         ents, sig = _recompute(eng, sid)
-        assert _close(ents, eng.stories[sid]["entities"]) and _close(sig, eng.stories[sid]["sig"])
+        assert _close(ents, eng.stories[sid].entities) and _close(sig, eng.stories[sid].signature.to_json())
     fresh = StoryEngine()                                      # what the agent persisted restores it
     assert fresh.restore(*_persisted(ups)) == []
     assert fresh.assignments() == final
@@ -715,10 +715,10 @@ def test_a_story_that_lost_a_member_closes_and_leaves_the_index_consistent():
 
 def test_index_unposts_what_it_posted_although_the_signature_changed_in_place():
     idx = StoryIndex()
-    sig = {"n": 1, "ents": {"ada brennor": {"w": 1.0, "n": 1, "ty": {"PERSON": 1}, "t": "PERSON"}},
-           "terms": {"flood": 1.0, "zeppelin": 1.0}}
+    sig = StorySignature(articles=1, entities={"ada brennor": StoryEntity(1.0, 1, {"PERSON": 1}, "PERSON")},
+                         terms={"flood": 1.0, "zeppelin": 1.0})
     idx.put("s1", sig)
-    del sig["terms"]["zeppelin"]                 # as a subtracted member's term leaves the record
+    del sig.terms["zeppelin"]                 # as a subtracted member's term leaves the record
     idx.put("s1", sig)
     assert "t:zeppelin" not in idx.postings and idx.consistency_errors() == []
     idx.drop("s1")
