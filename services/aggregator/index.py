@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Iterable, Optional
 
 from services.aggregator.params import DEFAULT_PARAMS, ClusterParams
-from services.aggregator.signature import ArticleSignature, StoryEntity, StorySignature, top_features
+from services.aggregator.signature import ArticleSignature, StorySignature, Top, top_features
 
 
 class StoryIndex:
@@ -38,7 +38,7 @@ class StoryIndex:
         self._rarest_memo: dict[str, str] = {}
         # how many ``observe`` calls so far: what was computed from the idfs is valid while it stays
         self.generation = 0
-        self.top: dict[str, tuple[dict[str, float], dict[str, StoryEntity]]] = {}   # story id -> its heaviest (terms, entities)
+        self.top: dict[str, Top] = {}             # story id -> its heaviest (terms, entities)
 
     # -- document frequencies
     def observe(self, art_sig: ArticleSignature, sign: int = 1) -> None:

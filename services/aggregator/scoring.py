@@ -47,8 +47,8 @@ from typing import Callable, Iterable, Mapping, Optional
 
 from services.aggregator.index import StoryIndex
 from services.aggregator.params import ClusterParams
-from services.aggregator.signature import (ArticleSignature, EntityWeight, StoryEntity, StorySignature, story_of,
-                                           top_features)
+from services.aggregator.signature import (ArticleSignature, EntityWeight, StoryEntity, StorySignature, Top,
+                                           story_of, top_features)
 from services.aggregator.vectors import cosine, vector_norm
 
 ART_VIEWS_MAX = 256   # article views cached between two ``observe`` calls (one placement, one split check)
@@ -96,7 +96,7 @@ class Scorer:
         self._article_views: dict[int, tuple[ArticleSignature, ArticleView]] = {}
         self._views_generation = index.generation
 
-    def score(self, art_sig: ArticleSignature, sig: StorySignature, top: Optional[tuple[Mapping[str, float], Mapping[str, StoryEntity]]] = None,
+    def score(self, art_sig: ArticleSignature, sig: StorySignature, top: Optional[Top] = None,
               view: Optional[StoryView] = None) -> float:
         """Score of an article against a story signature; ``top`` is the story's
         (heaviest terms, heaviest entities) from :func:`top_features` (default: computed);
@@ -112,7 +112,7 @@ class Scorer:
         return (s / size_scale(v.articles, p.rho) + p.w_quote * quote_overlap(art_sig, sig)
                 - self.conflict(art_sig, v) - time_pen)
 
-    def story_view(self, sig: StorySignature, top: Optional[tuple[Mapping[str, float], Mapping[str, StoryEntity]]] = None) -> StoryView:
+    def story_view(self, sig: StorySignature, top: Optional[Top] = None) -> StoryView:
         """The story side of every score: idf-weighted vectors of its heaviest features and
         the salience of its entities (valid until the next ``observe``)."""
         idx = self.index
@@ -125,7 +125,8 @@ class Scorer:
         return StoryView(articles=n, entities=ents, entity_tokens=es, terms=ts, title=hs,
                          entity_norm=vector_norm(es), terms_norm=vector_norm(ts), title_norm=vector_norm(hs),
                          name_tokens=name_tokens(sig.entities),
-                         salience={k: e.weight / n * idx.token_idf(k) for k, e in ents.items() if e.type in entity_class})
+                         salience={k: e.weight / n * idx.token_idf(k) for k, e in ents.items()
+                                   if e.type in entity_class})
 
     def article_view(self, art_sig: ArticleSignature) -> ArticleView:
         """The article side of every score: the same for all candidate stories until the next

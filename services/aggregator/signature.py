@@ -177,7 +177,8 @@ class StorySignature:
     def from_json(cls, d: Mapping) -> StorySignature:
         if "entities" not in d:        # the first layout (an empty story's signature was {})
             return cls(d.get("n", 0),
-                       {k: StoryEntity(e["w"], e["n"], dict(e["ty"]), e.get("t", "")) for k, e in d.get("ents", {}).items()},
+                       {k: StoryEntity(e["w"], e["n"], dict(e["ty"]), e.get("t", ""))
+                        for k, e in d.get("ents", {}).items()},
                        dict(d.get("terms", {})), dict(d.get("title", {})), dict(d.get("pub", {})),
                        dict(d.get("d0", {})), dict(d.get("shingles", {})))
         return cls(d["articles"],
@@ -200,8 +201,10 @@ def _heaviest(items: Mapping[str, object], n: int, weight) -> dict:
     return dict(heapq.nsmallest(n, items.items(), key=lambda kv: (-weight(kv[1]), kv[0])))
 
 
-def top_features(sig: StorySignature, params: ClusterParams = DEFAULT_PARAMS
-                 ) -> tuple[dict[str, float], dict[str, StoryEntity]]:
+Top = tuple[dict[str, float], dict[str, StoryEntity]]   # a story's heaviest (terms, entities)
+
+
+def top_features(sig: StorySignature, params: ClusterParams = DEFAULT_PARAMS) -> Top:
     """A story's ``story_terms`` heaviest body terms and ``story_entities`` heaviest entities (ties by
     key): what its centroid is scored on.  The long tail of a big story's vocabulary changes
     no decision but costs most of the time (idfs change with every article, so nothing of it

@@ -14,7 +14,8 @@ from services.aggregator.params import ClusterParams
 from services.aggregator.repairs import average_link_halves, copies, split_due
 from services.aggregator.scoring import acronym
 from services.aggregator.signature import StoryEntity, StorySignature, article_signature
-from tests.unit.aggregator.test_helpers import FLOOD_TERMS, T0, article, coach_fired, coach_hired, ent, flood, quake, quote
+from tests.unit.aggregator.test_helpers import (FLOOD_TERMS, T0, article, coach_fired, coach_hired, ent, flood, quake,
+                                                quote)
 
 P = ClusterParams()
 Q1 = quote("We will move every family out of the valley before the river crests tonight.", "Ada Brennor",
@@ -587,7 +588,7 @@ def test_two_stories_of_one_event_merge_when_an_article_bridges_them():
 
 def test_records_after_a_merge_restore_the_same_stories():
     eng, _, _ = _fragmented()
-    stories = [json.loads(json.dumps(s.to_json())) for s in [*eng.stories.values(), *eng._cold_stories.values()]]
+    stories = [json.loads(json.dumps(s.to_json())) for s in [*eng.stories.values(), *eng.store.cold_stories.values()]]
     articles = [json.loads(json.dumps(a.to_json())) for a in eng.articles.values()]
     fresh = StoryEngine()
     assert fresh.restore(stories, articles) == []

@@ -32,7 +32,8 @@ def _wired(config: EngineConfig):
 def _index_state(eng: StoryEngine) -> str:
     ix = eng.index
     return json.dumps({"n": ix.n_docs, "t": dict(ix.df_terms), "e": dict(ix.df_ents), "h": dict(ix.df_title),
-                       "k": dict(ix.df_etok), "sigs": {k: v.to_json() for k, v in ix.sigs.items()}, "closed": sorted(ix.closed),
+                       "k": dict(ix.df_etok), "sigs": {k: v.to_json() for k, v in ix.sigs.items()},
+                       "closed": sorted(ix.closed),
                        "post": {k: sorted(v) for k, v in ix.postings.items()}}, sort_keys=True)
 
 
