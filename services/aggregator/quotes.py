@@ -151,6 +151,11 @@ def forget(groups: Iterable[dict]) -> None:
         _WORDINGS.pop(id(g["variants"]), None)
 
 
+def is_cached(g: dict) -> bool:
+    """Whether the counts of a group's wordings are in memory (see :func:`forget`)."""
+    return id(g["variants"]) in _WORDINGS
+
+
 def _remember(vs: list, counts: dict) -> None:
     _WORDINGS[id(vs)] = (vs, len(vs), counts)   # (holding the list: its id cannot be reused)
     _WORDINGS.move_to_end(id(vs))
