@@ -14,6 +14,7 @@ import os
 import pickle
 import random
 import statistics
+import sys
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -173,7 +174,5 @@ def offline_orders(path: str | Path, seeds: Iterable[int] = (0, 1, 2, 3, 4), con
 
 
 if __name__ == "__main__":  # pragma: no cover
-    import sys
-
     p = sys.argv[1] if len(sys.argv) > 1 else "../shared/eval/ecbplus_dev.jsonl"
     print(format_table(offline_orders(p)))

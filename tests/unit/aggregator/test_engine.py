@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import timedelta
 
 from schemas.models import StoryState
@@ -94,8 +95,6 @@ def test_restore_rebuilds_exactly():
 
 
 def test_random_revisions_keep_counts_equal_to_member_contributions():
-    import random
-
     rng = random.Random(7)
     makers = [flood, quake]
     said = ["We will move every family out of the valley before the river crests tonight.",

@@ -1,6 +1,8 @@
 """Scores: the conflict, the own-date and time terms, the best story."""
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from services.aggregator.engine import StoryEngine
@@ -95,8 +97,6 @@ def test_dates_a_text_only_mentions_do_not_weigh_against_its_story():
 def test_pruned_best_equals_scoring_every_candidate_in_full():
     """``best`` skips the costly best-member term for stories that cannot win: it must pick
     exactly what scoring every candidate in full picks."""
-    import random
-
     rng = random.Random(7)
     eng = StoryEngine()
     makers = [flood, quake]
