@@ -148,8 +148,8 @@ def run(checkpoints: list[int], memory_tables: bool = False, capped: bool = Fals
         out["points"].append({"articles": n, "rss_kb": rss, "seconds": round(time.monotonic() - t0, 2),
                               "rocksdb_memtables_kb": memtables, "rss_kb_excl_memtables": rss - memtables,
                               "open_stories": len(engine.stories),
-                              "engine_cold_stories": len(engine._cold_stories),
-                              "engine_articles": len(engine.articles) + len(engine._cold_articles)})
+                              "engine_cold_stories": len(engine.store.cold_stories),
+                              "engine_articles": len(engine.articles) + len(engine.store.cold_articles)})
     out["peak_rss_kb"] = _rss_kb("VmHWM")
     if len(out["points"]) >= 2:
         first, last = out["points"][0], out["points"][-1]

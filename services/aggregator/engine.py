@@ -1,39 +1,25 @@
 """The aggregator's pure engine: article in, story update out.  No Kafka.
 
-State.  Everything persistent is a plain JSON-able dict:
+State.  Everything persistent is a typed record (:mod:`records`), persisted as JSON:
 
 * story record (table ``stories``): metadata, version, status, member articles,
   entity aggregate (``entities.add_entities``), quote groups (``quotes``), and
-  the clustering signature (``cluster.add_signature``);
-* article record (table ``articles``): story id, content hash and the
+  the clustering signature (``signature.StorySignature``);
+* article record (table ``story-articles``): story id, content hash and the
   article's contribution (entities, quote variants, clustering signature), so a
-  revision subtracts exactly what the old version added.
+  revision subtracts exactly what the old version added (:mod:`members`).
 
-``restore(stories, articles)`` rebuilds the in-memory indices from those records.
+``restore(stories, articles)`` rebuilds the in-memory indices from those records (their JSON
+form); an ``Update`` carries the records to persist in their JSON form.
 
-Time.  Story idleness is measured in *event time*: the watermark is the
-latest ``published`` (else ``produced_at``, else ``now``) of any article seen;
-a story whose newest article is older than ``watermark - close_after_seconds``
-is closed by ``expire``.  ``now`` only stamps ``created_at``/``updated_at``.
-
-Closed stories.  ``expire_updates`` (``expire`` returns just the ids) closes
-idle stories, bumps their version and returns their closed states; the index
-keeps a light signature of each (top entities and terms) so that a later
-matching article reopens it.  The full record is then needed again: set
-``engine.story_loader`` / ``engine.article_loader`` (``id -> dict | None``,
-e.g. reading the faust tables) and the engine forgets closed records;
-without loaders it keeps them in memory (``_cold_*``).
-
-Reopen window.  A closed story stays matchable only while its newest article is
-within ``reopen_after_seconds`` (event time) of the watermark; beyond that it
-leaves the index for good and a late article about it starts a new story.  The
-index's document frequencies count the articles of indexed stories only (open
-stories and closed ones inside the window), so idf reflects recent news and the
-index's memory is bounded by what is open plus the window.  With an
-``article_loader``, ``seen`` also forgets the articles of closed stories: the
-duplicate / revision check falls back to the loader (exactly as idempotent).
-The rule is a pure function of the records and the watermark, so ``restore``
-rebuilds the same index.
+Time and closing (:mod:`lifecycle`).  ``expire_updates`` (``expire`` returns just the ids)
+closes stories idle in event time, bumps their version and returns their closed states; a
+closed story stays matchable through its light signature while it is inside the reopen window.
+``now`` only stamps ``created_at``/``updated_at``.  Closed records are read back through
+``story_loader`` / ``article_loader`` (``id -> JSON record | None``, e.g. reading the faust
+tables; :mod:`store`); without loaders the engine keeps them in memory.  With an
+``article_loader``, ``seen`` also forgets the articles of closed stories: the duplicate /
+revision check falls back to the loader (exactly as idempotent).
 
 Revisions.  A revised article (same id, new content hash) is subtracted from
 its story and matched again.  When it lands in another story, ``moved_from``
@@ -41,592 +27,328 @@ names the story it left, ``extra_states`` carries that story's new state and
 ``extra_records`` its record, which must be persisted like ``story_record``.
 
 Splits.  After an article joins a story, a small story is re-checked for two events
-(``ClusterIndex.bisect``; ``cluster.split_due`` says when).  On a split the larger side
+(``Repairs.bisect``; ``repairs.split_due`` says when).  On a split the larger side
 keeps the story id and the other side becomes a new open story: ``split_into`` names it,
 ``extra_states``/``extra_records`` carry the other side's state and record, and
 ``extra_articles`` the moved article records (other than this article's), all to be
 persisted.  The kept story's delta lists the moved articles in ``articles_removed``, the new
-story's in ``articles_moved_in`` (``articles_added`` only ever names arriving articles).  Like
-everything here it is a pure function of the order of arrival, so a replay splits the same way.
+story's in ``articles_moved_in`` (``articles_added`` only ever names arriving articles).
 
 Merges.  The converse: one event's first reports can start two stories (their own angles,
 nothing shared yet).  After an article joins a story (and no split), the open stories it also
-matches are checked (``ClusterIndex.mutual``); when the two are one, the larger keeps its id
+matches are checked (``Repairs.mutual``); when the two are one, the larger keeps its id
 and the other's articles move into it (``articles_moved_in``), the other is left empty and
 closed with ``merged_into`` set (``articles_removed``: its members as last published);
 ``merged_from`` names it, ``extra_states``/``extra_records``/``extra_articles`` carry its
 state, record and the moved article records.  A merge needs a mutual score of at least
-MERGE_THRESHOLD, and ``ClusterIndex.bisect`` never splits two sides that close, so neither
-undoes the other.  The other story may be a single early report (see ``_merge``).
+``merge_threshold``, and ``Repairs.bisect`` never splits two sides that close, so neither
+undoes the other.  The other story may be a single early report (``Regrouper.merge``).
 
 Re-homing.  After an article joins a story at a split-check size (and no split or merge), each
 other member that scores higher against another open story than against the rest of its own,
-and below MERGE_THRESHOLD against the rest (``ClusterIndex.misplaced``), moves there: ``rehomed`` maps each such story to the moved ids,
-``extra_states``/``extra_records`` carry its state (``articles_moved_in``, version + 1) and
-record, ``extra_articles`` the moved article records; the story's own delta lists them in
-``articles_removed``.  This catches a report that came before its own event's story had
-grown and sits alone among a sister event's reports, which the split cannot (a side needs
-SPLIT_MIN_SIDE reports).
+and below ``merge_threshold`` against the rest (``Repairs.misplaced``), moves there:
+``rehomed`` maps each such story to the moved ids, ``extra_states``/``extra_records`` carry its
+state (``articles_moved_in``, version + 1) and record, ``extra_articles`` the moved article
+records; the story's own delta lists them in ``articles_removed``.  This catches a report that
+came before its own event's story had grown and sits alone among a sister event's reports,
+which the split cannot (a side needs ``split_min_side`` reports).
 """
 from __future__ import annotations
 
-import copy
 import hashlib
-import heapq
-import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable, Optional
+from datetime import datetime, timedelta
+from typing import Iterable, Optional
 
-from schemas.models import ArticleEntities, ArticleQuotes, StoryDelta, StoryState
+from schemas.models import ArticleEntities, ArticleMeta, ArticleQuotes
 
-from services.aggregator import cluster as cl
-from services.aggregator import entities as en
-from services.aggregator import quotes as qu
-from services.aggregator.state import central_article, entity_names, render
+from services.aggregator.index import StoryIndex
+from services.aggregator.lifecycle import Lifecycle
+from services.aggregator.members import (add_member, article_record, blank_story, index_open, iso, latest,
+                                         reconcile, remove_member, utc)
+from services.aggregator.params import ClusterParams
+from services.aggregator.records import ArticleRecord, StoryRecord
+from services.aggregator.regroup import Merge, Regrouper
+from services.aggregator.repairs import Repairs
+from services.aggregator.scoring import Scorer
+from services.aggregator.signature import ArticleSignature, article_signature
+from services.aggregator.state import central_article
+from services.aggregator.store import RecordStore
+from services.aggregator.updates import Announcer, Known, Update, quotes_added
+
+__all__ = ["EngineConfig", "StoryEngine", "Update"]
 
 
 @dataclass
 class EngineConfig:
-    # join the best story at this score, else start one.  0.22: the split repairs a mix of two
-    # events, so a lower threshold gains recall (dev, 5 orders: 0.25 -> 0.22 pairwise mean
-    # 0.884 -> 0.892, in both halves of the topics); the highest score of an article against
-    # another topic's story in those runs is 0.18 (two Hollywood stories), so 0.04 of margin.
-    match_threshold: float = 0.22
-    max_list_items: int = 50
-    close_after_seconds: float = 3 * 24 * 3600
+    params: ClusterParams = field(default_factory=ClusterParams)   # every tuned value of clustering
+    max_list_items: int = 50           # longest list (articles, quotes, entities ...) in a state
+    close_after_seconds: float = 3 * 24 * 3600   # a story idle this long (event time) closes
     # closed stories older than this (event time, vs the watermark) can no longer be reopened
     reopen_after_seconds: float = 30 * 24 * 3600
 
 
 @dataclass
-class Update:
-    story_id: str
-    state: StoryState
-    story_record: dict
-    article_record: dict
-    moved_from: Optional[str] = None
-    extra_states: list[StoryState] = field(default_factory=list)
-    # story records to persist with ``extra_states`` (the story a revised article left, the
-    # other side of a split)
-    extra_records: list[dict] = field(default_factory=list)
-    # a split: the new story's id, and the article records it moved (other than this article's)
-    split_into: Optional[str] = None
-    extra_articles: list[dict] = field(default_factory=list)
-    # a merge: the story merged into this one (its state, emptied, is in ``extra_states``; the
-    # article records it moved, other than this article's, in ``extra_articles``)
-    merged_from: Optional[str] = None
-    # members moved to the stories they fit better: story id -> moved article ids (those
-    # stories' states and records are in ``extra_states``/``extra_records``, the moved article
-    # records in ``extra_articles``)
-    rehomed: dict[str, list[str]] = field(default_factory=dict)
+class _Revision:
+    """What a revised article's old version left: the story it was in (None: not found), the
+    first time the article was seen, and the stories' quote ids and entity names before."""
+    old_story: Optional[StoryRecord]
+    first_seen: str
+    before: dict[str, Known]
 
 
-def _utc(dt: Optional[datetime]) -> Optional[datetime]:
-    if dt is None:
-        return None
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+class _StoreAttribute:
+    """An attribute of the engine that is its record store's."""
 
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
 
-def _iso(dt: Optional[datetime]) -> Optional[str]:
-    return _utc(dt).isoformat() if dt is not None else None
+    def __get__(self, engine, owner=None):
+        return self if engine is None else getattr(engine.store, self.name)
 
-
-def _blank_story(sid: str, status: str, now: datetime, event: datetime) -> dict:
-    """A story record with no article yet."""
-    return {"story_id": sid, "version": 0, "status": status, "created_at": _iso(now), "updated_at": _iso(now),
-            "event_time": _iso(event), "seq": 0, "articles": {}, "entities": {}, "quotes": [], "sig": {},
-            "central": None}
-
-
-def _plain(d: dict) -> dict:
-    """A detached, JSON-clean copy (what gets persisted)."""
-    return json.loads(json.dumps(d))
+    def __set__(self, engine, value) -> None:
+        setattr(engine.store, self.name, value)
 
 
 class StoryEngine:
     def __init__(self, config: EngineConfig | None = None):
         self.config = config or EngineConfig()
-        self.story_loader: Optional[Callable[[str], Optional[dict]]] = None
-        self.article_loader: Optional[Callable[[str], Optional[dict]]] = None
+        self.store = RecordStore()
         self._reset()
 
     def _reset(self) -> None:
-        self.index = cl.ClusterIndex()
-        self.stories: dict[str, dict] = {}       # open story records
-        self.articles: dict[str, dict] = {}      # article records of open stories
-        # article id -> (content_hash, story_id); with an article_loader only open stories' articles
-        self.seen: dict[str, tuple[str, str]] = {}
-        self._cold_stories: dict[str, dict] = {}
-        self._cold_articles: dict[str, dict] = {}
-        self.watermark: Optional[datetime] = None
-        self._names: dict[str, set] = {}         # story id -> merged entity names at its last render
-        self._closed_at: dict[str, str] = {}     # closed story id in the index -> its event_time
-        self._closed_heap: list[tuple[datetime, str, str]] = []   # (event time, event_time iso, story id)
+        params = self.config.params
+        self.index = StoryIndex(params)
+        self.scorer = Scorer(self.index, params)
+        self.repairs = Repairs(self.scorer, params)
+        self.store.clear()
+        self.announcer = Announcer(self.config.max_list_items)
+        self.lifecycle = Lifecycle(self.index, self.store, self.announcer, params, self.config.reopen_after_seconds)
+        self.regrouper = Regrouper(self.store, self.index, self.scorer, self.repairs, self.lifecycle,
+                                   self.announcer, params)
 
-    # ------------------------------------------------------------ persistence
-    def restore(self, stories: Iterable[dict], articles: Iterable[dict]) -> list[dict]:
-        """Rebuild the in-memory indices from the persisted records.
+    # the record store's (see :mod:`store`): the loaders of closed records, the open stories and
+    # their articles, the versions seen
+    story_loader = _StoreAttribute()
+    article_loader = _StoreAttribute()
+    stories = _StoreAttribute()
+    articles = _StoreAttribute()
+    seen = _StoreAttribute()
 
-        The two tables are written one after the other, so a worker killed in between can
-        leave a story record that disagrees with the article records (an article counted in
-        the story but not recorded as merged, or the reverse).  The article records are the
-        source of truth: such a story is recomputed from its members' contributions.
-        Returns the repaired story records (to be written back to the table).
-        """
-        self._reset()
-        articles = list(articles)
-        stories = [copy.deepcopy(s) for s in stories]
-        stories, repaired = self._reconcile(stories, articles)
-        for s in stories:
-            if s["articles"]:
-                self._see_time(datetime.fromisoformat(s["event_time"]))
-        limit = self._reopen_limit()
-        for s in stories:
-            if not s["articles"]:                      # emptied by a revision that moved its article
-                self._cold_stories[s["story_id"]] = s
-                continue
-            if s["status"] == "open":
-                self.stories[s["story_id"]] = s
-                self._index_open(s)
-            else:
-                self._cold_stories[s["story_id"]] = s
-                if limit is None or datetime.fromisoformat(s["event_time"]) >= limit:
-                    self._index_closed(s)
-        for a in articles:
-            a = copy.deepcopy(a)
-            if a["story_id"] in self.stories or not self.article_loader:
-                self.seen[a["article_id"]] = (a["content_hash"], a["story_id"])
-            if a["story_id"] in self.index.sigs:       # open, or closed within the reopen window
-                self.index.observe(a["sig"])
-            (self.articles if a["story_id"] in self.stories else self._cold_articles)[a["article_id"]] = a
-        if self.story_loader:
-            self._cold_stories.clear()
-        if self.article_loader:
-            self._cold_articles.clear()
-        return repaired
-
-    def _reconcile(self, stories: list[dict], articles: list[dict]) -> tuple[list[dict], list[dict]]:
-        members: dict[str, list[dict]] = {}
-        for a in articles:
-            members.setdefault(a["story_id"], []).append(a)
-        repaired = []
-        out = []
-        for st in stories:
-            recs = members.get(st["story_id"], [])
-            if set(st["articles"]) == {r["article_id"] for r in recs}:
-                out.append(st)
-                continue
-            fixed = dict(st)
-            if recs and fixed.pop("merged_into", None):
-                fixed["status"] = "open"    # a merge whose article records were never written
-            self._rebuild(fixed, self._in_order(recs))
-            fixed["seq"] += 1
-            out.append(fixed)
-            repaired.append(copy.deepcopy(fixed))
-        known = {st["story_id"] for st in stories}
-        for sid in sorted(set(members) - known):
-            # article records naming a story whose record never reached the table (a kill
-            # between the writes of a split or of a new story): the story is rebuilt from them
-            recs = self._in_order(members[sid])
-            first = datetime.fromisoformat(recs[0]["first_seen"])
-            fixed = _blank_story(sid, "open", first, first)
-            self._rebuild(fixed, recs)
-            fixed["version"] = 1
-            out.append(fixed)
-            repaired.append(copy.deepcopy(fixed))
-        return out, repaired
-
-    @staticmethod
-    def _in_order(recs: list[dict]) -> list[dict]:
-        """Copies of article records in the order they were first seen."""
-        return [copy.deepcopy(r) for r in sorted(recs, key=lambda r: (r["first_seen"], r["article_id"]))]
+    @property
+    def watermark(self) -> Optional[datetime]:
+        return self.lifecycle.watermark
 
     def assignments(self) -> dict[str, str]:
         """article id -> story id of every article seen (with an ``article_loader``: of every
         article of an open story; the others are in the article table)."""
-        return {aid: sid for aid, (_, sid) in self.seen.items()}
+        return {aid: sid for aid, (_, sid) in self.store.seen.items()}
 
-    def _load_story(self, sid: str) -> Optional[dict]:
-        if sid in self.stories:
-            return self.stories[sid]
-        rec = self._cold_stories.pop(sid, None)
-        if rec is None and self.story_loader:
-            rec = self.story_loader(sid)
-            rec = copy.deepcopy(rec) if rec is not None else None
-        return rec
-
-    def _load_article(self, aid: str) -> Optional[dict]:
-        rec = self.articles.get(aid) or self._cold_articles.pop(aid, None)
-        if rec is None and self.article_loader:
-            rec = self.article_loader(aid)
-            rec = copy.deepcopy(rec) if rec is not None else None
-        return rec
-
-    def _see_time(self, t: datetime) -> None:
-        if self.watermark is None or t > self.watermark:
-            self.watermark = t
-
-    # ------------------------------------------------------------ reopen window
-    def _reopen_limit(self) -> Optional[datetime]:
-        if self.watermark is None:
-            return None
-        return self.watermark - timedelta(seconds=self.config.reopen_after_seconds)
-
-    def _index_closed(self, story: dict) -> None:
-        """Index a closed story's light signature until it leaves the reopen window."""
-        sid = story["story_id"]
-        light = story.get("light") or cl.light_signature(story["sig"])
-        self.index.put(sid, light, closed=True)
-        self._closed_at[sid] = story["event_time"]
-        heapq.heappush(self._closed_heap, (datetime.fromisoformat(story["event_time"]), story["event_time"], sid))
-
-    def _unindex(self, sid: str) -> None:
-        self.index.drop(sid)
-        self._closed_at.pop(sid, None)
-
-    def _prune(self) -> None:
-        """Closed stories beyond the reopen window leave the index, and their articles its
-        document frequencies."""
-        limit = self._reopen_limit()
-        heap = self._closed_heap
-        while heap and limit is not None and heap[0][0] < limit:
-            _, iso, sid = heapq.heappop(heap)
-            if self._closed_at.get(sid) != iso or sid not in self.index.closed:
-                continue                               # stale entry (reopened or re-timed)
-            self._unindex(sid)
-            rec = self._cold_stories.get(sid) or (self.story_loader(sid) if self.story_loader else None)
-            for aid in (rec or {}).get("articles", ()):
-                a = self._cold_articles.get(aid) or (self.article_loader(aid) if self.article_loader else None)
-                if a is not None and a["story_id"] == sid:
-                    self.index.observe(a["sig"], -1)
-        if len(heap) > 64 and len(heap) > 2 * len(self._closed_at):   # drop stale entries
-            self._closed_heap = [e for e in heap if self._closed_at.get(e[2]) == e[1]]
-            heapq.heapify(self._closed_heap)
+    # ------------------------------------------------------------ persistence
+    def restore(self, stories: Iterable[dict], articles: Iterable[dict]) -> list[dict]:
+        """Rebuild the in-memory indices from the persisted records (their JSON form).  A story
+        record that disagrees with its article records is recomputed from them
+        (:func:`members.reconcile`).  Returns the repaired story records (JSON, to be written
+        back to the table)."""
+        self._reset()
+        store, lifecycle = self.store, self.lifecycle
+        arts = [ArticleRecord.from_json(a) for a in articles]
+        recs, repaired = reconcile([StoryRecord.from_json(s) for s in stories], arts)
+        repaired_json = [r.to_json() for r in repaired]
+        for s in recs:
+            if s.articles:
+                lifecycle.see(datetime.fromisoformat(s.event_time))
+        for s in recs:
+            if not s.articles:                      # emptied by a revision that moved its article
+                store.cold_stories[s.story_id] = s
+            elif s.status == "open":
+                store.stories[s.story_id] = s
+                index_open(self.index, s)
+            else:
+                store.cold_stories[s.story_id] = s
+                if lifecycle.within_window(s):
+                    lifecycle.index_closed(s)
+        for a in arts:
+            if a.story_id in store.stories or not store.article_loader:
+                store.seen[a.article_id] = (a.content_hash, a.story_id)
+            if a.story_id in self.index.sigs:       # open, or closed within the reopen window
+                self.index.observe(a.signature)
+            (store.articles if a.story_id in store.stories else store.cold_articles)[a.article_id] = a
+        if store.story_loader:
+            store.cold_stories.clear()
+        if store.article_loader:
+            store.cold_articles.clear()
+        return repaired_json
 
     # ------------------------------------------------------------ processing
     def process(self, quotes: ArticleQuotes, entities: ArticleEntities, now: datetime) -> Update | None:
+        """Place an article (a new one, or a revision of one seen before) and repair what its
+        arrival shows; None for an article seen before with the same content."""
         meta = entities.article
         aid, chash = meta.article_id, meta.content_hash
-        prev = self.seen.get(aid)
-        if prev is None and self.article_loader:           # an article of a closed story?
-            stored = self.article_loader(aid)
-            if stored is not None:
-                prev = (stored["content_hash"], stored["story_id"])
+        prev = self._seen_version(aid)
         if prev is not None and prev[0] == chash:
             return None
-        now = _utc(now)
-        event = _utc(meta.published) or _utc(meta.produced_at) or now
-        self._see_time(event)
-        self._prune()
-
-        old_story, first_seen, before = None, _iso(now), {}
-        if prev is not None:                                   # a revision: take the old version out
-            old_rec = self._load_article(aid)
-            old_story = self._load_story(prev[1])
-            if old_rec is not None and old_story is not None:
-                before[old_story["story_id"]] = self._snapshot(old_story)
-                first_seen = old_rec["first_seen"]
-                indexed = old_story["story_id"] in self.index.sigs
-                self._subtract(old_story, old_rec)
-                if indexed:                                    # else beyond the reopen window
-                    self.index.observe(old_rec["sig"], -1)
-                    if old_story["status"] == "closed":
-                        self._unindex(old_story["story_id"])   # re-indexed by _left if it stays closed
-                    self._reindex(old_story)
-            else:
-                old_story = None
-
-        sig = cl.article_signature(entities, quotes)
+        now = utc(now)
+        event = utc(meta.published) or utc(meta.produced_at) or now
+        self.lifecycle.see(event)
+        self.lifecycle.prune()
+        revision = self._take_out(aid, prev, now)
+        old_story = revision.old_story
+        sig = article_signature(entities, quotes, self.config.params)
         self.index.observe(sig)
-        sid, score = self.index.best(sig)
-        story = None
-        if sid is not None and score >= self.config.match_threshold:
-            story = old_story if old_story is not None and old_story["story_id"] == sid else self._load_story(sid)
-        if story is None:
-            story = self._new_story(aid, chash, now, event)
-        elif story["status"] == "closed":
-            self._reopen(story)
-        self._closed_at.pop(story["story_id"], None)
-        self.stories[story["story_id"]] = story
-
-        quotes_before, ents_before = before.get(story["story_id"]) or self._snapshot(story)
-        sid = story["story_id"]
-        rec = self._article_record(aid, chash, story["story_id"], first_seen, event, quotes, entities, sig, story)
-        self._add(story, rec)
-        story["version"] += 1
-        story["updated_at"] = _iso(now)
-        story["event_time"] = max(story["event_time"], _iso(event), key=datetime.fromisoformat)
-        story["central"] = central_article(story)
-        self.articles[aid] = rec
-        self.seen[aid] = (chash, story["story_id"])
-        split = self._split(story, now)
+        story = self._place(sig, meta, revision, now, event)
+        known = revision.before.get(story.story_id) or self.announcer.snapshot(story)
+        self._join(story, article_record(aid, chash, story.story_id, revision.first_seen, event, quotes, entities,
+                                         sig, story), now, event)
+        split = self.regrouper.split(story, now)
         rehomed: dict[str, list[str]] = {}
-        targets_before: dict[str, tuple[set, set]] = {}
-        if split is None and (old_story is None or old_story["story_id"] == story["story_id"]):
-            merge = self._merge(story, sig, now)
+        targets_before: dict[str, Known] = {}
+        if split is None and (old_story is None or old_story.story_id == story.story_id):
+            merge = self.regrouper.merge(story, sig, now)
             if merge is not None:
-                return self._merged_update(aid, story, merge, quotes_before, ents_before)
-            rehomed = self._rehome(story, aid, now, targets_before)
-        rec = self.articles[aid]                # (a split replaces the records it moves)
-        self._index_open(story)
-        if split is None:
-            home, other = story, None
-        else:
-            self._index_open(split)
-            self.stories[split["story_id"]] = split
-            home, other = (split, story) if aid in split["articles"] else (story, split)
-        removed = (sorted(split["articles"]) if split is not None
-                   else sorted(a for moved in rehomed.values() for a in moved))
-        if home is story:
-            delta = {"articles_added": [aid], "articles_removed": removed,
-                     "quotes_added": [g["quote_id"] for g in story["quotes"] if g["quote_id"] not in quotes_before]}
-            ents_known = ents_before
-        else:                                   # the split's new story: everything in it is new to it
-            delta = {"articles_added": [aid], "articles_moved_in": sorted(set(home["articles"]) - {aid}),
-                     "quotes_added": [g["quote_id"] for g in home["quotes"]]}
-            ents_known = set()
-        names: set = set()
-        state = render(home, self.config.max_list_items, None, names_out=names)
-        self._names[home["story_id"]] = names
-        state.delta = StoryDelta(**delta, entities_added=sorted(names - ents_known))
-        update = Update(story_id=home["story_id"], state=state, story_record=_plain(home),
-                        article_record=_plain(rec))
-        if other is not None:
-            if other is split:
-                odelta = {"articles_moved_in": sorted(split["articles"]),
-                          "quotes_added": [g["quote_id"] for g in split["quotes"]]}
-                oknown: set = set()
-            else:
-                odelta, oknown = {"articles_removed": removed}, ents_before
-            onames: set = set()
-            ostate = render(other, self.config.max_list_items, None, names_out=onames)
-            self._names[other["story_id"]] = onames
-            ostate.delta = StoryDelta(**odelta, entities_added=sorted(onames - oknown))
-            update.extra_states.append(ostate)
-            update.extra_records.append(_plain(other))
+                return self._merged_update(aid, story, merge, known)
+            rehomed = self.regrouper.rehome(story, aid, now, targets_before)
+        index_open(self.index, story)
         if split is not None:
-            update.split_into = split["story_id"]
-            update.extra_articles = [_plain(self.articles[a]) for a in sorted(split["articles"]) if a != aid]
-        for tsid, moved in sorted(rehomed.items()):
-            target = self.stories[tsid]
-            q_known, e_known = targets_before[tsid]
-            tnames: set = set()
-            tstate = render(target, self.config.max_list_items, None, names_out=tnames)
-            self._names[tsid] = tnames
-            tstate.delta = StoryDelta(articles_moved_in=moved,
-                                      quotes_added=[g["quote_id"] for g in target["quotes"] if g["quote_id"] not in q_known],
-                                      entities_added=sorted(tnames - e_known))
-            update.extra_states.append(tstate)
-            update.extra_records.append(_plain(target))
-            update.extra_articles.extend(_plain(self.articles[a]) for a in moved)
-        update.rehomed = rehomed
-        if old_story is not None and old_story["story_id"] != story["story_id"]:
-            self._left(old_story, now)
-            update.moved_from = old_story["story_id"]
-            names_left: set = set()
-            update.extra_states.append(render(old_story, self.config.max_list_items, {"articles_removed": [aid]},
-                                              names_out=names_left))
-            self._names[old_story["story_id"]] = names_left
-            update.extra_records.append(_plain(old_story))
+            index_open(self.index, split)
+            self.store.stories[split.story_id] = split
+        removed = (sorted(split.articles) if split is not None
+                   else sorted(a for moved in rehomed.values() for a in moved))
+        update = self._placed_update(aid, story, split, removed, known)
+        self._rehomed_states(update, rehomed, targets_before)
+        if old_story is not None and old_story.story_id != story.story_id:
+            self._moved_out(update, aid, old_story, now)
         return update
 
-    # ------------------------------------------------------------ merging
-    def _merge(self, story: dict, sig: dict, now: datetime) -> Optional[tuple[dict, dict, list[str], tuple]]:
-        """Merge ``story`` (which the article ``sig`` just joined) with an open story the article
-        bridges it to, when the two are one (``ClusterIndex.mutual``).  ``story`` has 2 to
-        MERGE_MAX_MEMBERS articles (a story the article has just started is its placement's
-        decision), the other 1 to MERGE_MAX_MEMBERS (a single early report is taken in once
-        the story it missed has grown).  The larger keeps its id (ties: the one with the older
-        first article, then the smaller id); the other's articles move into it and it is left
-        empty and closed, with ``merged_into`` set.  Returns (kept, emptied, moved article ids, the
-        kept story's quote ids and entity names before) or None.
+    def _seen_version(self, aid: str) -> Optional[tuple[str, str]]:
+        """(content hash, story id) of the version of this article seen before, if any."""
+        prev = self.store.seen.get(aid)
+        if prev is None and self.store.article_loader:           # an article of a closed story?
+            stored = self.store.stored_article(aid)
+            if stored is not None:
+                prev = (stored.content_hash, stored.story_id)
+        return prev
 
-        Why: an event's first reports can start two stories (their own angles, nothing shared
-        yet), and each then grows on its own; the split cannot join them.  An article that
-        matches both shows it, and the check is cheap while the stories are small."""
-        sid = story["story_id"]
-        if not 2 <= len(story["articles"]) <= cl.MERGE_MAX_MEMBERS:
-            return None
-        mine = None
-        for cand in self.index.candidates(sig, limit=cl.MERGE_CANDIDATES):
-            other = self.stories.get(cand)
-            if (cand == sid or other is None or other["status"] != "open"
-                    or not 1 <= len(other["articles"]) <= cl.MERGE_MAX_MEMBERS
-                    or self.index.score(sig, self.index.sigs[cand], self.index.top.get(cand))
-                    < self.config.match_threshold):
-                continue
-            mine = mine or self._member_records(story)
-            theirs = self._member_records(other)
-            if mine is None or theirs is None:
-                return None
-            if self.index.mutual([r["sig"] for r in mine.values()],
-                                 [r["sig"] for r in theirs.values()]) >= cl.MERGE_THRESHOLD:
-                break
-        else:
-            return None
+    def _take_out(self, aid: str, prev: Optional[tuple[str, str]], now: datetime) -> _Revision:
+        """A revision: take the old version out of its story (and the index)."""
+        revision = _Revision(None, iso(now), {})
+        if prev is None:
+            return revision
+        old_rec = self.store.load_article(aid)
+        old_story = self.store.load_story(prev[1])
+        if old_rec is None or old_story is None:
+            return revision
+        revision.old_story = old_story
+        revision.before[old_story.story_id] = self.announcer.snapshot(old_story)
+        revision.first_seen = old_rec.first_seen
+        indexed = old_story.story_id in self.index.sigs
+        remove_member(old_story, old_rec)
+        if indexed:                                    # else beyond the reopen window
+            self.index.observe(old_rec.signature, -1)
+            if old_story.status == "closed":
+                self.lifecycle.unindex(old_story.story_id)   # re-indexed by ``left`` if it stays closed
+            if old_story.articles:
+                index_open(self.index, old_story)
+            else:
+                self.index.drop(old_story.story_id)
+        return revision
 
-        def seniority(st: dict) -> tuple:
-            return (-len(st["articles"]), min(a["event_time"] for a in st["articles"].values()), st["story_id"])
-        keep, gone, gone_recs = ((story, other, theirs) if seniority(story) <= seniority(other)
-                                 else (other, story, mine))
-        before = self._snapshot(keep)
-        moved = sorted(gone["articles"])
-        order = gone["articles"]
-        for old in sorted(gone_recs.values(), key=lambda r: (order[r["article_id"]]["order"], r["article_id"])):
-            rec = copy.deepcopy(old)
-            rec["story_id"] = keep["story_id"]
-            self._add(keep, rec)
-            self.articles[rec["article_id"]] = rec
-            self.seen[rec["article_id"]] = (rec["content_hash"], keep["story_id"])
-            self._cold_articles.pop(rec["article_id"], None)
-        keep["event_time"] = max(keep["event_time"], gone["event_time"], key=datetime.fromisoformat)
-        keep["central"] = central_article(keep)
-        if keep is not story:
-            keep["version"] += 1
-            keep["updated_at"] = _iso(now)
-        self._rebuild(gone, [])
-        gone["merged_into"] = keep["story_id"]
-        self._left(gone, now)                   # emptied: closed, out of the index and of memory
-        self._index_open(keep)
-        return keep, gone, moved, before
+    def _place(self, sig: ArticleSignature, meta: ArticleMeta, revision: _Revision, now: datetime,
+               event: datetime) -> StoryRecord:
+        """The story the article joins: the best one when it scores ``match_threshold`` (a
+        closed one reopens), else a new one."""
+        sid, score = self.scorer.best(sig)
+        story = None
+        old_story = revision.old_story
+        if sid is not None and score >= self.config.params.match_threshold:
+            story = old_story if old_story is not None and old_story.story_id == sid else self.store.load_story(sid)
+        if story is None:
+            story = self._new_story(meta.article_id, meta.content_hash, now, event)
+        elif story.status == "closed":
+            self.lifecycle.reopen(story)
+        self.lifecycle.closed_at.pop(story.story_id, None)
+        self.store.stories[story.story_id] = story
+        return story
 
-    def _merged_update(self, aid: str, story: dict, merge: tuple, quotes_before: set, ents_before: set) -> Update:
+    def _join(self, story: StoryRecord, rec: ArticleRecord, now: datetime, event: datetime) -> None:
+        add_member(story, rec)
+        story.version += 1
+        story.updated_at = iso(now)
+        story.event_time = latest((story.event_time, iso(event)))
+        story.central = central_article(story)
+        self.store.place(rec)
+
+    def _new_story(self, aid: str, chash: str, now: datetime, event: datetime) -> StoryRecord:
+        sid = "st-" + hashlib.sha1(aid.encode()).hexdigest()[:12]
+        if self.store.id_taken(sid, self.index):
+            sid = "st-" + hashlib.sha1(f"{aid}|{chash}".encode()).hexdigest()[:12]
+        return blank_story(sid, "open", now, event)
+
+    # ------------------------------------------------------------ updates
+    def _placed_update(self, aid: str, story: StoryRecord, split: Optional[StoryRecord], removed: list[str],
+                       known: Known) -> Update:
+        """The update of a placement: the state of the story the article is in, and of the other
+        side when the story was split (``removed``: the articles that left ``story``)."""
+        quotes_before, ents_before = known
+        rec = self.store.articles[aid]                # (a split replaces the records it moves)
+        home, other = (story, None) if split is None else (split, story) if aid in split.articles else (story, split)
+        if home is story:
+            state = self.announcer.announce(story, {"articles_added": [aid], "articles_removed": removed,
+                                                    "quotes_added": quotes_added(story, quotes_before)}, ents_before)
+        else:                                   # the split's new story: everything in it is new to it
+            state = self.announcer.announce(home, {"articles_added": [aid],
+                                                   "articles_moved_in": sorted(set(home.articles) - {aid}),
+                                                   "quotes_added": quotes_added(home, set())}, set())
+        update = Update(story_id=home.story_id, state=state, story_record=home.to_json(),
+                        article_record=rec.to_json())
+        if split is not None:                   # the other side of the split
+            if other is split:
+                ostate = self.announcer.announce(split, {"articles_moved_in": sorted(split.articles),
+                                                         "quotes_added": quotes_added(split, set())}, set())
+            else:
+                ostate = self.announcer.announce(story, {"articles_removed": removed}, ents_before)
+            update.extra_states.append(ostate)
+            update.extra_records.append(other.to_json())
+            update.split_into = split.story_id
+            update.extra_articles = [self.store.articles[a].to_json() for a in sorted(split.articles) if a != aid]
+        return update
+
+    def _rehomed_states(self, update: Update, rehomed: dict[str, list[str]], before: dict[str, Known]) -> None:
+        """The states and records of the stories that members moved to (re-homing)."""
+        for tsid, moved in sorted(rehomed.items()):
+            target = self.store.stories[tsid]
+            q_known, e_known = before[tsid]
+            update.extra_states.append(self.announcer.announce(
+                target, {"articles_moved_in": moved, "quotes_added": quotes_added(target, q_known)}, e_known))
+            update.extra_records.append(target.to_json())
+            update.extra_articles.extend(self.store.articles[a].to_json() for a in moved)
+        update.rehomed = rehomed
+
+    def _moved_out(self, update: Update, aid: str, old_story: StoryRecord, now: datetime) -> None:
+        """A revision moved the article to another story: the state of the story it left."""
+        self.lifecycle.left(old_story, iso(now))
+        update.moved_from = old_story.story_id
+        update.extra_states.append(self.announcer.restate(old_story, {"articles_removed": [aid]}))
+        update.extra_records.append(old_story.to_json())
+
+    def _merged_update(self, aid: str, story: StoryRecord, merge: Merge, known: Known) -> Update:
         """The update of a merge: the kept story's state (the arriving article in
         ``articles_added``, the other story's in ``articles_moved_in``) and the emptied one's
         (``articles_removed``: its members as last published, ``merged_into``)."""
-        keep, gone, moved, (q_keep, e_keep) = merge
-        q_known, e_known = (quotes_before, ents_before) if keep is story else (q_keep, e_keep)
+        keep, gone, moved, known_keep = merge
+        q_known, e_known = known if keep is story else known_keep
         carried = [a for a in moved if a != aid]
-        names: set = set()
-        state = render(keep, self.config.max_list_items, None, names_out=names)
-        self._names[keep["story_id"]] = names
-        state.delta = StoryDelta(articles_added=[aid], articles_moved_in=carried,
-                                 quotes_added=[g["quote_id"] for g in keep["quotes"] if g["quote_id"] not in q_known],
-                                 entities_added=sorted(names - e_known))
-        update = Update(story_id=keep["story_id"], state=state, story_record=_plain(keep),
-                        article_record=_plain(self.articles[aid]), merged_from=gone["story_id"])
-        update.extra_states.append(render(gone, self.config.max_list_items, {"articles_removed": carried}))
-        update.extra_records.append(_plain(gone))
-        update.extra_articles = [_plain(self.articles[a]) for a in carried]
+        state = self.announcer.announce(keep, {"articles_added": [aid], "articles_moved_in": carried,
+                                               "quotes_added": quotes_added(keep, q_known)}, e_known)
+        update = Update(story_id=keep.story_id, state=state, story_record=keep.to_json(),
+                        article_record=self.store.articles[aid].to_json(), merged_from=gone.story_id)
+        update.extra_states.append(self.announcer.restate(gone, {"articles_removed": carried}, remember=False))
+        update.extra_records.append(gone.to_json())
+        update.extra_articles = [self.store.articles[a].to_json() for a in carried]
         return update
 
-    # ------------------------------------------------------------ re-homing
-    def _rehome(self, story: dict, aid: str, now: datetime,
-                before: dict[str, tuple[set, set]]) -> dict[str, list[str]]:
-        """Move the members of ``story`` (which ``aid`` just joined, at a split-check size) that
-        fit another open story better (``ClusterIndex.misplaced``) into it.  Returns target
-        story id -> moved article ids; ``before`` gets each target's quote ids and entity names
-        before the move (for its delta).  The arriving article stays: its placement has just
-        been decided."""
-        if not cl.split_due(len(story["articles"])):
-            return {}
-        recs = self._member_records(story)
-        if recs is None:
-            return {}
-        sid = story["story_id"]
-
-        def allowed(c: str) -> bool:
-            other = self.stories.get(c)
-            return other is not None and other["status"] == "open" and c in self.index.members
-
-        moves = self.index.misplaced(sid, {a: r["sig"] for a, r in recs.items()}, aid,
-                                     self.config.match_threshold, allowed)
-        if not moves:
-            return {}
-        out: dict[str, list[str]] = {}
-        for m, tsid in sorted(moves.items()):
-            target = self.stories[tsid]
-            if tsid not in before:
-                before[tsid] = self._snapshot(target)
-            old = recs[m]
-            self._subtract(story, old)
-            rec = copy.deepcopy(old)
-            rec["story_id"] = tsid
-            self._add(target, rec)
-            self.articles[m] = rec
-            self.seen[m] = (rec["content_hash"], tsid)
-            self._cold_articles.pop(m, None)
-            out.setdefault(tsid, []).append(m)
-        for tsid in out:
-            target = self.stories[tsid]
-            target["version"] += 1
-            target["updated_at"] = _iso(now)
-            target["event_time"] = max((a["event_time"] for a in target["articles"].values()),
-                                       key=datetime.fromisoformat)
-            target["central"] = central_article(target)
-            self._index_open(target)
-        return out                              # (``_subtract`` re-picked the story's central article)
-
-    def _member_records(self, story: dict) -> Optional[dict[str, dict]]:
-        """The article records of a story's members (None when one cannot be found)."""
-        recs = {}
-        for a in story["articles"]:
-            rec = self.articles.get(a) or self._cold_articles.get(a)
-            if rec is None and self.article_loader:
-                rec = self.article_loader(a)
-            if rec is None:
-                return None
-            recs[a] = rec
-        return recs
-
-    # ------------------------------------------------------------ splitting
-    def _split(self, story: dict, now: datetime) -> Optional[dict]:
-        """Split ``story`` when it holds two events (``ClusterIndex.bisect``): the larger side
-        keeps the story (ties: the side with its first article), the other side becomes a new
-        open story with its own id, derived from the story's id and the moved articles.
-        Returns the new story's record (its members' article records are moved) or None.
-
-        Why: an article joins the best story *now*; an early article of a sister event that
-        joined a story of one or two articles (too little evidence to see a conflict) turns
-        the story into a mix, which then looks coherent to every later article.  Re-checking
-        the whole story while it is small finds such mixes once each side has a few articles."""
-        members = story["articles"]
-        if not cl.split_due(len(members)):
-            return None
-        recs = self._member_records(story)
-        if recs is None:
-            return None
-        parts = self.index.bisect({a: r["sig"] for a, r in recs.items()})
-        if parts is None:
-            return None
-        first = min(members, key=lambda a: (members[a]["order"], a))
-        a_side, b_side, _ = parts
-        keep, leave = ((a_side, b_side) if (len(a_side), first in a_side) > (len(b_side), first in b_side)
-                       else (b_side, a_side))
-        base = story["story_id"] + "|" + ",".join(sorted(leave))
-        new_id = "st-" + hashlib.sha1(base.encode()).hexdigest()[:12]
-        n = 0
-        while self._id_taken(new_id):   # e.g. the empty record of a split published, then lost
-            n += 1
-            new_id = "st-" + hashlib.sha1(f"{base}|{n}".encode()).hexdigest()[:12]
-        new = _blank_story(new_id, "open", now, now)
-        new["seq"] = story["seq"]
-        by_order = lambda ids: sorted((copy.deepcopy(recs[a]) for a in ids),  # noqa: E731
-                                      key=lambda r: (members[r["article_id"]]["order"], r["article_id"]))
-        moving, staying = by_order(leave), by_order(keep)
-        for rec in moving:
-            rec["story_id"] = new["story_id"]
-        self._rebuild(story, staying)
-        self._rebuild(new, moving)
-        new["version"] = 1
-        for rec in moving + staying:
-            self.articles[rec["article_id"]] = rec
-            self.seen[rec["article_id"]] = (rec["content_hash"], rec["story_id"])
-            self._cold_articles.pop(rec["article_id"], None)
-        return new
-
-    def _rebuild(self, story: dict, recs: list[dict]) -> None:
-        """Recompute a story's aggregates from its member records (in this order; no records:
-        an empty story that keeps its event time)."""
-        qu.forget(story["quotes"])
-        story.update(articles={}, entities={}, quotes=[], sig={})
-        for rec in recs:
-            self._add(story, rec)
-        if recs:
-            story["event_time"] = max((r["event_time"] for r in recs), key=datetime.fromisoformat)
-        story["central"] = central_article(story)
-
+    # ------------------------------------------------------------ re-stating, closing
     def supersede(self, sid: str, version: int, now: datetime) -> Update:
         """Re-state story ``sid`` from the engine's records with ``version`` (which must exceed
         any version published before), an empty delta.
@@ -636,140 +358,30 @@ class StoryEngine:
         article may then be re-processed into another story).  A story the tables do not
         know at all becomes an empty closed record, which also keeps its id from being
         reused by a new story."""
-        story = self._load_story(sid)
+        story = self.store.load_story(sid)
         if story is None:
-            story = _blank_story(sid, "closed", _utc(now), _utc(now))
-        if sid not in self.stories and not self.story_loader:
-            self._cold_stories[sid] = story            # (loading took it out)
-        story["version"] = max(story["version"], version)
-        story["updated_at"] = _iso(_utc(now))
-        names: set = set()
-        state = render(story, self.config.max_list_items, {}, names_out=names)
-        if story["status"] == "open":
-            self._names[sid] = names
-        return Update(story_id=sid, state=state, story_record=_plain(story), article_record={})
+            story = blank_story(sid, "closed", utc(now), utc(now))
+        if sid not in self.store.stories:
+            self.store.keep_closed(story)            # (loading took it out)
+        story.version = max(story.version, version)
+        story.updated_at = iso(utc(now))
+        state = self.announcer.restate(story, {}, remember=story.status == "open")
+        return Update(story_id=sid, state=state, story_record=story.to_json(), article_record={})
 
-    def _snapshot(self, story: dict) -> tuple[set, set]:
-        """Quote ids and entity names before a change (names cached from the last render)."""
-        names = self._names.get(story["story_id"])
-        if names is None:
-            names = entity_names(story)
-        return {g["quote_id"] for g in story["quotes"]}, set(names)
-
-    def _reopen(self, story: dict) -> None:
-        """A matching article reopens a closed story; its members' records come back warm."""
-        story["status"] = "open"
-        story.pop("light", None)
-        for aid in story["articles"]:
-            if aid in self._cold_articles:
-                self.articles[aid] = self._cold_articles.pop(aid)
-
-    def _left(self, story: dict, now: datetime) -> None:
-        """Bookkeeping for the story a revised article moved out of."""
-        sid = story["story_id"]
-        story["version"] += 1
-        story["updated_at"] = _iso(now)
-        if not story["articles"]:
-            story["status"] = "closed"                  # emptied by the move
-            self._unindex(sid)
-        elif story["status"] == "closed":
-            story["light"] = cl.light_signature(story["sig"])
-            limit = self._reopen_limit()
-            if sid in self.index.sigs or limit is None or datetime.fromisoformat(story["event_time"]) >= limit:
-                self._index_closed(story)
-            else:
-                self._unindex(sid)
-        if story["status"] == "closed":
-            self.stories.pop(sid, None)
-            self._names.pop(sid, None)
-            qu.forget(story["quotes"])
-            if not self.story_loader:
-                self._cold_stories[sid] = story
-
-    def _new_story(self, aid: str, chash: str, now: datetime, event: datetime) -> dict:
-        sid = "st-" + hashlib.sha1(aid.encode()).hexdigest()[:12]
-        if self._id_taken(sid):
-            sid = "st-" + hashlib.sha1(f"{aid}|{chash}".encode()).hexdigest()[:12]
-        return _blank_story(sid, "open", now, event)
-
-    def _id_taken(self, sid: str) -> bool:
-        """Whether a story record with this id exists (an empty one too: ``supersede`` leaves
-        one for a story that only a lost update created, and its id must not be reused)."""
-        return (sid in self.index.sigs or sid in self.stories or sid in self._cold_stories
-                or (self.story_loader is not None and self.story_loader(sid) is not None))
-
-    def _article_record(self, aid, chash, sid, first_seen, event, quotes, entities, sig, story) -> dict:
-        m = entities.article
-        variants = qu.article_variants(aid, quotes.quotes, first_seen, story["seq"])
-        story["seq"] += len(quotes.quotes)
-        return {"article_id": aid, "story_id": sid, "content_hash": chash, "first_seen": first_seen,
-                "event_time": _iso(event),
-                "meta": {"title": m.title, "outlet": m.outlet, "url": m.url, "published": _iso(m.published)},
-                "lead": entities.lead, "entities": en.article_entities(entities), "quotes": variants, "sig": sig}
-
-    # ------------------------------------------------------------ contributions
-    def _add(self, story: dict, rec: dict) -> None:
-        aid = rec["article_id"]
-        story["seq"] += 1
-        story["articles"][aid] = {**rec["meta"], "first_seen": rec["first_seen"], "lead": rec["lead"],
-                                  "order": story["seq"],
-                                  "event_time": rec["event_time"],
-                                  "keys": sorted(rec["sig"]["ents"]), "tw": rec["sig"]["title"]}
-        en.add_entities(story["entities"], rec["entities"], aid, +1)
-        cl.add_signature(story["sig"], rec["sig"], +1)
-        for v in rec["quotes"]:
-            qu.add_variant(story["quotes"], dict(v))
-
-    def _subtract(self, story: dict, rec: dict) -> None:
-        aid = rec["article_id"]
-        story["articles"].pop(aid, None)
-        en.add_entities(story["entities"], rec["entities"], aid, -1)
-        cl.add_signature(story["sig"], rec["sig"], -1)
-        story["quotes"] = qu.remove_article(story["quotes"], aid)
-        story["central"] = central_article(story)
-        times = [a["event_time"] for a in story["articles"].values()]
-        if times:
-            story["event_time"] = max(times, key=datetime.fromisoformat)
-
-    def _index_open(self, story: dict) -> None:
-        self.index.put(story["story_id"], story["sig"],
-                       members=[(a["keys"], a.get("tw", [])) for a in story["articles"].values()])
-
-    def _reindex(self, story: dict) -> None:
-        if story["articles"]:
-            self._index_open(story)
-        else:
-            self.index.drop(story["story_id"])
-
-    # ------------------------------------------------------------ closing
     def expire(self, now: datetime) -> list[str]:
         return [u.story_id for u in self.expire_updates(now)]
 
     def expire_updates(self, now: datetime) -> list[Update]:
         """Close idle stories; one Update (status closed, version bumped) per closed story."""
-        if self.watermark is None:
+        watermark = self.lifecycle.watermark
+        if watermark is None:
             return []
-        limit = self.watermark - timedelta(seconds=self.config.close_after_seconds)
+        limit = watermark - timedelta(seconds=self.config.close_after_seconds)
         out = []
-        self._prune()
-        for sid in sorted(s for s, r in self.stories.items() if datetime.fromisoformat(r["event_time"]) < limit):
-            story = self.stories.pop(sid)
-            qu.forget(story["quotes"])
-            story["status"] = "closed"
-            story["version"] += 1
-            story["updated_at"] = _iso(_utc(now))
-            story["light"] = cl.light_signature(story["sig"])
-            self._index_closed(story)
-            self._names.pop(sid, None)
-            members = [self.articles.pop(aid) for aid in list(story["articles"]) if aid in self.articles]
-            if not self.story_loader:
-                self._cold_stories[sid] = story
-            if not self.article_loader:
-                self._cold_articles.update((a["article_id"], a) for a in members)
-            else:
-                for aid in story["articles"]:
-                    self.seen.pop(aid, None)
-            state = render(story, self.config.max_list_items, {})
-            out.append(Update(story_id=sid, state=state, story_record=_plain(story),
-                              article_record={}))
+        self.lifecycle.prune()
+        for sid in sorted(s for s, r in self.store.stories.items() if datetime.fromisoformat(r.event_time) < limit):
+            story = self.store.stories[sid]
+            self.lifecycle.close(story, iso(utc(now)))
+            state = self.announcer.restate(story, {}, remember=False)
+            out.append(Update(story_id=sid, state=state, story_record=story.to_json(), article_record={}))
         return out

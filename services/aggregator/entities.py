@@ -9,25 +9,20 @@ story (surname-only "X" into "Y X") and ranks entities by prominence.
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from typing import Iterable, Mapping
 
 from schemas.models import ArticleEntities, StoryEntity
 
-try:  # the entity stage's normaliser, when present, keeps keys identical across stages
-    from services.entities.canonical import canonical_key as _stage_key  # type: ignore
-except Exception:  # pragma: no cover - depends on the other stage being present
-    _stage_key = None
+# the entity stage's normaliser keeps keys identical across stages
+from services.entities.canonical import canonical_key
 
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SEP = re.compile(r"[\s\-‐‑–—_.]+")
 _DROP = re.compile(r"[^\w\s]")
 _ARTICLE = re.compile(r"^the\s+")
-
-# types that identify who/where a story is about (used by clustering too)
-SALIENT_TYPES = {"PERSON": 1.0, "GPE": 0.8, "LOC": 0.8, "ORG": 0.8, "FAC": 0.7, "NORP": 0.5,
-                 "EVENT": 0.6, "WORK_OF_ART": 0.6, "PRODUCT": 0.5, "LAW": 0.6}
 
 
 def local_key(name: str) -> str:
@@ -43,15 +38,10 @@ def local_key(name: str) -> str:
 
 
 def entity_key(name: str) -> str:
-    """Cross-article key of an entity name."""
-    if _stage_key is not None:
-        try:
-            k = _stage_key(name)
-            if k:
-                return local_key(k)
-        except Exception:  # pragma: no cover
-            pass
-    return local_key(name)
+    """Cross-article key of an entity name: the entity stage's canonical key, in this
+    module's spelling (``local_key``); a name without one keeps its own ``local_key``."""
+    k = canonical_key(name)
+    return local_key(k if k else name)
 
 
 # ---------------------------------------------------------------- article contribution
@@ -165,8 +155,6 @@ def merged_entities(agg: Mapping[str, dict], speaker_keys: Iterable[str] = ()) -
 
 def prominence(e: Mapping) -> float:
     """Articles naming it weigh most, then headlines, mentions (log-damped) and being quoted."""
-    import math
-
     return 2.0 * e["articles"] + 1.5 * e["in_headlines"] + math.log1p(e["mentions"]) + (1.0 if e["quoted"] else 0.0)
 
 

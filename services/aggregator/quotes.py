@@ -34,6 +34,8 @@ from typing import Iterable, Optional
 
 from schemas.models import QuoteVariant, StoryQuote
 
+from services.aggregator.entities import entity_key
+
 MIN_STATEMENT = 5      # tokens: below this a wording is a fragment
 MIN_COVER = 0.8        # share of the shorter wording found in the longer one
 
@@ -67,8 +69,6 @@ def _toks(text: str) -> tuple[str, ...]:
 def speaker_key(name: Optional[str]) -> Optional[str]:
     if not name:
         return None
-    from services.aggregator.entities import entity_key
-
     return entity_key(name) or None
 
 
@@ -149,6 +149,11 @@ def forget(groups: Iterable[dict]) -> None:
     cache holds their variant lists, which must not outlive the story's own record."""
     for g in groups:
         _WORDINGS.pop(id(g["variants"]), None)
+
+
+def is_cached(g: dict) -> bool:
+    """Whether the counts of a group's wordings are in memory (see :func:`forget`)."""
+    return id(g["variants"]) in _WORDINGS
 
 
 def _remember(vs: list, counts: dict) -> None:

@@ -1,4 +1,4 @@
-"""Render a persisted story record (a plain dict) as a ``StoryState``."""
+"""Render a story record (:class:`records.StoryRecord`) as a ``StoryState``."""
 from __future__ import annotations
 
 import math
@@ -9,21 +9,22 @@ from schemas.models import (StoryArticle, StoryDelta, StorySpeaker, StoryState, 
 
 from services.aggregator.entities import merged_entities, story_entities
 from services.aggregator.quotes import group_speaker, speakers_compatible, story_quote
+from services.aggregator.records import StoryRecord
 
 
-def central_article(record: dict) -> Optional[str]:
+def central_article(record: StoryRecord) -> Optional[str]:
     """The article closest to the story as a whole: its salient entities and title words
     are the ones most of the story's articles share (ties: the earliest)."""
-    arts = record["articles"]
+    arts = record.articles
     if not arts:
         return None
-    sig = record["sig"]
-    n = max(1, sig.get("n", 1))
-    ent_share = {k: e["n"] / n for k, e in sig.get("ents", {}).items()}
-    title_share = {w: c / n for w, c in sig.get("title", {}).items()}
+    sig = record.signature
+    n = max(1, sig.articles)
+    ent_share = {k: e.articles / n for k, e in sig.entities.items()}
+    title_share = {w: c / n for w, c in sig.title.items()}
     best, best_s = None, -1.0
     for aid, a in arts.items():
-        feats = [ent_share.get(k, 0.0) for k in a.get("keys", [])] + [title_share.get(w, 0.0) for w in a.get("tw", [])]
+        feats = [ent_share.get(k, 0.0) for k in a.entity_keys] + [title_share.get(w, 0.0) for w in a.title_words]
         s = sum(feats) / math.sqrt(len(feats)) if feats else 0.0
         if s > best_s + 1e-12:
             best, best_s = aid, s
@@ -61,28 +62,28 @@ def speakers(groups: list[dict]) -> list[dict]:
     return out
 
 
-def render(record: dict, max_items: int, delta: Optional[dict] = None,
+def render(record: StoryRecord, max_items: int, delta: Optional[dict] = None,
            names_out: Optional[set] = None) -> StoryState:
     """The story state; ``names_out`` (if given) receives the names of ALL merged entities."""
-    arts = record["articles"]
-    central = record.get("central") or central_article(record)
-    head = arts.get(central, {}) if central else {}
-    spk = speakers(record["quotes"])
-    ents = story_entities(record["entities"], [s["key"] for s in spk])
+    arts = record.articles
+    central = record.central or central_article(record)
+    head = arts.get(central) if central else None
+    spk = speakers(record.quotes)
+    ents = story_entities(record.entities, [s["key"] for s in spk])
     if names_out is not None:
         names_out.update(e.name for e in ents)
-    quotes = sorted(record["quotes"], key=lambda g: (-len({v["article_id"] for v in g["variants"]}),
-                                                     g["first_seen"], g["quote_id"]))
-    newest = sorted(arts.items(), key=lambda kv: (kv[1]["first_seen"], kv[1].get("order", 0)), reverse=True)
-    outlets = sorted({a["outlet"] for a in arts.values() if a.get("outlet")})
+    quotes = sorted(record.quotes, key=lambda g: (-len({v["article_id"] for v in g["variants"]}),
+                                                  g["first_seen"], g["quote_id"]))
+    newest = sorted(arts.items(), key=lambda kv: (kv[1].first_seen, kv[1].order), reverse=True)
+    outlets = sorted({a.outlet for a in arts.values() if a.outlet})
     return StoryState(
-        story_id=record["story_id"], version=record["version"], status=record["status"],
-        merged_into=record.get("merged_into"),
-        created_at=datetime.fromisoformat(record["created_at"]),
-        updated_at=datetime.fromisoformat(record["updated_at"]),
-        headline=head.get("title", ""), summary=head.get("lead", ""),
-        articles=[StoryArticle(article_id=aid, title=a["title"], outlet=a.get("outlet"), url=a.get("url"),
-                               published=a.get("published"), first_seen=a["first_seen"])
+        story_id=record.story_id, version=record.version, status=record.status,
+        merged_into=record.merged_into,
+        created_at=datetime.fromisoformat(record.created_at),
+        updated_at=datetime.fromisoformat(record.updated_at),
+        headline=head.title if head else "", summary=head.lead if head else "",
+        articles=[StoryArticle(article_id=aid, title=a.title, outlet=a.outlet, url=a.url,
+                               published=a.published, first_seen=a.first_seen)
                   for aid, a in newest[:max_items]],
         article_ids=sorted(arts),
         outlets=outlets[:max_items],
@@ -90,12 +91,12 @@ def render(record: dict, max_items: int, delta: Optional[dict] = None,
         speakers=[StorySpeaker(name=s["name"], roles=s["roles"], quotes=s["quotes"], articles=s["articles"])
                   for s in spk[:max_items]],
         quotes=[story_quote(g) for g in quotes[:max_items]],
-        totals=StoryTotals(articles=len(arts), quotes=len(record["quotes"]), entities=len(ents),
+        totals=StoryTotals(articles=len(arts), quotes=len(record.quotes), entities=len(ents),
                            speakers=len(spk)),
         delta=StoryDelta(**(delta or {})),
     )
 
 
-def entity_names(record: dict) -> set[str]:
+def entity_names(record: StoryRecord) -> set[str]:
     """Names of the story's merged entities (for the delta)."""
-    return {e["name"] for e in merged_entities(record["entities"])}
+    return {e["name"] for e in merged_entities(record.entities)}

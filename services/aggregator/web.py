@@ -12,6 +12,7 @@ from pathlib import Path
 import faust
 from faust.web import Request, Response, View
 
+from services.aggregator.records import StoryRecord
 from services.aggregator.state import render
 from services.common.settings import Settings
 
@@ -23,10 +24,10 @@ DESCRIBED_BY = {"Link": f'<{SCHEMA_LINK}>; rel="describedby"'}   # on every resp
 
 
 def state_of(record, max_items: int = 50) -> dict | None:
-    """The full state of a story record with articles (else None)."""
+    """The full state of a story record (its JSON form, as in the table) with articles (else None)."""
     if not record or not record.get("articles"):
         return None
-    return render(record, max_items, {}).model_dump(mode="json")
+    return render(StoryRecord.from_json(record), max_items, {}).model_dump(mode="json")
 
 
 def detail(story_id: str, record, max_items: int = 50) -> tuple[int, dict, dict]:

@@ -4,8 +4,7 @@ runner that feeds an evaluation file through the engine in shuffled orders.
 The offline runner parses each article once with spaCy and caches the parses
 on disk (``DocBin`` bytes, keyed by the file's sha256 and the model name), so
 repeated runs only rebuild features.  Features come from the entity stage
-(``services.entities``) when it is importable, otherwise from a small fallback
-(``doc.ents`` and lemma counts).
+(``services.entities``), exactly as the entities worker computes them.
 """
 from __future__ import annotations
 
@@ -14,14 +13,18 @@ import json
 import os
 import pickle
 import random
-import re
 import statistics
+import sys
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from schemas.models import ArticleEntities, ArticleMeta, ArticleQuotes, EntityMention, QuoteMention, Span
+from schemas.models import ArticleEntities, ArticleMeta, ArticleQuotes, EntityMention, QuoteMention
+from services.aggregator.engine import StoryEngine
+from services.common.nlp import MODEL_NAME, blank_vocab_nlp, doc_from_bytes, doc_to_bytes, parse_articles
+from services.entities.extract import extract_entities
+from services.entities.features import article_dates, content_terms, lead_sentence
 
 CACHE_DIR = Path(os.environ.get("STORYSTREAM_AGG_CACHE", "/tmp/agg_cache"))
 
@@ -94,8 +97,6 @@ def load_records(path: str | Path) -> list[dict]:
 
 def _parsed(path: Path, records: list[dict]) -> list[tuple]:
     """(title_doc, body_doc) per record, parsed once and cached as DocBin bytes."""
-    from services.common.nlp import MODEL_NAME, blank_vocab_nlp, doc_from_bytes, doc_to_bytes, parse_articles
-
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     cache = CACHE_DIR / f"{path.stem}.{MODEL_NAME}.{digest}.pkl"
     if cache.exists():
@@ -111,12 +112,7 @@ def _parsed(path: Path, records: list[dict]) -> list[tuple]:
 
 
 def _features(title_doc, body_doc) -> dict:
-    """Entities, lead, terms and dates of one article (entity stage if available)."""
-    try:
-        from services.entities.extract import extract_entities  # type: ignore
-        from services.entities.features import article_dates, content_terms, lead_sentence  # type: ignore
-    except Exception:  # pragma: no cover - depends on the other stage being present
-        return _fallback_features(title_doc, body_doc)
+    """Entities, lead, terms and dates of one article, as the entity stage computes them."""
     ents = extract_entities(body_doc, title_doc)
     dates, own = article_dates(body_doc, not_after=_PRODUCED_AT)
     return {"entities": [e if isinstance(e, EntityMention) else EntityMention.model_validate(e) for e in ents],
@@ -125,43 +121,6 @@ def _features(title_doc, body_doc) -> dict:
 
 
 _PRODUCED_AT = datetime(2020, 1, 1, tzinfo=timezone.utc)   # the records carry no publication time
-_ENT_TYPES = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}
-_CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
-_DATE = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.I)
-
-
-def _fallback_features(title_doc, body_doc) -> dict:
-    from services.aggregator.entities import entity_key
-
-    by_key: dict[str, dict] = {}
-    title_keys = {entity_key(e.text) for e in title_doc.ents if e.label_ in _ENT_TYPES}
-    for e in body_doc.ents:
-        if e.label_ not in _ENT_TYPES:
-            continue
-        text = re.sub(r"^(the|The)\s+", "", e.text).strip()
-        k = entity_key(text)
-        if not k:
-            continue
-        rec = by_key.setdefault(k, {"name": text, "type": e.label_, "mentions": []})
-        if len(text) > len(rec["name"]):
-            rec["name"] = text
-        rec["mentions"].append(Span(text=e.text, start=e.start_char, end=e.end_char))
-    # surname-only persons into the full name within the article
-    persons = [k for k, r in by_key.items() if r["type"] == "PERSON" and " " in k]
-    for k in [k for k, r in by_key.items() if r["type"] == "PERSON" and " " not in k]:
-        longer = [p for p in persons if p.split()[-1] == k]
-        if len(longer) == 1:
-            by_key[longer[0]]["mentions"].extend(by_key.pop(k)["mentions"])
-    ents = [EntityMention(name=r["name"], type=r["type"], mentions=r["mentions"],
-                          in_title=k in title_keys) for k, r in by_key.items()]
-    terms = Counter(t.lemma_.lower() for t in body_doc
-                    if t.pos_ in _CONTENT_POS and t.is_alpha and not t.is_stop and len(t) > 1)
-    dates = sorted({f"{y}-{_MONTHS[m[:3].lower()]:02d}-{int(d):02d}" for m, d, y in _DATE.findall(body_doc.text)})
-    lead = next((s.text.strip() for s in body_doc.sents if len(s) > 5 and "http" not in s.text), "")
-    return {"entities": ents, "lead": lead, "terms": dict(terms), "dates": dates,
-            "own_date": dates[0] if dates else None, "tokens": len(body_doc)}
 
 
 def build_inputs(path: str | Path) -> list[tuple[ArticleQuotes, ArticleEntities, str]]:
@@ -193,8 +152,6 @@ def shuffled(article_ids: Iterable[str], seed: int) -> list[str]:
 
 def run_order(inputs, seed: int, config=None) -> tuple[dict, dict]:
     """Feed ``inputs`` in the order :func:`shuffled` by ``seed``; return (gold, pred)."""
-    from services.aggregator.engine import StoryEngine
-
     by_id = {e.article.article_id: (q, e, story) for q, e, story in inputs}
     order = [by_id[a] for a in shuffled(by_id, seed)]
     engine = StoryEngine(config)
@@ -217,7 +174,5 @@ def offline_orders(path: str | Path, seeds: Iterable[int] = (0, 1, 2, 3, 4), con
 
 
 if __name__ == "__main__":  # pragma: no cover
-    import sys
-
     p = sys.argv[1] if len(sys.argv) > 1 else "../shared/eval/ecbplus_dev.jsonl"
     print(format_table(offline_orders(p)))

@@ -21,6 +21,8 @@ from services.common.settings import ROOT, Settings
 from services.common.story_state import latest_states, membership
 from services.evaluation.stories import format_table as _format_orders
 from services.evaluation.stories import score_clusters, shuffled
+from services.producer.publish import publish
+from services.producer.sources import read_stream
 from devtools.stack import broker_for, say, settings_for, stack_env, workers
 
 
@@ -82,8 +84,6 @@ def _listed_twice(records) -> list[str]:
 
 
 async def _produce_articles(settings: Settings, records: list[dict]) -> None:
-    from services.producer.publish import publish
-    from services.producer.sources import read_stream
     text = "".join(json.dumps({k: v for k, v in r.items() if k != "story" and v is not None}) + "\n"
                    for r in records)
     report = await publish(read_stream(text.encode("utf-8"), "eval.jsonl"), settings)

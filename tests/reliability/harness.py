@@ -364,11 +364,11 @@ def last_by_article(records, model):
 # ------------------------------------------------------------------ invariants
 def rebuild_state(state: dict, results: dict, max_items: int = 50, order: list[str] | None = None) -> StoryState:
     """Recompute a story from its member articles' extraction results, exactly as the
-    engine adds contributions (services/aggregator/engine.py ``_article_record``/``_add``,
+    engine adds contributions (services/aggregator/members.py ``article_record``/``add_member``,
     state.py ``render``), the members taken in the order the state says they were first
     seen (which is the order their quote variants were sequenced in)."""
-    from services.aggregator import cluster as cl
-    from services.aggregator.engine import StoryEngine
+    from services.aggregator.members import add_member, article_record, blank_story
+    from services.aggregator.signature import article_signature
     from services.aggregator.state import central_article, render
 
     listed = {a["article_id"]: a for a in state["articles"]}
@@ -389,19 +389,15 @@ def rebuild_state(state: dict, results: dict, max_items: int = 50, order: list[s
         base = datetime.fromisoformat(state["created_at"])
         members = [{"article_id": aid, "first_seen": (base + timedelta(microseconds=i)).isoformat()}
                    for i, aid in enumerate(ids)]
-    eng = StoryEngine()
-    first = results[members[0]["article_id"]][1]
-    story = eng._new_story(first.article.article_id, first.article.content_hash,
-                           datetime.fromisoformat(state["created_at"]), datetime.fromisoformat(state["created_at"]))
-    story["story_id"] = state["story_id"]
+    created = datetime.fromisoformat(state["created_at"])
+    story = blank_story(state["story_id"], "open", created, created)
     for a in members:
         q, e = results[a["article_id"]]
         event = e.article.published or e.article.produced_at or datetime.fromisoformat(a["first_seen"])
-        rec = eng._article_record(a["article_id"], e.article.content_hash, state["story_id"], a["first_seen"],
-                                  event, q, e, cl.article_signature(e), story)
-        eng._add(story, rec)
-    story["central"] = central_article(story)
-    story["version"] = state["version"]
+        add_member(story, article_record(a["article_id"], e.article.content_hash, state["story_id"], a["first_seen"],
+                                         event, q, e, article_signature(e), story))
+    story.central = central_article(story)
+    story.version = state["version"]
     return render(story, max_items, {})
 
 

@@ -1,10 +1,15 @@
-"""Shared builders of small invented articles for the aggregator tests (no tests here)."""
+"""Shared builders of small invented articles, and engine runs, for the aggregator tests (no tests here)."""
 from __future__ import annotations
 
+import copy
 import hashlib
 from datetime import datetime, timedelta, timezone
 
 from schemas.models import ArticleEntities, ArticleMeta, ArticleQuotes, EntityMention, QuoteMention, Span
+from services.aggregator import entities as en
+from services.aggregator.engine import StoryEngine
+from services.aggregator.params import ClusterParams
+from services.aggregator.signature import StorySignature
 
 T0 = datetime(2031, 3, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -67,3 +72,85 @@ def coach_hired(aid: str, i: int = 0, **kw):
                     ent("Harbor City", "GPE", n=2), ent("Lena Marsh", n=1), ent("Mira Kolb", n=1 + i % 2)],
                    {"coach": 3, "hire": 3, "contract": 2, "season": 2, "appoint": 2, "year": 1, "game": 1 + i % 2},
                    **kw)
+
+
+# ---------------------------------------------------------------- engine runs
+P = ClusterParams()
+Q1 = quote("We will move every family out of the valley before the river crests tonight.", "Ada Brennor",
+           role="mayor")
+Q1_PART = quote("move every family out of the valley", "Brennor", "partial")
+Q2 = quote("The old bridge will not survive another night of rain like this one.", "Ada Brennor")
+
+
+def run(arts, engine=None):
+    engine = engine or StoryEngine()
+    return engine, [engine.process(q, e, T0) for q, e in arts]
+
+
+def recompute(engine, story_id):
+    """Entity aggregate and signature (JSON) of a story from its member article records only."""
+    ents, sig = {}, StorySignature()
+    for aid, rec in engine.articles.items():
+        if rec.story_id == story_id:
+            en.add_entities(ents, rec.entities, aid, +1)
+            sig.add(rec.signature, +1)
+    return ents, sig.to_json()
+
+
+def close_enough(a, b):
+    """Equal, floats to 1e-4 (sums of rounded weights)."""
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(close_enough(a[k], b[k]) for k in a)
+    if isinstance(a, float) or isinstance(b, float):
+        return abs(a - b) < 1e-4
+    return a == b
+
+
+def mixed_coaches():
+    """Fired, hired, fired, ...: the first 'hired' report joins the 'fired' story (one article
+    is too little evidence to see the conflict)."""
+    return [f(f"{'a' if f is coach_fired else 'b'}{i + 1}", i, hours=2 * i + (f is coach_hired))
+            for i in range(P.split_min_side + 1) for f in (coach_fired, coach_hired)]
+
+
+def forced(arts, force):
+    """Feed ``arts`` to a new engine; the placement of each article named in ``force`` is forced
+    (aid -> function of the updates so far giving the story id, or None for a new story)."""
+    eng, ups = StoryEngine(), []
+    for q, e in arts:
+        place = eng.scorer.best
+        pick = force.get(e.article.article_id)
+        if pick is not None:
+            sid = pick(ups)
+            eng.scorer.best = lambda sig, allowed=None, views=None, sid=sid: (sid, 1.0) if sid else (None, -1.0)
+        ups.append(eng.process(q, e, T0))
+        eng.scorer.best = place
+    return eng, ups
+
+
+def fragmented(sister=False):
+    """Reports of one event whose second report (b1) started a story of its own (forced here;
+    in the wild: two angles that share little until more reports arrive), then more reports.
+    ``sister``: b1 and b2 report the sister event (a coach hired) instead."""
+    second = coach_hired if sister else coach_fired
+    arts = [coach_fired("a1", 0, hours=0), coach_fired("a2", 2, hours=1),
+            second("b1", 1, hours=2), second("b2", 1, hours=3), coach_fired("a3", 0, hours=4)]
+    eng, ups = forced(arts, {"b1": lambda ups: None,                  # (forced: a new story)
+                              "b2": lambda ups: ups[2].story_id})      # (forced: into b1's)
+    return eng, ups, arts
+
+
+def split_run():
+    """The mixed coach reports up to the update that splits their story; the tables as they
+    were before that update, and the update itself."""
+    arts = [f(f"{'a' if f is coach_fired else 'b'}{i + 1}", i, hours=2 * i + (f is coach_hired))
+            for i in range(4) for f in (coach_fired, coach_hired)]
+    eng = StoryEngine()
+    stories, articles = {}, {}
+    for q, e in arts[:-1]:
+        upd = eng.process(q, e, T0)
+        stories[upd.story_id] = copy.deepcopy(upd.story_record)
+        articles[e.article.article_id] = copy.deepcopy(upd.article_record)
+    split = eng.process(*arts[-1], T0)
+    assert split.split_into
+    return arts, stories, articles, split

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -156,8 +157,6 @@ def _grouping(corpus, drop=()):
 def test_wordings_cache_never_changes_the_grouping(seed, monkeypatch):
     """The per-group count of distinct wordings is a cache: grouping with it (and with
     revisions removing articles) equals grouping that recounts every variant each time."""
-    import random
-
     rng = random.Random(seed)
     corpus = _random_corpus(rng)
     drop = [aid for aid, _ in rng.sample(corpus, 5)]

@@ -30,8 +30,8 @@ def test_format_table_has_mean_and_worst():
     assert "0.0000" in lines[-1]
 
 
-@pytest.mark.skipif(not ECB.exists(), reason="ECB+ dev set not available")
 def test_offline_ecbplus_clustering_in_five_orders():
+    assert ECB.exists(), f"the ECB+ dev set is missing: {ECB} (../shared beside the repository)"
     results = offline_orders(ECB)
     print("\n" + format_table(results))
     pf = [r["pairwise_f1"] for r in results.values()]

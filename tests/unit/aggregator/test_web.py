@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from services.aggregator.web import detail
-from tests.unit.aggregator.test_engine import _fragmented
+from tests.unit.aggregator.test_helpers import fragmented
 
 
 def test_detail_serves_a_story_and_redirects_a_merged_one():
-    eng, ups, _ = _fragmented()
+    eng, ups, _ = fragmented()
     u = next(x for x in ups if x.merged_from)
     status, body, headers = detail(u.story_id, u.story_record)
     assert status == 200 and body["story_id"] == u.story_id and body["article_ids"] == ["a1", "a2", "b1", "b2"]

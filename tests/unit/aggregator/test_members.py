@@ -1,10 +1,11 @@
-"""restore() repairs a story record left inconsistent by a kill between the two table writes."""
+"""Story records recomputed from their members' article records: restore() repairs a story record
+left inconsistent by a kill between the two table writes (members.reconcile)."""
 from __future__ import annotations
 
 import copy
 
 from services.aggregator.engine import StoryEngine
-from tests.unit.aggregator.test_helpers import T0, flood
+from tests.unit.aggregator.test_helpers import T0, flood, fragmented, split_run
 
 
 def _run(ids):
@@ -54,44 +55,8 @@ def test_consistent_tables_need_no_repair():
     assert StoryEngine().restore(stories.values(), articles.values()) == []
 
 
-def test_supersede_restates_a_story_above_a_published_version_and_blanks_unknown_ones():
-    from services.aggregator.engine import StoryEngine
-    from tests.unit.aggregator.test_helpers import T0, flood
-
-    eng = StoryEngine()
-    up = eng.process(*flood("f1", 0), T0)
-    sid = up.story_id
-    # a state with version 3 was published for this story before a kill; the tables say 1
-    again = eng.supersede(sid, 4, T0)
-    assert again.state.version == 4 and again.state.article_ids == ["f1"]
-    assert again.state.delta.articles_added == [] and again.story_record["version"] == 4
-    nxt = eng.process(*flood("f2", 1), T0)
-    assert nxt.story_id == sid and nxt.state.version == 5, "versions keep increasing after it"
-    # a story only a lost update ever created: an empty closed state, id never reused
-    ghost = eng.supersede("st-ghost", 2, T0)
-    assert ghost.state.article_ids == [] and ghost.state.status == "closed" and ghost.state.version == 2
-    assert ghost.state.totals.articles == 0
-
-
-def _split_run():
-    """The mixed coach reports up to the update that splits their story; the tables as they
-    were before that update, and the update itself."""
-    from tests.unit.aggregator.test_helpers import coach_fired, coach_hired
-    arts = [f(f"{'a' if f is coach_fired else 'b'}{i + 1}", i, hours=2 * i + (f is coach_hired))
-            for i in range(4) for f in (coach_fired, coach_hired)]
-    eng = StoryEngine()
-    stories, articles = {}, {}
-    for q, e in arts[:-1]:
-        upd = eng.process(q, e, T0)
-        stories[upd.story_id] = copy.deepcopy(upd.story_record)
-        articles[e.article.article_id] = copy.deepcopy(upd.article_record)
-    split = eng.process(*arts[-1], T0)
-    assert split.split_into
-    return arts, stories, articles, split
-
-
 def test_a_split_half_written_is_rebuilt_from_the_article_records():
-    arts, stories, articles, split = _split_run()
+    arts, stories, articles, split = split_run()
     # the kill: the moved article records reached the table, neither story record did
     for rec in [split.article_record, *split.extra_articles]:
         articles[rec["article_id"]] = copy.deepcopy(rec)
@@ -103,22 +68,8 @@ def test_a_split_half_written_is_rebuilt_from_the_article_records():
     assert sorted(eng.assignments().items()) == sorted((a, r["story_id"]) for a, r in articles.items())
 
 
-def test_a_split_published_but_not_persisted_is_redone_under_a_fresh_id():
-    arts, stories, articles, split = _split_run()
-    eng = StoryEngine()
-    eng.restore(stories.values(), articles.values())
-    # after the kill, the restart re-states the published-only new story as an empty closed one
-    ghost = eng.supersede(split.split_into, split.state.version + 1, T0)
-    assert ghost.state.status == "closed" and ghost.state.article_ids == []
-    again = eng.process(*arts[-1], T0)                 # the re-delivered article splits again
-    assert again.split_into and again.split_into != split.split_into
-    assert again.state.version == 1 and sorted(again.state.article_ids) == ["b1", "b2", "b3", "b4"]
-
-
 def test_a_merge_half_written_is_undone_and_redone_by_the_redelivered_article():
-    from tests.unit.aggregator.test_engine import _fragmented
-
-    eng, ups, arts = _fragmented()
+    eng, ups, arts = fragmented()
     stories, articles = {}, {}
     for u in ups[:3]:
         stories[u.story_id] = copy.deepcopy(u.story_record)

@@ -1,0 +1,170 @@
+"""The index of stories: document frequencies learned online, each story's signature and an
+inverted index from features (entities, body terms) to the stories holding them, from which
+an arriving article's candidate stories come.
+
+The document frequencies count the articles of indexed stories only (open stories and closed
+ones inside the engine's reopen window), so the idfs reflect recent news.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Iterable, Optional
+
+from services.aggregator.params import DEFAULT_PARAMS, ClusterParams
+from services.aggregator.signature import ArticleSignature, StorySignature, Top, top_features
+
+
+class StoryIndex:
+    """Document frequencies (the idfs), story signatures and an inverted index for candidates."""
+
+    def __init__(self, params: ClusterParams = DEFAULT_PARAMS) -> None:
+        self.params = params
+        self.n_docs = 0
+        self.df_terms: Counter = Counter()
+        self.df_ents: Counter = Counter()
+        self.df_title: Counter = Counter()
+        self.df_etok: Counter = Counter()
+        self.sigs: dict[str, StorySignature] = {}           # story id -> signature (open and closed)
+        self.closed: set[str] = set()
+        self.postings: dict[str, set[str]] = {}   # "e:key" / "t:term" -> story ids
+        # story id -> the features it was posted under.  Kept apart from the signature: an open
+        # story's signature is its record's, changed in place as articles come and go, so the
+        # features to un-post cannot be re-derived from it (they are what was posted, not what
+        # the signature holds now).
+        self.posted: dict[str, frozenset[str]] = {}
+        self.members: dict[str, list] = {}        # open story id -> [(entity keys, title words)] per article
+        self._idf_memo: dict[int, dict[str, float]] = {}
+        self._rarest_memo: dict[str, str] = {}
+        # how many ``observe`` calls so far: what was computed from the idfs is valid while it stays
+        self.generation = 0
+        self.top: dict[str, Top] = {}             # story id -> its heaviest (terms, entities)
+
+    # -- document frequencies
+    def observe(self, art_sig: ArticleSignature, sign: int = 1) -> None:
+        self._idf_memo.clear()              # every cached value below depends on the idfs
+        self._rarest_memo.clear()
+        self.generation += 1
+        self.n_docs += sign
+        for k in art_sig.entities:
+            self.df_ents[k] += sign
+        for t in art_sig.terms:
+            self.df_terms[t] += sign
+        for t in art_sig.title:
+            self.df_title[t] += sign
+        for t in {t for k in art_sig.entities for t in k.split()}:
+            self.df_etok[t] += sign
+        if sign < 0:                       # forget features no indexed article has any more
+            for df, keys in ((self.df_ents, art_sig.entities), (self.df_terms, art_sig.terms),
+                             (self.df_title, art_sig.title),
+                             (self.df_etok, {t for k in art_sig.entities for t in k.split()})):
+                for k in keys:
+                    if df.get(k, 1) <= 0:
+                        del df[k]
+
+    def idf(self, df: Counter, k: str) -> float:
+        # memoised until the next ``observe`` (scoring one article against ~tens of stories and
+        # their members asks for the same few hundred values millions of times)
+        memo = self._idf_table(df)
+        v = memo.get(k)
+        if v is None:
+            v = memo[k] = self._idf_fresh(df, k)
+        return v
+
+    def _idf_table(self, df: Counter) -> dict[str, float]:
+        memo = self._idf_memo.get(id(df))
+        if memo is None:
+            memo = self._idf_memo[id(df)] = {}
+        return memo
+
+    def _idf_fresh(self, df: Counter, k: str) -> float:
+        return math.log((self.n_docs + 1) / (df.get(k, 0) + 1)) + 1.0
+
+    def weighted(self, df: Counter, items: Iterable[tuple[str, float]]) -> dict[str, float]:
+        """``{k: v * idf(k)}``: :meth:`idf` for many keys at once (one memo lookup per key
+        instead of a call: the story side of a score weights hundreds of terms)."""
+        memo = self._idf_table(df)
+        out = {}
+        for k, v in items:
+            w = memo.get(k)
+            if w is None:
+                w = memo[k] = self._idf_fresh(df, k)
+            out[k] = v * w
+        return out
+
+    # -- stories
+    def put(self, sid: str, sig: StorySignature, closed: bool = False, members: Optional[list] = None) -> None:
+        self.drop(sid)
+        self.sigs[sid] = sig
+        self.top[sid] = top_features(sig, self.params)
+        if members:
+            self.members[sid] = members
+        if closed:
+            self.closed.add(sid)
+        posted = self.posted[sid] = frozenset(self._features(sig))
+        for f in posted:
+            self.postings.setdefault(f, set()).add(sid)
+
+    def drop(self, sid: str) -> None:
+        self.sigs.pop(sid, None)
+        self.top.pop(sid, None)
+        self.closed.discard(sid)
+        self.members.pop(sid, None)
+        for f in self.posted.pop(sid, ()):
+            s = self.postings.get(f)
+            if s is not None:
+                s.discard(sid)
+                if not s:
+                    del self.postings[f]
+
+    def consistency_errors(self) -> list[str]:
+        """What breaks the index's invariants (empty when consistent): every posted story is
+        indexed, and posted under exactly its features; views, members and closed marks only for
+        indexed stories."""
+        errors = []
+        for f, sids in self.postings.items():
+            errors += [f"{f} lists {sid}, which is not indexed" for sid in sids if sid not in self.sigs]
+            errors += [f"{f} lists {sid}, not posted under it" for sid in sids
+                       if sid in self.sigs and f not in self.posted.get(sid, ())]
+        for sid, feats in self.posted.items():
+            errors += [f"{sid} missing from {f}" for f in feats if sid not in self.postings.get(f, ())]
+        for name, keys in (("posted", self.posted), ("top", self.top), ("members", self.members),
+                           ("closed", self.closed)):
+            errors += [f"{name} has {sid}, which is not indexed" for sid in keys if sid not in self.sigs]
+        errors += [f"{sid} has no posting record" for sid in self.sigs if sid not in self.posted]
+        return errors
+
+    @staticmethod
+    def _features(sig: StorySignature) -> Iterable[str]:
+        yield from ("e:" + k for k in sig.entities)
+        yield from ("t:" + k for k in sig.terms)
+
+    def candidates(self, art_sig: ArticleSignature, limit: Optional[int] = None) -> list[str]:
+        """Stories sharing an entity or one of the article's ``candidate_terms`` most distinctive
+        terms, the ``limit`` (default ``max_candidates``) with the most idf-weighted shared
+        features (cheap pre-ranking)."""
+        top_terms = self.params.candidate_terms
+        limit = self.params.max_candidates if limit is None else limit
+        votes: Counter = Counter()
+        for k in art_sig.entities:
+            w = self.idf(self.df_ents, k)
+            for sid in self.postings.get("e:" + k, ()):
+                votes[sid] += w
+        idf = {t: self.idf(self.df_terms, t) for t in art_sig.terms}
+        ranked = sorted(art_sig.terms, key=lambda t: (-(1 + math.log(art_sig.terms[t])) * idf[t], t))
+        for t in ranked[:top_terms]:
+            for sid in self.postings.get("t:" + t, ()):
+                votes[sid] += idf[t]
+        return [sid for sid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+
+    def rarest(self, key: str) -> str:
+        """The name token of an entity key that the fewest articles share (its most specific)."""
+        memo = self._rarest_memo
+        r = memo.get(key)
+        if r is None:
+            r = memo[key] = max(key.split(), key=lambda t: (self.idf(self.df_etok, t), t))
+        return r
+
+    def token_idf(self, key: str) -> float:
+        """The idf of an entity key's rarest name token."""
+        return self.idf(self.df_etok, self.rarest(key))

@@ -1,0 +1,136 @@
+"""A story's members: what an article contributes to its story (its article record), adding and
+subtracting that contribution exactly, and recomputing a story from its members' records."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Iterable, Optional
+
+from schemas.models import ArticleEntities, ArticleQuotes
+
+from services.aggregator import entities as en
+from services.aggregator import quotes as qu
+from services.aggregator.index import StoryIndex
+from services.aggregator.records import ArticleRecord, Member, StoryRecord
+from services.aggregator.signature import ArticleSignature, StorySignature
+from services.aggregator.state import central_article
+
+
+def utc(dt: Optional[datetime]) -> Optional[datetime]:
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def iso(dt: Optional[datetime]) -> Optional[str]:
+    return utc(dt).isoformat() if dt is not None else None
+
+
+def latest(times: Iterable[str]) -> str:
+    """The latest of ISO times (compared as times, not as text)."""
+    return max(times, key=datetime.fromisoformat)
+
+
+def blank_story(sid: str, status: str, now: datetime, event: datetime) -> StoryRecord:
+    """A story record with no article yet."""
+    return StoryRecord(story_id=sid, status=status, created_at=iso(now), updated_at=iso(now), event_time=iso(event))
+
+
+def article_record(aid: str, chash: str, sid: str, first_seen: str, event: datetime, quotes: ArticleQuotes,
+                   entities: ArticleEntities, sig: ArticleSignature, story: StoryRecord) -> ArticleRecord:
+    """The article's contribution to ``story`` (whose sequence numbers its quote variants take)."""
+    m = entities.article
+    variants = qu.article_variants(aid, quotes.quotes, first_seen, story.seq)
+    story.seq += len(quotes.quotes)
+    return ArticleRecord(article_id=aid, story_id=sid, content_hash=chash, first_seen=first_seen,
+                         event_time=iso(event), title=m.title, outlet=m.outlet, url=m.url,
+                         published=iso(m.published), lead=entities.lead,
+                         entities=en.article_entities(entities), quotes=variants, signature=sig)
+
+
+def add_member(story: StoryRecord, rec: ArticleRecord) -> None:
+    """Add an article's contribution to its story."""
+    aid = rec.article_id
+    story.seq += 1
+    story.articles[aid] = Member(title=rec.title, outlet=rec.outlet, url=rec.url, published=rec.published,
+                                 first_seen=rec.first_seen, lead=rec.lead, order=story.seq,
+                                 event_time=rec.event_time, entity_keys=sorted(rec.signature.entities),
+                                 title_words=rec.signature.title)
+    en.add_entities(story.entities, rec.entities, aid, +1)
+    story.signature.add(rec.signature, +1)
+    for v in rec.quotes:
+        qu.add_variant(story.quotes, dict(v))
+
+
+def remove_member(story: StoryRecord, rec: ArticleRecord) -> None:
+    """Subtract exactly what :func:`add_member` added (the central article and event time follow)."""
+    aid = rec.article_id
+    story.articles.pop(aid, None)
+    en.add_entities(story.entities, rec.entities, aid, -1)
+    story.signature.add(rec.signature, -1)
+    story.quotes = qu.remove_article(story.quotes, aid)
+    story.central = central_article(story)
+    times = [a.event_time for a in story.articles.values()]
+    if times:
+        story.event_time = latest(times)
+
+
+def rebuild(story: StoryRecord, recs: list[ArticleRecord]) -> None:
+    """Recompute a story's aggregates from its member records (in this order; no records: an
+    empty story that keeps its event time)."""
+    qu.forget(story.quotes)
+    story.articles, story.entities, story.quotes, story.signature = {}, {}, [], StorySignature()
+    for rec in recs:
+        add_member(story, rec)
+    if recs:
+        story.event_time = latest(r.event_time for r in recs)
+    story.central = central_article(story)
+
+
+def index_open(index: StoryIndex, story: StoryRecord) -> None:
+    """Post an open story to the index: its signature, and its members for the best-member term."""
+    index.put(story.story_id, story.signature,
+              members=[(a.entity_keys, a.title_words) for a in story.articles.values()])
+
+
+def in_order(recs: list[ArticleRecord]) -> list[ArticleRecord]:
+    """Article records in the order they were first seen."""
+    return sorted(recs, key=lambda r: (r.first_seen, r.article_id))
+
+
+def reconcile(stories: list[StoryRecord], articles: list[ArticleRecord]
+              ) -> tuple[list[StoryRecord], list[StoryRecord]]:
+    """Story records made to agree with the article records: ``(every story, the repaired ones)``.
+
+    The two tables are written one after the other, so a worker killed in between can leave a
+    story record that disagrees with the article records (an article counted in the story but
+    not recorded as merged, or the reverse).  The article records are the source of truth:
+    such a story is recomputed from its members' contributions."""
+    members: dict[str, list[ArticleRecord]] = {}
+    for a in articles:
+        members.setdefault(a.story_id, []).append(a)
+    repaired, out = [], []
+    for st in stories:
+        recs = members.get(st.story_id, [])
+        if set(st.articles) == {r.article_id for r in recs}:
+            out.append(st)
+            continue
+        fixed = st.copy()
+        if recs and fixed.merged_into:
+            fixed.merged_into = None
+            fixed.status = "open"    # a merge whose article records were never written
+        rebuild(fixed, in_order(recs))
+        fixed.seq += 1
+        out.append(fixed)
+        repaired.append(fixed)
+    known = {st.story_id for st in stories}
+    for sid in sorted(set(members) - known):
+        # article records naming a story whose record never reached the table (a kill
+        # between the writes of a split or of a new story): the story is rebuilt from them
+        recs = in_order(members[sid])
+        first = datetime.fromisoformat(recs[0].first_seen)
+        fixed = blank_story(sid, "open", first, first)
+        rebuild(fixed, recs)
+        fixed.version = 1
+        out.append(fixed)
+        repaired.append(fixed)
+    return out, repaired

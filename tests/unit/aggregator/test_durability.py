@@ -1,0 +1,166 @@
+"""The durability protocol (restore, re-state, publish before persist, settle after a flush) with
+plain dicts as tables: no Kafka."""
+from __future__ import annotations
+
+import copy
+
+from services.aggregator.durability import Durability
+from services.aggregator.engine import EngineConfig, StoryEngine
+from tests.unit.aggregator.test_helpers import T0, flood, quake
+
+
+class Table(dict):
+    """A dict that also notes every write in ``effects`` (with the publishes), to check their order."""
+
+    def __init__(self, name: str, effects: list, *args):
+        super().__init__(*args)
+        self.name, self.effects = name, effects
+
+    def __setitem__(self, key, value):
+        self.effects.append(("write", self.name, key))
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        self.effects.append(("delete", self.name, key))
+        super().__delitem__(key)
+
+
+def _durable(stories=None, articles=None, pending=None, config=None):
+    effects: list = []
+    published: list = []
+
+    def publish(state):
+        effects.append(("publish", state.story_id, state.version))
+        published.append(state)
+
+    d = Durability(StoryEngine(config), Table("stories", effects, stories or {}),
+                   Table("articles", effects, articles or {}), Table("pending", effects, pending or {}),
+                   publish, clock=lambda: T0)
+    return d, effects, published
+
+
+def _feed(d, q, e, errors=None):
+    """Both halves of an article: entities first, then quotes."""
+    fail = (errors if errors is not None else []).append
+    assert d.receive("entities", e, fail) is None
+    return d.receive("quotes", q, fail)
+
+
+def test_the_first_half_waits_and_the_second_publishes_before_it_persists():
+    d, effects, published = _durable()
+    d.restore({})
+    q, e = flood("f1")
+    assert d.receive("entities", e, lambda exc: None) is None
+    assert effects == [("write", "pending", "f1")] and not published
+    update = d.receive("quotes", q, lambda exc: None)
+    sid = update.story_id
+    assert effects[1:] == [("publish", sid, 1), ("write", "stories", sid), ("write", "articles", "f1")]
+    assert d.stories[sid] == update.story_record and d.articles["f1"] == update.article_record
+    assert "f1" in d.pending and d.unsettled == [("f1", e.article.content_hash)]
+
+
+def test_pending_halves_are_settled_only_up_to_the_mark_taken_before_the_flush():
+    d, effects, _ = _durable()
+    d.restore({})
+    _feed(d, *flood("f1"))
+    mark = d.settle_mark()                        # ... the agent awaits the producer flush here ...
+    _feed(d, *flood("f2", 1))                      # (arrives during the flush: not covered by it)
+    d.settle(mark)
+    assert "f1" not in d.pending and "f2" in d.pending
+    assert effects[-1] == ("delete", "pending", "f1")
+    assert d.unsettled == [("f2", flood("f2", 1)[1].article.content_hash)]
+    d.settle(d.settle_mark())
+    assert d.pending == {} and d.unsettled == []
+
+
+def test_a_duplicate_changes_nothing_and_is_settled():
+    d, effects, published = _durable()
+    d.restore({})
+    q, e = flood("f1")
+    _feed(d, q, e)
+    d.settle(d.settle_mark())
+    before = (len(effects), dict(d.stories), dict(d.articles))
+    assert d.receive("quotes", q, lambda exc: None) is None
+    assert (len(effects), dict(d.stories), dict(d.articles)) == before
+    assert d.unsettled == [("f1", e.article.content_hash)]
+
+
+def test_an_article_the_engine_fails_on_is_dead_lettered_and_settled():
+    d, effects, published = _durable()
+    d.restore({})
+
+    def broken(*args):
+        raise RuntimeError("boom")
+    d.engine.process = broken
+    errors: list = []
+    q, e = flood("f1")
+    assert _feed(d, q, e, errors) is None
+    assert [str(x) for x in errors] == ["boom"] and not published and d.articles == {}
+    assert d.unsettled == [("f1", e.article.content_hash)]
+
+
+def _tables(ids):
+    """The tables after feeding ``ids`` (flood reports) through a durable aggregator."""
+    d, _, _ = _durable()
+    d.restore({})
+    for i, aid in enumerate(ids):
+        _feed(d, *flood(aid, i))
+    d.settle(d.settle_mark())
+    return copy.deepcopy(dict(d.stories)), copy.deepcopy(dict(d.articles))
+
+
+def test_restore_restates_a_story_published_ahead_of_its_table_record_then_persists_first():
+    stories, articles = _tables(["f1", "f2"])
+    sid = next(iter(stories))
+    assert stories[sid]["version"] == 2
+    d, effects, published = _durable(stories, articles)
+    d.restore({sid: 3, "st-zz": 1})       # a kill after publishing version 3; a story the tables never saw
+    assert effects == [("write", "stories", sid), ("publish", sid, 4),      # (in story id order)
+                       ("write", "stories", "st-zz"), ("publish", "st-zz", 2)]
+    assert d.stories[sid]["version"] == 4 and published[0].article_ids == ["f1", "f2"]
+    assert published[1].status == "closed" and published[1].article_ids == []
+    effects.clear()
+    d.restore({sid: 9})                            # once only
+    assert effects == []
+    update = _feed(d, *flood("f3", 2))
+    assert update.story_id == sid and update.state.version == 5
+
+
+def test_restore_repairs_a_story_record_a_kill_left_behind_and_restates_it():
+    stories2, _ = _tables(["f1", "f2"])
+    stories3, articles3 = _tables(["f1", "f2", "f3"])
+    sid = next(iter(stories3))
+    d, effects, published = _durable(stories2, articles3)     # story write lost, article write kept
+    d.restore({sid: 2})
+    assert sorted(d.stories[sid]["articles"]) == ["f1", "f2", "f3"]
+    assert effects[0] == ("write", "stories", sid) and effects[-1] == ("publish", sid, published[-1].version)
+    assert published[-1].version > 2 and published[-1].article_ids == ["f1", "f2", "f3"]
+
+
+def test_restore_finds_the_pending_halves_of_articles_already_merged():
+    stories, articles = _tables(["f1"])
+    q, e = flood("f1")
+    h = e.article.content_hash
+    pending = {"f1": {h: {"quotes": q.model_dump(mode="json")}}, "g1": {"other": {"quotes": {}}}}
+    d, _, _ = _durable(stories, articles, pending)
+    d.restore({})
+    assert d.unsettled == [("f1", h)]
+    d.settle(d.settle_mark())
+    assert d.pending == {"g1": {"other": {"quotes": {}}}}
+
+
+def test_idle_stories_close_after_restore_only_and_are_persisted_before_they_are_published():
+    d, effects, published = _durable(config=EngineConfig(close_after_seconds=3600))
+    assert d.close_idle() == []
+    d.restore({})
+    first = _feed(d, *flood("f1"))
+    _feed(d, *quake("q1", 5))
+    effects.clear()
+    closed = d.close_idle()
+    assert [u.story_id for u in closed] == [first.story_id]
+    assert effects == [("write", "stories", first.story_id), ("publish", first.story_id, 2)]
+    assert d.stories[first.story_id]["status"] == "closed" and published[-1].status == "closed"
+    # the closed story's records are read back from the tables when a report reopens it
+    assert first.story_id not in d.engine.stories
+    again = _feed(d, *flood("f2", 6))
+    assert again.story_id == first.story_id and again.state.totals.articles == 2

@@ -1,0 +1,44 @@
+"""Signatures: an article's salient features, a story's exactly reversible sums, the light copy."""
+from __future__ import annotations
+
+from services.aggregator.params import ClusterParams
+from services.aggregator.signature import StorySignature, article_signature, light_signature, story_of, title_words
+from tests.unit.aggregator.test_helpers import Q1, Q2, article, ent, flood, quake
+
+
+def test_title_words_are_stemmed_without_stop_words():
+    assert title_words("The floods hit Norwick, says the mayor") == ["flood", "hit", "mayor", "norwick"]
+
+
+def test_an_entity_weighs_by_type_mentions_and_headline_and_other_types_are_left_out():
+    p = ClusterParams()
+    _, e = article("a1", "Ada Brennor visits", [ent("Ada Brennor", n=1, in_title=True), ent("Norwick", "GPE", n=1),
+                                                ent("Tuesday", "DATE", n=3)], {"visit": 1})
+    sig = article_signature(e, params=p)
+    assert set(sig.entities) == {"ada brennor", "norwick"}
+    assert sig.entities["ada brennor"].weight == p.type_weight["PERSON"] * p.title_entity_boost
+    assert sig.entities["norwick"].weight == p.type_weight["GPE"] and sig.entities["norwick"].type == "GPE"
+    assert sig.published == ["2031-03-01"] and sig.own_dates == [] and sig.quotes == []
+
+
+def test_a_story_signature_subtracts_exactly_what_it_added():
+    (q1, e1), (q2, e2), (q3, e3) = flood("f1", 0, [Q1]), flood("f2", 1, [Q2]), quake("q1", 2)
+    a1, a2, a3 = (article_signature(e, q) for q, e in ((q1, e1), (q2, e2), (q3, e3)))
+    sig = story_of([a1, a2])
+    before = sig.to_json()
+    sig.add(a3)
+    assert sig.articles == 3 and "ilse varga" in sig.entities
+    sig.add(a3, -1)
+    assert sig.to_json() == before
+    assert sig.entities["ada brennor"].articles == 2 and sig.entities["ada brennor"].type == "PERSON"
+    assert StorySignature.from_json(before).to_json() == before
+
+
+def test_the_light_signature_keeps_the_heaviest_features_in_a_copy():
+    sigs = [article_signature(e, q) for q, e in (flood("f1"), flood("f2", 1), quake("q1", 2))]
+    full = story_of(sigs)
+    light = light_signature(full, ClusterParams(light_entities=2, light_terms=3))
+    heaviest = sorted(full.entities, key=lambda k: -full.entities[k].weight)[:2]
+    assert list(light.entities) == heaviest and len(light.terms) == 3 and light.title == full.title
+    light.entities[heaviest[0]].weight = 0.0
+    assert full.entities[heaviest[0]].weight > 0.0
