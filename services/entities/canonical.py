@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from typing import Iterable
 
 from services import lexicon
+from services.entities.tables import table
 
 # ----------------------------------------------------------------- vocabularies
 #: Titles and roles that newswire glues in front of names ("President X",
@@ -29,26 +30,19 @@ from services import lexicon
 ROLE_WORDS = lexicon.person_words("role")
 
 #: Office / department words that NER sometimes tags alone in "Defense Minister".
-OFFICE_WORDS = frozenset("""
-defense defence foreign interior home finance health justice state treasury
-trade labor labour energy education transport transportation agriculture
-commerce security intelligence economy economic environment culture
-""".split())
+OFFICE_WORDS = lexicon.words("office_words")
 
 #: Corporate designators dropped from matching keys ("Orland Group" ~ "Orland").
-_KEY_SUFFIXES = frozenset("inc incorporated corp corporation co ltd llc plc group jr sr ii iii iv".split())
+_KEY_SUFFIXES = lexicon.words("key_suffixes")
 #: British/American spelling variants unified in keys.
-_KEY_SPELLING = {"centre": "center", "theatre": "theater", "defence": "defense"}
+_KEY_SPELLING = table("key_spellings")
 
 #: Words ignored when taking the initials of a long form.
-_INITIAL_SKIP = frozenset("of the and for in on at to a an & de du la le des der".split())
+_INITIAL_SKIP = lexicon.words("initial_skip")
 
-#: Generic, universally common abbreviations (not story-specific seed names):
+#: Generic, universally common abbreviations (not story-specific names):
 #: the key of the abbreviation -> the long form it always stands for.
-COMMON_ABBREVIATIONS = {
-    "us": "United States", "usa": "United States", "united states of america": "United States",
-    "uk": "United Kingdom", "un": "United Nations", "eu": "European Union",
-}
+COMMON_ABBREVIATIONS = table("common_abbreviations")
 
 _PERSON = "PERSON"
 _APOS = "'’‘`´"

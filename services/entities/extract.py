@@ -46,11 +46,11 @@ NUMERIC_TYPES = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDI
 PERSON_TITLES = lexicon.person_words("person_title")
 
 #: Website labels that start tag/topic lines ("Tags Arvell administration ...").
-CHROME_WORDS = frozenset({"tags", "tag", "topics", "topic", "related", "keywords", "categories", "filed"})
+CHROME_WORDS = lexicon.words("chrome_words")
 #: Lowercase heads that make a different entity than the name before them.
-KEEP_TAIL_NOUNS = frozenset({"administration", "government", "regime", "campaign", "family"})
+KEEP_TAIL_NOUNS = lexicon.words("keep_tail_nouns")
 #: Lowercase particles inside names ("Osama bin Laden", "Ludwig van Beethoven").
-NAME_PARTICLES = frozenset("bin ibn al el de del della di da dos das du la le van von der den ter y".split())
+NAME_PARTICLES = lexicon.words("name_particles")
 _STOP_WORDS = STOP_WORDS
 _TITLE_TYPES = frozenset({"WORK_OF_ART", "EVENT", "LAW"})
 #: Tags of lowercase words a name never ends with, whatever its type (prepositions,
@@ -296,12 +296,16 @@ def _trim_chars(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+#: Abbreviations whose final period belongs to the name ("Orland Inc.").
+_NAME_ABBREVIATIONS = lexicon.words("name_abbreviations")
+
+
 def _keeps_period(text: str, s: int, e: int) -> bool:
     """Keep the final period of abbreviations ("U.S.", "Inc.", "Jr.")."""
     if text[e - 1] != ".":
         return False
     word = text[s:e].split()[-1]
-    return word.count(".") >= 2 or word[:-1] in ("Inc", "Jr", "Sr", "Co", "Corp", "Ltd", "St")
+    return word.count(".") >= 2 or word[:-1] in _NAME_ABBREVIATIONS
 
 
 def _is_junk(cand: _Cand) -> bool:
@@ -632,9 +636,7 @@ def text_aliases(doc: Doc, cands: list[_Cand]) -> list[tuple[str, str]]:
 _OPEN_QUOTE_RE = re.compile(r"[\"“‘'](?:the |a |an )?$", re.IGNORECASE)
 _CLOSE_QUOTES = frozenset("\"”’'")
 #: Head nouns that make an organisation-typed name a facility ("Orland Theatre").
-FACILITY_HEADS = frozenset("""
-theatre theater stadium arena airport bridge prison jail penitentiary
-""".split())
+FACILITY_HEADS = lexicon.words("facility_heads")
 
 
 def _mark_quoted(doc: Doc, cand: _Cand) -> None:
@@ -645,7 +647,7 @@ def _mark_quoted(doc: Doc, cand: _Cand) -> None:
 
 
 #: Prepositions after which a one-word name is read as a place ("in Jackson").
-_LOCATIVE = frozenset("in at near from to into across outside inside around throughout".split())
+_LOCATIVE = lexicon.words("locative_prepositions")
 
 
 def _fix_type(doc: Doc, cand: _Cand, person_words: frozenset[str] | set[str] = frozenset(),

@@ -11,6 +11,9 @@ from typing import Iterator
 
 from spacy.tokens import Doc, Span as SpacySpan
 
+from services import lexicon
+from services.entities.tables import table
+
 # ----------------------------------------------------------------- lead sentence
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _BYLINE_RE = re.compile(r"^\s*(?:by|written by|reporting by|posted by|updated|published|first published)\b",
@@ -90,17 +93,17 @@ def content_terms(doc: Doc, limit: int = 60) -> dict[str, int]:
 
 
 #: Lemmas of contractions and fragments that spaCy's stop list misses.
-_STOP_LEMMAS = frozenset({"'s", "’s", "n't", "'re", "'ve", "'ll", "'d", "'m", "be", "have", "do"})
+_STOP_LEMMAS = lexicon.words("stop_lemmas")
 
 # ----------------------------------------------------------------- dates
-_MONTHS = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november december".split(), 1)}
-_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
+#: Month names and abbreviations -> month number.
+_MONTHS = {name: int(number) for name, number in table("months").items()}
 _MONTH_RE = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
             r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-_WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
-_RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1, "tonight": 0}
+#: Weekday names -> date.weekday(), in week order (the first name found is taken).
+_WEEKDAYS = {name: int(number) for name, number in table("weekdays").items()}
+#: Words naming a day relative to publication -> offset in days, in lookup order.
+_RELATIVE_DAYS = {word: int(offset) for word, offset in table("relative_days").items()}
 
 _PATTERNS = [
     # 2011-02-23, 2011/02/23
@@ -125,7 +128,8 @@ _DAY_MONTH_RE = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _M
 # "[downloaded on 2 October 2013]", "retrieved 5 May 2020": the date a copy was captured
 _CAPTURE_STAMP = re.compile(r"\b(?:downloaded|retrieved|accessed|archived|crawled|captured)(?:\s+(?:on|at))?\s*:?\s*$",
                             re.IGNORECASE)
-_FUTURE_WORDS = frozenset({"will", "'ll", "’ll", "next", "upcoming", "scheduled", "set", "expected", "plans", "shall"})
+#: Words that put a weekday of their sentence in the future ("will meet on Monday").
+_FUTURE_WORDS = lexicon.words("future_words")
 
 
 def find_dates(doc: Doc, published: datetime | None = None) -> list[str]:
@@ -217,8 +221,8 @@ def date_mentions(doc: Doc, published: datetime | None = None) -> list[tuple[int
     return found
 
 
-_FUTURE_AUX = frozenset({"will", "'ll", "’ll", "shall"})
-_FUTURE_HEADS = frozenset({"schedule", "slate", "due", "upcoming", "plan", "expect"})   # not "set": "a record set on"
+_FUTURE_AUX = lexicon.words("future_aux")
+_FUTURE_HEADS = lexicon.words("future_heads")   # not "set": "a record set on"
 
 
 def _future_clause(span: SpacySpan) -> bool:
