@@ -21,6 +21,8 @@ import unicodedata
 from collections import Counter, defaultdict
 from typing import Iterable
 
+from rapidfuzz.distance import OSA
+
 from services import lexicon
 from services.entities.tables import table
 
@@ -403,7 +405,8 @@ def similar_words(a: str, b: str) -> bool:
     """Two spellings of one long word: same first letter, one edit apart (two for 10+ letters).
 
     An edit is an insertion, deletion, substitution or swap of adjacent
-    letters: "Nowitzky" ~ "Nowitzki", "Abdurahman" ~ "Abdurrahmann".  Words
+    letters (the optimal string alignment distance, each substring edited at
+    most once): "Nowitzky" ~ "Nowitzki", "Abdurahman" ~ "Abdurrahmann".  Words
     under six letters never match ("Mark" / "Mary", "Daniel" / "Denial").
     """
     if a == b:
@@ -414,24 +417,7 @@ def similar_words(a: str, b: str) -> bool:
     limit = 2 if shortest >= 10 else 1
     if abs(len(a) - len(b)) > limit:
         return False
-    return _edit_distance(a, b, limit) <= limit
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance, stopping early once every row exceeds ``limit``."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
+    return OSA.distance(a, b, score_cutoff=limit) <= limit
 
 
 def _link_spelling_variants(groups: dict[str, _Group], union) -> None:

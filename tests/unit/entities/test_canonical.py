@@ -124,6 +124,14 @@ def test_similar_words_is_conservative():
     assert not similar_words("austria", "australia")  # two edits on a short word
 
 
+def test_similar_words_counts_a_swap_of_adjacent_letters_as_one_edit():
+    assert similar_words("brennart", "brenanrt")  # one swap (two substitutions for plain Levenshtein)
+    assert not similar_words("brennart", "brenatnr")  # two swaps on a word under ten letters
+    # each substring is edited once (optimal string alignment): "ca" -> "abc" is three edits, not two
+    assert not similar_words("orlandcaxyz", "orlandabcxyz")
+    assert similar_words("orlandcaxyzw", "orlandacxyzw")
+
+
 def test_cluster_spelling_variants_of_last_word():
     mapping = cluster_names([("Jane Nowitzky", "PERSON"), ("Jane Nowitzki", "PERSON"), ("Jane Nowitzki", "PERSON"),
                              ("Nowitzky", "NORP")])
