@@ -34,14 +34,15 @@ from spacy.tokens import Doc, Token
 from schemas.models import EntityMention, Span
 from services import lexicon
 from services.entities.features import segments as _segments
-from services.entities.canonical import (
-    OFFICE_WORDS, ROLE_WORDS, canonical_key, cluster_names, cluster_type, is_acronym,
-    nickname_at, nickname_parts, normalise_surface, strip_possessive,
-)
+from services.entities.aliases import is_acronym, nickname_at, nickname_parts
+from services.entities.canonical import ROLE_WORDS, canonical_key, normalise_surface, strip_possessive
+from services.entities.clustering import cluster_names, cluster_type
 
 #: spaCy labels that are values, not entities.
 NUMERIC_TYPES = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"})
 
+#: Office / department words that NER sometimes tags alone in "Defense Minister".
+OFFICE_WORDS = lexicon.words("office_words")
 #: Role words that, directly before a name, make it a person ("President X").
 PERSON_TITLES = lexicon.person_words("person_title")
 

@@ -1,8 +1,7 @@
 """Pure string logic of canonical names (no spaCy)."""
-from services.entities.canonical import (
-    canonical_key, cluster_names, initials, is_acronym, nickname_at, nickname_parts, normalise_surface,
-    similar_words,
-)
+from services.entities.aliases import initials, is_acronym, nickname_at, nickname_parts, similar_words
+from services.entities.canonical import canonical_key, normalise_surface
+from services.entities.clustering import cluster_names
 
 
 def test_normalise_strips_possessives():
