@@ -1,12 +1,15 @@
-"""Aliases: which strings may name the same thing.
+"""Aliases within an article: which strings may name the same thing, and which alias pairs the
+text states.
 
-Pure string logic: acronyms and the initials they spell, blended nicknames ("JeLo" of
-"Jenna Lorvik"), spelling variants of one long word, and a small generic table of
-universally common abbreviations.
+Pure string logic (no spaCy at run time): acronyms and the initials they spell, blended
+nicknames ("JeLo" of "Jenna Lorvik"), spelling variants of one long word, a small generic
+table of universally common abbreviations, and the alias pairs an article writes out
+(parenthesised acronyms, "also known as", "an acronym for").
 """
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import OSA
 
@@ -14,14 +17,26 @@ from services import lexicon
 from services.entities.canonical import EDGE_PUNCT, HYPHENS_RE
 from services.entities.tables import table
 
-__all__ = ["COMMON_ABBREVIATIONS", "SIMILAR_MIN_LEN", "initials", "is_acronym", "nickname_at",
-           "nickname_parts", "similar_words"]
+if TYPE_CHECKING:  # annotations only: string logic, no spaCy at run time
+    from spacy.tokens import Doc
+
+    from services.entities.candidates import Candidate
+
+__all__ = ["COMMON_ABBREVIATIONS", "SIMILAR_MIN_LEN", "initials", "is_acronym", "nickname_aliases", "nickname_at",
+           "nickname_parts", "similar_words",
+           "text_aliases"]
 
 #: Words ignored when taking the initials of a long form.
 _INITIAL_SKIP = lexicon.words("initial_skip")
 #: Generic, universally common abbreviations (not story-specific names):
 #: the key of the abbreviation -> the long form it always stands for.
 COMMON_ABBREVIATIONS = table("common_abbreviations")
+_ALIAS_GLUE_RE = re.compile(
+    r"^\s*,?\s*\(?\s*(?:also\s+known\s+as|aka|a\.k\.a\.?|officially(?:\s+known\s+as|\s+called)?|"
+    r"formerly(?:\s+known\s+as)?|better\s+known\s+as)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_ACRONYM_FOR_RE = re.compile(r"\b(?:an?\s+)?(?:acronym|abbreviation|short)\s+for\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 # ----------------------------------------------------------------- what may be an alias
@@ -100,3 +115,46 @@ def similar_words(a: str, b: str) -> bool:
     if abs(len(a) - len(b)) > limit:
         return False
     return OSA.distance(a, b, score_cutoff=limit) <= limit
+
+
+# ----------------------------------------------------------------- alias pairs of an article
+def nickname_aliases(cands: list[Candidate]) -> list[tuple[str, str]]:
+    """(nickname, name) pairs: a one-word person name blended from the starts of a two-word
+    person name of the same article ("JeLo" / "Jenna Lorvik", "M-Tev" / "Marco Teval")."""
+    names = {c.text for c in cands if c.label == "PERSON" and len(c.text.split()) == 2}
+    return [(c.text, name) for c in cands if c.label == "PERSON" and nickname_parts(c.text)
+            for name in sorted(names) if nickname_at(c.text, name.split()) == 0]
+
+
+def text_aliases(doc: Doc, cands: list[Candidate]) -> list[tuple[str, str]]:
+    """(short, long) alias pairs stated in the text.
+
+    * ``Long Name (LN)`` -- a parenthesised name right after another;
+    * ``A, also known as B`` / ``officially B`` / ``formerly B``;
+    * ``ABC ... an acronym for Long Name`` -- the nearest acronym before it
+      in the same sentence.
+    """
+    text = doc.text
+    pairs = []
+    for prev, cur in zip(cands, cands[1:]):
+        between = text[prev.end:cur.start]
+        if len(between) > 40:
+            continue
+        if re.fullmatch(r"\s*\(\s*", between) and text[cur.end:cur.end + 2].strip().startswith(")"):
+            pairs.append((cur.text, prev.text))
+        elif _ALIAS_GLUE_RE.match(between):
+            pairs.append((prev.text, cur.text))
+        elif re.fullmatch(r"\s*,?\s*or\s+", between) and is_acronym(cur.text):
+            pairs.append((cur.text, prev.text))
+    for i, cur in enumerate(cands):
+        sent_start = doc[cur.tok_start].sent.start_char
+        before = text[max(sent_start, cur.start - 40):cur.start]
+        if not _ACRONYM_FOR_RE.search(before):
+            continue
+        for prev in reversed(cands[:i]):
+            if prev.start < sent_start:
+                break
+            if is_acronym(prev.text):
+                pairs.append((prev.text, cur.text))
+                break
+    return pairs
