@@ -9,7 +9,7 @@ table of universally common abbreviations, and the alias pairs an article writes
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rapidfuzz.distance import OSA
 
@@ -22,9 +22,8 @@ if TYPE_CHECKING:  # annotations only: string logic, no spaCy at run time
 
     from services.entities.candidates import Candidate
 
-__all__ = ["COMMON_ABBREVIATIONS", "SIMILAR_MIN_LEN", "initials", "is_acronym", "nickname_aliases", "nickname_at",
-           "nickname_parts", "similar_words",
-           "text_aliases"]
+__all__ = ["COMMON_ABBREVIATIONS", "SIMILAR_MIN_LEN", "AliasPair", "initials", "is_acronym", "nickname_aliases",
+           "nickname_at", "nickname_parts", "similar_words", "text_aliases"]
 
 #: Words ignored when taking the initials of a long form.
 _INITIAL_SKIP = lexicon.words("initial_skip")
@@ -118,15 +117,22 @@ def similar_words(a: str, b: str) -> bool:
 
 
 # ----------------------------------------------------------------- alias pairs of an article
-def nickname_aliases(cands: list[Candidate]) -> list[tuple[str, str]]:
+class AliasPair(NamedTuple):
+    """Two surfaces of one article that name the same thing: the short form and the long one."""
+
+    short: str
+    long: str
+
+
+def nickname_aliases(cands: list[Candidate]) -> list[AliasPair]:
     """(nickname, name) pairs: a one-word person name blended from the starts of a two-word
     person name of the same article ("JeLo" / "Jenna Lorvik", "M-Tev" / "Marco Teval")."""
     names = {c.text for c in cands if c.label == "PERSON" and len(c.text.split()) == 2}
-    return [(c.text, name) for c in cands if c.label == "PERSON" and nickname_parts(c.text)
+    return [AliasPair(c.text, name) for c in cands if c.label == "PERSON" and nickname_parts(c.text)
             for name in sorted(names) if nickname_at(c.text, name.split()) == 0]
 
 
-def text_aliases(doc: Doc, cands: list[Candidate]) -> list[tuple[str, str]]:
+def text_aliases(doc: Doc, cands: list[Candidate]) -> list[AliasPair]:
     """(short, long) alias pairs stated in the text.
 
     * ``Long Name (LN)`` -- a parenthesised name right after another;
@@ -141,11 +147,11 @@ def text_aliases(doc: Doc, cands: list[Candidate]) -> list[tuple[str, str]]:
         if len(between) > 40:
             continue
         if re.fullmatch(r"\s*\(\s*", between) and text[cur.end:cur.end + 2].strip().startswith(")"):
-            pairs.append((cur.text, prev.text))
+            pairs.append(AliasPair(cur.text, prev.text))
         elif _ALIAS_GLUE_RE.match(between):
-            pairs.append((prev.text, cur.text))
+            pairs.append(AliasPair(prev.text, cur.text))
         elif re.fullmatch(r"\s*,?\s*or\s+", between) and is_acronym(cur.text):
-            pairs.append((cur.text, prev.text))
+            pairs.append(AliasPair(cur.text, prev.text))
     for i, cur in enumerate(cands):
         sent_start = doc[cur.tok_start].sent.start_char
         before = text[max(sent_start, cur.start - 40):cur.start]
@@ -155,6 +161,6 @@ def text_aliases(doc: Doc, cands: list[Candidate]) -> list[tuple[str, str]]:
             if prev.start < sent_start:
                 break
             if is_acronym(prev.text):
-                pairs.append((prev.text, cur.text))
+                pairs.append(AliasPair(prev.text, cur.text))
                 break
     return pairs

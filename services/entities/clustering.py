@@ -11,14 +11,23 @@ fullest well-formed surface.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Iterable
+from typing import Iterable, NamedTuple, Sequence
 
 from services.entities.aliases import (
-    COMMON_ABBREVIATIONS, SIMILAR_MIN_LEN, initials, is_acronym, nickname_at, nickname_parts, similar_words,
+    COMMON_ABBREVIATIONS, SIMILAR_MIN_LEN, AliasPair, initials, is_acronym, nickname_at, nickname_parts,
+    similar_words,
 )
 from services.entities.canonical import canonical_key, normalise_surface
 
-__all__ = ["cluster_names", "cluster_type"]
+__all__ = ["Mention", "cluster_names", "cluster_type"]
+
+
+class Mention(NamedTuple):
+    """One mention of an article as clustering sees it: its surface and its NER type."""
+
+    surface: str
+    type: str
+
 
 _PERSON = "PERSON"
 _PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
@@ -48,13 +57,12 @@ class _Group:
         return self.types.most_common(1)[0][0] if self.types else ""
 
 
-def cluster_names(mentions: list[tuple[str, str]],
-                  aliases: Iterable[tuple[str, str]] = ()) -> dict[str, str]:
+def cluster_names(mentions: Sequence[Mention], aliases: Iterable[AliasPair] = ()) -> dict[str, str]:
     """Map every surface of one article to its canonical name.
 
-    ``mentions`` are ``(surface, type)`` pairs in text order.  ``aliases`` are
-    optional ``(short, long)`` pairs read from the text (e.g. a parenthesised
-    definition); both sides must be surfaces of ``mentions`` to take effect.
+    ``mentions`` are in text order.  ``aliases`` are optional pairs read from
+    the text (e.g. a parenthesised definition); both sides must be surfaces of
+    ``mentions`` to take effect.
     Returns ``surface -> canonical name`` for every input surface whose
     normalised form is non-empty.
     """
@@ -154,7 +162,7 @@ def _link_abbreviations(groups: dict[str, _Group], union) -> None:
             union(key, long_key)
 
 
-def _link_aliases(groups: dict[str, _Group], aliases: Iterable[tuple[str, str]], union) -> None:
+def _link_aliases(groups: dict[str, _Group], aliases: Iterable[AliasPair], union) -> None:
     for short, long in aliases:
         a = canonical_key(normalise_surface(short))
         b = canonical_key(normalise_surface(long))

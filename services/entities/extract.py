@@ -30,7 +30,7 @@ from spacy.tokens import Doc
 from schemas.models import EntityMention, Span
 from services.entities.aliases import nickname_aliases, text_aliases
 from services.entities.candidates import NUMERIC_TYPES, Candidate, clean_entity, drop_bylines, extend_right
-from services.entities.clustering import cluster_names
+from services.entities.clustering import Mention, cluster_names
 from services.entities.entity_types import entity_type, fix_type, mark_quoted
 from services.entities.headlines import RunningNames, headline_token_mask
 from services.entities.recurrence import add_defined_acronyms, propagate_names
@@ -44,7 +44,7 @@ def extract_entities(body: Doc, title: Doc | None = None) -> list[EntityMention]
         return []
     heads = title_candidates(title, body, cands) if title is not None and len(title) else []
     # the title comes first in the article: its full names canonicalise body short forms
-    mentions = [(c.text, c.label) for c in heads] + [(c.text, c.label) for c in cands]
+    mentions = [Mention(c.text, c.label) for c in heads] + [Mention(c.text, c.label) for c in cands]
     mapping = cluster_names(mentions, text_aliases(body, cands) + nickname_aliases([*heads, *cands]))
     entities = _group(cands, mapping, heads)
     _mark_in_title(entities, mapping, heads, title.text if heads else "")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from spacy.tokens import Doc, Span as SpacySpan
 
@@ -132,6 +132,15 @@ _CAPTURE_STAMP = re.compile(r"\b(?:downloaded|retrieved|accessed|archived|crawle
 _FUTURE_WORDS = lexicon.words("future_words")
 
 
+class DateMention(NamedTuple):
+    """A date the text mentions: where, which (ISO ``YYYY-MM-DD`` or ``YYYY-MM``), and whether a
+    future-tense clause holds it ("will be released on May 2")."""
+
+    offset: int      # character offset into doc.text
+    iso: str
+    future: bool
+
+
 def find_dates(doc: Doc, published: datetime | None = None) -> list[str]:
     """ISO dates (``YYYY-MM-DD`` or ``YYYY-MM``) mentioned in the text, in order of first mention.
 
@@ -163,7 +172,7 @@ def article_dates(doc: Doc, published: datetime | None = None,
     return _distinct(mentions), _own(mentions, not_after, doc.text)
 
 
-def _distinct(mentions: list[tuple[int, str, bool]]) -> list[str]:
+def _distinct(mentions: list[DateMention]) -> list[str]:
     return list(dict.fromkeys(iso for _, iso, _ in mentions))
 
 
@@ -174,7 +183,7 @@ OWN_DATE_LEAD_CHARS = 400
 _BIRTH = re.compile(r"\bborn\b[^.;!?]{0,60}$", re.IGNORECASE)
 
 
-def _own(mentions: list[tuple[int, str, bool]], not_after: datetime | None, text: str = "") -> str | None:
+def _own(mentions: list[DateMention], not_after: datetime | None, text: str = "") -> str | None:
     limit = None
     if not_after is not None:
         limit = (not_after.date() if isinstance(not_after, datetime) else not_after) + timedelta(days=1)
@@ -189,10 +198,9 @@ def _own(mentions: list[tuple[int, str, bool]], not_after: datetime | None, text
     return None
 
 
-def date_mentions(doc: Doc, published: datetime | None = None) -> list[tuple[int, str, bool]]:
-    """Every date mention as (character offset, ISO date, in a future-tense clause), in text
-    order (see :func:`find_dates`)."""
-    found: list[tuple[int, str, bool]] = []
+def date_mentions(doc: Doc, published: datetime | None = None) -> list[DateMention]:
+    """Every date mention, in text order (see :func:`find_dates`)."""
+    found: list[DateMention] = []
     covered: list[tuple[int, int]] = []
     text = doc.text
     for kind, pattern in _PATTERNS:
@@ -205,7 +213,7 @@ def date_mentions(doc: Doc, published: datetime | None = None) -> list[tuple[int
             iso = _absolute(kind, m)
             if iso:
                 span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-                found.append((m.start(), iso, span is not None and _future_clause(span)))
+                found.append(DateMention(m.start(), iso, span is not None and _future_clause(span)))
                 covered.append((m.start(), m.end()))
     if published is not None:
         pub = published.date() if isinstance(published, datetime) else published
@@ -216,7 +224,7 @@ def date_mentions(doc: Doc, published: datetime | None = None) -> list[tuple[int
                 continue
             iso = _relative(ent, pub)
             if iso:
-                found.append((ent.start_char, iso, _future_clause(ent) or iso > pub.isoformat()))
+                found.append(DateMention(ent.start_char, iso, _future_clause(ent) or iso > pub.isoformat()))
     found.sort()
     return found
 

@@ -8,7 +8,7 @@ from spacy.tokens import Doc, Token
 
 from services.entities.aliases import is_acronym
 from services.entities.candidates import Candidate, is_junk, is_role, trim
-from services.entities.clustering import cluster_names
+from services.entities.clustering import Mention, cluster_names
 
 __all__ = ["add_defined_acronyms", "propagate_names"]
 
@@ -29,7 +29,7 @@ def propagate_names(doc: Doc, cands: list[Candidate], headline: list[bool]) -> l
     capitalised proper noun ("Doe" inside "Doe Industries" is not Jane Doe).
     On headline lines, where every word is capitalised, any exact match counts.
     """
-    mapping = cluster_names([(c.text, c.label) for c in cands])
+    mapping = cluster_names([Mention(c.text, c.label) for c in cands])
     sources: dict[tuple[str, ...], str] = {}
     surnames: dict[tuple[str, ...], str] = {}
     full_names: dict[str, set[tuple[str, ...]]] = {}  # surname -> full PERSON names ending in it
