@@ -247,12 +247,7 @@ def _link_partial_names(groups: dict[str, _Group], union) -> None:
     persons = [g for g in groups.values() if g.ntok >= 2 and _PERSON in g.types]
     if not persons:
         return
-    edge_index: dict[tuple[str, ...], list[_Group]] = defaultdict(list)
-    for g in persons:
-        toks = _key_tokens(g.key)
-        for n in range(1, len(toks)):
-            edge_index[tuple(toks[:n])].append(g)
-            edge_index[tuple(toks[-n:])].append(g)
+    edge_index = _edge_index(persons)
     for key, group in groups.items():
         if not _may_be_person(group):
             continue
@@ -263,6 +258,17 @@ def _link_partial_names(groups: dict[str, _Group], union) -> None:
         target = _pick_candidate(group, candidates)
         if target is not None:
             union(key, target.key)
+
+
+def _edge_index(longs: list[_Group]) -> dict[tuple[str, ...], list[_Group]]:
+    """Every proper run of key tokens at the start or the end of each long name -> those names."""
+    edge_index: dict[tuple[str, ...], list[_Group]] = defaultdict(list)
+    for g in longs:
+        toks = _key_tokens(g.key)
+        for n in range(1, len(toks)):
+            edge_index[tuple(toks[:n])].append(g)
+            edge_index[tuple(toks[-n:])].append(g)
+    return edge_index
 
 
 def _may_be_person(group: _Group) -> bool:
@@ -299,12 +305,7 @@ def _link_name_parts(groups: dict[str, _Group], union) -> None:
     longs = [g for g in groups.values() if g.ntok >= 2 and g.majority_type() in _SHORTENED_TYPES]
     if not longs:
         return
-    edge_index: dict[tuple[str, ...], list[_Group]] = defaultdict(list)
-    for g in longs:
-        toks = _key_tokens(g.key)
-        for n in range(1, len(toks)):
-            edge_index[tuple(toks[:n])].append(g)
-            edge_index[tuple(toks[-n:])].append(g)
+    edge_index = _edge_index(longs)
     for key, group in groups.items():
         gtypes = [t for t in group.types if t in _SHORTENED_TYPES]
         if not gtypes or any(t in ("GPE", _PERSON) for t in group.types):
