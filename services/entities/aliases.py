@@ -46,7 +46,7 @@ def is_acronym(text: str) -> bool:
 
 
 def initials(name: str) -> str:
-    """Initials of the capitalised words of a long form ("Associated Press" -> "AP").
+    """Initials of the capitalised words of a long form ("Brenton Press" -> "BP").
 
     An abbreviation inside the long form gives all its letters: "U.K. Border
     Agency" -> "UKBA".

@@ -34,7 +34,7 @@ PERSON_TITLES = lexicon.person_words("person_title")
 CHROME_WORDS = lexicon.words("chrome_words")
 #: Lowercase heads that make a different entity than the name before them.
 KEEP_TAIL_NOUNS = lexicon.words("keep_tail_nouns")
-#: Lowercase particles inside names ("Osama bin Laden", "Ludwig van Beethoven").
+#: Lowercase particles inside names ("Omar bin Sahel", "Jan van Orland").
 NAME_PARTICLES = lexicon.words("name_particles")
 _STOP_WORDS = STOP_WORDS
 _TITLE_TYPES = frozenset({"WORK_OF_ART", "EVENT", "LAW"})
@@ -80,11 +80,11 @@ _EXTENDABLE = frozenset({"GPE", "LOC", "NORP", "ORG", "FAC"})
 def extend_right(doc: Doc, start: int, end: int, label: str, headline: list[bool]) -> tuple[int, str]:
     """Take in capitalised proper nouns the tagger left just outside a name in running text.
 
-    "The [Hollywood] Reporter says" -> "Hollywood Reporter": up to two following
+    "The [Brenton] Courier says" -> "Brenton Courier": up to two following
     title-case NNP tokens outside any entity, in running text only (on title-case
     lines every word looks like a proper noun).  A role word is taken in only after
     "the" and when no name follows it.  A place followed by such a noun
-    names an organisation ("Boston Globe", "Athens Bank").
+    names an organisation ("Orland Globe", "Halden Bank").
     """
     if label not in _EXTENDABLE or headline[start]:
         return end, label
@@ -96,7 +96,7 @@ def extend_right(doc: Doc, start: int, end: int, label: str, headline: list[bool
                 or tok.lower_ in OFFICE_WORDS:
             break
         if tok.lower_ in ROLE_WORDS or tok.lower_ in PERSON_TITLES:
-            # "The Hollywood Reporter says" names an outlet; "Boston Mayor Jane Doe" is a role
+            # "The Brenton Courier says" names an outlet; "Orland Mayor Jane Doe" is a role
             nxt = doc[new_end + 1] if new_end + 1 < len(doc) else None
             the = start > 0 and doc[start - 1].lower_ == "the"
             if not the or nxt is None or nxt.tag_ in ("NNP", "NNPS") or nxt.ent_iob_ != "O":
@@ -183,11 +183,11 @@ def _skip_roles(doc: Doc, start: int, end: int) -> int:
 
 
 def _lowercase_tail(tok: Token, label: str) -> bool:
-    """A trailing common noun ("Pacific coast", "Betty Ford rehab"), except titles and "X administration"."""
+    """A trailing common noun ("Westland coast", "Dale Ambers rehab"), except titles and "X administration"."""
     if not (tok.is_lower and tok.is_alpha) or label in _TITLE_TYPES or tok.text in KEEP_TAIL_NOUNS:
         return False
     prev = tok.nbor(-1) if tok.i > 0 else None
-    glued = prev is not None and prev.text in "-‐‑" and not prev.whitespace_  # "Han-bum"
+    glued = prev is not None and prev.text in "-‐‑" and not prev.whitespace_  # "Soo-ran"
     return not glued
 
 

@@ -99,7 +99,7 @@ def canonical_key(name: str) -> str:
     words = [_fold_transliteration(_spelling(w)) for w in text.split()]
     while len(words) > 1 and words[-1] in _KEY_SUFFIXES:
         words.pop()
-    if len(words) >= 3:  # middle initials: "George W. Bush" ~ "George Bush"
+    if len(words) >= 3:  # middle initials: "Tomas J. Arvell" ~ "Tomas Arvell"
         words = [words[0]] + [w for w in words[1:-1] if len(w) > 1] + [words[-1]]
     if len(words) >= _PLURAL_FOLD_MIN_WORDS:  # "Board of Trades Unions" ~ "Board of Trade Unions"
         words = [_singular(w) for w in words[:-1]] + [words[-1]]
@@ -140,11 +140,11 @@ def _fold_transliteration(word: str) -> str:
 
     Applied to key words of five letters or more (short words and acronyms
     are left alone): an internal "y" reads as "i" and an internal "kh" as "h"
-    ("Aliyev" ~ "Aliev", "Mikhail" ~ "Mihail"); in words of six letters or
+    ("Ismaylov" ~ "Ismailov", "Tarkhanov" ~ "Tarhanov"); in words of six letters or
     more a final "ie", "iy" or "ii" after a consonant reads as "y" ("Kittie" ~
     "Kitty", "Dmitriy" ~ "Dmitrii" ~ "Dmitry"; "Marie" stays apart from
     "Mary").  A final "y" stays, so most English words keep their key.  Keys
-    are never displayed: "Lynch" -> "linch" is harmless as long as every
+    are never displayed: "Brynn" -> "brinn" is harmless as long as every
     spelling meets.
     """
     if len(word) < _FOLD_MIN_LEN or not word.isalpha():

@@ -180,7 +180,7 @@ def _link_acronyms(groups: dict[str, _Group], union) -> None:
         ini = initials(surface)
         if len(ini) >= 2:
             by_initials[ini].append(key)
-            by_initials["T" + ini + "?"].append(key)  # "THR" for "The Hollywood Reporter"
+            by_initials["T" + ini + "?"].append(key)  # "TBC" for "The Brenton Courier"
     for key, group in groups.items():
         surface = group.surfaces.most_common(1)[0][0]
         if not is_acronym(surface):
@@ -286,7 +286,7 @@ def _may_be_person(group: _Group) -> bool:
 
 
 #: Types whose names are shortened by dropping words at either end
-#: ("Promises" for "Promises Treatment Center", "Red Sox" for "Boston Red Sox").
+#: ("Halden" for "Halden Recovery Center", "Red Hawks" for "Orland Red Hawks").
 _SHORTENED_TYPES = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LOC"})
 _ORGLIKE = frozenset({"ORG", "FAC"})
 
@@ -298,8 +298,8 @@ def _compatible(a: str, b: str) -> bool:
 def _link_name_parts(groups: dict[str, _Group], union) -> None:
     """A shorter non-person name joins the unique longer name of the same kind it begins or ends.
 
-    Place names (GPE) never shorten this way: "Boston" is not the "Boston Red
-    Sox".  The short form must be capitalised (not all-caps) and the longer
+    Place names (GPE) never shorten this way: "Orland" is not the "Orland Red
+    Hawks".  The short form must be capitalised (not all-caps) and the longer
     name must share one of its types (ORG and FAC count as one kind).
     """
     longs = [g for g in groups.values() if g.ntok >= 2 and g.majority_type() in _SHORTENED_TYPES]

@@ -35,7 +35,7 @@ def mark_quoted(doc: Doc, cand: Candidate) -> None:
         and text[cand.end:cand.end + 1] in _CLOSE_QUOTES
 
 
-#: Prepositions after which a one-word name is read as a place ("in Jackson").
+#: Prepositions after which a one-word name is read as a place ("in Korvana").
 _LOCATIVE = lexicon.words("locative_prepositions")
 
 
@@ -49,7 +49,7 @@ def fix_type(doc: Doc, cand: Candidate, person_words: frozenset[str] | set[str] 
     if cand.label in ("ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC") and cand.tok_end - cand.tok_start == 2 \
             and doc[cand.tok_end - 1].text in person_words and not (prev is not None and prev.lower_ == "the") \
             and all(t.tag_ == "NNP" and t.is_title for t in doc[cand.tok_start:cand.tok_end]):
-        return "PERSON"  # "Bettie Page" tagged ORG where "(Ms) Page" is a person
+        return "PERSON"  # "Elise Varn" tagged ORG where "(Ms) Varn" is a person
     nxt = doc[cand.tok_end] if cand.tok_end < len(doc) else None
     if cand.label == "PERSON" and cand.tok_end - cand.tok_start == 1 and prev is not None \
             and prev.lower_ in ("in", "near") and not (nxt is not None and is_possessive(nxt)):
@@ -71,8 +71,8 @@ def entity_type(name: str, spans: list[Span], votes: Counter, cands: list[Candid
                  quoted: bool = False) -> str:
     """Majority type of the mentions written in the canonical (fullest) form, else of all mentions.
 
-    The full form is the most reliably typed ("Tony Thompson" PERSON even when
-    the tagger reads a lone "Thompson" as ORG).  A name written between
+    The full form is the most reliably typed ("Peter Quist" PERSON even when
+    the tagger reads a lone "Quist" as ORG).  A name written between
     quote marks somewhere in the article is a WORK_OF_ART, whatever the votes.
     """
     if quoted and not is_acronym(name):

@@ -161,7 +161,7 @@ def own_date(doc: Doc, published: datetime | None = None, not_after: datetime | 
     when the article was sent: nothing an article reports as done happens after it is
     written), when that date is day-precise (a month or a year is not a day; ``None`` then).
     A date deep in the body is background ("was named coach on May 23, 2005"), not the day of
-    the news: taken as the article's own, it made a report look like a sister event's."""
+    the news: taken as the article's own, it would date a report like a sister event."""
     return _own(date_mentions(doc, published), not_after, doc.text)
 
 
@@ -179,7 +179,7 @@ def _distinct(mentions: list[DateMention]) -> list[str]:
 #: How far into the text (characters) an article's own date is looked for: a dateline or a
 #: time stamp, and the lead's first sentences.
 OWN_DATE_LEAD_CHARS = 400
-# "born on April 22, 1923", "was born Betty Mae Page in Nashville on April 22, 1923"
+# "born on April 22, 1923", "was born Ada Mae Korr in Brenton on April 22, 1923"
 _BIRTH = re.compile(r"\bborn\b[^.;!?]{0,60}$", re.IGNORECASE)
 
 

@@ -39,8 +39,8 @@ class RunningNames:
 
     A headline span is kept as far as it names something used in running
     text: whole if its key is a running name; else (PERSON) with edge words
-    trimmed that the article also uses as ordinary lowercase words ("Esther
-    Williams Dies" -> "Esther Williams"); else the longest run of two or more
+    trimmed that the article also uses as ordinary lowercase words ("Lena
+    Korr Dies" -> "Lena Korr"); else the longest run of two or more
     tokens that is a running name; else a two- or three-word PERSON whose
     first or last word is a running person name ("Lena Korr" beside
     "Korr"); else the longest single running token.  Anything else on such

@@ -7,16 +7,16 @@ Scoring rules
 *Named gold mentions.*  Only gold mentions that name something count for
 recall.  After dropping anything up to a possessive ("Jane Doe's
 representative" -> "representative") and leading prepositions ("in
-Athens"), the *head* is the last word before the first preposition, comma
+Brenton"), the *head* is the last word before the first preposition, comma
 or relative pronoun.  The mention is named when the head is capitalised,
 not a pronoun, and -- if it starts a sentence -- is also written capitalised
-mid-sentence somewhere in the body.  So "Jane Doe", "the Promises
-Treatment Center in Malibu", "Bank of America" count; "a bank in Athens",
+mid-sentence somewhere in the body.  So "Jane Doe", "the Halden
+Recovery Center in Westport", "Bank of Orland" count; "a bank in Brenton",
 "Word", "He", "the actress" do not.
 
 *Matching.*  The *core* of a gold mention is the run of capitalised words
 around its head (connectors "of/the/and/for/&/de" allowed inside): "the
-Promises Treatment Center in Malibu, California" -> "Promises Treatment
+Halden Recovery Center in Westport, Eastland" -> "Halden Recovery
 Center".  A predicted mention matches a gold mention when their char spans
 overlap the core; pairs are matched one-to-one, largest overlap first
 ("partial match with head agreement").
@@ -46,8 +46,8 @@ replace the per-article metrics) scores what the story state shows: the
 articles are grouped by their gold ``story`` and each story's names are
 merged with the aggregator's own rule
 (:func:`services.aggregator.entities.resolve_short_names`: a short name
-joins the unique longer name of the same type in the story, "Red Sox" ->
-"Boston Red Sox").  Predicted clusters are the merged keys.  It is ``None``
+joins the unique longer name of the same type in the story, "Red Hawks" ->
+"Orland Red Hawks").  Predicted clusters are the merged keys.  It is ``None``
 when the aggregator module cannot be imported.  Grouping by the gold story
 isolates entity merging from story-clustering errors, so it is an upper
 bound on what the live pipeline shows.
@@ -155,8 +155,8 @@ def is_named(body: str, mention: dict) -> bool:
     """A gold mention names something: its head word is capitalised, not a pronoun, and
     (when it starts a sentence) is written capitalised mid-sentence elsewhere in the body.
 
-    "the Promises Treatment Center in Malibu" and "Bank of America" are named;
-    "a bank in Athens", "the actress", "He", "Jane Doe's representative" are not.
+    "the Halden Recovery Center in Westport" and "Bank of Orland" are named;
+    "a bank in Brenton", "the actress", "He", "Jane Doe's representative" are not.
     """
     words = _words(body, mention)
     head = _head_index(body, words)
@@ -171,8 +171,8 @@ def is_named(body: str, mention: dict) -> bool:
 def gold_core(body: str, mention: dict) -> tuple[int, int]:
     """Char span of the capitalised run around the head word (connectors allowed inside).
 
-    "the Promises Treatment Center in Malibu, California" -> "Promises Treatment
-    Center"; "Bank of America" -> "Bank of America".
+    "the Halden Recovery Center in Westport, Eastland" -> "Halden Recovery
+    Center"; "Bank of Orland" -> "Bank of Orland".
     """
     words = _words(body, mention)
     head = _head_index(body, words)

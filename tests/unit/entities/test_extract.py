@@ -221,7 +221,7 @@ def test_own_date_is_read_in_the_lead_only_and_never_a_birth_date():
                                + "He was named coach on May 23, 2005.")])[0]
     assert own_date(body, not_after=NOW) == "2009-03-02"
     # an obituary's birth date is not its date; the death is
-    _, body = parse_articles([("x", "Page was born Betty Mae Page in Nashville, Tennessee on April 22, 1923. "
+    _, body = parse_articles([("x", "Korr was born Ada Mae Korr in Brenton, Westland on April 22, 1923. "
                                     "She died on December 11, 2008, her agent said.")])[0]
     assert own_date(body, not_after=NOW) == "2008-12-11"
 
