@@ -40,7 +40,7 @@ _LOCATIVE = lexicon.words("locative_prepositions")
 
 
 def fix_type(doc: Doc, cand: Candidate, person_words: frozenset[str] | set[str] = frozenset(),
-              surnames: frozenset[str] | set[str] = frozenset()) -> str:
+             surnames: frozenset[str] | set[str] = frozenset()) -> str:
     """Conservative corrections of obvious NER type errors."""
     prev = doc[cand.tok_start - 1] if cand.tok_start > 0 else None
     if cand.label in PLACE_LABELS and cand.tok_end - cand.tok_start == 1 and cand.text in surnames \
@@ -68,7 +68,7 @@ def fix_type(doc: Doc, cand: Candidate, person_words: frozenset[str] | set[str] 
 
 
 def entity_type(name: str, spans: list[Span], votes: Counter, cands: list[Candidate],
-                 quoted: bool = False) -> str:
+                quoted: bool = False) -> str:
     """Majority type of the mentions written in the canonical (fullest) form, else of all mentions.
 
     The full form is the most reliably typed ("Peter Quist" PERSON even when

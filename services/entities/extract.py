@@ -37,6 +37,7 @@ from services.entities.recurrence import add_defined_acronyms, propagate_names
 
 __all__ = ["body_candidates", "extract_entities", "title_candidates"]
 
+
 def extract_entities(body: Doc, title: Doc | None = None) -> list[EntityMention]:
     """Canonical named entities of an article, with their body mentions."""
     cands = body_candidates(body)
@@ -83,7 +84,7 @@ def title_candidates(doc: Doc, body: Doc | None = None, body_cands: list[Candida
             cands.extend(clean_entity(doc, ent.start, ent.end, ent.label_))
     if body is None or body_cands is None:
         return cands
-    names = RunningNames(body, body_cands, extra=doc)
+    names = RunningNames(body, body_cands)
     out = []
     for c in cands:
         c.headline = True

@@ -15,6 +15,7 @@ from services.entities.features import segments
 
 __all__ = ["RunningNames", "headline_token_mask"]
 
+
 def headline_token_mask(doc: Doc) -> list[bool]:
     """True for tokens on title-case or all-caps lines/sentences.
 
@@ -47,7 +48,7 @@ class RunningNames:
     a line is dropped.
     """
 
-    def __init__(self, doc: Doc, cands: list[Candidate], extra: Doc | None = None):
+    def __init__(self, doc: Doc, cands: list[Candidate]):
         self.running: set[str] = set()
         self.person_words: set[str] = set()
         self.nicknames: set[str] = set()

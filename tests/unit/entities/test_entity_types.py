@@ -5,8 +5,8 @@ from tests.unit.entities.docs import by_name, hand_doc, spaced_doc
 
 def test_quoted_name_is_a_title_whatever_the_tagger_says():
     doc = spaced_doc([("Critics", "NNS", True), ("loved", "VBD", True), ("'", "``", False), ("Long", "NNP", True),
-                       ("Way", "NNP", True), ("Home", "NNP", False), ("'", "''", True), ("again", "RB", False),
-                       (".", ".", False)], [(3, 6, "PERSON")])
+                      ("Way", "NNP", True), ("Home", "NNP", False), ("'", "''", True), ("again", "RB", False),
+                      (".", ".", False)], [(3, 6, "PERSON")])
     ents = extract_entities(doc)
     assert [(e.name, e.type) for e in ents] == [("Long Way Home", "WORK_OF_ART")]
 
