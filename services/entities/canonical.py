@@ -23,7 +23,7 @@ ROLE_WORDS = lexicon.person_words("role")
 #: Corporate designators dropped from matching keys ("Orland Group" ~ "Orland").
 _KEY_SUFFIXES = lexicon.words("key_suffixes")
 #: British/American spelling variants unified in keys.
-_KEY_SPELLING = table("key_spellings")
+_KEY_SPELLING = dict(table("key_spellings"))  # a plain dict: looked up for every key word
 _PERSON = "PERSON"
 APOS = "'’‘`´"
 _POSSESSIVE_RE = re.compile(r"(?:\s?[" + APOS + r"]s|(?<=s)[" + APOS + r"])$", re.IGNORECASE)
