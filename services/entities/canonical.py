@@ -1,62 +1,36 @@
-"""Canonical entity names: pure string logic, no spaCy.
-
-Three layers:
+"""Canonical keys: the normalisation of one name (pure string logic, no spaCy).
 
 * :func:`normalise_surface` cleans one surface string (possessives, leading
   article, role words glued to a name, whitespace, stray punctuation).
 * :func:`canonical_key` is the matching key shared across articles (casefold,
   hyphens/spaces/periods unified, generic corporate suffixes dropped).  The
   aggregator joins entities of different articles on this key.
-* :func:`cluster_names` groups the mentions of one article: exact key matches,
-  surname / first-name references to a fuller PERSON name, acronyms whose
-  initials spell a longer name of the article, alias pairs found in the text
-  (parenthesised definitions, "also known as"), spelling variants of one long
-  word (:func:`similar_words`), and a small generic table of universally
-  common abbreviations.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter, defaultdict
-from typing import Iterable
 
 from services import lexicon
+from services.entities.tables import table
 
-# ----------------------------------------------------------------- vocabularies
+__all__ = ["APOS", "EDGE_PUNCT", "HYPHENS_RE", "canonical_key", "normalise_surface", "strip_possessive",
+           "strip_roles"]
+
 #: Titles and roles that newswire glues in front of names ("President X",
 #: "Defense Minister X", "Sen. X").  Generic English, no names.
 ROLE_WORDS = lexicon.person_words("role")
-
-#: Office / department words that NER sometimes tags alone in "Defense Minister".
-OFFICE_WORDS = frozenset("""
-defense defence foreign interior home finance health justice state treasury
-trade labor labour energy education transport transportation agriculture
-commerce security intelligence economy economic environment culture
-""".split())
-
 #: Corporate designators dropped from matching keys ("Orland Group" ~ "Orland").
-_KEY_SUFFIXES = frozenset("inc incorporated corp corporation co ltd llc plc group jr sr ii iii iv".split())
+_KEY_SUFFIXES = lexicon.words("key_suffixes")
 #: British/American spelling variants unified in keys.
-_KEY_SPELLING = {"centre": "center", "theatre": "theater", "defence": "defense"}
-
-#: Words ignored when taking the initials of a long form.
-_INITIAL_SKIP = frozenset("of the and for in on at to a an & de du la le des der".split())
-
-#: Generic, universally common abbreviations (not story-specific seed names):
-#: the key of the abbreviation -> the long form it always stands for.
-COMMON_ABBREVIATIONS = {
-    "us": "United States", "usa": "United States", "united states of america": "United States",
-    "uk": "United Kingdom", "un": "United Nations", "eu": "European Union",
-}
-
+_KEY_SPELLING = dict(table("key_spellings"))  # a plain dict: looked up for every key word
 _PERSON = "PERSON"
-_APOS = "'’‘`´"
-_POSSESSIVE_RE = re.compile(r"(?:\s?[" + _APOS + r"]s|(?<=s)[" + _APOS + r"])$", re.IGNORECASE)
+APOS = "'’‘`´"
+_POSSESSIVE_RE = re.compile(r"(?:\s?[" + APOS + r"]s|(?<=s)[" + APOS + r"])$", re.IGNORECASE)
 _LEADING_ARTICLE_RE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
-_HYPHENS_RE = re.compile(r"[\-‐‑‒–—―]+")
+HYPHENS_RE = re.compile(r"[\-‐‑‒–—―]+")
 _SPACES_RE = re.compile(r"\s+")
-_EDGE_PUNCT = " \t\r\n\"“”«»()[]{},;:!?*•|/\\-–—" + _APOS
+EDGE_PUNCT = " \t\r\n\"“”«»()[]{},;:!?*•|/\\-–—" + APOS
 
 
 # ----------------------------------------------------------------- one surface
@@ -95,14 +69,15 @@ def normalise_surface(text: str, etype: str | None = None) -> str:
     words are only stripped when ``etype`` is ``None`` or ``"PERSON"`` so that
     "Justice Department" or "General Motors" survive as organisations.
     """
-    text = _SPACES_RE.sub(" ", text).strip(_EDGE_PUNCT)
-    text = strip_possessive(text).strip(_EDGE_PUNCT)
+    text = _SPACES_RE.sub(" ", text).strip(EDGE_PUNCT)
+    text = strip_possessive(text).strip(EDGE_PUNCT)
     text = _LEADING_ARTICLE_RE.sub("", text)
     if etype is None or etype == _PERSON:
         text = strip_roles(text)
-    return text.strip(_EDGE_PUNCT)
+    return text.strip(EDGE_PUNCT)
 
 
+# ----------------------------------------------------------------- matching key
 def canonical_key(name: str) -> str:
     """Matching key used across articles.
 
@@ -115,16 +90,16 @@ def canonical_key(name: str) -> str:
     LLC, Group ...) dropped.  ``"Park Min-Jae"`` and ``"Park Min Jae"`` give
     the same key.
     """
-    text = strip_possessive(_SPACES_RE.sub(" ", name).strip(_EDGE_PUNCT)).casefold()
+    text = strip_possessive(_SPACES_RE.sub(" ", name).strip(EDGE_PUNCT)).casefold()
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _LEADING_ARTICLE_RE.sub("", text)
-    text = _HYPHENS_RE.sub(" ", text).replace(".", "")
+    text = HYPHENS_RE.sub(" ", text).replace(".", "")
     text = text.replace("&", " and ")
     text = re.sub(r"[^\w ]+", "", text)
     words = [_fold_transliteration(_spelling(w)) for w in text.split()]
     while len(words) > 1 and words[-1] in _KEY_SUFFIXES:
         words.pop()
-    if len(words) >= 3:  # middle initials: "George W. Bush" ~ "George Bush"
+    if len(words) >= 3:  # middle initials: "Tomas J. Arvell" ~ "Tomas Arvell"
         words = [words[0]] + [w for w in words[1:-1] if len(w) > 1] + [words[-1]]
     if len(words) >= _PLURAL_FOLD_MIN_WORDS:  # "Board of Trades Unions" ~ "Board of Trade Unions"
         words = [_singular(w) for w in words[:-1]] + [words[-1]]
@@ -165,11 +140,11 @@ def _fold_transliteration(word: str) -> str:
 
     Applied to key words of five letters or more (short words and acronyms
     are left alone): an internal "y" reads as "i" and an internal "kh" as "h"
-    ("Aliyev" ~ "Aliev", "Mikhail" ~ "Mihail"); in words of six letters or
+    ("Ismaylov" ~ "Ismailov", "Tarkhanov" ~ "Tarhanov"); in words of six letters or
     more a final "ie", "iy" or "ii" after a consonant reads as "y" ("Kittie" ~
     "Kitty", "Dmitriy" ~ "Dmitrii" ~ "Dmitry"; "Marie" stays apart from
     "Mary").  A final "y" stays, so most English words keep their key.  Keys
-    are never displayed: "Lynch" -> "linch" is harmless as long as every
+    are never displayed: "Brynn" -> "brinn" is harmless as long as every
     spelling meets.
     """
     if len(word) < _FOLD_MIN_LEN or not word.isalpha():
@@ -180,408 +155,3 @@ def _fold_transliteration(word: str) -> str:
         if len(word) > _FOLD_MIN_LEN and out.endswith(ending) and out[-3] not in _VOWELS:
             return out[:-2] + "y"
     return out
-
-
-def _key_tokens(key: str) -> list[str]:
-    return key.split()
-
-
-def is_acronym(text: str) -> bool:
-    """``"FMB"``, ``"U.S."``, ``"ABCD"``: 2-6 capitals, optionally with periods."""
-    letters = text.replace(".", "")
-    return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
-
-
-_NICK_PARTS_RE = re.compile(r"^([A-Z][a-z]*)[-.]?([A-Z][a-z]*)$")
-
-
-def nickname_parts(word: str) -> tuple[str, str] | None:
-    """The two parts of a blended nickname: "JeLo" -> ("Je", "Lo"), "M-Tev", "K.Ro", "DaVan".
-    Two capitalised parts, at least 3 letters, one part at least 2; else None."""
-    m = _NICK_PARTS_RE.match(word)
-    if m is None:
-        return None
-    a, b = m.groups()
-    if len(a) + len(b) < 3 or max(len(a), len(b)) < 2:
-        return None
-    return a, b
-
-
-def nickname_at(nick: str, words: list[str]) -> int | None:
-    """Index i where the blended nickname ``nick`` is made of the starts of ``words[i]`` and
-    ``words[i + 1]`` ("JeLo" in ["Jenna", "Lorvik", "Checks"] -> 0), or None.  Each part must
-    be a proper start of its word, so a plain name is not a nickname of itself."""
-    parts = nickname_parts(nick)
-    if parts is None:
-        return None
-    a, b = (p.casefold() for p in parts)
-    for i in range(len(words) - 1):
-        first, last = words[i].casefold(), words[i + 1].casefold()
-        if first.startswith(a) and last.startswith(b) and (len(a) < len(first) or len(b) < len(last)):
-            return i
-    return None
-
-
-def initials(name: str) -> str:
-    """Initials of the capitalised words of a long form ("Associated Press" -> "AP").
-
-    An abbreviation inside the long form gives all its letters: "U.K. Border
-    Agency" -> "UKBA".
-    """
-    words = _HYPHENS_RE.sub(" ", name).split()
-    out = []
-    for word in words:
-        w = word.strip(_EDGE_PUNCT + ".")
-        if not w or w.casefold() in _INITIAL_SKIP:
-            continue
-        if "." in w and is_acronym(w + "."):
-            out.append(w.replace(".", ""))
-        elif w[0].isupper():
-            out.append(w[0])
-    return "".join(out)
-
-
-# ----------------------------------------------------------------- clustering
-_PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
-
-
-class _Group:
-    """All surfaces of one key in one article."""
-
-    __slots__ = ("key", "surfaces", "types", "first", "count")
-
-    def __init__(self, key: str, first: int):
-        self.key = key
-        self.surfaces: Counter[str] = Counter()
-        self.types: Counter[str] = Counter()
-        self.first = first
-        self.count = 0
-
-    @property
-    def ntok(self) -> int:
-        return len(self.key.split())
-
-    def majority_type(self) -> str:
-        return self.types.most_common(1)[0][0] if self.types else ""
-
-
-def cluster_names(mentions: list[tuple[str, str]],
-                  aliases: Iterable[tuple[str, str]] = ()) -> dict[str, str]:
-    """Map every surface of one article to its canonical name.
-
-    ``mentions`` are ``(surface, type)`` pairs in text order.  ``aliases`` are
-    optional ``(short, long)`` pairs read from the text (e.g. a parenthesised
-    definition); both sides must be surfaces of ``mentions`` to take effect.
-    Returns ``surface -> canonical name`` for every input surface whose
-    normalised form is non-empty.
-    """
-    groups: dict[str, _Group] = {}
-    surface_key: dict[str, str] = {}
-    for pos, (surface, etype) in enumerate(mentions):
-        norm = normalise_surface(surface, etype)
-        key = canonical_key(norm)
-        if not key:
-            continue
-        surface_key[surface] = key
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = _Group(key, pos)
-        group.surfaces[norm] += 1
-        group.types[etype] += 1
-        group.count += 1
-
-    parent = {key: key for key in groups}
-
-    def find(key: str) -> str:
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
-    def union(short: str, long: str) -> None:
-        a, b = find(short), find(long)
-        if a != b:
-            parent[a] = b
-
-    _link_abbreviations(groups, union)
-    _link_aliases(groups, aliases, union)
-    _link_acronyms(groups, union)
-    _link_spelling_variants(groups, union)
-    _link_partial_names(groups, union)
-    _link_name_parts(groups, union)
-
-    members: dict[str, list[_Group]] = defaultdict(list)
-    for key, group in groups.items():
-        members[find(key)].append(group)
-    names = {root: _choose_name(gs) for root, gs in members.items()}
-    return {surface: names[find(key)] for surface, key in surface_key.items()}
-
-
-def cluster_type(types: Counter[str], name: str) -> str:
-    """Majority type of a cluster; PERSON wins ties for multi-word names."""
-    if not types:
-        return ""
-    ranked = types.most_common()
-    best, top = ranked[0]
-    tied = [t for t, n in ranked if n == top]
-    if len(tied) > 1 and _PERSON in tied and len(name.split()) >= 2:
-        return _PERSON
-    return best
-
-
-def _choose_name(groups: list[_Group]) -> str:
-    """The fullest well-formed surface: most key tokens, then most frequent spelling; never a
-    blended nickname of another surface ("M-Tev" of "Marco Teval", however often written)."""
-    items = [(s, n, g) for g in groups for s, n in g.surfaces.items()]
-    blends = {s for s, _, _ in items if nickname_parts(s)
-              and any(nickname_at(s, t.split()) is not None for t, _, _ in items if t != s)}
-
-    def quality(item: tuple[str, int, _Group]) -> tuple:
-        surface, count, group = item
-        well_formed = not (surface.isupper() and len(surface.replace(".", "")) > 6)
-        return (well_formed, surface not in blends, not is_acronym(surface), group.ntok, group.count, count,
-                -group.first)
-
-    best_group = max(items, key=quality)[2]
-    # hyphenation/spelling as most frequently written among that key's variants
-    variants = [(s, n) for s, n, g in items if g is best_group and not _shouting(s)]
-    if not variants:
-        variants = [(s, n) for s, n, g in items if g is best_group]
-    variants.sort(key=lambda sn: (-sn[1], _shouting(sn[0])))
-    for key, long_form in COMMON_ABBREVIATIONS.items():
-        if best_group.key == key:
-            return long_form
-    return variants[0][0]
-
-
-def _shouting(text: str) -> bool:
-    """All-caps multi-letter text that is not an acronym ("EAST VELDORIA")."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) > 6 and all(c.isupper() for c in letters)
-
-
-def _link_abbreviations(groups: dict[str, _Group], union) -> None:
-    """Generic common abbreviations: "US" joins "United States" if present."""
-    for key in list(groups):
-        long = COMMON_ABBREVIATIONS.get(key)
-        if long is None:
-            continue
-        long_key = canonical_key(long)
-        if long_key in groups:
-            union(key, long_key)
-
-
-def _link_aliases(groups: dict[str, _Group], aliases: Iterable[tuple[str, str]], union) -> None:
-    for short, long in aliases:
-        a = canonical_key(normalise_surface(short))
-        b = canonical_key(normalise_surface(long))
-        if a in groups and b in groups and a != b:
-            union(a, b)
-
-
-def _link_acronyms(groups: dict[str, _Group], union) -> None:
-    """An acronym joins the unique multi-word name of the article spelling its initials."""
-    by_initials: dict[str, list[str]] = defaultdict(list)
-    for key, group in groups.items():
-        if group.ntok < 2:
-            continue
-        surface = group.surfaces.most_common(1)[0][0]
-        ini = initials(surface)
-        if len(ini) >= 2:
-            by_initials[ini].append(key)
-            by_initials["T" + ini + "?"].append(key)  # "THR" for "The Hollywood Reporter"
-    for key, group in groups.items():
-        surface = group.surfaces.most_common(1)[0][0]
-        if not is_acronym(surface):
-            continue
-        letters = surface.replace(".", "")
-        targets = [k for k in by_initials.get(letters, []) if k != key]
-        if not targets and letters.startswith("T"):
-            targets = [k for k in by_initials.get(letters + "?", []) if k != key]
-        if len(targets) == 1:
-            union(key, targets[0])
-
-
-_SIMILAR_MIN_LEN = 6
-
-
-def similar_words(a: str, b: str) -> bool:
-    """Two spellings of one long word: same first letter, one edit apart (two for 10+ letters).
-
-    An edit is an insertion, deletion, substitution or swap of adjacent
-    letters: "Nowitzky" ~ "Nowitzki", "Abdurahman" ~ "Abdurrahmann".  Words
-    under six letters never match ("Mark" / "Mary", "Daniel" / "Denial").
-    """
-    if a == b:
-        return True
-    shortest = min(len(a), len(b))
-    if shortest < _SIMILAR_MIN_LEN or a[0] != b[0] or not (a.isalpha() and b.isalpha()):
-        return False
-    limit = 2 if shortest >= 10 else 1
-    if abs(len(a) - len(b)) > limit:
-        return False
-    return _edit_distance(a, b, limit) <= limit
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance, stopping early once every row exceeds ``limit``."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
-def _link_spelling_variants(groups: dict[str, _Group], union) -> None:
-    """Keys that differ only in the spelling of their last word are one name.
-
-    Two names of the same length whose other words are equal and whose last
-    words are :func:`similar_words` ("Jane Nowitzky" ~ "Jane Nowitzki"), and
-    a one-word name similar to the last word of a multi-word PERSON name
-    ("Nowitzky" ~ "Jane Nowitzki"), are joined when their types agree
-    (places never join persons).  Only the last word may differ: first names
-    one letter apart are usually different people ("Daniel" / "Daniela").
-    """
-    by_shape: dict[tuple, list[_Group]] = defaultdict(list)
-    for g in groups.values():
-        toks = _key_tokens(g.key)
-        if len(toks[-1]) >= _SIMILAR_MIN_LEN:
-            by_shape[(tuple(toks[:-1]), toks[-1][0])].append(g)
-    surnames: dict[str, list[_Group]] = defaultdict(list)
-    for g in groups.values():
-        toks = _key_tokens(g.key)
-        if len(toks) >= 2 and _PERSON in g.types and len(toks[-1]) >= _SIMILAR_MIN_LEN:
-            surnames[toks[-1][0]].append(g)
-    for pool in by_shape.values():
-        for i, a in enumerate(pool):
-            for b in pool[i + 1:]:
-                if _same_kind(a, b) and similar_words(_key_tokens(a.key)[-1], _key_tokens(b.key)[-1]):
-                    union(a.key, b.key)
-    for g in groups.values():
-        toks = _key_tokens(g.key)
-        if len(toks) != 1 or not _may_be_person(g):
-            continue
-        matches = {p.key for p in surnames.get(toks[0][:1], [])
-                   if _key_tokens(p.key)[-1] != toks[0] and similar_words(toks[0], _key_tokens(p.key)[-1])}
-        if len(matches) == 1:
-            union(g.key, matches.pop())
-
-
-def _same_kind(a: _Group, b: _Group) -> bool:
-    """Both may name a person, or they share their majority type."""
-    ta, tb = a.majority_type(), b.majority_type()
-    if _PERSON in (ta, tb):
-        return _may_be_person(a) and _may_be_person(b)
-    return _compatible(ta, tb)
-
-
-def _link_partial_names(groups: dict[str, _Group], union) -> None:
-    """Surname / first name -> full PERSON name.
-
-    A shorter name joins a longer one when its tokens are the first or last
-    tokens of the longer PERSON name (or a contiguous run at its edge).  When
-    several full names qualify (two people sharing a surname) the one first
-    mentioned closest before the short form wins, else the most frequent.
-    """
-    persons = [g for g in groups.values() if g.ntok >= 2 and _PERSON in g.types]
-    if not persons:
-        return
-    edge_index: dict[tuple[str, ...], list[_Group]] = defaultdict(list)
-    for g in persons:
-        toks = _key_tokens(g.key)
-        for n in range(1, len(toks)):
-            edge_index[tuple(toks[:n])].append(g)
-            edge_index[tuple(toks[-n:])].append(g)
-    for key, group in groups.items():
-        if not _may_be_person(group):
-            continue
-        candidates = [g for g in edge_index.get(tuple(_key_tokens(key)), []) if g is not group]
-        if not candidates:
-            continue
-        candidates = list({id(g): g for g in candidates}.values())
-        target = _pick_candidate(group, candidates)
-        if target is not None:
-            union(key, target.key)
-
-
-def _may_be_person(group: _Group) -> bool:
-    """Short forms that may refer to a person: tagged PERSON at least once, or never a place.
-
-    Acronyms and the common abbreviations ("UN") never stand for a person's
-    name part.  NORP is allowed: the tagger often reads a lone foreign surname
-    as a nationality.
-    """
-    if group.key in COMMON_ABBREVIATIONS or all(is_acronym(s) for s in group.surfaces):
-        return False
-    if group.types.get(_PERSON):
-        return True
-    return not any(t in _PLACE_TYPES for t in group.types)
-
-
-#: Types whose names are shortened by dropping words at either end
-#: ("Promises" for "Promises Treatment Center", "Red Sox" for "Boston Red Sox").
-_SHORTENED_TYPES = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LOC"})
-_ORGLIKE = frozenset({"ORG", "FAC"})
-
-
-def _compatible(a: str, b: str) -> bool:
-    return a == b or (a in _ORGLIKE and b in _ORGLIKE)
-
-
-def _link_name_parts(groups: dict[str, _Group], union) -> None:
-    """A shorter non-person name joins the unique longer name of the same kind it begins or ends.
-
-    Place names (GPE) never shorten this way: "Boston" is not the "Boston Red
-    Sox".  The short form must be capitalised (not all-caps) and the longer
-    name must share one of its types (ORG and FAC count as one kind).
-    """
-    longs = [g for g in groups.values() if g.ntok >= 2 and g.majority_type() in _SHORTENED_TYPES]
-    if not longs:
-        return
-    edge_index: dict[tuple[str, ...], list[_Group]] = defaultdict(list)
-    for g in longs:
-        toks = _key_tokens(g.key)
-        for n in range(1, len(toks)):
-            edge_index[tuple(toks[:n])].append(g)
-            edge_index[tuple(toks[-n:])].append(g)
-    for key, group in groups.items():
-        gtypes = [t for t in group.types if t in _SHORTENED_TYPES]
-        if not gtypes or any(t in ("GPE", _PERSON) for t in group.types):
-            continue
-        if all(is_acronym(s) for s in group.surfaces) or key in COMMON_ABBREVIATIONS:
-            continue
-        # any type the tagger gave the short form will do: it often wavers between
-        # EVENT and WORK_OF_ART for a title written alone
-        candidates = [g for g in edge_index.get(tuple(_key_tokens(key)), [])
-                      if g is not group and any(_compatible(t, g.majority_type()) for t in gtypes)]
-        candidates = list({id(g): g for g in candidates}.values())
-        if candidates:
-            target = _pick_candidate(group, candidates)
-            if target is not None:
-                union(key, target.key)
-
-
-def _pick_candidate(group: _Group, candidates: list[_Group]) -> _Group | None:
-    if len(candidates) == 1:
-        return candidates[0]
-    # prefer the longest names first: "Park" -> "Park Min Jae" over "Park Min"
-    longest = max(g.ntok for g in candidates)
-    top = [g for g in candidates if g.ntok == longest]
-    # candidates that are themselves partial forms of each other are one person
-    keys = {g.key for g in top}
-    if len(keys) == 1:
-        return top[0]
-    before = [g for g in top if g.first <= group.first]
-    pool = before or top
-    pool.sort(key=lambda g: (-g.count, g.first))
-    if len(pool) > 1 and pool[0].count == pool[1].count:
-        pool.sort(key=lambda g: -g.first)  # nearest earlier mention
-    return pool[0]

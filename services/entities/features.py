@@ -7,9 +7,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from spacy.tokens import Doc, Span as SpacySpan
+
+from services import lexicon
+from services.entities.tables import table
 
 # ----------------------------------------------------------------- lead sentence
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -90,17 +93,17 @@ def content_terms(doc: Doc, limit: int = 60) -> dict[str, int]:
 
 
 #: Lemmas of contractions and fragments that spaCy's stop list misses.
-_STOP_LEMMAS = frozenset({"'s", "’s", "n't", "'re", "'ve", "'ll", "'d", "'m", "be", "have", "do"})
+_STOP_LEMMAS = lexicon.words("stop_lemmas")
 
 # ----------------------------------------------------------------- dates
-_MONTHS = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november december".split(), 1)}
-_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
+#: Month names and abbreviations -> month number.
+_MONTHS = {name: int(number) for name, number in table("months").items()}
 _MONTH_RE = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
             r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-_WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
-_RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1, "tonight": 0}
+#: Weekday names -> date.weekday(), in week order (the first name found is taken).
+_WEEKDAYS = {name: int(number) for name, number in table("weekdays").items()}
+#: Words naming a day relative to publication -> offset in days, in lookup order.
+_RELATIVE_DAYS = {word: int(offset) for word, offset in table("relative_days").items()}
 
 _PATTERNS = [
     # 2011-02-23, 2011/02/23
@@ -125,7 +128,17 @@ _DAY_MONTH_RE = re.compile(r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _M
 # "[downloaded on 2 October 2013]", "retrieved 5 May 2020": the date a copy was captured
 _CAPTURE_STAMP = re.compile(r"\b(?:downloaded|retrieved|accessed|archived|crawled|captured)(?:\s+(?:on|at))?\s*:?\s*$",
                             re.IGNORECASE)
-_FUTURE_WORDS = frozenset({"will", "'ll", "’ll", "next", "upcoming", "scheduled", "set", "expected", "plans", "shall"})
+#: Words that put a weekday of their sentence in the future ("will meet on Monday").
+_FUTURE_WORDS = lexicon.words("future_words")
+
+
+class DateMention(NamedTuple):
+    """A date the text mentions: where, which (ISO ``YYYY-MM-DD`` or ``YYYY-MM``), and whether a
+    future-tense clause holds it ("will be released on May 2")."""
+
+    offset: int      # character offset into doc.text
+    iso: str
+    future: bool
 
 
 def find_dates(doc: Doc, published: datetime | None = None) -> list[str]:
@@ -148,7 +161,7 @@ def own_date(doc: Doc, published: datetime | None = None, not_after: datetime | 
     when the article was sent: nothing an article reports as done happens after it is
     written), when that date is day-precise (a month or a year is not a day; ``None`` then).
     A date deep in the body is background ("was named coach on May 23, 2005"), not the day of
-    the news: taken as the article's own, it made a report look like a sister event's."""
+    the news: taken as the article's own, it would date a report like a sister event."""
     return _own(date_mentions(doc, published), not_after, doc.text)
 
 
@@ -159,18 +172,18 @@ def article_dates(doc: Doc, published: datetime | None = None,
     return _distinct(mentions), _own(mentions, not_after, doc.text)
 
 
-def _distinct(mentions: list[tuple[int, str, bool]]) -> list[str]:
+def _distinct(mentions: list[DateMention]) -> list[str]:
     return list(dict.fromkeys(iso for _, iso, _ in mentions))
 
 
 #: How far into the text (characters) an article's own date is looked for: a dateline or a
 #: time stamp, and the lead's first sentences.
 OWN_DATE_LEAD_CHARS = 400
-# "born on April 22, 1923", "was born Betty Mae Page in Nashville on April 22, 1923"
+# "born on April 22, 1923", "was born Ada Mae Korr in Brenton on April 22, 1923"
 _BIRTH = re.compile(r"\bborn\b[^.;!?]{0,60}$", re.IGNORECASE)
 
 
-def _own(mentions: list[tuple[int, str, bool]], not_after: datetime | None, text: str = "") -> str | None:
+def _own(mentions: list[DateMention], not_after: datetime | None, text: str = "") -> str | None:
     limit = None
     if not_after is not None:
         limit = (not_after.date() if isinstance(not_after, datetime) else not_after) + timedelta(days=1)
@@ -185,10 +198,9 @@ def _own(mentions: list[tuple[int, str, bool]], not_after: datetime | None, text
     return None
 
 
-def date_mentions(doc: Doc, published: datetime | None = None) -> list[tuple[int, str, bool]]:
-    """Every date mention as (character offset, ISO date, in a future-tense clause), in text
-    order (see :func:`find_dates`)."""
-    found: list[tuple[int, str, bool]] = []
+def date_mentions(doc: Doc, published: datetime | None = None) -> list[DateMention]:
+    """Every date mention, in text order (see :func:`find_dates`)."""
+    found: list[DateMention] = []
     covered: list[tuple[int, int]] = []
     text = doc.text
     for kind, pattern in _PATTERNS:
@@ -201,7 +213,7 @@ def date_mentions(doc: Doc, published: datetime | None = None) -> list[tuple[int
             iso = _absolute(kind, m)
             if iso:
                 span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-                found.append((m.start(), iso, span is not None and _future_clause(span)))
+                found.append(DateMention(m.start(), iso, span is not None and _future_clause(span)))
                 covered.append((m.start(), m.end()))
     if published is not None:
         pub = published.date() if isinstance(published, datetime) else published
@@ -212,13 +224,13 @@ def date_mentions(doc: Doc, published: datetime | None = None) -> list[tuple[int
                 continue
             iso = _relative(ent, pub)
             if iso:
-                found.append((ent.start_char, iso, _future_clause(ent) or iso > pub.isoformat()))
+                found.append(DateMention(ent.start_char, iso, _future_clause(ent) or iso > pub.isoformat()))
     found.sort()
     return found
 
 
-_FUTURE_AUX = frozenset({"will", "'ll", "’ll", "shall"})
-_FUTURE_HEADS = frozenset({"schedule", "slate", "due", "upcoming", "plan", "expect"})   # not "set": "a record set on"
+_FUTURE_AUX = lexicon.words("future_aux")
+_FUTURE_HEADS = lexicon.words("future_heads")   # not "set": "a record set on"
 
 
 def _future_clause(span: SpacySpan) -> bool:

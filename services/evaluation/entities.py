@@ -4,21 +4,11 @@ Run: ``python -m services.evaluation.entities [path/to/ecbplus_dev.jsonl]``.
 
 Scoring rules
 -------------
-*Named gold mentions.*  Only gold mentions that name something count for
-recall.  After dropping anything up to a possessive ("Jane Doe's
-representative" -> "representative") and leading prepositions ("in
-Athens"), the *head* is the last word before the first preposition, comma
-or relative pronoun.  The mention is named when the head is capitalised,
-not a pronoun, and -- if it starts a sentence -- is also written capitalised
-mid-sentence somewhere in the body.  So "Jane Doe", "the Promises
-Treatment Center in Malibu", "Bank of America" count; "a bank in Athens",
-"Word", "He", "the actress" do not.
+Which gold mentions count and their cores are defined in
+:mod:`services.evaluation.entity_gold` (*named gold mentions*, *core*, *types*).
 
-*Matching.*  The *core* of a gold mention is the run of capitalised words
-around its head (connectors "of/the/and/for/&/de" allowed inside): "the
-Promises Treatment Center in Malibu, California" -> "Promises Treatment
-Center".  A predicted mention matches a gold mention when their char spans
-overlap the core; pairs are matched one-to-one, largest overlap first
+*Matching.*  A predicted mention matches a named gold mention when their char
+spans overlap the gold core; pairs are matched one-to-one, largest overlap first
 ("partial match with head agreement").
 
 *Precision* counts predicted mentions that start inside a ``selected`` span
@@ -27,10 +17,7 @@ gold mention (named or not).  ECB+ annotates only participants of the two
 events of each topic, so correct names of bystanders count as false
 positives: precision is a lower bound.
 
-*Types.*  ECB+ types are mapped to PERSON / ORG / LOC / OTHER
-(``HUMAN_PART_PER`` -> PERSON, ``HUMAN_PART_ORG`` -> ORG, ``HUMAN_PART_GPE``
-and ``LOC_*`` -> LOC, the rest OTHER) and spaCy labels likewise (GPE/LOC/FAC
--> LOC).  Recall is bucketed by gold type, precision by predicted type, and
+*Types.*  Recall is bucketed by gold type, precision by predicted type, and
 matching ignores type; ``type_accuracy`` is the share of matched pairs with
 the same coarse type.
 
@@ -46,11 +33,10 @@ replace the per-article metrics) scores what the story state shows: the
 articles are grouped by their gold ``story`` and each story's names are
 merged with the aggregator's own rule
 (:func:`services.aggregator.entities.resolve_short_names`: a short name
-joins the unique longer name of the same type in the story, "Red Sox" ->
-"Boston Red Sox").  Predicted clusters are the merged keys.  It is ``None``
-when the aggregator module cannot be imported.  Grouping by the gold story
-isolates entity merging from story-clustering errors, so it is an upper
-bound on what the live pipeline shows.
+joins the unique longer name of the same type in the story, "Red Hawks" ->
+"Orland Red Hawks").  Predicted clusters are the merged keys.  Grouping by
+the gold story isolates entity merging from story-clustering errors, so it is
+an upper bound on what the live pipeline shows.
 """
 from __future__ import annotations
 
@@ -60,136 +46,19 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
-from schemas.models import EntityMention
+from schemas.models import ArticleEntities, ArticleMeta, EntityMention
+from services.aggregator.entities import add_entities, article_entities, entity_key, resolve_short_names
+from services.common.nlp import parse_articles
 from services.entities.canonical import canonical_key
+from services.entities.extract import extract_entities
+from services.evaluation.entity_gold import COARSE_TYPES, coarse_gold_type, coarse_pred_type, gold_core, is_named
 
 _SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 DEFAULT_ECB_PATH = _SHARED / "eval" / "ecbplus_dev.jsonl"
 DEFAULT_SEED_DIR = Path(__file__).resolve().parents[2] / "seeds"
 DEFAULT_SEED_GOLD = _SHARED / "gold" / "seed_quotes.json"
-
-COARSE_TYPES = ("PERSON", "ORG", "LOC", "OTHER")
-_PRONOUNS = frozenset("""i me my mine he him his she her hers it its we us our they them their
-who whom whose which that this these those you your one""".split())
-_CONNECTORS = frozenset("of the and for & de du la van von der".split())
-_POSSESSIVE_RE = re.compile(r"['’]s?\s")
-_WORD_RE = re.compile(r"[\w&][\w&.'’\-]*")
-
-
-# ----------------------------------------------------------------- types
-def coarse_gold_type(ecb_type: str) -> str:
-    if ecb_type == "HUMAN_PART_PER":
-        return "PERSON"
-    if ecb_type == "HUMAN_PART_ORG":
-        return "ORG"
-    if ecb_type == "HUMAN_PART_GPE" or ecb_type.startswith("LOC"):
-        return "LOC"
-    return "OTHER"
-
-
-def coarse_pred_type(label: str) -> str:
-    if label == "PERSON":
-        return "PERSON"
-    if label == "ORG":
-        return "ORG"
-    if label in ("GPE", "LOC", "FAC"):
-        return "LOC"
-    return "OTHER"
-
-
-# ----------------------------------------------------------------- gold mentions
-def _name_part(body: str, mention: dict) -> tuple[int, str]:
-    """Offset and text of the part after the last possessive ("X's rep" -> "rep")."""
-    text = mention["text"]
-    start = mention["start"]
-    last = None
-    for m in _POSSESSIVE_RE.finditer(text):
-        last = m
-    if last is not None:
-        return start + last.end(), text[last.end():]
-    return start, text
-
-
-def _sentence_initial(body: str, pos: int) -> bool:
-    before = body[:pos].rstrip(" \t\"“‘'(")
-    return not before or before[-1] in ".!?\n:;”\"…"
-
-
-_HEAD_STOP = frozenset("""in of at from near on for with by to into between who whom which that
-where when after before during about outside inside""".split())
-
-
-def _words(body: str, mention: dict) -> list[tuple[int, int, str]]:
-    """(start, end, word) in body offsets of the mention's name part (after any possessive)."""
-    start, text = _name_part(body, mention)
-    return [(start + m.start(), start + m.end(), m.group()) for m in _WORD_RE.finditer(text)]
-
-
-def _head_index(body: str, words: list[tuple[int, int, str]]) -> int | None:
-    """Index of the head word: the last word before the first preposition, comma or
-    relative pronoun (leading prepositions skipped); words starting with a digit are skipped."""
-    i = 0
-    while i < len(words) and words[i][2].casefold() in _HEAD_STOP:
-        i += 1
-    head = None
-    for j in range(i, len(words)):
-        s, _, w = words[j]
-        if w.casefold() in _HEAD_STOP or (j > i and "," in body[words[j - 1][1]:s]):
-            break
-        if w[0].isalpha():
-            head = j
-    return head
-
-
-def _used_as_name(body: str, word: str) -> bool:
-    """The word occurs capitalised in mid-sentence somewhere in the body."""
-    for m in re.finditer(r"(?<!\w)" + re.escape(word) + r"(?!\w)", body):
-        if not _sentence_initial(body, m.start()):
-            return True
-    return False
-
-
-def is_named(body: str, mention: dict) -> bool:
-    """A gold mention names something: its head word is capitalised, not a pronoun, and
-    (when it starts a sentence) is written capitalised mid-sentence elsewhere in the body.
-
-    "the Promises Treatment Center in Malibu" and "Bank of America" are named;
-    "a bank in Athens", "the actress", "He", "Jane Doe's representative" are not.
-    """
-    words = _words(body, mention)
-    head = _head_index(body, words)
-    if head is None:
-        return False
-    s, _, w = words[head]
-    if not w[0].isupper() or w.casefold() in _PRONOUNS:
-        return False
-    return not _sentence_initial(body, s) or _used_as_name(body, w)
-
-
-def gold_core(body: str, mention: dict) -> tuple[int, int]:
-    """Char span of the capitalised run around the head word (connectors allowed inside).
-
-    "the Promises Treatment Center in Malibu, California" -> "Promises Treatment
-    Center"; "Bank of America" -> "Bank of America".
-    """
-    words = _words(body, mention)
-    head = _head_index(body, words)
-    if head is None:
-        return mention["start"], mention["end"]
-    lo = head
-    while lo > 0 and words[lo - 1][2][0].isupper() and words[lo - 1][2].casefold() not in ("the", "a", "an"):
-        lo -= 1
-    hi, j = head, head + 1
-    while j < len(words):
-        w = words[j][2]
-        if w[0].isupper():
-            hi = j
-        elif w.casefold() not in _CONNECTORS:
-            break
-        j += 1
-    return words[lo][0], words[hi][1]
 
 
 # ----------------------------------------------------------------- matching
@@ -212,9 +81,19 @@ def _match(golds: list[tuple[int, int]], preds: list[tuple[int, int]]) -> dict[i
     return out
 
 
-def _flatten(entities: Sequence[EntityMention]) -> list[tuple[int, int, str, str, str]]:
+class PredictedMention(NamedTuple):
+    """One predicted mention with its entity's canonical name and type (sorts by offsets)."""
+
+    start: int
+    end: int
+    name: str
+    type: str
+    surface: str
+
+
+def _flatten(entities: Sequence[EntityMention]) -> list[PredictedMention]:
     """(start, end, canonical name, type, surface) of every predicted mention, sorted."""
-    out = [(m.start, m.end, e.name, e.type, m.text) for e in entities for m in e.mentions]
+    out = [PredictedMention(m.start, m.end, e.name, e.type, m.text) for e in entities for m in e.mentions]
     return sorted(out)
 
 
@@ -241,17 +120,13 @@ def _prf(tp_p: int, n_p: int, tp_r: int, n_r: int) -> dict[str, float]:
 
 
 # ----------------------------------------------------------------- story-level merge
-def story_merger(records: Sequence[dict], predictions: Sequence[Sequence[EntityMention]]):
-    """``(story, canonical name) -> merged key`` as the story state would show it, or ``None``.
+def story_merger(records: Sequence[dict],
+                 predictions: Sequence[Sequence[EntityMention]]) -> Callable[[str, str], str]:
+    """``(story, canonical name) -> merged key`` as the story state would show it.
 
     Feeds each gold story's articles through the aggregator's own contribution,
-    aggregate and merge functions; ``None`` when they cannot be imported.
+    aggregate and merge functions.
     """
-    try:
-        from schemas.models import ArticleEntities, ArticleMeta
-        from services.aggregator.entities import add_entities, article_entities, entity_key, resolve_short_names
-    except Exception:  # pragma: no cover - the aggregator stage is owned elsewhere
-        return None
     aggs: dict[str, dict] = defaultdict(dict)
     for rec, ents in zip(records, predictions):
         meta = ArticleMeta(article_id=rec["id"], title=rec.get("title", ""), content_hash="-")
@@ -299,8 +174,7 @@ def score_entities(records: Sequence[dict], predictions: Sequence[Sequence[Entit
             cross.append((gid, canonical_key(name)))
             within.append(((doc_id, gid), (doc_id, canonical_key(name))))
             surface.append((gid, canonical_key(text)))
-            if merged is not None:
-                story.append((gid, merged(rec.get("story", ""), name)))
+            story.append((gid, merged(rec.get("story", ""), name)))
         spans = [tuple(s) for s in rec.get("selected") or []]
         all_gold = [(g["start"], g["end"]) for g in rec["entities"]]
         for s, e, _, ptype, _ in preds:
@@ -319,7 +193,7 @@ def score_entities(records: Sequence[dict], predictions: Sequence[Sequence[Entit
         "bcubed_cross": bcubed(cross),
         "bcubed_within": bcubed(within),
         "bcubed_surface": bcubed(surface),
-        "bcubed_story": bcubed(story) if merged is not None else None,
+        "bcubed_story": bcubed(story),
     }
 
 
@@ -330,9 +204,6 @@ def load_records(path: str | Path) -> list[dict]:
 
 def predict(pairs: Sequence[tuple[str, str]], nlp=None) -> list[list[EntityMention]]:
     """Parse (title, body) pairs in one batch and extract their entities."""
-    from services.common.nlp import parse_articles
-    from services.entities.extract import extract_entities
-
     return [extract_entities(body, title) for title, body in parse_articles(pairs, nlp)]
 
 

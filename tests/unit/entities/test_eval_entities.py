@@ -2,9 +2,9 @@
 import pytest
 
 from services.evaluation.entities import (
-    DEFAULT_ECB_PATH, DEFAULT_SEED_DIR, DEFAULT_SEED_GOLD, alias_accuracy, bcubed, format_table,
-    gold_core, is_named, run_entities_eval,
+    DEFAULT_ECB_PATH, DEFAULT_SEED_DIR, DEFAULT_SEED_GOLD, alias_accuracy, bcubed, format_table, run_entities_eval,
 )
+from services.evaluation.entity_gold import gold_core, is_named
 
 pytestmark = pytest.mark.skipif(not DEFAULT_ECB_PATH.exists(), reason="shared eval data not present")
 

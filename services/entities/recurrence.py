@@ -1,0 +1,114 @@
+"""Mentions the tagger missed: untagged recurrences of a name the article already uses, and
+recurrences of an acronym it defines in parentheses."""
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Token
+
+from services.entities.aliases import is_acronym
+from services.entities.candidates import Candidate, is_junk, is_role, trim
+from services.entities.clustering import Mention, cluster_names
+
+__all__ = ["add_defined_acronyms", "propagate_names"]
+
+_MAX_NAME_TOKENS = 6
+
+
+def propagate_names(doc: Doc, cands: list[Candidate], headline: list[bool]) -> list[Candidate]:
+    """A name the article already uses is a mention wherever it recurs untagged.
+
+    The tagger often misses a name it found elsewhere in the same article
+    ("Jane Doe said ... Doe herself announced").  Sources are the running-text
+    candidates of two or more words (their exact token sequence), one-word
+    candidates that the article anchors to a fuller name ("Doe" beside "Jane
+    Doe"; a lone capitalised word is weak evidence), and the last word of
+    multi-word PERSON names (the surname) unless two full names of the
+    article share it.  A recurrence is taken when none of its tokens belongs
+    to a candidate and, in running text, it is not glued to another
+    capitalised proper noun ("Doe" inside "Doe Industries" is not Jane Doe).
+    On headline lines, where every word is capitalised, any exact match counts.
+    """
+    mapping = cluster_names([Mention(c.text, c.label) for c in cands])
+    sources: dict[tuple[str, ...], str] = {}
+    surnames: dict[tuple[str, ...], str] = {}
+    full_names: dict[str, set[tuple[str, ...]]] = {}  # surname -> full PERSON names ending in it
+    for c in cands:
+        if c.label == "PERSON" and c.tok_end - c.tok_start >= 2:
+            full_names.setdefault(doc[c.tok_end - 1].text, set()).add(
+                tuple(t.text for t in doc[c.tok_start:c.tok_end]))
+        if c.headline:
+            continue
+        toks = tuple(t.text for t in doc[c.tok_start:c.tok_end])
+        anchored = len(toks) > 1 or len(mapping.get(c.text, "").split()) > 1
+        if anchored and len(toks) <= _MAX_NAME_TOKENS and _name_like(doc[c.tok_start]):
+            sources.setdefault(toks, c.label)
+        last = doc[c.tok_end - 1]
+        if c.label == "PERSON" and len(toks) >= 2 and _name_like(last) and len(last.text) >= 3 \
+                and not last.is_stop and not is_role(last):
+            surnames.setdefault((last.text,), "PERSON")
+    for key in list(surnames):
+        sources.setdefault(key, surnames[key])
+    for last, fulls in full_names.items():
+        if len(fulls) > 1:  # "Doe" for either "Jane Doe" or "John Doe": ambiguous, left to the tagger
+            sources.pop((last,), None)
+    if not sources:
+        return cands
+    firsts = {k[0] for k in sources}
+    taken = set()
+    for c in cands:
+        taken.update(range(c.tok_start, c.tok_end))
+    extra = []
+    i, n = 0, len(doc)
+    while i < n:
+        if doc[i].text not in firsts or i in taken:
+            i += 1
+            continue
+        found = None
+        for length in range(min(_MAX_NAME_TOKENS, n - i), 0, -1):
+            key = tuple(t.text for t in doc[i:i + length])
+            if key in sources and not any(j in taken for j in range(i, i + length)):
+                found = length
+                break
+        if found is None or not headline[i] and (_glued_name(doc, i - 1) or _glued_name(doc, i + found)):
+            i += 1
+            continue
+        cand = trim(doc, i, i + found, sources[key])
+        if cand is not None and not is_junk(cand):
+            cand.headline = headline[i]
+            extra.append(cand)
+        i += found
+    return sorted(cands + extra, key=lambda c: c.start) if extra else cands
+
+
+def _name_like(tok: Token) -> bool:
+    """Capitalised word, apostrophes and hyphens allowed ("Doe", "DeSoto", "NATO", "O'Hara")."""
+    return tok.text[:1].isupper() and tok.text.replace("'", "").replace("’", "").replace("-", "").isalpha()
+
+
+def _glued_name(doc: Doc, i: int) -> bool:
+    """Token ``i`` is a capitalised proper noun that would extend a name next to it."""
+    if i < 0 or i >= len(doc):
+        return False
+    tok = doc[i]
+    return tok.tag_ in ("NNP", "NNPS") and _name_like(tok) and not tok.is_sent_start
+
+
+def add_defined_acronyms(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
+    """An acronym defined in parentheses after a name is a mention wherever it recurs."""
+    defined: dict[str, str] = {}
+    text = doc.text
+    for c in cands:
+        m = re.match(r"\s*\(\s*([A-Z][A-Za-z.&]{1,8})\s*\)", text[c.end:c.end + 14])
+        if m and is_acronym(m.group(1)):
+            defined[m.group(1)] = c.label
+    if not defined:
+        return cands
+    taken = set()
+    for c in cands:
+        taken.update(range(c.tok_start, c.tok_end))
+    extra = [
+        Candidate(t.idx, t.idx + len(t.text), t.text, defined[t.text], t.i, t.i + 1)
+        for t in doc if t.text in defined and t.i not in taken
+    ]
+    return sorted(cands + extra, key=lambda c: c.start)
