@@ -5,10 +5,11 @@ re-typing a field bumps ``SCHEMA_VERSION`` and the exported files.
 """
 from __future__ import annotations
 
+import email.utils
 from datetime import datetime
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = 1
 
@@ -47,6 +48,17 @@ class ArticleMeta(_Model):
     produced_at: Optional[datetime] = Field(default=None, description="when the producer sent it")
 
 
+def rfc822_or_iso(value: Any) -> Any:
+    """An RFC 822 date string (RSS ``pubDate``, HTTP and e-mail headers: ``Tue, 05 Dec 2026
+    14:03:00 GMT``) as a datetime; anything else is left to pydantic (ISO 8601)."""
+    if isinstance(value, str) and value.strip()[:1].isalpha():
+        try:
+            return email.utils.parsedate_to_datetime(value.strip())
+        except (TypeError, ValueError, IndexError):
+            return value
+    return value
+
+
 class Article(_Value):
     """Value of the ``articles`` topic."""
 
@@ -55,10 +67,14 @@ class Article(_Value):
     body: str = Field(min_length=1)
     outlet: Optional[str] = None
     url: Optional[str] = None
-    published: Optional[datetime] = None
+    published: Optional[datetime] = Field(default=None, description="ISO 8601 (RFC 822 is accepted on input)")
     content_hash: str
-    source: Optional[str] = Field(default=None, description="where the producer read it (file:line)")
+    source: Optional[str] = Field(default=None, description="where the producer read it (file:line, feed URL, push)")
     produced_at: Optional[datetime] = None
+    authors: list[str] = Field(default_factory=list, description="bylines, as the source gives them")
+    language: Optional[str] = Field(default=None, description="language tag the source declares (e.g. en)")
+
+    _published_rfc822 = field_validator("published", mode="before")(rfc822_or_iso)
 
     def meta(self) -> ArticleMeta:
         return ArticleMeta(

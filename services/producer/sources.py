@@ -10,8 +10,9 @@ Formats:
   ``[``, otherwise a single text article.
 
 Record fields: ``title`` and ``body`` (strings, required), ``id``, ``outlet``,
-``url``, ``published`` (ISO-8601 date or datetime; naive values are taken as
-UTC), all optional; other fields are ignored.
+``url``, ``published`` (an ISO 8601 or RFC 822 date or datetime, see
+``services.producer.dates``; naive values are taken as UTC), ``authors`` (a string or a list of
+strings) and ``language``, all optional; other fields are ignored.
 
 Every problem is reported as a :class:`SourceError` carrying the original bytes
 of the record, and reading goes on with the next record.  Sources are
@@ -25,7 +26,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Union
 
@@ -33,6 +34,7 @@ from pydantic import ValidationError
 
 from schemas.models import Article
 from services.producer.clean import clean_lines, content_hash, content_id, is_boilerplate_line
+from services.producer.dates import parse_published
 
 __all__ = [
     "SourceError",
@@ -113,17 +115,21 @@ def _check_body_size(body: str, max_body_bytes: int) -> None:
 
 
 def _parse_published(value: str) -> datetime:
-    text = value.strip()
     try:
-        if len(text) == 10:  # a date only
-            parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
-        else:
-            parsed = datetime.fromisoformat(text)
+        return parse_published(value)
     except ValueError:
-        raise _RecordError(f"field 'published' is not an ISO-8601 date or datetime: {_short(value)}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed
+        raise _RecordError(f"field 'published' is not an ISO 8601 or RFC 822 date: {_short(value)}") from None
+
+
+def _authors(record: dict) -> list[str]:
+    value = record.get("authors")
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+        raise _RecordError(f"field 'authors' must be a string or a list of strings, got {_type_name(value)}")
+    return [a.strip() for a in value if a.strip()]
 
 
 def _optional_str(record: dict, name: str) -> Optional[str]:
@@ -148,6 +154,7 @@ def _required_str(record: dict, name: str) -> str:
 def _build(
     *, article_id: Optional[str], title: str, body: str, source: str,
     outlet: Optional[str] = None, url: Optional[str] = None, published: Optional[datetime] = None,
+    authors: Optional[list[str]] = None, language: Optional[str] = None,
 ) -> Article:
     try:
         return Article(
@@ -157,6 +164,8 @@ def _build(
             outlet=outlet,
             url=url,
             published=published,
+            authors=authors or [],
+            language=language,
             content_hash=content_hash(title, body),
             source=source,
         )
@@ -190,6 +199,8 @@ def record_to_article(record: Any, source: str, *, max_body_bytes: int = DEFAULT
     if published_raw is not None and not isinstance(published_raw, str):
         raise _RecordError(f"field 'published' must be a string, got {_type_name(published_raw)}")
     published = _parse_published(published_raw) if published_raw and published_raw.strip() else None
+    authors = _authors(record)
+    language = _optional_str(record, "language")
 
     if not title:
         raise _RecordError("title is empty")
@@ -200,7 +211,7 @@ def record_to_article(record: Any, source: str, *, max_body_bytes: int = DEFAULT
     if not body.strip():
         raise _RecordError("body is empty after cleaning")
     return _build(article_id=article_id, title=title, body=body, source=source,
-                  outlet=outlet, url=url, published=published)
+                  outlet=outlet, url=url, published=published, authors=authors, language=language)
 
 
 def _strip_leading_blank_lines(text: str) -> str:
