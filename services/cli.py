@@ -2,7 +2,7 @@
 
   storystream broker [--port N] [--data-dir D] [--fresh]   a local Kafka (KRaft) broker
   storystream topics                                       create the topics
-  storystream produce PATH... | -                          publish articles
+  storystream produce PATH... | - | --follow FILE | --watch DIR   publish articles (pipes stream)
   storystream worker annotator|quotes|entities|aggregator|all
   storystream tail [--topic story-state] [--json] [--from-beginning]
   storystream extract FILE... | -                          extraction without Kafka
@@ -22,7 +22,8 @@ from schemas.export import main as export_schemas
 from services.common import logging as slog
 from services.common.kafka import ensure_topics, wait_for_broker
 from services.common.settings import ROOT, SettingsError, load
-from services.producer.publish import publish
+from services.producer.live import follow_file, stop_event, watch_folder
+from services.producer.publish import Publisher, publish_all
 from services.producer.sources import SourceError, read_paths
 from services.tail import tail
 
@@ -67,9 +68,30 @@ def cmd_topics(args) -> int:
 def cmd_produce(args) -> int:
     settings = load()
     slog.configure(settings.log_level, service="producer")
-    report = asyncio.run(publish(read_paths(args.paths, max_body_bytes=settings.max_body_bytes), settings))
+    if not (args.paths or args.follow or args.watch):
+        print("storystream produce: error: give PATH..., -, --follow FILE or --watch DIR", file=sys.stderr)
+        return 2
+    report, sends_ok = asyncio.run(_produce(args, settings))
     print(report.line(), file=sys.stderr)
-    return 0 if report.errors == 0 else 1
+    return 0 if report.ok and sends_ok else 1
+
+
+async def _produce(args, settings):
+    """Paths (stdin as its lines arrive) first, then the followed file and the watched folder
+    until a signal or ``--idle``; every send confirmed (``Publisher``)."""
+    async with Publisher(settings) as pub:
+        await publish_all(pub, read_paths(args.paths, max_body_bytes=settings.max_body_bytes))
+        live = []
+        if args.follow or args.watch:
+            stop = stop_event()
+            if args.follow:
+                live.append(follow_file(Path(args.follow), pub, settings.data_dir, idle=args.idle, stop=stop,
+                                        max_body_bytes=settings.max_body_bytes))
+            if args.watch:
+                live.append(watch_folder(Path(args.watch), pub, idle=args.idle, stop=stop,
+                                         max_body_bytes=settings.max_body_bytes))
+        results = await asyncio.gather(*live)
+    return pub.report, all(results)
 
 
 def cmd_worker(args) -> int:
@@ -140,8 +162,15 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--fresh", action="store_true", help="wipe the data dir first")
     b.set_defaults(fn=cmd_broker)
     sub.add_parser("topics", help="create the project's topics").set_defaults(fn=cmd_topics)
-    pr = sub.add_parser("produce", help="publish articles (.txt/.json/.jsonl files, dirs, or - for stdin)")
-    pr.add_argument("paths", nargs="+")
+    pr = sub.add_parser("produce", help="publish articles (.txt/.json/.jsonl files, dirs, - for stdin as it "
+                                        "arrives, a followed JSONL file, a watched drop folder)")
+    pr.add_argument("paths", nargs="*")
+    pr.add_argument("--follow", metavar="FILE", help="publish the lines of an append-only JSONL file as they are "
+                                                    "written; resumes at its saved offset")
+    pr.add_argument("--watch", metavar="DIR", help="publish each file dropped into DIR once, then move it to "
+                                                  "DIR/.published/")
+    pr.add_argument("--idle", type=float, default=None, help="with --follow/--watch: stop after this many "
+                                                            "seconds without new input")
     pr.set_defaults(fn=cmd_produce)
     w = sub.add_parser("worker", help="run a worker")
     w.add_argument("name", choices=[*WORKERS, "all"])

@@ -22,6 +22,7 @@ of the record, and reading goes on with the next record.  Sources are
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -35,6 +36,7 @@ from pydantic import ValidationError
 from schemas.models import Article
 from services.producer.clean import clean_lines, content_hash, content_id, is_boilerplate_line
 from services.producer.dates import parse_published
+from services.producer.stream import Unit, bounded_lines, frames
 
 __all__ = [
     "SourceError",
@@ -45,6 +47,8 @@ __all__ = [
     "read_text_article",
     "read_json_document",
     "read_json_lines",
+    "read_stream_lines",
+    "read_json_value",
     "record_to_article",
 ]
 
@@ -255,9 +259,10 @@ def _line_at(text: str, pos: int) -> int:
 
 def read_json_document(
     raw: bytes, name: str, *, single_source: Optional[str] = None,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, first_line: int = 1,
 ) -> Iterator[Item]:
-    """A JSON document: one object, or a list of objects (each item ``name:line``)."""
+    """A JSON document: one object, or a list of objects (each item ``name:line``; the
+    document's first line is line ``first_line`` of ``name``)."""
     try:
         text = _decode(raw)
     except _RecordError as exc:
@@ -287,7 +292,7 @@ def read_json_document(
         while text[pos] in " \t\r\n,":
             pos += 1
         _, end = decoder.raw_decode(text, pos)
-        source = f"{name}:{_line_at(text, pos)}"
+        source = f"{name}:{_line_at(text, pos) + first_line - 1}"
         item_raw = text[pos:end].encode("utf-8")
         pos = end
         try:
@@ -296,32 +301,76 @@ def read_json_document(
             yield SourceError(source, str(exc), item_raw)
 
 
+def read_json_value(value: Any, raw: bytes, source: str, *,
+                    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Iterator[Item]:
+    """A decoded JSON line: one record, or a list of records (each from ``source``)."""
+    for record in value if isinstance(value, list) else [value]:
+        try:
+            yield record_to_article(record, source, max_body_bytes=max_body_bytes)
+        except _RecordError as exc:
+            item_raw = raw if not isinstance(value, list) else json.dumps(record).encode("utf-8")
+            yield SourceError(source, str(exc), item_raw)
+
+
 def read_json_lines(
     lines: Iterable[bytes], name: str, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Iterator[Item]:
     """JSON lines: one object per line; a bad line never stops the rest."""
     for number, line in enumerate(lines, start=1):
-        line = line.rstrip(b"\r\n")
-        source = f"{name}:{number}"
-        try:
-            text = _decode(line)
-        except _RecordError as exc:
-            yield SourceError(source, str(exc), line)
-            continue
-        if not text.strip():
-            continue
-        try:
-            record = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield SourceError(source, f"invalid JSON: {exc.msg} (col {exc.colno})", line)
-            continue
-        except RecursionError:
-            yield SourceError(source, "invalid JSON: nested too deeply", line)
-            continue
-        try:
-            yield record_to_article(record, source, max_body_bytes=max_body_bytes)
-        except _RecordError as exc:
-            yield SourceError(source, str(exc), line)
+        yield from _json_line(line, f"{name}:{number}", max_body_bytes=max_body_bytes, lists=False)
+
+
+def _json_line(line: bytes, source: str, *, max_body_bytes: int, lists: bool) -> Iterator[Item]:
+    line = line.rstrip(b"\r\n")
+    try:
+        text = _decode(line)
+    except _RecordError as exc:
+        yield SourceError(source, str(exc), line)
+        return
+    if not text.strip():
+        return
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield SourceError(source, f"invalid JSON: {exc.msg} (col {exc.colno})", line)
+        return
+    except RecursionError:
+        yield SourceError(source, "invalid JSON: nested too deeply", line)
+        return
+    if lists and isinstance(record, list):
+        yield from read_json_value(record, line, source, max_body_bytes=max_body_bytes)
+        return
+    try:
+        yield record_to_article(record, source, max_body_bytes=max_body_bytes)
+    except _RecordError as exc:
+        yield SourceError(source, str(exc), line)
+
+
+def read_unit(unit: Unit, name: str, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Iterator[Item]:
+    """The records of one framed unit of a stream (``services.producer.stream``)."""
+    source = f"{name}:{unit.first_line}"
+    if unit.kind == "too_long":
+        yield SourceError(source, f"line is too long: {unit.value} bytes (max {_line_limit(max_body_bytes)})", b"")
+    elif unit.kind == "line":
+        yield from _json_line(unit.raw, source, max_body_bytes=max_body_bytes, lists=True)
+    elif unit.kind == "document":
+        yield from read_json_document(unit.raw, name, single_source=source, max_body_bytes=max_body_bytes,
+                                      first_line=unit.first_line)
+    else:
+        yield from read_stream(unit.raw, name, max_body_bytes=max_body_bytes)
+
+
+def _line_limit(max_body_bytes: int) -> int:
+    """Longest line read: a record's body plus room for its other fields and JSON escapes."""
+    return 2 * max_body_bytes + 65536
+
+
+def read_stream_lines(stream, name: str = STDIN, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Iterator[Item]:
+    """A binary stream read as its lines arrive (a pipe, ``tail -f``): each record is yielded
+    as soon as its line (or its multi-line JSON document) is complete."""
+    limit = _line_limit(max_body_bytes)
+    for unit in frames(bounded_lines(stream, limit), max_document_bytes=16 * limit):
+        yield from read_unit(unit, name, max_body_bytes=max_body_bytes)
 
 
 def read_stream(
@@ -377,9 +426,8 @@ def _iter_dir(root: Path) -> Iterator[Path]:
 def read_path(path: str, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Iterator[Item]:
     """One path argument: a file, a directory, or ``-`` for stdin."""
     if path == "-":
-        stream = getattr(sys.stdin, "buffer", None)
-        data = stream.read() if stream is not None else sys.stdin.read()
-        yield from read_stream(data, STDIN, max_body_bytes=max_body_bytes)
+        stream = getattr(sys.stdin, "buffer", None) or io.BytesIO(sys.stdin.read().encode("utf-8"))
+        yield from read_stream_lines(stream, STDIN, max_body_bytes=max_body_bytes)
         return
     p = Path(path)
     if p.is_dir():
