@@ -242,6 +242,52 @@ class StoryState(_Value):
     delta: StoryDelta
 
 
+# ---------------------------------------------------------------- feeds worker state
+class FeedKey(_Model):
+    """Key of ``feed-state``: the feed's URL as configured (its identity, kept after a move)."""
+
+    feed_url: str = Field(min_length=1, max_length=2048)
+
+
+class FeedState(_Value):
+    """Value of ``feed-state`` (compacted): how and when one feed is polled.
+
+    Written by the worker that owns the feed after each poll, on the partition of its host
+    (``services/feeds/ownership.py``); read back in full by the next owner."""
+
+    feed_url: str
+    url: str = Field(description="where the feed is fetched now: a 301/308 moves it")
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+    interval_s: float = Field(gt=0, description="the adaptive polling interval")
+    next_poll_at: datetime
+    last_polled_at: Optional[datetime] = None
+    last_status: Optional[int] = None
+    errors: int = Field(default=0, ge=0, description="consecutive failed polls (back-off)")
+    last_error: Optional[str] = None
+    gone: bool = Field(default=False, description="answered 410 Gone: no longer polled")
+    updated_at: datetime
+
+
+class FeedItem(_Value):
+    """Value of ``feed-items`` (compacted, key ``ArticleKey``): one item a feed listed, so that a
+    restarted or second feeds worker neither publishes it again nor misses it."""
+
+    article_id: str = Field(min_length=1, max_length=512)
+    url: str
+    feed_url: str
+    entry_fingerprint: str = Field(description="hash of the feed entry (link, id, title, dates): a change "
+                                               "makes the page be fetched again")
+    status: Literal["published", "refused", "pending"]
+    content_hash: Optional[str] = Field(default=None, description="of the article last published")
+    page_etag: Optional[str] = None
+    page_last_modified: Optional[str] = None
+    attempts: int = Field(default=0, ge=0, description="failed fetches of a pending item")
+    reason: Optional[str] = None
+    first_seen: datetime
+    last_seen: datetime
+
+
 # ---------------------------------------------------------------- dead letters
 class DeadLetter(_Value):
     """Value of ``dead-letters``: the original bytes and why they were refused."""
