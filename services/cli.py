@@ -4,6 +4,8 @@
   storystream topics                                       create the topics
   storystream produce PATH... | - | --follow FILE | --watch DIR   publish articles (pipes stream)
   storystream worker annotator|quotes|entities|aggregator|all
+  storystream worker feeds                                 poll the feeds of feeds.yaml
+  storystream worker ingest                                POST /articles (push)
   storystream tail [--topic story-state] [--json] [--from-beginning]
   storystream extract FILE... | -                          extraction without Kafka
   storystream eval quotes|entities|stories DATA [--json]
@@ -27,9 +29,10 @@ from services.producer.publish import Publisher, publish_all
 from services.producer.sources import SourceError, read_paths
 from services.tail import tail
 
-# The modules that load faust or spaCy (the agents, the app, the pipeline, the evaluation) and
-# the developer tooling (devtools/) are imported inside the commands that use them, so that
-# `storystream tail`, `produce` or `topics` start without them.
+# The modules that load faust or spaCy (the agents, the app, the pipeline, the evaluation), the
+# feeds worker and ingest service (trafilatura, lxml, aiohttp) and the developer tooling
+# (devtools/) are imported inside the commands that use them, so that `storystream tail`,
+# `produce` or `topics` start without them.
 
 WORKERS = ("annotator", "quotes", "entities", "aggregator")
 
@@ -96,11 +99,29 @@ async def _produce(args, settings):
 
 def cmd_worker(args) -> int:
     settings = load()
+    if args.name in ("feeds", "ingest"):
+        return _run_source(args.name, settings)
     if args.name == "all":
         from devtools.supervisor import supervise
         return supervise(list(WORKERS))
     from services.common.app import run_worker
     return run_worker(_build_worker(args.name, settings), settings, args.name)
+
+
+def _run_source(name: str, settings) -> int:
+    """The feeds worker or the ingest service (plain aiokafka processes, not faust apps)."""
+    slog.configure(settings.log_level, service=name)
+    if name == "ingest":
+        from services.ingest.server import run_ingest
+        return run_ingest(settings)
+    from services.feeds.config import FeedsConfigError, load_feeds
+    from services.feeds.worker import run_feeds
+    try:
+        specs = load_feeds(settings.feeds_config)
+    except FeedsConfigError as exc:
+        print(f"storystream: error: {exc}", file=sys.stderr)
+        return 2
+    return run_feeds(settings, specs)
 
 
 def cmd_tail(args) -> int:
@@ -173,7 +194,7 @@ def parser() -> argparse.ArgumentParser:
                                                             "seconds without new input")
     pr.set_defaults(fn=cmd_produce)
     w = sub.add_parser("worker", help="run a worker")
-    w.add_argument("name", choices=[*WORKERS, "all"])
+    w.add_argument("name", choices=[*WORKERS, "all", "feeds", "ingest"])
     w.set_defaults(fn=cmd_worker)
     t = sub.add_parser("tail", help="print story states (or any topic)")
     t.add_argument("--topic", default="story-state")
