@@ -31,5 +31,5 @@ class ItemStore:
         for item_id in gone:
             item = self.items.pop(item_id)
             del self.partition_of[item_id]
-            if self.by_article.get(item.url) == item.content_hash:
+            if item.status == "published" and item.url in self.by_article:
                 del self.by_article[item.url]

@@ -8,6 +8,7 @@ only after its feeds stopped and every record sent for them is confirmed.
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
@@ -91,15 +92,17 @@ class FeedsWorker:
         if not parts:
             return
         self.releasing |= parts
-        going = [t for url, t in self.tasks.items() if self.partitions[url] in parts]
-        await asyncio.gather(*going, return_exceptions=True)
-        for url in [u for u in self.tasks if self.partitions[u] in parts]:
-            del self.tasks[url]
-            self.states.pop(url, None)
-        if self.pub is not None:
-            await self.pub.drain()
-        self.items.drop_partitions(parts)
-        self.owned -= parts
+        try:
+            going = [t for url, t in self.tasks.items() if self.partitions[url] in parts]
+            await asyncio.gather(*going, return_exceptions=True)
+            if self.pub is not None:
+                await self.pub.drain()
+        finally:                      # whatever happened, these partitions are no longer ours
+            for url in [u for u in self.tasks if self.partitions[u] in parts]:
+                self.tasks.pop(url).cancel()
+                self.states.pop(url, None)
+            self.items.drop_partitions(parts)
+            self.owned -= parts
         log.info("feeds.released", partitions=sorted(parts))
 
     async def _restore(self, parts: set[int]) -> None:
@@ -198,4 +201,5 @@ def run_feeds(settings: Settings, specs: list[FeedSpec]) -> int:
     """The worker until SIGINT/SIGTERM (feeds released, sends confirmed, then exit 0)."""
     async def main() -> int:
         return await FeedsWorker(settings, specs).run(stop_event())
+    logging.getLogger("httpx").setLevel(logging.WARNING)    # one line per request otherwise
     return asyncio.run(main())
