@@ -6,7 +6,8 @@ wrong one (bytes that do not decode) leaves the bytes to trafilatura, which read
 ``<meta charset>`` and otherwise detects the encoding (charset_normalizer).
 
 The body is trafilatura's text (one paragraph a line) without a first line that repeats the
-title: the title travels in its own field, and downstream stages read title and body together.
+title when more text follows: the title travels in its own field, and downstream stages read
+title and body together.
 """
 from __future__ import annotations
 
@@ -82,10 +83,8 @@ def extract_page(body: bytes, content_type: str, url: str) -> PageArticle:
         raise ExtractError("no article text found in the page")
     title = (doc.title or "").strip() or None
     lines = [ln for ln in text.split("\n") if ln.strip()]
-    if title and lines and _same(lines[0], title):
+    if title and len(lines) > 1 and _same(lines[0], title):
         lines = lines[1:]
-    if not lines:
-        raise ExtractError("no article text found in the page (only its title)")
     canonical = url
     if doc.url and doc.url != url and same_site(doc.url, url):
         try:

@@ -102,3 +102,15 @@ def test_json_feed_and_atom():
     (e,) = parsed.entries
     assert parsed.kind == "atom" and e.link == "https://a.example/one" and e.authors == ["Ann Writer"]
     assert e.when == datetime(2026, 12, 5, 14, 3, tzinfo=timezone.utc)
+
+
+def test_extraction_drops_a_repeated_headline_but_never_the_only_text():
+    from services.feeds.extract import extract_page
+    one = ("A bomb squad defused a device near the market on Friday, police said in a statement to reporters.")
+    html = (f"<html><head><title>{one}</title></head><body><article><h1>{one}</h1><p>{one}</p></article>"
+            "</body></html>").encode()
+    page = extract_page(html, "text/html; charset=utf-8", "https://a.example/one")
+    assert page.body == one
+    two = html.replace(b"</article>", b"<p>The market reopened an hour later, and traders returned to their stalls.</p></article>")
+    page = extract_page(two, "text/html; charset=utf-8", "https://a.example/one")
+    assert page.body.startswith("The market reopened") or page.body.count(one) == 1
