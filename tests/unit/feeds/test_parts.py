@@ -113,4 +113,4 @@ def test_extraction_drops_a_repeated_headline_but_never_the_only_text():
     assert page.body == one
     two = html.replace(b"</article>", b"<p>The market reopened an hour later, and traders returned to their stalls.</p></article>")
     page = extract_page(two, "text/html; charset=utf-8", "https://a.example/one")
-    assert page.body.startswith("The market reopened") or page.body.count(one) == 1
+    assert page.body == "The market reopened an hour later, and traders returned to their stalls."
