@@ -78,7 +78,7 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
 
 
-class _Inflater:
+class Inflater:
     """Content-Encoding gzip / deflate / identity, each step capped so a bomb stays bounded."""
 
     def __init__(self, encoding: str) -> None:
@@ -232,7 +232,7 @@ class Fetcher:
 
     @staticmethod
     async def _body(response: httpx.Response, max_bytes: int) -> bytes:
-        inflater = _Inflater(response.headers.get("content-encoding", ""))
+        inflater = Inflater(response.headers.get("content-encoding", ""))
         parts, size = [], 0
         async for chunk in response.aiter_raw():
             out = inflater.feed(chunk, max_bytes - size)

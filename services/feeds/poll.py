@@ -60,6 +60,16 @@ class Limits:
     max_body_bytes: int = 4 * 1024 * 1024
 
 
+def conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """The validators of a conditional GET."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -83,11 +93,7 @@ class FeedPoller:
         if state.gone:
             return state
         now = now_utc()
-        headers = {}
-        if state.etag:
-            headers["If-None-Match"] = state.etag
-        if state.last_modified:
-            headers["If-Modified-Since"] = state.last_modified
+        headers = conditional(state.etag, state.last_modified)
         try:
             got = await self.fetcher.get(state.url, max_bytes=self.limits.max_feed_bytes, headers=headers)
         except FetchError as exc:
@@ -190,12 +196,8 @@ class FeedPoller:
 
     async def _item(self, entry: FeedEntry, seen: FeedItem | None) -> int:
         item_id = article_id_for(entry.link)
-        headers = {}
-        if seen is not None and seen.status == "published":
-            if seen.page_etag:
-                headers["If-None-Match"] = seen.page_etag
-            if seen.page_last_modified:
-                headers["If-Modified-Since"] = seen.page_last_modified
+        headers = conditional(seen.page_etag, seen.page_last_modified) \
+            if seen is not None and seen.status == "published" else {}
         try:
             got = await self.fetcher.get(entry.link, max_bytes=self.limits.max_page_bytes, headers=headers)
         except FetchError as exc:

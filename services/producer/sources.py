@@ -81,22 +81,13 @@ class _RecordError(ValueError):
 
 
 # --------------------------------------------------------------------------- helpers
+_TYPE_NAMES = ((bool, "bool"), (int, "int"), (float, "float"), (str, "string"), (list, "array"), (dict, "object"))
+
+
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
+    return next((name for kind, name in _TYPE_NAMES if isinstance(value, kind)), type(value).__name__)
 
 
 def _short(value: str, limit: int = 60) -> str:
@@ -253,6 +244,18 @@ def read_text_article(
         return SourceError(source, str(exc), raw)
 
 
+def _load_json(raw: bytes, *, with_line: bool) -> tuple[str, Any]:
+    """The text and the decoded value of ``raw``; _RecordError with the reason otherwise."""
+    text = _decode(raw)
+    try:
+        return text, json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} col {exc.colno}" if with_line else f"col {exc.colno}"
+        raise _RecordError(f"invalid JSON: {exc.msg} ({where})") from None
+    except RecursionError:
+        raise _RecordError("invalid JSON: nested too deeply") from None
+
+
 def _line_at(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
@@ -264,17 +267,9 @@ def read_json_document(
     """A JSON document: one object, or a list of objects (each item ``name:line``; the
     document's first line is line ``first_line`` of ``name``)."""
     try:
-        text = _decode(raw)
+        text, doc = _load_json(raw, with_line=True)
     except _RecordError as exc:
         yield SourceError(name, str(exc), raw)
-        return
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield SourceError(name, f"invalid JSON: {exc.msg} (line {exc.lineno} col {exc.colno})", raw)
-        return
-    except RecursionError:
-        yield SourceError(name, "invalid JSON: nested too deeply", raw)
         return
 
     if not isinstance(doc, list):
@@ -322,20 +317,12 @@ def read_json_lines(
 
 def _json_line(line: bytes, source: str, *, max_body_bytes: int, lists: bool) -> Iterator[Item]:
     line = line.rstrip(b"\r\n")
+    if not line.strip():
+        return
     try:
-        text = _decode(line)
+        _, record = _load_json(line, with_line=False)
     except _RecordError as exc:
         yield SourceError(source, str(exc), line)
-        return
-    if not text.strip():
-        return
-    try:
-        record = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield SourceError(source, f"invalid JSON: {exc.msg} (col {exc.colno})", line)
-        return
-    except RecursionError:
-        yield SourceError(source, "invalid JSON: nested too deeply", line)
         return
     if lists and isinstance(record, list):
         yield from read_json_value(record, line, source, max_body_bytes=max_body_bytes)

@@ -10,7 +10,7 @@ import pytest
 
 from services.feeds.config import FeedsConfigError, load_feeds
 from services.feeds.extract import charset_of, decode_page
-from services.feeds.fetch import FetchError, _Inflater, retry_after_seconds
+from services.feeds.fetch import FetchError, Inflater, retry_after_seconds
 from services.feeds.ownership import partition_for
 from services.feeds.parse import FeedError, parse_feed
 from services.feeds.schedule import Timing, max_age
@@ -68,10 +68,10 @@ def test_retry_after_and_capped_inflation():
     assert 290 <= retry_after_seconds(http_date) <= 301
     assert retry_after_seconds("soon") is None
     bomb = gzip.compress(b"\0" * 50_000_000)
-    out = _Inflater("gzip").feed(bomb, 1000)
+    out = Inflater("gzip").feed(bomb, 1000)
     assert 1000 < len(out) <= 1002, "past the room means too large, and never much more is inflated"
     with pytest.raises(FetchError, match="Content-Encoding"):
-        _Inflater("br")
+        Inflater("br")
 
 
 def test_charsets():
