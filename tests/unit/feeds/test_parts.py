@@ -114,3 +114,12 @@ def test_extraction_drops_a_repeated_headline_but_never_the_only_text():
     two = html.replace(b"</article>", b"<p>The market reopened an hour later, and traders returned to their stalls.</p></article>")
     page = extract_page(two, "text/html; charset=utf-8", "https://a.example/one")
     assert page.body == "The market reopened an hour later, and traders returned to their stalls."
+
+
+def test_worker_feeds_without_a_usable_config_exits_2(tmp_path, monkeypatch, capsys):
+    from services.cli import main
+    monkeypatch.setenv("STORYSTREAM_FEEDS_CONFIG", str(tmp_path / "nowhere.yaml"))
+    assert main(["worker", "feeds"]) == 2
+    assert "nowhere.yaml: cannot read" in capsys.readouterr().err
+    assert main(["produce"]) == 2
+    assert "give PATH" in capsys.readouterr().err
