@@ -37,6 +37,7 @@ log = slog.get_logger("storystream.ingest")
 JSON_TYPES = ("application/json", "text/json")
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines")
 PUBLISHER = web.AppKey("publisher", Publisher)
+SETTINGS = web.AppKey("settings", Settings)
 
 
 def _error(status: int, reason: str) -> web.Response:
@@ -70,7 +71,7 @@ def _records(body: bytes, ctype: str) -> list[tuple[int, object, bytes]]:
 
 
 async def post_articles(request: web.Request) -> web.Response:
-    settings: Settings = request.app["settings"]
+    settings = request.app[SETTINGS]
     token = settings.ingest_token.get_secret_value()
     given = request.headers.get("Authorization", "")
     if not given.startswith("Bearer ") or not hmac.compare_digest(given[7:].strip().encode(), token.encode()):
@@ -122,7 +123,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 def make_app(settings: Settings, publisher: Publisher) -> web.Application:
     app = web.Application(client_max_size=settings.ingest_max_bytes)
-    app["settings"] = settings
+    app[SETTINGS] = settings
     app[PUBLISHER] = publisher
     app.router.add_post("/articles", post_articles)
     app.router.add_get("/healthz", healthz)

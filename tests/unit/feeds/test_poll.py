@@ -275,7 +275,7 @@ def test_duplicate_guids_and_a_feed_of_10000_items(site):
     assert any("2 duplicate entries" in r for r in p.log.reasons("feed.problem"))
 
     many = [(site.url(f"/many/story-{i}"), f"many {i}", f"many-{i}") for i in range(10_000)]
-    for i in range(10_000):
+    for i in range(40):                  # only the newest are ever fetched
         site.pages[f"/many/story-{i}"] = Page(article_html(f"Many story {i}", i))
     site.pages["/many.xml"] = Page(rss(many), content_type="application/rss+xml")
     store = ItemStore()
