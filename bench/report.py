@@ -11,6 +11,7 @@ REQUIRED_KEYS = {
     "baseline": ["articles", "tokens", "seconds", "articles_per_s", "tokens_per_s", "cpu_s_per_article",
                  "cores_used"],
     "extract": ["articles", "seconds", "articles_per_s", "tokens_per_s", "cpu_s_per_article", "ratio_to_baseline"],
+    "feeds": ["articles", "refused", "seconds", "cpu_s_per_article", "nlp_cpu_s_per_article", "ratio_to_nlp"],
     "pipeline": ["annotators_1", "annotators_2"],
     "pipeline_run": ["annotators", "articles", "arrived", "complete", "tokens", "seconds", "articles_per_s",
                      "tokens_per_s", "ratio_to_baseline", "cpu_s_per_article", "cpu_cores", "process_cpu_s",
@@ -93,6 +94,12 @@ def markdown(res: dict) -> str:
                      f"{p['external_cpu_cores']} |")
     lines += ["", "| CPU s / article | " + " | ".join(STAGES) + " |", "|---" * (len(STAGES) + 1) + "|"]
     lines.append(f"| baseline | {b['cpu_s_per_article']} |" + " - |" * (len(STAGES) - 1))
+    f = res.get("feeds")
+    if f:
+        lines += ["", "| CPU s / article, one process | feeds: fetch + extraction | NLP: bare `nlp.pipe` | ratio |",
+                  "|---|---|---|---|",
+                  f"| {f['articles']} pages from a local server | {f['cpu_s_per_article']} | "
+                  f"{f['nlp_cpu_s_per_article']} | x{f['ratio_to_nlp']} |"]
     for p in (p1, p2):
         lines.append(f"| {p['annotators']} annotator(s) | "
                      + " | ".join(str(p["cpu_s_per_article"].get(s, "-")) for s in STAGES) + " |")

@@ -25,6 +25,7 @@ from pathlib import Path
 from bench import aggmem
 from bench.baseline import model_name, run_baseline, run_extract
 from bench.data import EVAL_DATA, TokenTable, load_articles
+from bench.feeds import run_feeds
 from bench.pipeline import run_pipelines
 from bench.plan import FULL, SMOKE
 from bench.progress import say
@@ -74,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         extract = run_extract(base, baseline)
         say(f"storystream extract (one pass + both extractions, no Kafka): {extract['articles_per_s']} articles/s, "
             f"{extract['tokens_per_s']} tokens/s (x{extract['ratio_to_baseline']} of bare nlp.pipe)")
+        say(f"feeds: one poll of a local feed of the {len(base)} articles as pages (fetch + extraction)")
+        feeds = run_feeds(base, baseline)
+        say(f"  -> {feeds['cpu_s_per_article']} CPU s/article (NLP: {feeds['nlp_cpu_s_per_article']})")
         with kafka_for(workdir, log=say) as (bootstrap, broker):
             say(f"broker {bootstrap}")
             ctx = Ctx(broker_pid=broker.process.pid if broker else None, tokens_of=TokenTable(tokens),
@@ -102,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "baseline": baseline,
         "extract": extract,
+        "feeds": feeds,
         "pipeline": pipes,
         "latency": latency,
         "aggregator_memory": mem,

@@ -5,10 +5,11 @@ re-typing a field bumps ``SCHEMA_VERSION`` and the exported files.
 """
 from __future__ import annotations
 
+import email.utils
 from datetime import datetime
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = 1
 
@@ -47,6 +48,17 @@ class ArticleMeta(_Model):
     produced_at: Optional[datetime] = Field(default=None, description="when the producer sent it")
 
 
+def rfc822_or_iso(value: Any) -> Any:
+    """An RFC 822 date string (RSS ``pubDate``, HTTP and e-mail headers: ``Tue, 05 Dec 2026
+    14:03:00 GMT``) as a datetime; anything else is left to pydantic (ISO 8601)."""
+    if isinstance(value, str) and value.strip()[:1].isalpha():
+        try:
+            return email.utils.parsedate_to_datetime(value.strip())
+        except (TypeError, ValueError, IndexError):
+            return value
+    return value
+
+
 class Article(_Value):
     """Value of the ``articles`` topic."""
 
@@ -55,10 +67,14 @@ class Article(_Value):
     body: str = Field(min_length=1)
     outlet: Optional[str] = None
     url: Optional[str] = None
-    published: Optional[datetime] = None
+    published: Optional[datetime] = Field(default=None, description="ISO 8601 (RFC 822 is accepted on input)")
     content_hash: str
-    source: Optional[str] = Field(default=None, description="where the producer read it (file:line)")
+    source: Optional[str] = Field(default=None, description="where the producer read it (file:line, feed URL, push)")
     produced_at: Optional[datetime] = None
+    authors: list[str] = Field(default_factory=list, description="bylines, as the source gives them")
+    language: Optional[str] = Field(default=None, description="language tag the source declares (e.g. en)")
+
+    _published_rfc822 = field_validator("published", mode="before")(rfc822_or_iso)
 
     def meta(self) -> ArticleMeta:
         return ArticleMeta(
@@ -224,6 +240,52 @@ class StoryState(_Value):
     quotes: list[StoryQuote]
     totals: StoryTotals
     delta: StoryDelta
+
+
+# ---------------------------------------------------------------- feeds worker state
+class FeedKey(_Model):
+    """Key of ``feed-state``: the feed's URL as configured (its identity, kept after a move)."""
+
+    feed_url: str = Field(min_length=1, max_length=2048)
+
+
+class FeedState(_Value):
+    """Value of ``feed-state`` (compacted): how and when one feed is polled.
+
+    Written by the worker that owns the feed after each poll, on the partition of its host
+    (``services/feeds/ownership.py``); read back in full by the next owner."""
+
+    feed_url: str
+    url: str = Field(description="where the feed is fetched now: a 301/308 moves it")
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+    interval_s: float = Field(gt=0, description="the adaptive polling interval")
+    next_poll_at: datetime
+    last_polled_at: Optional[datetime] = None
+    last_status: Optional[int] = None
+    errors: int = Field(default=0, ge=0, description="consecutive failed polls (back-off)")
+    last_error: Optional[str] = None
+    gone: bool = Field(default=False, description="answered 410 Gone: no longer polled")
+    updated_at: datetime
+
+
+class FeedItem(_Value):
+    """Value of ``feed-items`` (compacted, key ``ArticleKey``): one item a feed listed, so that a
+    restarted or second feeds worker neither publishes it again nor misses it."""
+
+    article_id: str = Field(min_length=1, max_length=512)
+    url: str
+    feed_url: str
+    entry_fingerprint: str = Field(description="hash of the feed entry (link, id, title, dates): a change "
+                                               "makes the page be fetched again")
+    status: Literal["published", "refused", "pending"]
+    content_hash: Optional[str] = Field(default=None, description="of the article last published")
+    page_etag: Optional[str] = None
+    page_last_modified: Optional[str] = None
+    attempts: int = Field(default=0, ge=0, description="failed fetches of a pending item")
+    reason: Optional[str] = None
+    first_seen: datetime
+    last_seen: datetime
 
 
 # ---------------------------------------------------------------- dead letters

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from schemas.models import (
-    Article, ArticleAnnotation, ArticleEntities, ArticleKey, ArticleQuotes, DeadLetter,
-    StoryKey, StoryState,
+    Article, ArticleAnnotation, ArticleEntities, ArticleKey, ArticleQuotes, DeadLetter, FeedItem, FeedKey,
+    FeedState, StoryKey, StoryState,
 )
 
 
@@ -32,5 +32,9 @@ TOPICS: dict[str, TopicContract] = {
                       doc="latest state of each story (compacted)"),
         TopicContract("dead-letters", ArticleKey, DeadLetter,
                       doc="refused messages with reason and origin; key is best effort"),
+        TopicContract("feed-state", FeedKey, FeedState, compacted=True,
+                      doc="the feeds worker's polling state per feed (compacted)"),
+        TopicContract("feed-items", ArticleKey, FeedItem, compacted=True,
+                      doc="the feeds worker's seen items (compacted)"),
     )
 }

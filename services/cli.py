@@ -2,8 +2,10 @@
 
   storystream broker [--port N] [--data-dir D] [--fresh]   a local Kafka (KRaft) broker
   storystream topics                                       create the topics
-  storystream produce PATH... | -                          publish articles
+  storystream produce PATH... | - | --follow FILE | --watch DIR   publish articles (pipes stream)
   storystream worker annotator|quotes|entities|aggregator|all
+  storystream worker feeds                                 poll the feeds of feeds.yaml
+  storystream worker ingest                                POST /articles (push)
   storystream tail [--topic story-state] [--json] [--from-beginning]
   storystream extract FILE... | -                          extraction without Kafka
   storystream eval quotes|entities|stories DATA [--json]
@@ -22,13 +24,15 @@ from schemas.export import main as export_schemas
 from services.common import logging as slog
 from services.common.kafka import ensure_topics, wait_for_broker
 from services.common.settings import ROOT, SettingsError, load
-from services.producer.publish import publish
+from services.producer.live import follow_file, stop_event, watch_folder
+from services.producer.publish import Publisher, publish_all
 from services.producer.sources import SourceError, read_paths
 from services.tail import tail
 
-# The modules that load faust or spaCy (the agents, the app, the pipeline, the evaluation) and
-# the developer tooling (devtools/) are imported inside the commands that use them, so that
-# `storystream tail`, `produce` or `topics` start without them.
+# The modules that load faust or spaCy (the agents, the app, the pipeline, the evaluation), the
+# feeds worker and ingest service (trafilatura, lxml, aiohttp) and the developer tooling
+# (devtools/) are imported inside the commands that use them, so that `storystream tail`,
+# `produce` or `topics` start without them.
 
 WORKERS = ("annotator", "quotes", "entities", "aggregator")
 
@@ -67,18 +71,57 @@ def cmd_topics(args) -> int:
 def cmd_produce(args) -> int:
     settings = load()
     slog.configure(settings.log_level, service="producer")
-    report = asyncio.run(publish(read_paths(args.paths, max_body_bytes=settings.max_body_bytes), settings))
+    if not (args.paths or args.follow or args.watch):
+        print("storystream produce: error: give PATH..., -, --follow FILE or --watch DIR", file=sys.stderr)
+        return 2
+    report, sends_ok = asyncio.run(_produce(args, settings))
     print(report.line(), file=sys.stderr)
-    return 0 if report.errors == 0 else 1
+    return 0 if report.ok and sends_ok else 1
+
+
+async def _produce(args, settings):
+    """Paths (stdin as its lines arrive) first, then the followed file and the watched folder
+    until a signal or ``--idle``; every send confirmed (``Publisher``)."""
+    async with Publisher(settings) as pub:
+        await publish_all(pub, read_paths(args.paths, max_body_bytes=settings.max_body_bytes))
+        live = []
+        if args.follow or args.watch:
+            stop = stop_event()
+            if args.follow:
+                live.append(follow_file(Path(args.follow), pub, settings.data_dir, idle=args.idle, stop=stop,
+                                        max_body_bytes=settings.max_body_bytes))
+            if args.watch:
+                live.append(watch_folder(Path(args.watch), pub, idle=args.idle, stop=stop,
+                                         max_body_bytes=settings.max_body_bytes))
+        results = await asyncio.gather(*live)
+    return pub.report, all(results)
 
 
 def cmd_worker(args) -> int:
     settings = load()
+    if args.name in ("feeds", "ingest"):
+        return _run_source(args.name, settings)
     if args.name == "all":
         from devtools.supervisor import supervise
         return supervise(list(WORKERS))
     from services.common.app import run_worker
     return run_worker(_build_worker(args.name, settings), settings, args.name)
+
+
+def _run_source(name: str, settings) -> int:
+    """The feeds worker or the ingest service (plain aiokafka processes, not faust apps)."""
+    slog.configure(settings.log_level, service=name)
+    if name == "ingest":
+        from services.ingest.server import run_ingest
+        return run_ingest(settings)
+    from services.feeds.config import FeedsConfigError, load_feeds
+    from services.feeds.worker import run_feeds
+    try:
+        specs = load_feeds(settings.feeds_config)
+    except FeedsConfigError as exc:
+        print(f"storystream: error: {exc}", file=sys.stderr)
+        return 2
+    return run_feeds(settings, specs)
 
 
 def cmd_tail(args) -> int:
@@ -140,11 +183,18 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--fresh", action="store_true", help="wipe the data dir first")
     b.set_defaults(fn=cmd_broker)
     sub.add_parser("topics", help="create the project's topics").set_defaults(fn=cmd_topics)
-    pr = sub.add_parser("produce", help="publish articles (.txt/.json/.jsonl files, dirs, or - for stdin)")
-    pr.add_argument("paths", nargs="+")
+    pr = sub.add_parser("produce", help="publish articles (.txt/.json/.jsonl files, dirs, - for stdin as it "
+                                        "arrives, a followed JSONL file, a watched drop folder)")
+    pr.add_argument("paths", nargs="*")
+    pr.add_argument("--follow", metavar="FILE", help="publish the lines of an append-only JSONL file as they are "
+                                                    "written; resumes at its saved offset")
+    pr.add_argument("--watch", metavar="DIR", help="publish each file dropped into DIR once, then move it to "
+                                                  "DIR/.published/")
+    pr.add_argument("--idle", type=float, default=None, help="with --follow/--watch: stop after this many "
+                                                            "seconds without new input")
     pr.set_defaults(fn=cmd_produce)
     w = sub.add_parser("worker", help="run a worker")
-    w.add_argument("name", choices=[*WORKERS, "all"])
+    w.add_argument("name", choices=[*WORKERS, "all", "feeds", "ingest"])
     w.set_defaults(fn=cmd_worker)
     t = sub.add_parser("tail", help="print story states (or any topic)")
     t.add_argument("--topic", default="story-state")

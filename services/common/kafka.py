@@ -57,6 +57,9 @@ def topic_layout(settings: Settings) -> dict[str, dict]:
                                                     "min.cleanable.dirty.ratio": "0.1",
                                                     "segment.ms": "3600000"}},
         "dead-letters": {"partitions": 1, "config": {}},
+        # the feeds worker's state: partition = owner unit (services/feeds/ownership.py)
+        "feed-state": {"partitions": settings.feeds_partitions, "config": {"cleanup.policy": "compact"}},
+        "feed-items": {"partitions": settings.feeds_partitions, "config": {"cleanup.policy": "compact"}},
     }
     assert set(layout) == set(TOPICS)
     for spec in layout.values():

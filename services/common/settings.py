@@ -61,6 +61,28 @@ class Settings(BaseSettings):
     story_close_seconds: float = _env("STORYSTREAM_STORY_CLOSE_SECONDS", 3 * 24 * 3600.0, "seconds > 0", gt=0)
     # how often (wall-clock seconds) the aggregator looks for idle stories to close
     close_check_seconds: float = _env("STORYSTREAM_CLOSE_CHECK_SECONDS", 30.0, "seconds > 0", gt=0)
+    # The feeds worker (services/feeds): its config file, its state topics' partitions (the unit
+    # of ownership between workers), politeness and limits.
+    feeds_config: Path = _env("STORYSTREAM_FEEDS_CONFIG", ROOT / "feeds.yaml", "a file path")
+    feeds_partitions: int = _env("STORYSTREAM_FEEDS_PARTITIONS", 4, "a whole number >= 1", ge=1)
+    feeds_user_agent: str = _env("STORYSTREAM_FEEDS_USER_AGENT",
+                                 "storystream-feeds/0.1 (+https://github.com/storystream/storystream)",
+                                 "a User-Agent with a contact URL")
+    feeds_interval: float = _env("STORYSTREAM_FEEDS_INTERVAL", 900.0, "seconds > 0", gt=0)
+    feeds_min_interval: float = _env("STORYSTREAM_FEEDS_MIN_INTERVAL", 60.0, "seconds > 0", gt=0)
+    feeds_max_interval: float = _env("STORYSTREAM_FEEDS_MAX_INTERVAL", 6 * 3600.0, "seconds > 0", gt=0)
+    feeds_host_delay: float = _env("STORYSTREAM_FEEDS_HOST_DELAY", 1.0, "seconds >= 0", ge=0)
+    feeds_host_concurrency: int = _env("STORYSTREAM_FEEDS_HOST_CONCURRENCY", 1, "a whole number >= 1", ge=1)
+    feeds_timeout: float = _env("STORYSTREAM_FEEDS_TIMEOUT", 30.0, "seconds > 0", gt=0)
+    feeds_max_feed_bytes: int = _env("STORYSTREAM_FEEDS_MAX_FEED_BYTES", 10 * 1024 * 1024, "a whole number >= 1", ge=1)
+    feeds_max_page_bytes: int = _env("STORYSTREAM_FEEDS_MAX_PAGE_BYTES", 5 * 1024 * 1024, "a whole number >= 1", ge=1)
+    feeds_max_items: int = _env("STORYSTREAM_FEEDS_MAX_ITEMS", 200, "a whole number >= 1", ge=1)
+    feeds_item_retries: int = _env("STORYSTREAM_FEEDS_ITEM_RETRIES", 3, "a whole number >= 1", ge=1)
+    # The push service (services/ingest): POST /articles with a bearer token.
+    ingest_host: str = _env("STORYSTREAM_INGEST_HOST", "127.0.0.1", "a host name or address")
+    ingest_port: int = _env("STORYSTREAM_INGEST_PORT", 6067, "a port, 0-65535", ge=0, le=65535)
+    ingest_token: SecretStr = _env("STORYSTREAM_INGEST_TOKEN", SecretStr(""), "a string")
+    ingest_max_bytes: int = _env("STORYSTREAM_INGEST_MAX_BYTES", 16 * 1024 * 1024, "a whole number >= 1", ge=1)
     # Kafka security (SSL / SASL PLAIN / SCRAM); secrets are never logged.
     security_protocol: str = _env("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", " | ".join(SECURITY_PROTOCOLS))
     sasl_mechanism: str = _env("KAFKA_SASL_MECHANISM", "", " | ".join(SASL_MECHANISMS))
@@ -100,6 +122,7 @@ class Settings(BaseSettings):
         """Settings safe to log (no secrets)."""
         out = {name: str(getattr(self, name)) for name in type(self).model_fields}
         out["sasl_password"] = "***" if self.sasl_password.get_secret_value() else ""
+        out["ingest_token"] = "***" if self.ingest_token.get_secret_value() else ""
         return out
 
 

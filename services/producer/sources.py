@@ -10,8 +10,9 @@ Formats:
   ``[``, otherwise a single text article.
 
 Record fields: ``title`` and ``body`` (strings, required), ``id``, ``outlet``,
-``url``, ``published`` (ISO-8601 date or datetime; naive values are taken as
-UTC), all optional; other fields are ignored.
+``url``, ``published`` (an ISO 8601 or RFC 822 date or datetime, see
+``services.producer.dates``; naive values are taken as UTC), ``authors`` (a string or a list of
+strings) and ``language``, all optional; other fields are ignored.
 
 Every problem is reported as a :class:`SourceError` carrying the original bytes
 of the record, and reading goes on with the next record.  Sources are
@@ -21,11 +22,12 @@ of the record, and reading goes on with the next record.  Sources are
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Union
 
@@ -33,6 +35,8 @@ from pydantic import ValidationError
 
 from schemas.models import Article
 from services.producer.clean import clean_lines, content_hash, content_id, is_boilerplate_line
+from services.producer.dates import parse_published
+from services.producer.stream import Unit, bounded_lines, frames
 
 __all__ = [
     "SourceError",
@@ -43,6 +47,8 @@ __all__ = [
     "read_text_article",
     "read_json_document",
     "read_json_lines",
+    "read_stream_lines",
+    "read_json_value",
     "record_to_article",
 ]
 
@@ -75,22 +81,13 @@ class _RecordError(ValueError):
 
 
 # --------------------------------------------------------------------------- helpers
+_TYPE_NAMES = ((bool, "bool"), (int, "int"), (float, "float"), (str, "string"), (list, "array"), (dict, "object"))
+
+
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
+    return next((name for kind, name in _TYPE_NAMES if isinstance(value, kind)), type(value).__name__)
 
 
 def _short(value: str, limit: int = 60) -> str:
@@ -113,17 +110,21 @@ def _check_body_size(body: str, max_body_bytes: int) -> None:
 
 
 def _parse_published(value: str) -> datetime:
-    text = value.strip()
     try:
-        if len(text) == 10:  # a date only
-            parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
-        else:
-            parsed = datetime.fromisoformat(text)
+        return parse_published(value)
     except ValueError:
-        raise _RecordError(f"field 'published' is not an ISO-8601 date or datetime: {_short(value)}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed
+        raise _RecordError(f"field 'published' is not an ISO 8601 or RFC 822 date: {_short(value)}") from None
+
+
+def _authors(record: dict) -> list[str]:
+    value = record.get("authors")
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+        raise _RecordError(f"field 'authors' must be a string or a list of strings, got {_type_name(value)}")
+    return [a.strip() for a in value if a.strip()]
 
 
 def _optional_str(record: dict, name: str) -> Optional[str]:
@@ -148,6 +149,7 @@ def _required_str(record: dict, name: str) -> str:
 def _build(
     *, article_id: Optional[str], title: str, body: str, source: str,
     outlet: Optional[str] = None, url: Optional[str] = None, published: Optional[datetime] = None,
+    authors: Optional[list[str]] = None, language: Optional[str] = None,
 ) -> Article:
     try:
         return Article(
@@ -157,6 +159,8 @@ def _build(
             outlet=outlet,
             url=url,
             published=published,
+            authors=authors or [],
+            language=language,
             content_hash=content_hash(title, body),
             source=source,
         )
@@ -190,6 +194,8 @@ def record_to_article(record: Any, source: str, *, max_body_bytes: int = DEFAULT
     if published_raw is not None and not isinstance(published_raw, str):
         raise _RecordError(f"field 'published' must be a string, got {_type_name(published_raw)}")
     published = _parse_published(published_raw) if published_raw and published_raw.strip() else None
+    authors = _authors(record)
+    language = _optional_str(record, "language")
 
     if not title:
         raise _RecordError("title is empty")
@@ -200,7 +206,7 @@ def record_to_article(record: Any, source: str, *, max_body_bytes: int = DEFAULT
     if not body.strip():
         raise _RecordError("body is empty after cleaning")
     return _build(article_id=article_id, title=title, body=body, source=source,
-                  outlet=outlet, url=url, published=published)
+                  outlet=outlet, url=url, published=published, authors=authors, language=language)
 
 
 def _strip_leading_blank_lines(text: str) -> str:
@@ -238,27 +244,32 @@ def read_text_article(
         return SourceError(source, str(exc), raw)
 
 
+def _load_json(raw: bytes, *, with_line: bool) -> tuple[str, Any]:
+    """The text and the decoded value of ``raw``; _RecordError with the reason otherwise."""
+    text = _decode(raw)
+    try:
+        return text, json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} col {exc.colno}" if with_line else f"col {exc.colno}"
+        raise _RecordError(f"invalid JSON: {exc.msg} ({where})") from None
+    except RecursionError:
+        raise _RecordError("invalid JSON: nested too deeply") from None
+
+
 def _line_at(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
 def read_json_document(
     raw: bytes, name: str, *, single_source: Optional[str] = None,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, first_line: int = 1,
 ) -> Iterator[Item]:
-    """A JSON document: one object, or a list of objects (each item ``name:line``)."""
+    """A JSON document: one object, or a list of objects (each item ``name:line``; the
+    document's first line is line ``first_line`` of ``name``)."""
     try:
-        text = _decode(raw)
+        text, doc = _load_json(raw, with_line=True)
     except _RecordError as exc:
         yield SourceError(name, str(exc), raw)
-        return
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield SourceError(name, f"invalid JSON: {exc.msg} (line {exc.lineno} col {exc.colno})", raw)
-        return
-    except RecursionError:
-        yield SourceError(name, "invalid JSON: nested too deeply", raw)
         return
 
     if not isinstance(doc, list):
@@ -276,7 +287,7 @@ def read_json_document(
         while text[pos] in " \t\r\n,":
             pos += 1
         _, end = decoder.raw_decode(text, pos)
-        source = f"{name}:{_line_at(text, pos)}"
+        source = f"{name}:{_line_at(text, pos) + first_line - 1}"
         item_raw = text[pos:end].encode("utf-8")
         pos = end
         try:
@@ -285,32 +296,68 @@ def read_json_document(
             yield SourceError(source, str(exc), item_raw)
 
 
+def read_json_value(value: Any, raw: bytes, source: str, *,
+                    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Iterator[Item]:
+    """A decoded JSON line: one record, or a list of records (each from ``source``)."""
+    for record in value if isinstance(value, list) else [value]:
+        try:
+            yield record_to_article(record, source, max_body_bytes=max_body_bytes)
+        except _RecordError as exc:
+            item_raw = raw if not isinstance(value, list) else json.dumps(record).encode("utf-8")
+            yield SourceError(source, str(exc), item_raw)
+
+
 def read_json_lines(
     lines: Iterable[bytes], name: str, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Iterator[Item]:
     """JSON lines: one object per line; a bad line never stops the rest."""
     for number, line in enumerate(lines, start=1):
-        line = line.rstrip(b"\r\n")
-        source = f"{name}:{number}"
-        try:
-            text = _decode(line)
-        except _RecordError as exc:
-            yield SourceError(source, str(exc), line)
-            continue
-        if not text.strip():
-            continue
-        try:
-            record = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield SourceError(source, f"invalid JSON: {exc.msg} (col {exc.colno})", line)
-            continue
-        except RecursionError:
-            yield SourceError(source, "invalid JSON: nested too deeply", line)
-            continue
-        try:
-            yield record_to_article(record, source, max_body_bytes=max_body_bytes)
-        except _RecordError as exc:
-            yield SourceError(source, str(exc), line)
+        yield from _json_line(line, f"{name}:{number}", max_body_bytes=max_body_bytes, lists=False)
+
+
+def _json_line(line: bytes, source: str, *, max_body_bytes: int, lists: bool) -> Iterator[Item]:
+    line = line.rstrip(b"\r\n")
+    if not line.strip():
+        return
+    try:
+        _, record = _load_json(line, with_line=False)
+    except _RecordError as exc:
+        yield SourceError(source, str(exc), line)
+        return
+    if lists and isinstance(record, list):
+        yield from read_json_value(record, line, source, max_body_bytes=max_body_bytes)
+        return
+    try:
+        yield record_to_article(record, source, max_body_bytes=max_body_bytes)
+    except _RecordError as exc:
+        yield SourceError(source, str(exc), line)
+
+
+def read_unit(unit: Unit, name: str, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Iterator[Item]:
+    """The records of one framed unit of a stream (``services.producer.stream``)."""
+    source = f"{name}:{unit.first_line}"
+    if unit.kind == "too_long":
+        yield SourceError(source, f"line is too long: {unit.value} bytes (max {_line_limit(max_body_bytes)})", b"")
+    elif unit.kind == "line":
+        yield from _json_line(unit.raw, source, max_body_bytes=max_body_bytes, lists=True)
+    elif unit.kind == "document":
+        yield from read_json_document(unit.raw, name, single_source=source, max_body_bytes=max_body_bytes,
+                                      first_line=unit.first_line)
+    else:
+        yield from read_stream(unit.raw, name, max_body_bytes=max_body_bytes)
+
+
+def _line_limit(max_body_bytes: int) -> int:
+    """Longest line read: a record's body plus room for its other fields and JSON escapes."""
+    return 2 * max_body_bytes + 65536
+
+
+def read_stream_lines(stream, name: str = STDIN, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Iterator[Item]:
+    """A binary stream read as its lines arrive (a pipe, ``tail -f``): each record is yielded
+    as soon as its line (or its multi-line JSON document) is complete."""
+    limit = _line_limit(max_body_bytes)
+    for unit in frames(bounded_lines(stream, limit), max_document_bytes=16 * limit):
+        yield from read_unit(unit, name, max_body_bytes=max_body_bytes)
 
 
 def read_stream(
@@ -366,9 +413,8 @@ def _iter_dir(root: Path) -> Iterator[Path]:
 def read_path(path: str, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Iterator[Item]:
     """One path argument: a file, a directory, or ``-`` for stdin."""
     if path == "-":
-        stream = getattr(sys.stdin, "buffer", None)
-        data = stream.read() if stream is not None else sys.stdin.read()
-        yield from read_stream(data, STDIN, max_body_bytes=max_body_bytes)
+        stream = getattr(sys.stdin, "buffer", None) or io.BytesIO(sys.stdin.read().encode("utf-8"))
+        yield from read_stream_lines(stream, STDIN, max_body_bytes=max_body_bytes)
         return
     p = Path(path)
     if p.is_dir():

@@ -24,7 +24,7 @@ def test_bench_smoke_writes_every_figure(kafka_bootstrap, tmp_path):
     for key in REQUIRED_KEYS["meta"]:
         assert key in data["meta"]
     assert data["meta"]["smoke"] is True
-    for section in ("baseline", "extract", "latency", "aggregator_memory"):
+    for section in ("baseline", "extract", "feeds", "latency", "aggregator_memory"):
         for key in REQUIRED_KEYS[section]:
             assert key in data[section], (section, key)
     for run in ("annotators_1", "annotators_2"):

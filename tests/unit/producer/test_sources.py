@@ -167,7 +167,7 @@ def test_jsonl_good_and_bad_records(tmp_path: Path) -> None:
         6: "title is empty",
         7: "body is empty",
         8: "body is empty after cleaning",
-        9: "field 'published' is not an ISO-8601 date or datetime: 'next tuesday'",
+        9: "field 'published' is not an ISO 8601 or RFC 822 date: 'next tuesday'",
         10: "invalid UTF-8: byte 0xe9 at offset 14",
         11: "expected a JSON object, got array",
         12: "field 'id' must be a string, got int",

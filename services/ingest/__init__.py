@@ -1,0 +1,1 @@
+"""The push service: ``POST /articles`` (``storystream worker ingest``)."""
