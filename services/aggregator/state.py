@@ -40,7 +40,8 @@ def speakers(groups: list[dict]) -> list[dict]:
             continue
         # a name without a usable entity key (punctuation, stop words) is still a speaker
         key = next(v["speaker_key"] for v in g["variants"] if v["speaker"] == name) or " ".join(name.casefold().split())
-        rec = by.setdefault(key, {"name": name, "roles": {}, "quotes": 0, "articles": set()})
+        rec = by.setdefault(key, {"names": {}, "roles": {}, "quotes": 0, "articles": set()})
+        rec["names"][name] = rec["names"].get(name, 0) + 1
         rec["quotes"] += 1
         for v in g["variants"]:
             if v["speaker"]:
@@ -56,8 +57,10 @@ def speakers(groups: list[dict]) -> list[dict]:
             dst["articles"] |= src["articles"]
             for r, c in src["roles"].items():
                 dst["roles"][r] = dst["roles"].get(r, 0) + c
-    out = [{"key": k, "name": r["name"], "roles": sorted(r["roles"], key=lambda x: -r["roles"][x]),
-            "quotes": r["quotes"], "articles": len(r["articles"])} for k, r in by.items()]
+    # the name shown: chosen like a quote's speaker (fullest, then most quoted, then by spelling),
+    # never by which quote came first, so the state does not depend on the order articles arrived
+    out = [{"key": k, "name": max(r["names"], key=lambda n: (len(n.split()), r["names"][n], n)),
+            "roles": sorted(r["roles"], key=lambda x: -r["roles"][x]), "quotes": r["quotes"], "articles": len(r["articles"])} for k, r in by.items()]
     out.sort(key=lambda s: (-s["quotes"], -s["articles"], s["name"]))
     return out
 

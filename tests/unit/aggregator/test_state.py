@@ -30,3 +30,17 @@ def test_a_speaker_name_without_an_entity_key_is_still_rendered():
     assert ups[0].state.totals.articles == 1
     names = {s.name for s in ups[0].state.speakers}
     assert names == {"Ada Brennor", "..."}
+
+
+def test_a_speakers_shown_name_does_not_depend_on_arrival_order():
+    """Two spellings of one speaker (one entity key) in two quotes: the fuller spelling is shown
+    whichever quote arrived first (a kill that re-orders articles must not rename a speaker)."""
+    from services.aggregator.state import speakers
+
+    def group(qid, name):
+        return {"quote_id": qid, "variants": [{"speaker": name, "speaker_key": "orla venn",
+                                               "article_id": qid, "role": None}]}
+    a, b = group("q1", "Orla Venn"), group("q2", "Orla P. Venn III")
+    assert [s["name"] for s in speakers([a, b])] == ["Orla P. Venn III"]
+    assert [s["name"] for s in speakers([b, a])] == ["Orla P. Venn III"]
+    assert speakers([a, b])[0]["quotes"] == 2
