@@ -31,7 +31,11 @@ from services.common.kafka import ensure_topics, make_producer, wait_for_broker
 from services.common.settings import Settings
 from services.producer.sources import SourceError
 
-MAX_DEAD_LETTER_BYTES = 1024 * 1024   # the original bytes kept in a dead letter (a 50 MB page is cut)
+# The original bytes kept in a dead letter. Every line the readers accept (at most twice the
+# largest body plus 64 KiB: 8.1 MB by default) fits whole, so a refused record is never cut;
+# base64 in the letter's JSON makes that <= 13.4 MiB, under the topics' 16 MiB message limit.
+# Only something larger (a 50 MB page handed in whole) is cut, and the reason says so.
+MAX_DEAD_LETTER_BYTES = 10 * 1024 * 1024
 
 
 @dataclass
