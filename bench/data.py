@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from schemas.models import Article
-from services.producer.sources import record_to_article
+from services.producer.records import record_to_article
 
 EVAL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "ecbplus_dev.jsonl"
 

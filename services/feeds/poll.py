@@ -35,7 +35,7 @@ from services.feeds.parse import FeedEntry, FeedError, ParsedFeed, parse_feed
 from services.feeds.schedule import Timing, max_age
 from services.feeds.state import ItemStore
 from services.feeds.urls import article_id_for
-from services.producer.sources import record_to_article
+from services.producer.records import record_to_article
 
 log = slog.get_logger("storystream.feeds")
 MAX_CHILD_SITEMAPS = 3

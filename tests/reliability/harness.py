@@ -200,7 +200,7 @@ def ecb_records() -> list[dict]:
 
 def build_corpus(n: int, rng: random.Random, prefix: str = "rel") -> list[Article]:
     """``n`` articles: the ECB+ dev set repeated with fresh ids, shuffled with ``rng``."""
-    from services.producer.sources import record_to_article
+    from services.producer.records import record_to_article
     base = ecb_records()
     out = []
     for i in range(n):

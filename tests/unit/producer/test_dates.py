@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.producer.dates import parse_published, to_utc
-from services.producer.sources import read_json_lines, record_to_article
+from services.producer.records import record_to_article
+from services.producer.sources import read_json_lines
 from schemas.models import Article
 
 UTC = timezone.utc
