@@ -41,9 +41,9 @@ def _build_worker(name: str, settings):
     if name == "annotator":
         from services.annotator.agent import build
     elif name == "quotes":
-        from services.quotes.agent import build
+        from services.workers.quotes import build
     elif name == "entities":
-        from services.entities.agent import build
+        from services.workers.entities import build
     elif name == "aggregator":
         from services.aggregator.agent import build
     else:  # pragma: no cover - argparse restricts choices

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from services.common.settings import Settings
-from services.extractor import build_extractor
+from services.workers.extractor import build_extractor
 from services.pipeline import quotes_result
 
 SERVICE = "quotes"
