@@ -11,6 +11,7 @@
   storystream eval quotes|entities|stories DATA [--json]
   storystream demo                                         broker + workers + seeds -> story state
   storystream schemas [--check]                            export / check JSON Schemas
+  storystream asyncapi [--check]                           write / check schemas/asyncapi.yaml
 """
 from __future__ import annotations
 
@@ -173,6 +174,11 @@ def cmd_schemas(args) -> int:
     return export_schemas(["--check"] if args.check else [])
 
 
+def cmd_asyncapi(args) -> int:
+    from schemas.asyncapi import main as write_asyncapi
+    return write_asyncapi(["--check"] if args.check else [])
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="storystream", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -220,6 +226,9 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("schemas", help="export the JSON Schemas (or --check for drift)")
     s.add_argument("--check", action="store_true")
     s.set_defaults(fn=cmd_schemas)
+    a = sub.add_parser("asyncapi", help="write the AsyncAPI 3.0 document of every topic (or --check for drift)")
+    a.add_argument("--check", action="store_true")
+    a.set_defaults(fn=cmd_asyncapi)
     return p
 
 
