@@ -6,6 +6,7 @@
   storystream worker annotator|quotes|entities|aggregator|all
   storystream worker feeds                                 poll the feeds of feeds.yaml
   storystream worker ingest                                POST /articles (push)
+  storystream board [--host H] [--port N]                  the live story board (a web page)
   storystream tail [--topic story-state] [--json] [--from-beginning]
   storystream extract FILE... | -                          extraction without Kafka
   storystream eval quotes|entities|stories DATA [--json]
@@ -125,6 +126,13 @@ def _run_source(name: str, settings) -> int:
     return run_feeds(settings, specs)
 
 
+def cmd_board(args) -> int:
+    from services.board.run import run_board
+    settings = load()
+    return run_board(settings, args.host or settings.board_host,
+                     settings.board_port if args.port is None else args.port)
+
+
 def cmd_tail(args) -> int:
     return asyncio.run(tail(load(), topic=args.topic, as_json=args.json, from_beginning=args.from_beginning,
                             idle=args.idle, limit=args.max))
@@ -202,6 +210,10 @@ def parser() -> argparse.ArgumentParser:
     w = sub.add_parser("worker", help="run a worker")
     w.add_argument("name", choices=[*WORKERS, "all", "feeds", "ingest"])
     w.set_defaults(fn=cmd_worker)
+    bo = sub.add_parser("board", help="serve the live story board (a web page over story-state)")
+    bo.add_argument("--host", default=None, help="address to bind (default STORYSTREAM_BOARD_HOST, 127.0.0.1)")
+    bo.add_argument("--port", type=int, default=None, help="port (default STORYSTREAM_BOARD_PORT, 6068)")
+    bo.set_defaults(fn=cmd_board)
     t = sub.add_parser("tail", help="print story states (or any topic)")
     t.add_argument("--topic", default="story-state")
     t.add_argument("--json", action="store_true", help="one JSON object per line")

@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     ingest_port: int = _env("STORYSTREAM_INGEST_PORT", 6067, "a port, 0-65535", ge=0, le=65535)
     ingest_token: SecretStr = _env("STORYSTREAM_INGEST_TOKEN", SecretStr(""), "a string")
     ingest_max_bytes: int = _env("STORYSTREAM_INGEST_MAX_BYTES", 16 * 1024 * 1024, "a whole number >= 1", ge=1)
+    # The live story board (storystream board).
+    board_host: str = _env("STORYSTREAM_BOARD_HOST", "127.0.0.1", "a host name or address")
+    board_port: int = _env("STORYSTREAM_BOARD_PORT", 6068, "a port, 0-65535", ge=0, le=65535)
     # Kafka security (SSL / SASL PLAIN / SCRAM); secrets are never logged.
     security_protocol: str = _env("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", " | ".join(SECURITY_PROTOCOLS))
     sasl_mechanism: str = _env("KAFKA_SASL_MECHANISM", "", " | ".join(SASL_MECHANISMS))

@@ -187,6 +187,13 @@ def test_dockerfile() -> None:
     check_dockerfile(load_dockerfile())
 
 
+def test_board_service_serves_outside_its_container() -> None:
+    board = load_compose()["services"]["board"]
+    assert command_of(board) == ["storystream", "board"] and build_of(board) == (".", "Dockerfile")
+    assert env_of(board)["STORYSTREAM_BOARD_HOST"] == "0.0.0.0" and env_of(board)["KAFKA_BOOTSTRAP"] == "kafka:9092"
+    assert any(str(p).split(":")[-1] == "6068" for p in board.get("ports", [])), board.get("ports")
+
+
 def test_prometheus_scrapes_every_worker() -> None:
     check_prometheus(load_compose(), load_prometheus())
 
