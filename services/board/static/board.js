@@ -125,7 +125,8 @@ function renderStory(body) {
         el("blockquote", {}, q.text),
         el("ul", { class: "wordings" }, ...(q.variants || []).map((v) => {
           const art = byId.get(v.article_id);
-          return el("li", {}, el("span", { class: "outlet" }, (art && art.outlet) || v.article_id), ": ",
+          const source = art ? (art.outlet || art.title) : v.article_id;
+          return el("li", {}, el("span", { class: "outlet" }, source), ": ",
             markedWording(v.text, q.text));
         }))))))));
 
