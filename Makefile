@@ -9,8 +9,9 @@ REQS := pyproject.toml requirements/base.txt requirements/dev.txt requirements/m
 .PHONY: install system-packages demo test bench eval clean
 
 # Debian packages the tests need, installed where missing (with sudo when not root): the
-# browser tests drive Debian's chromium (Playwright's own browser download cannot work here).
-APT_PACKAGES := chromium
+# browser tests drive Debian's chromium (Playwright's own browser download cannot work here),
+# the consumer example test runs kcat.
+APT_PACKAGES := chromium kcat
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): $(REQS)
