@@ -26,6 +26,7 @@ from services.common.metrics import metrics_port
 from services.common.settings import Settings
 from tests.integration.conftest import ROOT, _ensure, make_env
 
+
 def run_async(make_coro):
     """Run a coroutine to its end in a thread of its own: Playwright's sync API keeps an event
     loop running in the test's thread, where ``asyncio.run`` refuses to start."""
@@ -82,10 +83,10 @@ def wait_ready(port: int, proc: subprocess.Popen, log: Path, timeout: float = 90
 
 
 @contextlib.contextmanager
-def running_board(env: dict, tmp: Path):
+def running_board(env: dict, tmp: Path, port: int | None = None):
     settings = settings_for(env)
     run_async(lambda: _ensure(settings))
-    port = free_port()
+    port = port or free_port()
     log = tmp / "board.log"
     with log.open("ab") as out:
         proc = subprocess.Popen([sys.executable, "-m", "services.cli", "board", "--port", str(port)], env=env,

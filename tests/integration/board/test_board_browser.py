@@ -7,6 +7,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from devtools.broker.launcher import free_port
+from tests.integration.board.conftest import running_board
+from tests.integration.conftest import make_env
 from tests.unit.board.states import make_state
 
 pytestmark = pytest.mark.integration
@@ -121,3 +124,30 @@ def test_hostile_article_text_renders_inert(page, board, shots):
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert only_board(page, board) == [], only_board(page, board)
     page.screenshot(path=str(shots / "hostile.png"), full_page=True)
+
+
+def test_a_reconnecting_page_resumes_from_its_last_event(browser, kafka_bootstrap, tmp_path, shots):
+    """The board stops; an update is published meanwhile; the restarted board (same address)
+    sends it to the page, whose EventSource reconnects with the offset it last saw."""
+    env, port = make_env(kafka_bootstrap, tmp_path), free_port()
+    page = browser.new_page()
+    events = []
+    page.on("request", lambda req: events.append(req) if "/events" in req.url else None)
+    try:
+        with running_board(env, tmp_path, port) as board:
+            board.publish(make_state("resume-1", headline="Before the restart"))
+            page.goto(board.url)
+            page.wait_for_selector("li.story >> text=Before the restart")
+            board.publish(make_state("resume-2", minutes=1, headline="Seen live"))
+            page.wait_for_selector("li.story >> text=Seen live")
+            page.evaluate("window.__sameDocument = true")
+        page.wait_for_selector("#live.off")
+        board.publish(make_state("resume-3", minutes=2, headline="Published while the board was down"))
+        with running_board(env, tmp_path, port):
+            page.wait_for_selector("li.story >> text=Published while the board was down", timeout=30_000)
+            assert page.evaluate("window.__sameDocument") is True
+            seen = [req.all_headers().get("last-event-id") for req in events]
+            assert seen[0] is None and "1" in seen[1:], seen     # resumed after offset 1
+            page.screenshot(path=str(shots / "resumed.png"))
+    finally:
+        page.close()
