@@ -6,7 +6,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 REQS := pyproject.toml requirements/base.txt requirements/dev.txt requirements/model.txt
 
-.PHONY: install demo test bench eval clean
+.PHONY: install system-packages demo test bench eval clean
+
+# Debian packages the tests need, installed where missing (with sudo when not root): the
+# browser tests drive Debian's chromium (Playwright's own browser download cannot work here),
+# the consumer example test runs kcat.
+APT_PACKAGES := chromium kcat
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): $(REQS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,10 +23,17 @@ $(STAMP): $(REQS)
 
 install: $(STAMP)
 
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing the Debian packages$$missing"; \
+	  $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
 demo: install
 	$(VENV)/bin/storystream demo
 
-test: install
+test: install system-packages
 	$(PY) -m pytest
 
 bench: install

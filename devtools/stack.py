@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
+import socket
 import sys
 import uuid
 from collections import Counter
@@ -14,6 +16,7 @@ from typing import Callable, Iterator
 
 from devtools.broker.launcher import LocalBroker, free_port
 from devtools.supervisor import Supervisor
+from services.common.metrics import PORT_OFFSETS
 from services.common.settings import Settings, load
 
 
@@ -45,6 +48,25 @@ def broker_for(run_dir: Path) -> Iterator[str]:
         yield bootstrap
 
 
+def free_port_block(count: int, attempts: int = 200) -> int:
+    """The first of ``count`` consecutive free loopback ports (the workers' metrics ports)."""
+    for _ in range(attempts):
+        base = random.randrange(20000, 60000 - count)
+        socks = []
+        try:
+            for port in range(base, base + count):
+                sock = socket.socket()
+                socks.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError(f"no {count} consecutive free ports found")
+
+
 def stack_env(bootstrap: str, run_dir: Path, prefix: str | None = None, **extra) -> dict:
     """Environment for workers: an isolated topic prefix and consumer groups."""
     tag = prefix or f"r{uuid.uuid4().hex[:8]}-"
@@ -55,6 +77,7 @@ def stack_env(bootstrap: str, run_dir: Path, prefix: str | None = None, **extra)
         "STORYSTREAM_APP_PREFIX": f"storystream-{tag.rstrip('-')}",
         "STORYSTREAM_DATA_DIR": str(run_dir),
         "STORYSTREAM_WEB_PORT": str(free_port()),
+        "STORYSTREAM_METRICS_PORT": str(free_port_block(len(PORT_OFFSETS))),
     })
     env.update({k: str(v) for k, v in extra.items()})
     return env

@@ -6,11 +6,13 @@
   storystream worker annotator|quotes|entities|aggregator|all
   storystream worker feeds                                 poll the feeds of feeds.yaml
   storystream worker ingest                                POST /articles (push)
+  storystream board [--host H] [--port N]                  the live story board (a web page)
   storystream tail [--topic story-state] [--json] [--from-beginning]
   storystream extract FILE... | -                          extraction without Kafka
   storystream eval quotes|entities|stories DATA [--json]
   storystream demo                                         broker + workers + seeds -> story state
   storystream schemas [--check]                            export / check JSON Schemas
+  storystream asyncapi [--check]                           write / check schemas/asyncapi.yaml
 """
 from __future__ import annotations
 
@@ -124,6 +126,13 @@ def _run_source(name: str, settings) -> int:
     return run_feeds(settings, specs)
 
 
+def cmd_board(args) -> int:
+    from services.board.run import run_board
+    settings = load()
+    return run_board(settings, args.host or settings.board_host,
+                     settings.board_port if args.port is None else args.port)
+
+
 def cmd_tail(args) -> int:
     return asyncio.run(tail(load(), topic=args.topic, as_json=args.json, from_beginning=args.from_beginning,
                             idle=args.idle, limit=args.max))
@@ -173,6 +182,11 @@ def cmd_schemas(args) -> int:
     return export_schemas(["--check"] if args.check else [])
 
 
+def cmd_asyncapi(args) -> int:
+    from schemas.asyncapi import main as write_asyncapi
+    return write_asyncapi(["--check"] if args.check else [])
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="storystream", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -196,6 +210,10 @@ def parser() -> argparse.ArgumentParser:
     w = sub.add_parser("worker", help="run a worker")
     w.add_argument("name", choices=[*WORKERS, "all", "feeds", "ingest"])
     w.set_defaults(fn=cmd_worker)
+    bo = sub.add_parser("board", help="serve the live story board (a web page over story-state)")
+    bo.add_argument("--host", default=None, help="address to bind (default STORYSTREAM_BOARD_HOST, 127.0.0.1)")
+    bo.add_argument("--port", type=int, default=None, help="port (default STORYSTREAM_BOARD_PORT, 6068)")
+    bo.set_defaults(fn=cmd_board)
     t = sub.add_parser("tail", help="print story states (or any topic)")
     t.add_argument("--topic", default="story-state")
     t.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -220,6 +238,9 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("schemas", help="export the JSON Schemas (or --check for drift)")
     s.add_argument("--check", action="store_true")
     s.set_defaults(fn=cmd_schemas)
+    a = sub.add_parser("asyncapi", help="write the AsyncAPI 3.0 document of every topic (or --check for drift)")
+    a.add_argument("--check", action="store_true")
+    a.set_defaults(fn=cmd_asyncapi)
     return p
 
 

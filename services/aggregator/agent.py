@@ -11,6 +11,8 @@ after a flush), which holds the logic and is tested without Kafka.
 """
 from __future__ import annotations
 
+import time
+
 import faust
 
 from schemas.models import ArticleEntities, ArticleQuotes
@@ -23,6 +25,7 @@ from services.common import logging as slog
 from services.common.app import make_app, no_commits_once_stopping
 from services.common.codec import BadMessage, crash_reason, decode, encode, story_key
 from services.common.deadletters import DeadLetters
+from services.common.metrics import PROCESSING, STAGE_IN, STAGE_OUT, gauge, instrument_faust
 from services.common.settings import Settings
 
 SERVICE = "aggregator"
@@ -48,10 +51,17 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
     articles = app.Table("story-articles", default=None, **table_opts)
     config = engine_config or EngineConfig(close_after_seconds=settings.story_close_seconds)
 
+    taken, sent, timing = STAGE_IN.labels(SERVICE), STAGE_OUT.labels(SERVICE), PROCESSING.labels(SERVICE)
+
     def publish(state) -> None:
         states.send_soon(key=story_key(state.story_id), value=encode(state))
+        sent.inc()
 
     durable = Durability(StoryEngine(config), stories, articles, pending, publish, log)
+    instrument_faust(app, settings, SERVICE,
+                     tables={"stories": stories, "story-articles": articles, "pending-joins": pending})
+    gauge("storystream_open_stories", "Open stories held by the aggregator", [],
+          lambda: [((), len(durable.engine.index.members))])
     published: dict[str, dict[str, int]] = {}   # "versions": read from story-state at start
     quotes_topic = settings.topic("article-quotes")
 
@@ -61,6 +71,7 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
         published["versions"] = await published_versions(settings)
         async for event in stream.events():
             msg = event.message
+            taken.inc()
             kind = "quotes" if msg.topic == quotes_topic else "entities"
             try:
                 result = decode(ArticleQuotes if kind == "quotes" else ArticleEntities, msg.value)
@@ -70,11 +81,13 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             except Exception as exc:  # never let one message stop the agent
                 dlq.send_soon(msg, crash_reason(exc))
                 continue
+            started = time.perf_counter()
             durable.restore(published["versions"])
             # no await from here to the end of the message: a cancellation cannot split its
             # publishing and table writes (see services/aggregator/durability.py)
             durable.receive(kind, result,
                             lambda exc, msg=msg: dlq.send_soon(msg, crash_reason(exc), error_type="processing"))
+            timing.observe(time.perf_counter() - started)
 
     @app.timer(interval=RESTORE_CHECK_SECONDS, on_leader=False)
     async def restore_when_idle():

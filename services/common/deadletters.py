@@ -5,6 +5,7 @@ import faust
 
 from services.common import logging as slog
 from services.common.codec import dead_letter, encode
+from services.common.metrics import DEAD_LETTERS
 from services.common.settings import Settings
 
 
@@ -26,6 +27,7 @@ class DeadLetters:
                              key=message.key, value=message.value)
         self.topic.send_soon(key=message.key, value=encode(letter))
         self.count += 1
+        DEAD_LETTERS.labels(self.service, error_type).inc()
         self.log.warning("message.dead_lettered", reason=reason, error_type=error_type,
                          topic=message.topic, partition=message.partition, offset=message.offset)
 

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = _env("STORYSTREAM_MAX_BODY_BYTES", 4 * 1024 * 1024, "a whole number >= 1", ge=1)
     web_port: int = _env("STORYSTREAM_WEB_PORT", 6066, "a port, 0-65535", ge=0, le=65535)
     web_host: str = _env("STORYSTREAM_WEB_HOST", "127.0.0.1", "a host name or address")
+    # Prometheus /metrics, /healthz and /readyz: each worker on this port plus its offset
+    # (services/common/metrics.py PORT_OFFSETS); 0 turns them off.
+    metrics_port: int = _env("STORYSTREAM_METRICS_PORT", 9464, "a port, 0-65535", ge=0, le=65535)
+    metrics_host: str = _env("STORYSTREAM_METRICS_HOST", "127.0.0.1", "a host name or address")
     log_level: str = _env("STORYSTREAM_LOG_LEVEL", "info", "a log level name")
     story_close_seconds: float = _env("STORYSTREAM_STORY_CLOSE_SECONDS", 3 * 24 * 3600.0, "seconds > 0", gt=0)
     # how often (wall-clock seconds) the aggregator looks for idle stories to close
@@ -83,6 +87,9 @@ class Settings(BaseSettings):
     ingest_port: int = _env("STORYSTREAM_INGEST_PORT", 6067, "a port, 0-65535", ge=0, le=65535)
     ingest_token: SecretStr = _env("STORYSTREAM_INGEST_TOKEN", SecretStr(""), "a string")
     ingest_max_bytes: int = _env("STORYSTREAM_INGEST_MAX_BYTES", 16 * 1024 * 1024, "a whole number >= 1", ge=1)
+    # The live story board (storystream board).
+    board_host: str = _env("STORYSTREAM_BOARD_HOST", "127.0.0.1", "a host name or address")
+    board_port: int = _env("STORYSTREAM_BOARD_PORT", 6068, "a port, 0-65535", ge=0, le=65535)
     # Kafka security (SSL / SASL PLAIN / SCRAM); secrets are never logged.
     security_protocol: str = _env("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", " | ".join(SECURITY_PROTOCOLS))
     sasl_mechanism: str = _env("KAFKA_SASL_MECHANISM", "", " | ".join(SASL_MECHANISMS))

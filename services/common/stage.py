@@ -13,6 +13,7 @@ with their origin; the batch's good messages still go through.
 from __future__ import annotations
 
 import sys
+import time
 from typing import Callable, Sequence
 
 import faust
@@ -21,6 +22,7 @@ from pydantic import BaseModel
 from services.common import logging as slog
 from services.common.codec import BadMessage, crash_reason, decode
 from services.common.deadletters import DeadLetters
+from services.common.metrics import PROCESSING, STAGE_IN, STAGE_OUT, instrument_faust
 from services.common.settings import Settings
 
 # (input models) -> list of (article_id, key bytes, value bytes, log fields)
@@ -35,6 +37,8 @@ def register_stage(app: faust.App, settings: Settings, *, service: str, source: 
     dst = app.topic(settings.topic(sink), key_serializer="raw", value_serializer="raw")
     dlq = DeadLetters(app, settings, service)
     log = slog.get_logger(f"storystream.{service}")
+    instrument_faust(app, settings, service)
+    taken, sent, timing = STAGE_IN.labels(service), STAGE_OUT.labels(service), PROCESSING.labels(service)
 
     def run(items: list[tuple[object, BaseModel]]) -> list[tuple[object, tuple]]:
         try:
@@ -55,6 +59,7 @@ def register_stage(app: faust.App, settings: Settings, *, service: str, source: 
         """No await in here: faust acks a taken batch when the agent is cancelled (SIGTERM)
         at an await mid-batch, so the whole batch is handled, and its results are in the
         producer buffer (flushed before any offset commit), before control goes back."""
+        taken.inc(len(events))
         items = []
         for ev in events:
             try:
@@ -67,8 +72,13 @@ def register_stage(app: faust.App, settings: Settings, *, service: str, source: 
                 dlq.send_soon(ev.message, str(exc), error_type="invalid")
             except Exception as exc:  # never let one message stop the agent
                 dlq.send_soon(ev.message, crash_reason(exc), error_type="invalid")
-        for msg, (article_id, key, value, fields) in (run(items) if items else []):
+        started = time.perf_counter()
+        results = run(items) if items else []
+        for _ in items:
+            timing.observe((time.perf_counter() - started) / len(items))
+        for msg, (article_id, key, value, fields) in results:
             dst.send_soon(key=key, value=value)
+            sent.inc()
             log.info(event, article_id=article_id, partition=msg.partition, offset=msg.offset, **fields)
 
     @app.agent(src, name=f"{service}-agent")

@@ -17,6 +17,7 @@ from schemas.models import Article, FeedItem, FeedKey, FeedState
 from services.common import logging as slog
 from services.common.codec import BadMessage, article_key, decode, encode
 from services.common.kafka import make_consumer
+from services.common.metrics import serve_health
 from services.common.settings import Settings
 from services.feeds.config import FeedSpec
 from services.feeds.fetch import Fetcher
@@ -71,6 +72,7 @@ class FeedsWorker:
         self.releasing: set[int] = set()
         self.tasks: dict[str, asyncio.Task] = {}
         self.closing = False
+        self.assigned = False     # the first rebalance has handed this worker its partitions
         self.sink: KafkaSink | None = None
         self.pub: Publisher | None = None
 
@@ -169,6 +171,8 @@ class FeedsWorker:
         s = self.settings
         async with Publisher(s, service="feeds", err=None) as pub:
             self.pub, self.sink = pub, KafkaSink(pub, s)
+            # ready once the first assignment's state is read back (or none was assigned)
+            health = await serve_health(s, "feeds", lambda: self.assigned and not self.closing)
             consumer = make_consumer(s, group_id=s.app_id("feeds"), enable_auto_commit=False,
                                      auto_offset_reset="latest", max_poll_interval_ms=600_000)
             consumer.subscribe([s.topic("feed-state")], listener=_Rebalance(self))
@@ -182,6 +186,7 @@ class FeedsWorker:
                 await self.release(set(self.owned))
                 await consumer.stop()
                 await self.fetcher.aclose()
+                await health.stop()
         log.info("feeds.stopped", **pub.report.__dict__)
         return 0
 
@@ -195,6 +200,7 @@ class _Rebalance(ConsumerRebalanceListener):
 
     async def on_partitions_assigned(self, assigned) -> None:
         await self.worker.acquire({tp.partition for tp in assigned})
+        self.worker.assigned = True
 
 
 def run_feeds(settings: Settings, specs: list[FeedSpec]) -> int:

@@ -28,6 +28,7 @@ import uuid
 from aiohttp import web
 
 from services.common import logging as slog
+from services.common.metrics import serve_health
 from services.common.settings import Settings
 from services.producer.live import stop_event
 from services.producer.publish import Publisher
@@ -137,9 +138,11 @@ async def serve(settings: Settings, stop: asyncio.Event) -> int:
         site = web.TCPSite(runner, settings.ingest_host, settings.ingest_port)
         await site.start()
         log.info("ingest.started", host=settings.ingest_host, port=settings.ingest_port)
+        health = await serve_health(settings, "ingest", lambda: not stop.is_set())
         try:
             await stop.wait()
         finally:
+            await health.stop()
             await runner.cleanup()
     log.info("ingest.stopped", **pub.report.__dict__)
     return 0

@@ -28,6 +28,7 @@ from schemas.models import Article
 from services.common import logging as slog
 from services.common.codec import article_key, dead_letter, encode
 from services.common.kafka import ensure_topics, make_producer, wait_for_broker
+from services.common.metrics import DEAD_LETTERS, STAGE_OUT
 from services.common.settings import Settings
 from services.producer.sources import SourceError
 
@@ -147,6 +148,7 @@ class Publisher:
         def counted(t: asyncio.Task) -> None:
             if not t.cancelled() and t.result():
                 self.report.published += 1
+                STAGE_OUT.labels(self.service).inc()
                 self.log.info("article.published", article_id=article.article_id, source=article.source)
         task.add_done_callback(counted)
         return task
@@ -156,6 +158,7 @@ class Publisher:
         """A refused record: one stderr line (``error: SOURCE: REASON``), a log event and a dead
         letter with the reason, the source and (up to ``MAX_DEAD_LETTER_BYTES``) its bytes."""
         self.report.errors += 1
+        DEAD_LETTERS.labels(self.service, error_type).inc()
         one_line = " ".join(f"{source}: {reason}".split())
         if self.err is not None:
             print(f"error: {one_line}", file=self.err, flush=True)

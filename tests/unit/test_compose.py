@@ -128,6 +128,26 @@ def check_producer(doc: dict) -> None:
     assert str(prod.get("restart", "no")) == "no"
 
 
+def load_prometheus() -> dict:
+    return yaml.safe_load((ROOT / "deploy" / "prometheus.yml").read_text("utf-8"))
+
+
+def check_prometheus(doc: dict, scrape: dict) -> None:
+    """Prometheus mounts deploy/prometheus.yml, which scrapes every worker service of the file on
+    its metrics port (9464 + its offset), and the workers serve outside their containers."""
+    from services.common.metrics import PORT_OFFSETS
+    prom = doc["services"]["prometheus"]
+    assert str(prom.get("image", "")).startswith("prom/prometheus:"), prom.get("image")
+    mounts = [str(v).split(":") for v in prom.get("volumes", [])]
+    assert any(m[0] == "./deploy/prometheus.yml" and m[1] == "/etc/prometheus/prometheus.yml" for m in mounts), mounts
+    targets = {t for job in scrape["scrape_configs"] for sc in job.get("static_configs", []) for t in sc["targets"]}
+    for name, offset in PORT_OFFSETS.items():
+        if name in doc["services"]:
+            assert f"{name}:{9464 + offset}" in targets, (name, sorted(targets))
+            assert env_of(doc["services"][name]).get("STORYSTREAM_METRICS_HOST") == "0.0.0.0", name
+    assert all(t.split(":")[0] in doc["services"] for t in targets), sorted(targets)
+
+
 def check_dockerfile(text: str) -> None:
     lines = [ln.strip() for ln in text.replace("\\\n", " ").splitlines() if ln.strip() and not ln.strip().startswith("#")]
     assert lines and re.fullmatch(r"FROM\s+python:3\.11-slim(\s+AS\s+\w+)?", lines[0], re.I), lines[:1]
@@ -165,6 +185,34 @@ def test_producer_service() -> None:
 
 def test_dockerfile() -> None:
     check_dockerfile(load_dockerfile())
+
+
+def test_board_service_serves_outside_its_container() -> None:
+    board = load_compose()["services"]["board"]
+    assert command_of(board) == ["storystream", "board"] and build_of(board) == (".", "Dockerfile")
+    assert env_of(board)["STORYSTREAM_BOARD_HOST"] == "0.0.0.0" and env_of(board)["KAFKA_BOOTSTRAP"] == "kafka:9092"
+    assert any(str(p).split(":")[-1] == "6068" for p in board.get("ports", [])), board.get("ports")
+
+
+def test_prometheus_scrapes_every_worker() -> None:
+    check_prometheus(load_compose(), load_prometheus())
+
+
+@pytest.mark.parametrize("breakage", ["target", "host", "mount", "stray"])
+def test_prometheus_check_fails_when_broken(breakage) -> None:
+    doc, scrape = load_compose(), load_prometheus()
+    check_prometheus(doc, scrape)
+    targets = scrape["scrape_configs"][0]["static_configs"][0]["targets"]
+    if breakage == "target":
+        targets.remove("quotes:9465")
+    elif breakage == "host":
+        doc["services"]["entities"]["environment"] = {"KAFKA_BOOTSTRAP": "kafka:9092"}
+    elif breakage == "mount":
+        doc["services"]["prometheus"]["volumes"] = []
+    else:
+        targets.append("nosuchworker:9999")
+    with pytest.raises(AssertionError):
+        check_prometheus(doc, scrape)
 
 
 def test_dockerfile_copies_what_it_installs() -> None:

@@ -1,0 +1,1 @@
+"""The live story board (``storystream board``): a web page over ``story-state``."""
