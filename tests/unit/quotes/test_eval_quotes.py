@@ -6,6 +6,7 @@ from pathlib import Path
 
 from services.evaluation.common import match_one_to_one, token_overlap
 from services.evaluation.quotes import format_table, gold_category, load_gold, score_quotes, speaker_matches
+from services.evaluation.quotes_cv import format_cv_table
 
 ROOT = Path(__file__).resolve().parents[3]
 SEED_GOLD = ROOT.parent / "shared" / "gold" / "seed_quotes.json"
@@ -86,3 +87,15 @@ def test_ecbplus_dev(ecb_result):
     assert by["pronoun"]["accuracy"] >= 0.97
     assert ecb_result["found_with_right_speaker"] >= 0.885
     assert ecb_result["false_not_quotes"] <= 6  # not_quotes ceiling
+
+
+def test_ecbplus_dev_topic_folds(ecb_result):
+    folds = ecb_result["per_fold"]
+    assert len(folds) == 5 and sum(f["articles"] for f in folds) == ecb_result["articles"]
+    assert sum(f["gold_quotes"] for f in folds) == ecb_result["gold_quotes"]
+    assert "topic CV" in format_cv_table(ecb_result)
+
+
+def test_seed_gold_has_no_topics_to_fold(seed_result):
+    assert "per_fold" not in seed_result
+    assert "no topic CV" in format_cv_table(seed_result)
