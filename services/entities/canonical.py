@@ -102,6 +102,8 @@ def canonical_key(name: str) -> str:
         words.pop()
     if len(words) >= 3:  # middle initials: "Tomas J. Arvell" ~ "Tomas Arvell"
         words = [words[0]] + [w for w in words[1:-1] if len(w) > 1] + [words[-1]]
+    if len(words) >= 3 and len(words[0]) == 1 and words[0].isalpha():
+        words = words[1:]  # a leading initial before a full name: "R. Tomas Arvell" ~ "Tomas Arvell"
     if len(words) >= _PLURAL_FOLD_MIN_WORDS:  # "Board of Trades Unions" ~ "Board of Trade Unions"
         words = [_singular(w) for w in words[:-1]] + [words[-1]]
     return " ".join(words)

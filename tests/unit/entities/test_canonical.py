@@ -61,3 +61,9 @@ def test_mount_saint_fort_abbreviations_before_a_name():
     assert canonical_key("St. Brenna") == canonical_key("Saint Brenna")
     assert canonical_key("Ft Orland") == canonical_key("Fort Orland")
     assert canonical_key("Quay St") != canonical_key("Quay Saint")  # at the end "St" is "Street"
+
+
+def test_leading_initial_before_a_full_name_is_optional():
+    from services.entities.canonical import canonical_key
+    assert canonical_key("R. Tomas Arvell") == canonical_key("Tomas Arvell")
+    assert canonical_key("R. Arvell") != canonical_key("Arvell")  # an initial and a surname stay as written
