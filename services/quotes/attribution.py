@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .context import Attribution, Context
 from .cues import after_frame, before_frame, find_cue, is_cue
+from .labels import label_attribution
 from .marks import RawQuote
 from .speakers import resolve_speaker
 from .subjects import inverted_name, positional_subject, quoted_as_saying, subject_of
@@ -14,7 +15,7 @@ def attribute(ctx: Context, raw: RawQuote, headline: bool = False) -> Attributio
     if cue is None:
         if headline:
             return _headline_colon(ctx, raw)
-        return Attribution()
+        return label_attribution(ctx, raw) or Attribution()
     frame = after_frame(ctx, raw) if side == "after" else before_frame(ctx, raw)
     cue_text = "according to" if subj is not None else cue.text
     if subj is None:
