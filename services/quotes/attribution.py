@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .context import Attribution, Context
 from .cues import after_frame, before_frame, find_cue, is_cue
-from .labels import label_attribution
+from .labels import colon_sentence, label_attribution
 from .marks import RawQuote
 from .speakers import resolve_speaker
 from .subjects import inverted_name, positional_subject, quoted_as_saying, subject_of
@@ -12,6 +12,9 @@ from .subjects import inverted_name, positional_subject, quoted_as_saying, subje
 def attribute(ctx: Context, raw: RawQuote, headline: bool = False) -> Attribution:
     """Cue and speaker of one quote."""
     cue, subj, side = find_cue(ctx, raw)
+    intro = colon_sentence(ctx, raw) if not headline else None
+    if intro is not None and (cue is None or cue.i < ctx.doc[intro.cue_i].sent.start):
+        return intro  # "X was blunt: ..." introduces the quote, not a cue of a sentence before
     if cue is None:
         if headline:
             return _headline_colon(ctx, raw)

@@ -4,7 +4,9 @@
   after a comma) then a colon, the quote on the same line;
 * ``Ana Sorel, Brenton Growers Union`` on its own line, the quote opening the
   next line;
-* ``SOREL: "..."`` -- a transcript's capitalised speaker label.
+* ``SOREL: "..."`` -- a transcript's capitalised speaker label;
+* ``Ana Sorel, the union's lawyer, was blunt: "..."`` -- a sentence ending in a colon
+  right before the quote, without a reporting verb: its subject speaks.
 
 The quote must end its line.  The label must be a name: its part before the first comma lies in one PERSON
 or ORG entity (a transcript label written in capitals may be any capitalised
@@ -18,10 +20,12 @@ import re
 from spacy.tokens import Token
 
 from .context import Attribution, Context
+from .kinds import is_speaker_like
 from .marks import RawQuote
 from .speakers import resolve_speaker
+from .subjects import subject_of
 
-__all__ = ["label_attribution"]
+__all__ = ["colon_sentence", "label_attribution"]
 
 #: The longest label read as "name, affiliation" (not fitted: a name and a short affiliation
 #: fit in a dozen words; anything longer is running text, whose verbs are cues).
@@ -33,6 +37,37 @@ _NOT_SPEAKER_TYPES = ("GPE", "LOC", "DATE", "TIME", "CARDINAL", "ORDINAL", "NORP
 
 
 def label_attribution(ctx: Context, raw: RawQuote) -> Attribution | None:
+    """The attribution a label, or a sentence ending in a colon, before the quote gives."""
+    return _label(ctx, raw) or colon_sentence(ctx, raw)
+
+
+def colon_sentence(ctx: Context, raw: RawQuote) -> Attribution | None:
+    """"Jane Roe, the union's lawyer, was blunt: \"...\"": a sentence that ends in a colon
+    right before the quote introduces it, and its subject (a person or an organisation)
+    is the speaker."""
+    k = raw.open_start
+    while k > 0 and ctx.text[k - 1] in " \t\r\n":
+        k -= 1
+    if k == 0 or ctx.text[k - 1] != ":":
+        return None
+    colon = ctx.doc[ctx.tok_at(k - 1)]
+    if colon.text != ":" or ctx.inside[colon.i]:
+        return None
+    # the verb of the clause before the colon (the parser may join the quote to its sentence)
+    root = ctx.doc[colon.i - 1] if colon.i > 0 else colon
+    while root.head.i != root.i and root.head.i < colon.i and not ctx.inside[root.head.i]:
+        root = root.head
+    if root.pos_ not in ("VERB", "AUX") or root.sent.start > colon.i - 1:
+        return None
+    subj = subject_of(ctx, root)
+    if subj is None or subj.pos_ == "PRON" or not is_speaker_like(subj):
+        return None
+    att = Attribution(cue=":", cue_i=colon.i)
+    resolve_speaker(ctx, subj, raw, att)
+    return att if att.speaker else None
+
+
+def _label(ctx: Context, raw: RawQuote) -> Attribution | None:
     """The attribution a label before the quote gives, or None when there is no label."""
     text = ctx.text
     rest_end = text.find("\n", raw.close_end)

@@ -16,6 +16,9 @@ TEXTS = {
                   "ALDER: \"That is simply not true.\"\n",
     "sentence_above": "The council met on Tuesday and voted against the levy.\n"
                       "\"This is a dark day for growers.\"\n",
+    "colon_sentence": "Lena Korr, a lawyer for the growers, said the rules were \"written for the big farms.\" "
+                      "Piet Alder, director of the Brenton Growers Union's legal programme, was blunt:\n"
+                      "\"We will see them in court.\"\n",
     "title_line": "Maren Holt-Maren Holt: \"Iron Lady\" Of Brenton Retires At 70\n"
                   "The former mayor said goodbye on Friday.\n",
 }
@@ -44,3 +47,8 @@ def test_a_sentence_above_is_not_a_label(quotes):
 
 def test_a_quote_inside_a_title_line_is_not_labelled(quotes):
     assert all(q.speaker != "Maren Holt" for q in quotes["title_line"])
+
+
+def test_a_sentence_ending_in_a_colon_introduces_its_subjects_quote(quotes):
+    # not the speaker of the reporting verb in the sentence before
+    assert [q.speaker for q in quotes["colon_sentence"]] == ["Lena Korr", "Piet Alder"]
