@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .context import Attribution, Context
-from .cues import after_frame, before_frame, find_cue, is_cue
+from .cues import after_frame, before_frame, find_cue, is_cue, read_document
 from .labels import colon_sentence, label_attribution
 from .marks import RawQuote
 from .speakers import resolve_speaker
@@ -30,6 +30,8 @@ def attribute(ctx: Context, raw: RawQuote, headline: bool = False) -> Attributio
                 subj = subject_of(ctx, other)
                 if subj is not None:
                     break
+        if subj is None and cue.lemma_.lower() == "read":
+            subj = read_document(cue)  # "'...,' read a statement issued by X": the document speaks
         subj = inverted_name(ctx, cue, subj, frame) or subj or positional_subject(ctx, cue, frame)
         quoted = quoted_as_saying(ctx, cue)
         if quoted is not None:

@@ -22,3 +22,10 @@ def test_statement_issued_by_an_organisation_is_that_organisation(docs):
 def test_it_after_a_released_statement_is_its_issuer(docs):
     (q,) = quotes(docs, "it_said")
     assert q.speaker == "The Brenton council"
+
+
+def test_a_statement_that_reads_speaks_for_its_issuer(docs):
+    (q,) = quotes(docs, "read_issued_by")
+    assert q.speaker == "Piet Alder"
+    (q,) = quotes(docs, "letter_read")
+    assert q.speaker == "Piet Alder"
