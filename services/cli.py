@@ -9,7 +9,7 @@
   storystream board [--host H] [--port N]                  the live story board (a web page)
   storystream tail [--topic story-state] [--json] [--from-beginning]
   storystream extract FILE... | -                          extraction without Kafka
-  storystream eval quotes|entities|stories DATA [--json]
+  storystream eval quotes|entities|stories DATA [--folds K] [--json]
   storystream demo                                         broker + workers + seeds -> story state
   storystream schemas [--check]                            export / check JSON Schemas
   storystream asyncapi [--check]                           write / check schemas/asyncapi.yaml
@@ -161,11 +161,15 @@ def cmd_extract(args) -> int:
 def cmd_eval(args) -> int:
     slog.configure("warning", service="eval")
     if args.what == "quotes":
-        from services.evaluation.quotes import format_table, run_quotes_eval
-        result = run_quotes_eval(args.data)
+        from services.evaluation.quotes_cv import format_cv_table as format_table, run_quotes_cv
+        result = run_quotes_cv(args.data, args.folds)
     elif args.what == "entities":
-        from services.evaluation.entities import format_table, run_entities_eval
-        result = run_entities_eval(args.data)
+        from services.evaluation.entities_cv import format_cv_table as format_table, run_entities_cv
+        try:
+            result = run_entities_cv(args.data, args.folds)
+        except ValueError as exc:  # too few topics for the folds
+            print(f"storystream: error: {exc}", file=sys.stderr)
+            return 2
     else:
         from services.evaluation.stories_kafka import format_table, run_stories_eval
         result = run_stories_eval(args.data, orders=args.orders)
@@ -229,6 +233,8 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("data")
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--orders", type=int, default=5, help="stories: shuffled orders to stream")
+    ev.add_argument("--folds", type=int, default=5, help="quotes/entities: topic folds of the cross-validation "
+                                                         "(a topic is a story id without 'plus')")
     ev.set_defaults(fn=cmd_eval)
     d = sub.add_parser("demo", help="start a broker and the workers, stream seeds/, print the story state")
     d.add_argument("--seeds", default=str(ROOT / "seeds"))

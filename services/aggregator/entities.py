@@ -92,8 +92,20 @@ def _top(d: Mapping[str, int]) -> str:
 
 
 def resolve_short_names(agg: Mapping[str, dict]) -> dict[str, str]:
-    """key -> key it merges into: a key whose words are the trailing (or leading) words of
-    exactly one longer key of the same type in the story."""
+    """key -> key it merges into, when that is unambiguous within the story.
+
+    In order, a key joins the one longer key of the story that
+
+    * ends (or, not for persons, starts) with its words, same type: "Orland" ->
+      "Orland Red Hawks", surname "Korr" -> "Lena Korr";
+    * (persons) has its first and last word around a middle name: "Ana Sorel" ->
+      "Ana Maria Sorel";
+    * (persons) has its surname and a first name it clips: "Fred Rask" ->
+      "Frederick Rask" (clipped forenames, :func:`_clips`).
+
+    A rule applies only when exactly one key qualifies; later rules see only keys
+    the earlier ones left alone.  Chains are followed (a -> b -> c).
+    """
     types = {k: _top(r["types"]) for k, r in agg.items()}
     by_last: dict[str, list[str]] = {}
     by_first: dict[str, list[str]] = {}
@@ -109,6 +121,12 @@ def resolve_short_names(agg: Mapping[str, dict]) -> dict[str, str]:
                        (types[k] != "PERSON" and o.split()[:len(words)] == words))]
         if len(longer) == 1:
             target[k] = longer[0]
+    for k in agg:
+        if k in target:
+            continue
+        found = _person_variant(k, agg, types, by_last)
+        if found:
+            target[k] = found
     # follow chains (a -> b -> c)
     for k in list(target):
         seen = {k}
@@ -116,6 +134,32 @@ def resolve_short_names(agg: Mapping[str, dict]) -> dict[str, str]:
             seen.add(target[k])
             target[k] = target[target[k]]
     return target
+
+
+#: A clipped forename keeps at least this many letters of the full one ("Fred" of
+#: "Frederick"); shorter prefixes ("Al", "Jo") are initials or other names as often.  Not
+#: fitted: a linguistic bound (a clipped forename is a syllable or more), not a tuned value.
+_CLIP_MIN = 3
+
+
+def _clips(short: str, full: str) -> bool:
+    """``short`` is a clipped form of the forename ``full``: "fred"/"frederick", "alex"/"alexandra"."""
+    return _CLIP_MIN <= len(short) < len(full) and full.startswith(short)
+
+
+def _person_variant(k: str, agg: Mapping[str, dict], types: Mapping[str, str],
+                    by_last: Mapping[str, list[str]]) -> str | None:
+    """The one longer person key with the same first and last word around middle names, else
+    the one with the same surname whose forename ``k``'s clips."""
+    words = k.split()
+    if types[k] != "PERSON" or len(words) < 2:
+        return None
+    same_last = [o for o in by_last.get(words[-1], ()) if o != k and types[o] == "PERSON"]
+    middle = [o for o in same_last if len(o.split()) > len(words) and o.split()[0] == words[0]]
+    if len(middle) == 1:
+        return middle[0]
+    clipped = [o for o in same_last if len(o.split()) == len(words) and _clips(words[0], o.split()[0])]
+    return clipped[0] if len(clipped) == 1 and not middle else None
 
 
 def merged_entities(agg: Mapping[str, dict], speaker_keys: Iterable[str] = ()) -> list[dict]:

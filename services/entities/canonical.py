@@ -83,7 +83,8 @@ def canonical_key(name: str) -> str:
 
     Casefolded; accents dropped; hyphens and spaces unified; periods of
     abbreviations removed (``"U.S."`` == ``"US"``); British spellings unified
-    (``"Centre"``, ``"Organisation"``); common transliteration variants of
+    (``"Centre"``, ``"Organisation"``); "Mt", "St", "Ft" before a name read as
+    "Mount", "Saint", "Fort"; common transliteration variants of
     long words unified (see :func:`_fold_transliteration`); inner plurals of
     names of four words or more read in the singular; possessive and
     leading article dropped; trailing corporate designators (Inc, Corp, Ltd,
@@ -96,14 +97,27 @@ def canonical_key(name: str) -> str:
     text = HYPHENS_RE.sub(" ", text).replace(".", "")
     text = text.replace("&", " and ")
     text = re.sub(r"[^\w ]+", "", text)
-    words = [_fold_transliteration(_spelling(w)) for w in text.split()]
+    words = [_fold_transliteration(_spelling(w)) for w in _expand_place_abbreviations(text.split())]
     while len(words) > 1 and words[-1] in _KEY_SUFFIXES:
         words.pop()
     if len(words) >= 3:  # middle initials: "Tomas J. Arvell" ~ "Tomas Arvell"
         words = [words[0]] + [w for w in words[1:-1] if len(w) > 1] + [words[-1]]
+    if len(words) >= 3 and len(words[0]) == 1 and words[0].isalpha():
+        words = words[1:]  # a leading initial before a full name: "R. Tomas Arvell" ~ "Tomas Arvell"
     if len(words) >= _PLURAL_FOLD_MIN_WORDS:  # "Board of Trades Unions" ~ "Board of Trade Unions"
         words = [_singular(w) for w in words[:-1]] + [words[-1]]
     return " ".join(words)
+
+
+#: Abbreviations that stand before a name for one word only: "Mt Ossa" is "Mount Ossa", "St
+#: Brenton" "Saint Brenton", "Ft Orland" "Fort Orland".  Only before another word: at the end
+#: of a name "St" is "Street" ("Quay St").
+_NAME_ABBREVIATIONS = {"mt": "mount", "st": "saint", "ste": "sainte", "ft": "fort"}
+
+
+def _expand_place_abbreviations(words: list[str]) -> list[str]:
+    """``["mt", "ossa"]`` -> ``["mount", "ossa"]``; a last word is left as it is."""
+    return [_NAME_ABBREVIATIONS.get(w, w) if i < len(words) - 1 else w for i, w in enumerate(words)]
 
 
 #: Long formal names are often misquoted with a plural inside ("Institute of Sciences

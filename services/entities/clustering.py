@@ -314,13 +314,22 @@ def _link_name_parts(groups: dict[str, _Group], union) -> None:
             continue
         # any type the tagger gave the short form will do: it often wavers between
         # EVENT and WORK_OF_ART for a title written alone
-        candidates = [g for g in edge_index.get(tuple(_key_tokens(key)), [])
-                      if g is not group and any(_compatible(t, g.majority_type()) for t in gtypes)]
+        toks = _key_tokens(key)
+        candidates = [g for g in edge_index.get(tuple(toks), [])
+                      if g is not group and any(_compatible(t, g.majority_type()) for t in gtypes)
+                      and not _parent_name(group, g, toks)]
         candidates = list({id(g): g for g in candidates}.values())
         if candidates:
             target = _pick_candidate(group, candidates)
             if target is not None:
                 union(key, target.key)
+
+
+def _parent_name(short: _Group, long: _Group, toks: list[str]) -> bool:
+    """``short`` begins ``long`` but was written first: a name used before the longer one is
+    introduced is not its short form but the name it builds on ("Veltro" ... "Veltro Security
+    Lab": the company, then its lab).  News writes a full name first and shortens it after."""
+    return _key_tokens(long.key)[:len(toks)] == toks and short.first < long.first
 
 
 def _pick_candidate(group: _Group, candidates: list[_Group]) -> _Group | None:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .context import Attribution, Context
-from .cues import after_frame, before_frame, find_cue, is_cue
+from .cues import after_frame, before_frame, find_cue, is_cue, read_document
+from .labels import colon_sentence, label_attribution
 from .marks import RawQuote
 from .speakers import resolve_speaker
 from .subjects import inverted_name, positional_subject, quoted_as_saying, subject_of
@@ -11,10 +12,13 @@ from .subjects import inverted_name, positional_subject, quoted_as_saying, subje
 def attribute(ctx: Context, raw: RawQuote, headline: bool = False) -> Attribution:
     """Cue and speaker of one quote."""
     cue, subj, side = find_cue(ctx, raw)
+    intro = colon_sentence(ctx, raw) if not headline else None
+    if intro is not None and (cue is None or cue.i < ctx.doc[intro.cue_i].sent.start):
+        return intro  # "X was blunt: ..." introduces the quote, not a cue of a sentence before
     if cue is None:
         if headline:
             return _headline_colon(ctx, raw)
-        return Attribution()
+        return label_attribution(ctx, raw) or Attribution()
     frame = after_frame(ctx, raw) if side == "after" else before_frame(ctx, raw)
     cue_text = "according to" if subj is not None else cue.text
     if subj is None:
@@ -26,6 +30,8 @@ def attribute(ctx: Context, raw: RawQuote, headline: bool = False) -> Attributio
                 subj = subject_of(ctx, other)
                 if subj is not None:
                     break
+        if subj is None and cue.lemma_.lower() == "read":
+            subj = read_document(cue)  # "'...,' read a statement issued by X": the document speaks
         subj = inverted_name(ctx, cue, subj, frame) or subj or positional_subject(ctx, cue, frame)
         quoted = quoted_as_saying(ctx, cue)
         if quoted is not None:

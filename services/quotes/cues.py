@@ -6,7 +6,7 @@ from spacy.tokens import Token
 
 from .context import Context, is_end
 from .kinds import is_speaker_like
-from .lexicon import NAMING_VERBS, SPEECH_VERBS, SUBORDINATING_CONJUNCTIONS
+from .lexicon import DOCUMENT_NOUNS, NAMING_VERBS, SPEECH_VERBS, SUBORDINATING_CONJUNCTIONS
 from .marks import RawQuote
 from .subjects import subject_of
 
@@ -14,7 +14,11 @@ def is_cue(t: Token, before: bool) -> bool:
     """A reporting verb that can be the cue of a quote next to it (``before``: the verb comes
     before the quote).  Not a verb used as a noun or modifier, not a passive ("it was announced"),
     not hearsay ("said to be"), and a naming verb ("called it ...") only before the quote."""
-    if t.lemma_.lower() not in SPEECH_VERBS or not (t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB")):
+    if not (t.pos_ in ("VERB", "AUX") or t.tag_.startswith("VB")):
+        return False
+    if t.lemma_.lower() == "read" and read_document(t) is not None:
+        return True  # "the statement read", "'...,' read a statement issued by X"
+    if t.lemma_.lower() not in SPEECH_VERBS:
         return False
     lemma = t.lemma_.lower()
     if t.dep_ in ("amod", "compound", "nmod", "nsubj", "dobj", "pobj"):
@@ -30,6 +34,15 @@ def is_cue(t: Token, before: bool) -> bool:
     if t.i + 1 < len(t.doc) and t.doc[t.i + 1].tag_ == "TO":
         return False  # "X, said to be the richest ...": hearsay about X, not X speaking
     return True
+
+
+def read_document(t: Token) -> Token | None:
+    """The document a form of "read" reports ("the letter read", "read a statement"), else None:
+    a document's text "reads" as what it says."""
+    for c in t.children:
+        if c.dep_ in ("nsubj", "dobj") and c.pos_ == "NOUN" and c.lemma_.lower() in DOCUMENT_NOUNS:
+            return c
+    return None
 
 
 def _passive(t: Token) -> bool:

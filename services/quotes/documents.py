@@ -42,6 +42,12 @@ def document_author(ctx: Context, subj: Token) -> Token | str | None:
                 return objs[0]
         if c.dep_ == "poss" and c.pos_ in ("PROPN", "NOUN") and is_speaker_like(c):
             return c
+        if c.dep_ == "acl" and c.lemma_.lower() in ISSUING_VERBS:  # "a statement issued by X"
+            for agent in c.children:
+                objs = [o for o in agent.children if agent.dep_ == "agent" and o.dep_ == "pobj"
+                        and not ctx.inside[o.i]]
+                if objs and is_speaker_like(objs[0]):
+                    return objs[0]
     comp = [c for c in subj.children if c.dep_ == "compound" and c.pos_ == "PROPN" and not ctx.inside[c.i]]
     if comp:
         toks = [t for t in ctx.doc[comp[0].left_edge.i:subj.i] if t.pos_ == "PROPN" or t.text == "-"]
@@ -55,8 +61,20 @@ def document_issuer(ctx: Context, subj: Token, pos: int) -> str | None:
     "a statement from X", "a message of X", "X said in a statement"."""
     if subj.lemma_.lower() not in DOCUMENT_NOUNS:
         return None
-    lo = max(0, ctx.tok_at(pos) - 400)
-    for t in reversed(ctx.doc[lo:subj.i]):
+    return _latest_issuer(ctx, max(0, ctx.tok_at(pos) - 400), subj.i)
+
+
+def pronoun_document_issuer(ctx: Context, subj: Token) -> str | None:
+    """"X released a statement. '...,' it said" -> X: "it" as a reporting subject refers to a
+    document named in the sentence before (or its own), and speaks for whoever issued it."""
+    sent = subj.sent
+    prev = ctx.doc[sent.start - 1].sent if sent.start > 0 else sent
+    return _latest_issuer(ctx, prev.start, subj.i)
+
+
+def _latest_issuer(ctx: Context, lo: int, hi: int) -> str | None:
+    """The issuer of the latest document noun among tokens ``lo``..``hi`` that names one."""
+    for t in reversed(ctx.doc[lo:hi]):
         if t.lemma_.lower() not in DOCUMENT_NOUNS or t.pos_ != "NOUN" or ctx.inside[t.i]:
             continue
         for prep in t.children:

@@ -270,7 +270,8 @@ def is_thing_role(role: str) -> bool:
 
 def _presented_as_person(doc: Doc, ent: SpacySpan, toks: list[Token]) -> bool:
     """An ORG-tagged name the text presents as a person: in apposition to a
-    person noun ("a professor ..., Tomas Brandt,") or after a personal
+    person noun, before or after it ("a professor ..., Tomas Brandt,", "Tomas Brandt, the
+    union chief,") or after a personal
     title or honorific ("Professor Brandt", "Mr Smith")."""
     if not 1 <= len(toks) <= 3 or any(t.lower_ in ORG_NOUNS or not t.text[:1].isupper() for t in toks):
         return False
@@ -283,6 +284,11 @@ def _presented_as_person(doc: Doc, ent: SpacySpan, toks: list[Token]) -> bool:
         w = root.head.lemma_.lower()
         if w in PERSON_NOUNS or w.endswith(APPOSITION_PERSON_SUFFIXES):
             return True
+    for c in root.children:  # "Tomas Brandt, the union chief, ..." -- a person noun in apposition after
+        if c.dep_ == "appos" and c.pos_ == "NOUN" and c.i >= ent.end:
+            w = c.lemma_.lower()
+            if w in PERSON_NOUNS or w.endswith(APPOSITION_PERSON_SUFFIXES):
+                return True
     prev = doc[toks[0].i - 1] if toks[0].i > 0 else None
     if toks[0].i > ent.start:  # the entity itself opens with a title ("Professor X")
         prev = doc[toks[0].i - 1]

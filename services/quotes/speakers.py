@@ -10,7 +10,7 @@ from spacy.tokens import Token
 
 from .context import Attribution, Context
 from .descriptions import described_org, group_speaker, match_description
-from .documents import document_author, document_issuer
+from .documents import document_author, document_issuer, pronoun_document_issuer
 from .kinds import is_org, is_person_noun
 from .lexicon import PRONOUNS_FEMALE, PRONOUNS_MALE, PRONOUNS_PLURAL
 from .marks import RawQuote
@@ -40,6 +40,11 @@ def _resolve_speaker(ctx: Context, subj: Token, raw: RawQuote, att: Attribution)
         target = resolve_pronoun(ctx, lower, raw, at=subj.idx)
         if target is not None:
             att.speaker, att.role = target.speaker, target.role
+        elif lower == "it":
+            issuer = pronoun_document_issuer(ctx, subj)
+            if issuer is not None:
+                person = ctx.registry.resolve(issuer, pos, org=False)
+                att.speaker, att.speaker_type = issuer, "named" if person is not None else "organisation"
         return
     if subj.pos_ == "NOUN":
         appos = [c for c in subj.children if c.dep_ == "appos" and c.pos_ == "PROPN" and not ctx.inside[c.i]]

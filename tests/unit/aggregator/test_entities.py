@@ -45,3 +45,25 @@ def test_subtract_restores_exactly():
     en.add_entities(agg, en.article_entities(a2[1]), "a2", +1)
     en.add_entities(agg, en.article_entities(a2[1]), "a2", -1)
     assert repr(agg) == before
+
+
+def _targets(*names_by_article):
+    arts = [(f"a{i}", article(f"a{i}", "t", [ent(n) for n in names], {"x": 1}))
+            for i, names in enumerate(names_by_article)]
+    return en.resolve_short_names(_agg(*arts))
+
+
+def test_name_without_middle_name_joins_the_full_name():
+    assert _targets(["Ana Maria Sorel"], ["Ana Sorel"]) == {"ana sorel": "ana maria sorel"}
+
+
+def test_middle_name_merge_needs_one_candidate():
+    assert "ana sorel" not in _targets(["Ana Maria Sorel"], ["Ana Lucia Sorel"], ["Ana Sorel"])
+
+
+def test_clipped_forename_joins_the_full_forename():
+    assert _targets(["Frederick Rask"], ["Fred Rask"]) == {"fred rask": "frederick rask"}
+    # two letters are too few to tell a clipped name ("Al") from another person
+    assert _targets(["Alvar Rask"], ["Al Rask"]) == {}
+    # a different forename of the same family stays apart
+    assert _targets(["Frederick Rask"], ["Lotte Rask"]) == {}

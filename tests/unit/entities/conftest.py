@@ -1,7 +1,13 @@
-"""Invented articles parsed once for the entities tests."""
-import pytest
+"""Invented articles parsed once for the entities tests, and the eval data's parses."""
+import hashlib
+from pathlib import Path
 
-from services.common.nlp import parse_articles
+import pytest
+import spacy
+import srsly
+
+from services.common.nlp import MODEL_NAME, doc_from_bytes, doc_to_bytes, parse_articles
+from services.evaluation.entities import load_records
 
 ARTICLES = {
     "roles": (
@@ -49,3 +55,32 @@ ARTICLES = {
 def parsed():
     docs = parse_articles(list(ARTICLES.values()))
     return dict(zip(ARTICLES, docs))
+
+
+# ----------------------------------------------------------------- eval data, parsed once
+# The ECB+ files are parsed once and kept in pytest's cache as DocBin bytes, keyed by the
+# file's content, the spaCy model and the spaCy version, so repeated runs only re-run
+# extraction and scoring.
+def _cache_key(path: Path) -> str:
+    h = hashlib.sha1(path.read_bytes())
+    h.update(f"{MODEL_NAME}|{spacy.__version__}".encode())
+    return f"{path.stem}-{h.hexdigest()[:16]}"
+
+
+def parsed_eval(config, path: Path) -> tuple[list[dict], list]:
+    """Records and ``(title, body)`` docs of an ECB+ file; fails (never skips) when it is missing."""
+    if not path.exists():
+        pytest.fail(f"{path} is missing: the eval data must sit in ../shared beside the repository")
+    records = load_records(path)
+    cache = getattr(config, "cache", None)
+    target = cache.mkdir("entities_parsed") / f"{_cache_key(path)}.msgpack" if cache is not None else None
+    if target is not None and target.exists():
+        try:
+            blobs = srsly.msgpack_loads(target.read_bytes())
+            return records, [(doc_from_bytes(t), doc_from_bytes(b)) for t, b in blobs]
+        except Exception:  # a damaged cache entry: parse again
+            target.unlink()
+    docs = parse_articles([(r["title"], r["body"]) for r in records])
+    if target is not None:
+        target.write_bytes(srsly.msgpack_dumps([(doc_to_bytes(t), doc_to_bytes(b)) for t, b in docs]))
+    return records, docs

@@ -53,3 +53,17 @@ def test_canonical_key_reads_inner_plurals_of_long_names_in_singular():
     assert canonical_key("Institute of Marine Sciences Research") == canonical_key("Institute of Marine Science Research")
     assert canonical_key("Brenton Falcons") == "brenton falcons"  # short names keep their words
     assert canonical_key("Board of Witness Protection") == "board of witness protection"  # "-ss" is not a plural
+
+
+def test_mount_saint_fort_abbreviations_before_a_name():
+    from services.entities.canonical import canonical_key
+    assert canonical_key("Mt Ossel") == canonical_key("Mt. Ossel") == canonical_key("Mount Ossel")
+    assert canonical_key("St. Brenna") == canonical_key("Saint Brenna")
+    assert canonical_key("Ft Orland") == canonical_key("Fort Orland")
+    assert canonical_key("Quay St") != canonical_key("Quay Saint")  # at the end "St" is "Street"
+
+
+def test_leading_initial_before_a_full_name_is_optional():
+    from services.entities.canonical import canonical_key
+    assert canonical_key("R. Tomas Arvell") == canonical_key("Tomas Arvell")
+    assert canonical_key("R. Arvell") != canonical_key("Arvell")  # an initial and a surname stay as written

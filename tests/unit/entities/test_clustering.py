@@ -84,3 +84,13 @@ def test_cluster_nickname_alias_takes_the_full_name():
     mentions = [("Marco Teval", "PERSON"), ("M-Tev", "PERSON"), ("M-Tev", "PERSON"), ("M-Tev", "PERSON")]
     assert set(cluster_names(mentions, aliases=[("M-Tev", "Marco Teval")]).values()) == {"Marco Teval"}
     assert cluster_names(mentions)["M-Tev"] == "M-Tev"               # no alias read: apart
+
+
+def test_name_written_before_a_longer_one_it_begins_is_its_parent():
+    from services.entities.clustering import Mention
+    parent_first = cluster_names([Mention("Veltro", "ORG"), Mention("Veltro", "ORG"),
+                                  Mention("Veltro Security Lab", "ORG")])
+    assert parent_first["Veltro"] == "Veltro" and parent_first["Veltro Security Lab"] == "Veltro Security Lab"
+    # written after the full name, the same short form still shortens it
+    short_after = cluster_names([Mention("Halden Recovery Center", "ORG"), Mention("Halden", "ORG")])
+    assert short_after["Halden"] == "Halden Recovery Center"

@@ -66,6 +66,18 @@ ARTICLES = {
                "The reservoir was closed on Monday, according to a statement from the regional water authority. "
                "Tests found high levels of algae.\n"
                "The statement said the water would be \"safe to drink again within a week.\""),
+    "issued_by": ("Council rejects plan",
+                  "The plan was rejected on Monday. \"We regret that the minister chose to ignore the residents,\" "
+                  "said a statement issued by the Brenton council."),
+    "it_said": ("Council rejects plan",
+                "The Brenton council released a statement on Monday. "
+                "\"We regret that the minister chose to ignore the residents,\" it said."),
+    "read_issued_by": ("Council rejects plan",
+                       "\"We regret that the minister chose to ignore the residents,\" read a statement issued by "
+                       "Mayor Piet Alder on Monday."),
+    "letter_read": ("Council rejects plan",
+                    "Mayor Piet Alder sent a letter to the minister on Friday. "
+                    "\"We regret that you chose to ignore the residents,\" the letter read."),
     "paper": ("Paper warns",
               "Leftist weekly Norrbladet warned that more protests would follow.\n"
               "“Nobody in power is listening,” the paper said."),

@@ -12,7 +12,8 @@ import spacy
 import srsly
 
 from services.common.nlp import MODEL_NAME, doc_from_bytes, doc_to_bytes, parse_articles
-from services.evaluation.quotes import load_gold, parse_gold, run_quotes_eval
+from services.evaluation.quotes import load_gold, parse_gold
+from services.evaluation.quotes_cv import run_quotes_cv
 
 from .articles import ARTICLES
 
@@ -47,14 +48,14 @@ def _parsed(config, path: Path) -> list:
 
 @pytest.fixture(scope="session")
 def seed_result(pytestconfig):
-    return run_quotes_eval(SEED_GOLD, docs=_parsed(pytestconfig, SEED_GOLD))
+    return run_quotes_cv(SEED_GOLD, 5, docs=_parsed(pytestconfig, SEED_GOLD))  # no stories: no folds
 
 
 @pytest.fixture(scope="session")
 def ecb_result(pytestconfig):
     if not ECB_DEV.exists():
         pytest.fail(f"{ECB_DEV} is missing: the eval data must sit in ../shared beside the repository")
-    return run_quotes_eval(ECB_DEV, docs=_parsed(pytestconfig, ECB_DEV))
+    return run_quotes_cv(ECB_DEV, 5, docs=_parsed(pytestconfig, ECB_DEV))  # all-data scores + per-fold
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from services.evaluation.common import match_one_to_one, token_overlap
 from services.evaluation.quotes import format_table, gold_category, load_gold, score_quotes, speaker_matches
+from services.evaluation.quotes_cv import format_cv_table
 
 ROOT = Path(__file__).resolve().parents[3]
 SEED_GOLD = ROOT.parent / "shared" / "gold" / "seed_quotes.json"
@@ -74,15 +75,28 @@ def test_seed_face_the_nation_is_not_a_quote(seed_result):
 
 
 def test_ecbplus_dev(ecb_result):
-    # floors just below the measured values (strict F1 0.961, lenient 0.970, speakers 0.932:
-    # named 0.933, described 0.885, pronoun 0.974; found with right speaker 0.887;
-    # 6 known non-quotes extracted)
-    assert ecb_result["strict"]["f1"] >= 0.955
-    assert ecb_result["lenient"]["f1"] >= 0.965
-    assert ecb_result["speaker_accuracy"] >= 0.93
+    # floors >= 0.02 below the topic-CV figures of `storystream eval quotes ecbplus_dev.jsonl --folds 5`
+    # (nothing fitted, scored per article: CV = all data; docs/quality-quotes.md): strict F1 0.961,
+    # lenient 0.970, speakers 0.935 (named 0.938, described 0.885, pronoun 0.974), found with right
+    # speaker 0.890; 6 known non-quotes extracted
+    assert ecb_result["strict"]["f1"] >= 0.94
+    assert ecb_result["lenient"]["f1"] >= 0.95
+    assert ecb_result["speaker_accuracy"] >= 0.91
     by = ecb_result["speaker_by_category"]
-    assert by["named"]["accuracy"] >= 0.93
-    assert by["described"]["accuracy"] >= 0.88
-    assert by["pronoun"]["accuracy"] >= 0.97
-    assert ecb_result["found_with_right_speaker"] >= 0.885
-    assert ecb_result["false_not_quotes"] <= 6  # not_quotes ceiling
+    assert by["named"]["accuracy"] >= 0.91
+    assert by["described"]["accuracy"] >= 0.86
+    assert by["pronoun"]["accuracy"] >= 0.95
+    assert ecb_result["found_with_right_speaker"] >= 0.87
+    assert ecb_result["false_not_quotes"] <= 8  # not_quotes ceiling
+
+
+def test_ecbplus_dev_topic_folds(ecb_result):
+    folds = ecb_result["per_fold"]
+    assert len(folds) == 5 and sum(f["articles"] for f in folds) == ecb_result["articles"]
+    assert sum(f["gold_quotes"] for f in folds) == ecb_result["gold_quotes"]
+    assert "topic CV" in format_cv_table(ecb_result)
+
+
+def test_seed_gold_has_no_topics_to_fold(seed_result):
+    assert "per_fold" not in seed_result
+    assert "no topic CV" in format_cv_table(seed_result)
