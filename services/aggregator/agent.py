@@ -55,6 +55,13 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
     published: dict[str, dict[str, int]] = {}   # "versions": read from story-state at start
     quotes_topic = settings.topic("article-quotes")
 
+    def refuse(msg, exc: Exception) -> None:
+        """Dead-letter an article the engine refused (its reason) or failed on (where)."""
+        if isinstance(exc, BadMessage):
+            dlq.send_soon(msg, str(exc))
+        else:
+            dlq.send_soon(msg, crash_reason(exc), error_type="processing")
+
     @app.agent(results, name="aggregator-agent")
     async def aggregate(stream):
         # read before the first message is taken: nothing of a message is handled across an await
@@ -73,8 +80,7 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             durable.restore(published["versions"])
             # no await from here to the end of the message: a cancellation cannot split its
             # publishing and table writes (see services/aggregator/durability.py)
-            durable.receive(kind, result,
-                            lambda exc, msg=msg: dlq.send_soon(msg, crash_reason(exc), error_type="processing"))
+            durable.receive(kind, result, lambda exc, msg=msg: refuse(msg, exc))
 
     @app.timer(interval=RESTORE_CHECK_SECONDS, on_leader=False)
     async def restore_when_idle():

@@ -10,6 +10,9 @@ agent, plain dicts in the tests): ``stories`` and ``articles`` (the engine's rec
 * Publish, then persist: a worker stopped or killed in between re-processes the article after a
   restart (re-publishing the same state) instead of remembering an article whose state never
   reached story-state (nor drops the first half of its join).
+* Refuse or roll back: an article the engine refuses (``BadMessage``, checked before any state
+  changes) is dead-lettered with its reason; any other failure dead-letters it and rebuilds the
+  engine from the tables, so its memory never holds half an article.
 * Settle: the pending half of a joined article is dropped only once its article record is on
   the broker (``settle`` after a producer flush), else a kill that lets the deletion reach the
   changelog but not the record loses the article (its other half's offset is committed).
@@ -28,6 +31,7 @@ import structlog
 from schemas.models import ArticleEntities, ArticleQuotes, StoryState
 from services.aggregator.engine import StoryEngine, Update
 from services.aggregator.join import join_step
+from services.common.codec import BadMessage
 
 Result = Union[ArticleQuotes, ArticleEntities]
 
@@ -58,9 +62,7 @@ class Durability:
         if self.restored:
             return
         engine, stories, articles = self.engine, self.stories, self.articles
-        repaired = engine.restore([v for v in stories.values() if v], [v for v in articles.values() if v])
-        for record in repaired:  # a story record left inconsistent by a kill between two table writes
-            stories[record["story_id"]] = record
+        repaired = self._load()
         now = self.clock()
         restate = {sid: v for sid, v in published.items()
                    if v > ((stories.get(sid) or {}).get("version") or 0)}
@@ -79,6 +81,15 @@ class Durability:
         self.restored = True
         self.log.info("aggregator.restored", stories=len(stories), articles=len(articles),
                       repaired=[r["story_id"] for r in repaired], restated=sorted(restate))
+
+    def _load(self) -> list[dict]:
+        """Rebuild the engine from the tables; write back (and return) the story records it
+        repaired (left inconsistent by a kill between two table writes)."""
+        repaired = self.engine.restore([v for v in self.stories.values() if v],
+                                       [v for v in self.articles.values() if v])
+        for record in repaired:
+            self.stories[record["story_id"]] = record
+        return repaired
 
     # ------------------------------------------------------------ one result
     def receive(self, kind: str, result: Result, dead_letter: Callable[[Exception], None]) -> Optional[Update]:
@@ -101,9 +112,17 @@ class Durability:
         try:
             update = self.engine.process(ArticleQuotes.model_validate(joined[0]),
                                          ArticleEntities.model_validate(joined[1]), self.clock())
+        except BadMessage as exc:           # refused before the engine changed anything
+            dead_letter(exc)
+            bound.warning("article.refused", reason=str(exc))
+            self.unsettled.append((aid, chash))
+            return None
         except Exception as exc:
             dead_letter(exc)
             bound.exception("article.aggregation_failed")
+            # the engine may have stopped half-way through the article: roll its memory back to
+            # the tables (nothing of this article was written to them)
+            self._load()
             self.unsettled.append((aid, chash))
             return None
         if update is None:

@@ -75,6 +75,7 @@ from services.aggregator.signature import ArticleSignature, article_signature
 from services.aggregator.state import central_article
 from services.aggregator.store import RecordStore
 from services.aggregator.updates import Announcer, Known, Update, quotes_added
+from services.aggregator.validate import check_article
 
 __all__ = ["EngineConfig", "StoryEngine", "Update"]
 
@@ -188,7 +189,9 @@ class StoryEngine:
     # ------------------------------------------------------------ processing
     def process(self, quotes: ArticleQuotes, entities: ArticleEntities, now: datetime) -> Update | None:
         """Place an article (a new one, or a revision of one seen before) and repair what its
-        arrival shows; None for an article seen before with the same content."""
+        arrival shows; None for an article seen before with the same content.  An article the
+        engine cannot take raises ``BadMessage`` before any state changes (:mod:`validate`)."""
+        check_article(quotes, entities)               # before anything changes (raises BadMessage)
         meta = entities.article
         aid, chash = meta.article_id, meta.content_hash
         prev = self._seen_version(aid)
