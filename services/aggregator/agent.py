@@ -18,7 +18,8 @@ from services.aggregator.durability import Durability
 from services.aggregator.engine import EngineConfig, StoryEngine
 from services.aggregator.published import published_versions
 from services.aggregator.storage import ROCKSDB_OPTIONS
-from services.aggregator.web import register_views
+from services.aggregator.listing import ListedTable, StoryListing
+from services.aggregator.web import register_views, web_options
 from services.common import logging as slog
 from services.common.app import make_app, no_commits_once_stopping
 from services.common.codec import BadMessage, crash_reason, decode, encode, story_key
@@ -31,7 +32,7 @@ RESTORE_CHECK_SECONDS = 1.0   # how soon an idle restarted aggregator restores a
 
 
 def build(settings: Settings, engine_config: EngineConfig | None = None):
-    app = make_app(SERVICE, settings, web=True)
+    app = make_app(SERVICE, settings, web=True, web_options=web_options(settings))
     no_commits_once_stopping(app)   # (its inputs are re-read idempotently after a restart)
     results = app.topic(settings.topic("article-quotes"), settings.topic("article-entities"),
                         key_serializer="raw", value_serializer="raw")
@@ -51,7 +52,8 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
     def publish(state) -> None:
         states.send_soon(key=story_key(state.story_id), value=encode(state))
 
-    durable = Durability(StoryEngine(config), stories, articles, pending, publish, log)
+    listing = StoryListing()                 # GET /stories' order, kept up to date by the writes
+    durable = Durability(StoryEngine(config), ListedTable(stories, listing), articles, pending, publish, log)
     published: dict[str, dict[str, int]] = {}   # "versions": read from story-state at start
     quotes_topic = settings.topic("article-quotes")
 
@@ -107,5 +109,6 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
         publish their closed state and drop them from memory; the tables keep them."""
         durable.close_idle()
 
-    register_views(app, settings, stories, max_items=config.max_list_items)
+    register_views(app, settings, stories, listing, ready=app.tables.recovery.completed.is_set,
+                   max_items=config.max_list_items)
     return app

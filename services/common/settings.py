@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = _env("STORYSTREAM_MAX_BODY_BYTES", 4 * 1024 * 1024, "a whole number >= 1", ge=1)
     web_port: int = _env("STORYSTREAM_WEB_PORT", 6066, "a port, 0-65535", ge=0, le=65535)
     web_host: str = _env("STORYSTREAM_WEB_HOST", "127.0.0.1", "a host name or address")
+    # the aggregator's story API: an optional bearer token (empty: none asked), and the largest
+    # request it reads (its views take no body)
+    web_token: SecretStr = _env("STORYSTREAM_WEB_TOKEN", SecretStr(""), "a string")
+    web_max_request_bytes: int = _env("STORYSTREAM_WEB_MAX_REQUEST_BYTES", 16 * 1024, "a whole number >= 1", ge=1)
     log_level: str = _env("STORYSTREAM_LOG_LEVEL", "info", "a log level name")
     story_close_seconds: float = _env("STORYSTREAM_STORY_CLOSE_SECONDS", 3 * 24 * 3600.0, "seconds > 0", gt=0)
     # how often (wall-clock seconds) the aggregator looks for idle stories to close
@@ -123,6 +127,7 @@ class Settings(BaseSettings):
         out = {name: str(getattr(self, name)) for name in type(self).model_fields}
         out["sasl_password"] = "***" if self.sasl_password.get_secret_value() else ""
         out["ingest_token"] = "***" if self.ingest_token.get_secret_value() else ""
+        out["web_token"] = "***" if self.web_token.get_secret_value() else ""
         return out
 
 
