@@ -11,24 +11,27 @@ after a flush), which holds the logic and is tested without Kafka.
 """
 from __future__ import annotations
 
+import json
+
 import faust
 
 from schemas.models import ArticleEntities, ArticleQuotes
 from services.aggregator.durability import Durability
 from services.aggregator.engine import EngineConfig, StoryEngine
+from services.aggregator.listing import ListedTable, StoryListing
 from services.aggregator.published import published_versions
 from services.aggregator.storage import ROCKSDB_OPTIONS
-from services.aggregator.listing import ListedTable, StoryListing
 from services.aggregator.web import register_views, web_options
 from services.common import logging as slog
 from services.common.app import make_app, no_commits_once_stopping
-from services.common.codec import BadMessage, crash_reason, decode, encode, story_key
+from services.common.codec import BadMessage, article_key, crash_reason, decode, encode, story_key
 from services.common.deadletters import DeadLetters
 from services.common.settings import Settings
 
 SERVICE = "aggregator"
 SETTLE_SECONDS = 5.0   # how often merged articles' pending join halves are dropped
 RESTORE_CHECK_SECONDS = 1.0   # how soon an idle restarted aggregator restores and re-states
+PENDING_CHECK_SECONDS = 60.0  # how often lone join halves are checked for expiry
 
 
 def build(settings: Settings, engine_config: EngineConfig | None = None):
@@ -102,6 +105,16 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             return
         await app.producer.flush()
         durable.settle(batch)
+
+    @app.timer(interval=min(PENDING_CHECK_SECONDS, settings.pending_expire_seconds), on_leader=False)
+    async def expire_lone_halves():
+        """Drop and dead-letter the join halves whose twin never came (STORYSTREAM_PENDING_EXPIRE_SECONDS),
+        one dead letter per half, naming what never arrived."""
+        limit = settings.pending_expire_seconds
+        for x in durable.expire_pending(limit):
+            for kind, payload in sorted(x.halves.items()):
+                dlq.send_record(settings.topic(f"article-{kind}"), article_key(x.article_id),
+                                json.dumps(payload).encode(), x.reason(limit), error_type="expired")
 
     @app.timer(interval=settings.close_check_seconds, on_leader=False)
     async def close_idle_stories():

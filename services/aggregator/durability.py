@@ -13,6 +13,8 @@ agent, plain dicts in the tests): ``stories`` and ``articles`` (the engine's rec
 * Refuse or roll back: an article the engine refuses (``BadMessage``, checked before any state
   changes) is dead-lettered with its reason; any other failure dead-letters it and rebuilds the
   engine from the tables, so its memory never holds half an article.
+* Expire: a pending half whose twin does not come within a configured time (its extractor
+  dead-lettered the other half, say) is dropped and dead-lettered, naming what never arrived.
 * Settle: the pending half of a joined article is dropped only once its article record is on
   the broker (``settle`` after a producer flush), else a kill that lets the deletion reach the
   changelog but not the record loses the article (its other half's offset is committed).
@@ -23,6 +25,7 @@ protocol is the flush between ``settle_mark`` and ``settle``.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Mapping, MutableMapping, Optional, Union
 
@@ -30,10 +33,29 @@ import structlog
 
 from schemas.models import ArticleEntities, ArticleQuotes, StoryState
 from services.aggregator.engine import StoryEngine, Update
-from services.aggregator.join import join_step
+from services.aggregator.join import KINDS, SINCE, join_step
 from services.common.codec import BadMessage
 
 Result = Union[ArticleQuotes, ArticleEntities]
+
+
+@dataclass(frozen=True)
+class Expired:
+    """A pending half whose twin never came: the article version, when its first half arrived,
+    and the halves that did (kind -> payload)."""
+    article_id: str
+    content_hash: str
+    since: str
+    halves: dict
+
+    @property
+    def missing(self) -> list[str]:
+        return [k for k in KINDS if k not in self.halves]
+
+    def reason(self, max_age_seconds: float) -> str:
+        return (f"article {self.article_id!r} (content_hash {self.content_hash[:16]}...): its "
+                f"{' and '.join(sorted(self.halves))} result arrived at {self.since}, its "
+                f"{' and '.join(self.missing)} result never arrived within {max_age_seconds:g} s")
 
 
 def _utc_now() -> datetime:
@@ -104,7 +126,8 @@ class Durability:
             bound.info("article.duplicate_ignored", kind=kind)
             self.unsettled.append((aid, chash))
             return None
-        entry, joined = join_step(self.pending.get(aid), kind, chash, result.model_dump(mode="json"))
+        entry, joined = join_step(self.pending.get(aid), kind, chash, result.model_dump(mode="json"),
+                                  since=self.clock().isoformat())
         if joined is None:
             self.pending[aid] = entry
             bound.info("article.half_pending", kind=kind)   # (an article never joined is traceable)
@@ -175,6 +198,43 @@ class Durability:
             else:
                 del self.pending[article_id]
         del self.unsettled[:batch]
+
+    # ------------------------------------------------------------ expiry of lone halves
+    def expire_pending(self, max_age_seconds: float) -> list[Expired]:
+        """Drop the pending halves whose twin has not come within ``max_age_seconds`` (wall
+        clock) and return them, for a dead letter each naming what never arrived.  Halves of
+        merged articles (waiting to be settled) are left to ``settle``; a half stored before
+        arrival times were kept is given the current time."""
+        if not self.restored:
+            return []
+        now = self.clock()
+        waiting = set(self.unsettled)
+        out: list[Expired] = []
+        for aid, entry in list(self.pending.items()):
+            if not entry:
+                continue
+            keep, changed = {}, False
+            for chash, halves in entry.items():
+                since = halves.get(SINCE)
+                if (aid, chash) in waiting:
+                    keep[chash] = halves
+                elif since is None:
+                    keep[chash], changed = {**halves, SINCE: now.isoformat()}, True
+                elif (now - datetime.fromisoformat(since)).total_seconds() > max_age_seconds:
+                    out.append(Expired(aid, chash, since, {k: v for k, v in halves.items() if k in KINDS}))
+                    changed = True
+                else:
+                    keep[chash] = halves
+            if not changed:
+                continue
+            if keep:
+                self.pending[aid] = keep
+            else:
+                del self.pending[aid]
+        for x in out:
+            self.log.warning("article.half_expired", article_id=x.article_id, content_hash=x.content_hash,
+                             arrived=sorted(x.halves), missing=x.missing, since=x.since)
+        return out
 
     # ------------------------------------------------------------ closing
     def close_idle(self) -> list[Update]:

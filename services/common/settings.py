@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     story_close_seconds: float = _env("STORYSTREAM_STORY_CLOSE_SECONDS", 3 * 24 * 3600.0, "seconds > 0", gt=0)
     # how often (wall-clock seconds) the aggregator looks for idle stories to close
     close_check_seconds: float = _env("STORYSTREAM_CLOSE_CHECK_SECONDS", 30.0, "seconds > 0", gt=0)
+    # a join half (quotes or entities) whose twin has not come this long (wall clock) is dropped
+    # and dead-lettered.  Not fitted: the twin normally comes within seconds; a day leaves an
+    # extractor that is down overnight time to catch up before anything valid is dead-lettered
+    # (and the dead letter carries the half, to be replayed).
+    pending_expire_seconds: float = _env("STORYSTREAM_PENDING_EXPIRE_SECONDS", 24 * 3600.0, "seconds > 0", gt=0)
     # The feeds worker (services/feeds): its config file, its state topics' partitions (the unit
     # of ownership between workers), politeness and limits.
     feeds_config: Path = _env("STORYSTREAM_FEEDS_CONFIG", ROOT / "feeds.yaml", "a file path")

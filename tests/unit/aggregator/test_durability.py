@@ -3,6 +3,7 @@ plain dicts as tables: no Kafka."""
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 
 from services.aggregator.durability import Durability
 from services.aggregator.engine import EngineConfig, StoryEngine
@@ -164,3 +165,46 @@ def test_idle_stories_close_after_restore_only_and_are_persisted_before_they_are
     assert first.story_id not in d.engine.stories
     again = _feed(d, *flood("f2", 6))
     assert again.story_id == first.story_id and again.state.totals.articles == 2
+
+
+# ---------------------------------------------------------------- lone halves expire (issue 19, item 5)
+def test_a_half_whose_twin_never_comes_expires_naming_what_never_arrived():
+    clock = [T0]
+    effects: list = []
+    d = Durability(StoryEngine(), Table("stories", effects), Table("articles", effects), Table("pending", effects),
+                   lambda state: None, clock=lambda: clock[0])
+    d.restore({})
+    q1, e1 = flood("f1")
+    q2, _ = quake("q2")
+    assert d.receive("entities", e1, lambda exc: None) is None        # f1: the quotes half never comes
+    clock[0] = T0 + timedelta(minutes=30)
+    assert d.receive("quotes", q2, lambda exc: None) is None          # q2: younger
+    clock[0] = T0 + timedelta(hours=1, minutes=1)
+    (x,) = d.expire_pending(3600)
+    assert (x.article_id, x.content_hash, x.missing, sorted(x.halves)) == ("f1", e1.article.content_hash,
+                                                                          ["quotes"], ["entities"])
+    assert x.halves["entities"]["article"]["article_id"] == "f1"      # the half itself, to replay
+    reason = x.reason(3600)
+    assert "'f1'" in reason and "entities result arrived at 2031-03-01T12:00:00+00:00" in reason
+    assert "quotes result never arrived within 3600 s" in reason
+    assert "f1" not in d.pending and "q2" in d.pending
+    assert d.expire_pending(3600) == []                               # once
+    clock[0] = T0 + timedelta(hours=2)
+    assert [x.article_id for x in d.expire_pending(3600)] == ["q2"] and d.pending == {}
+
+
+def test_merged_halves_wait_for_settling_and_old_halves_get_a_time():
+    clock = [T0]
+    h_old = quake("g1")[1].article.content_hash
+    d, effects, _ = _durable(pending={"g1": {h_old: {"entities": {}}}})      # stored before arrival times
+    d.clock = lambda: clock[0]
+    d.restore({})
+    q, e = flood("f1")
+    _feed(d, q, e)                                                     # merged, not yet settled
+    clock[0] = T0 + timedelta(days=3)
+    assert d.expire_pending(3600) == []
+    assert "f1" in d.pending and d.pending["g1"][h_old]["since"] == clock[0].isoformat()
+    clock[0] += timedelta(hours=2)
+    assert [x.article_id for x in d.expire_pending(3600)] == ["g1"]
+    d.settle(d.settle_mark())
+    assert d.pending == {}
