@@ -26,7 +26,7 @@ protocol is the flush between ``settle_mark`` and ``settle``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping, MutableMapping, Optional, Union
 
 import structlog
@@ -107,11 +107,27 @@ class Durability:
     def _load(self) -> list[dict]:
         """Rebuild the engine from the tables; write back (and return) the story records it
         repaired (left inconsistent by a kill between two table writes)."""
-        repaired = self.engine.restore([v for v in self.stories.values() if v],
-                                       [v for v in self.articles.values() if v])
+        repaired = self.engine.restore(*self._restorable())
         for record in repaired:
             self.stories[record["story_id"]] = record
         return repaired
+
+    def _restorable(self) -> tuple[list[dict], list[dict]]:
+        """The records the engine keeps after a restore: open stories, closed ones inside the
+        reopen window (of the newest event time in the table) and their articles.  The tables
+        are scanned, but the records of older stories are neither parsed nor held (the engine
+        reads them through its loaders when a revision or a late report needs one), so memory
+        after a restart follows the open stories, not every story ever stored."""
+        times = [datetime.fromisoformat(v["event_time"]) for v in self.stories.values()
+                 if v and v.get("articles") and v.get("event_time")]
+        if not times:
+            return [v for v in self.stories.values() if v], [v for v in self.articles.values() if v]
+        limit = max(times) - timedelta(seconds=self.engine.config.reopen_after_seconds)
+        del times
+        stories = [v for v in self.stories.values() if v and (
+            v.get("status") == "open" or (v.get("articles") and datetime.fromisoformat(v["event_time"]) >= limit))]
+        keep = {v["story_id"] for v in stories}
+        return stories, [a for a in self.articles.values() if a and a.get("story_id") in keep]
 
     # ------------------------------------------------------------ one result
     def receive(self, kind: str, result: Result, dead_letter: Callable[[Exception], None]) -> Optional[Update]:

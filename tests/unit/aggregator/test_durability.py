@@ -208,3 +208,40 @@ def test_merged_halves_wait_for_settling_and_old_halves_get_a_time():
     assert [x.article_id for x in d.expire_pending(3600)] == ["g1"]
     d.settle(d.settle_mark())
     assert d.pending == {}
+
+
+# ---------------------------------------------------------------- restore keeps what is open (issue 19, item 5)
+def test_restore_parses_only_open_stories_and_those_inside_the_reopen_window(monkeypatch):
+    from tests.unit.aggregator.test_atomic import _memory
+    config = EngineConfig(close_after_seconds=3600, reopen_after_seconds=24 * 3600)
+    stories, articles = {}, {}
+    d = Durability(StoryEngine(config), stories, articles, {}, lambda state: None, clock=lambda: T0 + timedelta(days=10))
+    d.restore({})
+    _feed(d, *flood("f1", 0))
+    _feed(d, *flood("f2", 0.5))
+    _feed(d, *quake("q1", 30))                 # the flood story closes, and leaves the window
+    d.close_idle()
+    _feed(d, *quake("q2", 50))                 # (q1's story closes; inside the window)
+    d.close_idle()
+    _feed(d, *flood("f3", 55, revision="x"))   # a new flood story, open
+    assert {r["status"] for r in stories.values()} == {"open", "closed"}
+    seen = []
+    real = StoryEngine.restore
+
+    def spy(self, s, a):
+        seen.append(([r["story_id"] for r in s], sorted(r["article_id"] for r in a)))
+        return real(self, s, a)
+    monkeypatch.setattr(StoryEngine, "restore", spy)
+    again = Durability(StoryEngine(config), dict(stories), dict(articles), {}, lambda state: None, clock=lambda: T0 + timedelta(days=10))
+    again.restore({})
+    (kept_stories, kept_articles), = seen
+    assert kept_articles == ["f3", "q1", "q2"]                     # not f1, f2: their story is out of the window
+    assert len(kept_stories) == 2
+    # the same memory as a restore from every record (the engine drops the rest anyway)
+    full = StoryEngine(config)
+    full.story_loader, full.article_loader = stories.get, articles.get
+    real(full, list(stories.values()), list(articles.values()))
+    assert _memory(again.engine) == _memory(full)
+    # a late revision of f1 still finds its closed story through the loaders
+    up = _feed(again, *flood("f1", 56, revision="late"))
+    assert up is not None and "f1" in up.state.article_ids
