@@ -12,18 +12,20 @@ after a flush), which holds the logic and is tested without Kafka.
 from __future__ import annotations
 
 import time
+import json
 
 import faust
 
 from schemas.models import ArticleEntities, ArticleQuotes
 from services.aggregator.durability import Durability
 from services.aggregator.engine import EngineConfig, StoryEngine
+from services.aggregator.listing import ListedTable, StoryListing
 from services.aggregator.published import published_versions
 from services.aggregator.storage import ROCKSDB_OPTIONS
-from services.aggregator.web import register_views
+from services.aggregator.web import register_views, web_options
 from services.common import logging as slog
 from services.common.app import make_app, no_commits_once_stopping
-from services.common.codec import BadMessage, crash_reason, decode, encode, story_key
+from services.common.codec import BadMessage, article_key, crash_reason, decode, encode, story_key
 from services.common.deadletters import DeadLetters
 from services.common.metrics import PROCESSING, STAGE_IN, STAGE_OUT, gauge, instrument_faust
 from services.common.settings import Settings
@@ -31,10 +33,11 @@ from services.common.settings import Settings
 SERVICE = "aggregator"
 SETTLE_SECONDS = 5.0   # how often merged articles' pending join halves are dropped
 RESTORE_CHECK_SECONDS = 1.0   # how soon an idle restarted aggregator restores and re-states
+PENDING_CHECK_SECONDS = 60.0  # how often lone join halves are checked for expiry
 
 
 def build(settings: Settings, engine_config: EngineConfig | None = None):
-    app = make_app(SERVICE, settings, web=True)
+    app = make_app(SERVICE, settings, web=True, web_options=web_options(settings))
     no_commits_once_stopping(app)   # (its inputs are re-read idempotently after a restart)
     results = app.topic(settings.topic("article-quotes"), settings.topic("article-entities"),
                         key_serializer="raw", value_serializer="raw")
@@ -57,13 +60,21 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
         states.send_soon(key=story_key(state.story_id), value=encode(state))
         sent.inc()
 
-    durable = Durability(StoryEngine(config), stories, articles, pending, publish, log)
+    listing = StoryListing()                 # GET /stories' order, kept up to date by the writes
+    durable = Durability(StoryEngine(config), ListedTable(stories, listing), articles, pending, publish, log)
     instrument_faust(app, settings, SERVICE,
                      tables={"stories": stories, "story-articles": articles, "pending-joins": pending})
     gauge("storystream_open_stories", "Open stories held by the aggregator", [],
           lambda: [((), len(durable.engine.index.members))])
     published: dict[str, dict[str, int]] = {}   # "versions": read from story-state at start
     quotes_topic = settings.topic("article-quotes")
+
+    def refuse(msg, exc: Exception) -> None:
+        """Dead-letter an article the engine refused (its reason) or failed on (where)."""
+        if isinstance(exc, BadMessage):
+            dlq.send_soon(msg, str(exc))
+        else:
+            dlq.send_soon(msg, crash_reason(exc), error_type="processing")
 
     @app.agent(results, name="aggregator-agent")
     async def aggregate(stream):
@@ -85,8 +96,7 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
             durable.restore(published["versions"])
             # no await from here to the end of the message: a cancellation cannot split its
             # publishing and table writes (see services/aggregator/durability.py)
-            durable.receive(kind, result,
-                            lambda exc, msg=msg: dlq.send_soon(msg, crash_reason(exc), error_type="processing"))
+            durable.receive(kind, result, lambda exc, msg=msg: refuse(msg, exc))
             timing.observe(time.perf_counter() - started)
 
     @app.timer(interval=RESTORE_CHECK_SECONDS, on_leader=False)
@@ -108,11 +118,22 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
         await app.producer.flush()
         durable.settle(batch)
 
+    @app.timer(interval=min(PENDING_CHECK_SECONDS, settings.pending_expire_seconds), on_leader=False)
+    async def expire_lone_halves():
+        """Drop and dead-letter the join halves whose twin never came (STORYSTREAM_PENDING_EXPIRE_SECONDS),
+        one dead letter per half, naming what never arrived."""
+        limit = settings.pending_expire_seconds
+        for x in durable.expire_pending(limit):
+            for kind, payload in sorted(x.halves.items()):
+                dlq.send_record(settings.topic(f"article-{kind}"), article_key(x.article_id),
+                                json.dumps(payload).encode(), x.reason(limit), error_type="expired")
+
     @app.timer(interval=settings.close_check_seconds, on_leader=False)
     async def close_idle_stories():
         """Close stories idle (in event time) longer than STORYSTREAM_STORY_CLOSE_SECONDS:
         publish their closed state and drop them from memory; the tables keep them."""
         durable.close_idle()
 
-    register_views(app, settings, stories, max_items=config.max_list_items)
+    register_views(app, settings, stories, listing, ready=app.tables.recovery.completed.is_set,
+                   max_items=config.max_list_items)
     return app

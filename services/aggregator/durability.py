@@ -10,6 +10,11 @@ agent, plain dicts in the tests): ``stories`` and ``articles`` (the engine's rec
 * Publish, then persist: a worker stopped or killed in between re-processes the article after a
   restart (re-publishing the same state) instead of remembering an article whose state never
   reached story-state (nor drops the first half of its join).
+* Refuse or roll back: an article the engine refuses (``BadMessage``, checked before any state
+  changes) is dead-lettered with its reason; any other failure dead-letters it and rebuilds the
+  engine from the tables, so its memory never holds half an article.
+* Expire: a pending half whose twin does not come within a configured time (its extractor
+  dead-lettered the other half, say) is dropped and dead-lettered, naming what never arrived.
 * Settle: the pending half of a joined article is dropped only once its article record is on
   the broker (``settle`` after a producer flush), else a kill that lets the deletion reach the
   changelog but not the record loses the article (its other half's offset is committed).
@@ -20,16 +25,37 @@ protocol is the flush between ``settle_mark`` and ``settle``.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping, MutableMapping, Optional, Union
 
 import structlog
 
 from schemas.models import ArticleEntities, ArticleQuotes, StoryState
 from services.aggregator.engine import StoryEngine, Update
-from services.aggregator.join import join_step
+from services.aggregator.join import KINDS, SINCE, join_step
+from services.common.codec import BadMessage
 
 Result = Union[ArticleQuotes, ArticleEntities]
+
+
+@dataclass(frozen=True)
+class Expired:
+    """A pending half whose twin never came: the article version, when its first half arrived,
+    and the halves that did (kind -> payload)."""
+    article_id: str
+    content_hash: str
+    since: str
+    halves: dict
+
+    @property
+    def missing(self) -> list[str]:
+        return [k for k in KINDS if k not in self.halves]
+
+    def reason(self, max_age_seconds: float) -> str:
+        return (f"article {self.article_id!r} (content_hash {self.content_hash[:16]}...): its "
+                f"{' and '.join(sorted(self.halves))} result arrived at {self.since}, its "
+                f"{' and '.join(self.missing)} result never arrived within {max_age_seconds:g} s")
 
 
 def _utc_now() -> datetime:
@@ -58,9 +84,7 @@ class Durability:
         if self.restored:
             return
         engine, stories, articles = self.engine, self.stories, self.articles
-        repaired = engine.restore([v for v in stories.values() if v], [v for v in articles.values() if v])
-        for record in repaired:  # a story record left inconsistent by a kill between two table writes
-            stories[record["story_id"]] = record
+        repaired = self._load()
         now = self.clock()
         restate = {sid: v for sid, v in published.items()
                    if v > ((stories.get(sid) or {}).get("version") or 0)}
@@ -80,6 +104,31 @@ class Durability:
         self.log.info("aggregator.restored", stories=len(stories), articles=len(articles),
                       repaired=[r["story_id"] for r in repaired], restated=sorted(restate))
 
+    def _load(self) -> list[dict]:
+        """Rebuild the engine from the tables; write back (and return) the story records it
+        repaired (left inconsistent by a kill between two table writes)."""
+        repaired = self.engine.restore(*self._restorable())
+        for record in repaired:
+            self.stories[record["story_id"]] = record
+        return repaired
+
+    def _restorable(self) -> tuple[list[dict], list[dict]]:
+        """The records the engine keeps after a restore: open stories, closed ones inside the
+        reopen window (of the newest event time in the table) and their articles.  The tables
+        are scanned, but the records of older stories are neither parsed nor held (the engine
+        reads them through its loaders when a revision or a late report needs one), so memory
+        after a restart follows the open stories, not every story ever stored."""
+        times = [datetime.fromisoformat(v["event_time"]) for v in self.stories.values()
+                 if v and v.get("articles") and v.get("event_time")]
+        if not times:
+            return [v for v in self.stories.values() if v], [v for v in self.articles.values() if v]
+        limit = max(times) - timedelta(seconds=self.engine.config.reopen_after_seconds)
+        del times
+        stories = [v for v in self.stories.values() if v and (
+            v.get("status") == "open" or (v.get("articles") and datetime.fromisoformat(v["event_time"]) >= limit))]
+        keep = {v["story_id"] for v in stories}
+        return stories, [a for a in self.articles.values() if a and a.get("story_id") in keep]
+
     # ------------------------------------------------------------ one result
     def receive(self, kind: str, result: Result, dead_letter: Callable[[Exception], None]) -> Optional[Update]:
         """One decoded half (``kind``: "quotes" or "entities") of an article, after ``restore``.
@@ -93,7 +142,8 @@ class Durability:
             bound.info("article.duplicate_ignored", kind=kind)
             self.unsettled.append((aid, chash))
             return None
-        entry, joined = join_step(self.pending.get(aid), kind, chash, result.model_dump(mode="json"))
+        entry, joined = join_step(self.pending.get(aid), kind, chash, result.model_dump(mode="json"),
+                                  since=self.clock().isoformat())
         if joined is None:
             self.pending[aid] = entry
             bound.info("article.half_pending", kind=kind)   # (an article never joined is traceable)
@@ -101,9 +151,17 @@ class Durability:
         try:
             update = self.engine.process(ArticleQuotes.model_validate(joined[0]),
                                          ArticleEntities.model_validate(joined[1]), self.clock())
+        except BadMessage as exc:           # refused before the engine changed anything
+            dead_letter(exc)
+            bound.warning("article.refused", reason=str(exc))
+            self.unsettled.append((aid, chash))
+            return None
         except Exception as exc:
             dead_letter(exc)
             bound.exception("article.aggregation_failed")
+            # the engine may have stopped half-way through the article: roll its memory back to
+            # the tables (nothing of this article was written to them)
+            self._load()
             self.unsettled.append((aid, chash))
             return None
         if update is None:
@@ -156,6 +214,43 @@ class Durability:
             else:
                 del self.pending[article_id]
         del self.unsettled[:batch]
+
+    # ------------------------------------------------------------ expiry of lone halves
+    def expire_pending(self, max_age_seconds: float) -> list[Expired]:
+        """Drop the pending halves whose twin has not come within ``max_age_seconds`` (wall
+        clock) and return them, for a dead letter each naming what never arrived.  Halves of
+        merged articles (waiting to be settled) are left to ``settle``; a half stored before
+        arrival times were kept is given the current time."""
+        if not self.restored:
+            return []
+        now = self.clock()
+        waiting = set(self.unsettled)
+        out: list[Expired] = []
+        for aid, entry in list(self.pending.items()):
+            if not entry:
+                continue
+            keep, changed = {}, False
+            for chash, halves in entry.items():
+                since = halves.get(SINCE)
+                if (aid, chash) in waiting:
+                    keep[chash] = halves
+                elif since is None:
+                    keep[chash], changed = {**halves, SINCE: now.isoformat()}, True
+                elif (now - datetime.fromisoformat(since)).total_seconds() > max_age_seconds:
+                    out.append(Expired(aid, chash, since, {k: v for k, v in halves.items() if k in KINDS}))
+                    changed = True
+                else:
+                    keep[chash] = halves
+            if not changed:
+                continue
+            if keep:
+                self.pending[aid] = keep
+            else:
+                del self.pending[aid]
+        for x in out:
+            self.log.warning("article.half_expired", article_id=x.article_id, content_hash=x.content_hash,
+                             arrived=sorted(x.halves), missing=x.missing, since=x.since)
+        return out
 
     # ------------------------------------------------------------ closing
     def close_idle(self) -> list[Update]:

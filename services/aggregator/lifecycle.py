@@ -4,6 +4,13 @@ Story idleness is measured in *event time*: the watermark is the latest ``publis
 ``produced_at``, else ``now``) of any article seen; the engine closes a story whose newest
 article is older than ``watermark - close_after_seconds``.
 
+An implausible date is kept in the article but is not its event time (:meth:`Lifecycle.event_time`):
+a ``published`` more than ``max_ahead_seconds`` ahead of the wall clock (a typo, ``2099``, a
+hostile record) would move the watermark years on and close every open story, and one before
+:data:`EARLIEST_EVENT` would take the window arithmetic below ``datetime.min``.  Such an article
+takes the watermark as its event time (it moves no clock); before any watermark, ``produced_at``
+or the wall clock.
+
 A closed story stays matchable only while its newest article is within ``reopen_after_seconds``
 (event time) of the watermark: the index keeps a light signature of it, and a matching article
 reopens it.  Beyond that it leaves the index for good (and its articles the document
@@ -13,11 +20,12 @@ records and the watermark, so a restore rebuilds the same index.
 from __future__ import annotations
 
 import heapq
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 from services.aggregator import quotes as qu
 from services.aggregator.index import StoryIndex
+from services.aggregator.members import utc
 from services.aggregator.params import ClusterParams
 from services.aggregator.records import StoryRecord
 from services.aggregator.signature import light_signature
@@ -25,14 +33,45 @@ from services.aggregator.store import RecordStore
 from services.aggregator.updates import Announcer
 
 
+# Not fitted: a sanity bound, not a clustering rule.  No news archive the service reads predates
+# it, and it keeps ``watermark - window`` far from ``datetime.min`` (year 1: OverflowError).
+EARLIEST_EVENT = datetime(1900, 1, 1, tzinfo=timezone.utc)
+
+
+def plausible(t: Optional[datetime], latest_ok: datetime) -> Optional[datetime]:
+    """``t`` in UTC when it lies between :data:`EARLIEST_EVENT` and ``latest_ok``, else None."""
+    if t is None:
+        return None
+    try:
+        t = utc(t)
+    except (OverflowError, ValueError):           # e.g. 9999-12-31T23:00-05:00 in UTC
+        return None
+    return t if EARLIEST_EVENT <= t <= latest_ok else None
+
+
 class Lifecycle:
     def __init__(self, index: StoryIndex, store: RecordStore, announcer: Announcer, params: ClusterParams,
-                 reopen_after_seconds: float) -> None:
+                 reopen_after_seconds: float, max_ahead_seconds: float = 24 * 3600) -> None:
         self.index, self.store, self.announcer, self.params = index, store, announcer, params
         self.reopen_after_seconds = reopen_after_seconds
+        self.max_ahead_seconds = max_ahead_seconds
         self.watermark: Optional[datetime] = None
         self.closed_at: dict[str, str] = {}      # closed story id in the index -> its event_time
         self._heap: list[tuple[datetime, str, str]] = []   # (event time, event_time iso, story id)
+
+    def event_time(self, published: Optional[datetime], produced_at: Optional[datetime],
+                   now: datetime) -> datetime:
+        """An article's event time: ``published`` when plausible (not before
+        :data:`EARLIEST_EVENT`, at most ``max_ahead_seconds`` ahead of ``now``, the wall clock);
+        an article without one: ``produced_at`` when plausible.  Otherwise the watermark (the
+        article moves no clock), or before any article ``now``.  Pure: nothing changes."""
+        latest_ok = now + timedelta(seconds=self.max_ahead_seconds)
+        first = plausible(published, latest_ok)
+        if first is not None:
+            return first
+        if published is None and (second := plausible(produced_at, latest_ok)) is not None:
+            return second
+        return self.watermark if self.watermark is not None else now
 
     def see(self, t: datetime) -> None:
         """An article's event time moves the watermark on (never back)."""

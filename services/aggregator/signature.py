@@ -18,6 +18,7 @@ import heapq
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Iterable, Mapping, Optional
 
 from schemas.models import ArticleEntities, ArticleQuotes
@@ -87,8 +88,10 @@ def quote_shingles(texts: Iterable[str], n: int = 4) -> list[list[str]]:
 
 
 def article_signature(ents: ArticleEntities, quotes: Optional[ArticleQuotes] = None,
-                      params: ClusterParams = DEFAULT_PARAMS) -> ArticleSignature:
-    """What clustering needs from one article (kept in the article record)."""
+                      params: ClusterParams = DEFAULT_PARAMS, when: Optional[datetime] = None) -> ArticleSignature:
+    """What clustering needs from one article (kept in the article record).  ``when``: its
+    publication time as the engine takes it (its event time), else ``published`` or
+    ``produced_at`` as given."""
     sal: dict[str, EntityWeight] = {}
     for e in ents.entities:
         tw = params.type_weight.get(e.type)
@@ -99,7 +102,7 @@ def article_signature(ents: ArticleEntities, quotes: Optional[ArticleQuotes] = N
         cur = sal.get(k)
         if cur is None or w > cur.weight:
             sal[k] = EntityWeight(round(w, 6), e.type)
-    when = ents.article.published or ents.article.produced_at
+    when = when or ents.article.published or ents.article.produced_at
     return ArticleSignature(
         entities=sal, terms={t: c for t, c in ents.terms.items() if c > 0}, title=title_words(ents.article.title),
         own_dates=[ents.own_date] if ents.own_date else [],

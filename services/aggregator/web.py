@@ -3,15 +3,26 @@
 GET /stories               latest state of each story, newest first, paginated (?page=&per_page=)
 GET /stories/{story_id}   full state of one story (a story merged into another: 301 to it)
 GET /schemas/story-state  the JSON Schema the responses follow
+
+The server binds 127.0.0.1 unless STORYSTREAM_WEB_HOST says otherwise; faust's own table and
+router views are off (``services/common/app.py``).  :func:`web_options` guards every request:
+with STORYSTREAM_WEB_TOKEN set, ``/stories`` asks for ``Authorization: Bearer <token>`` (401
+without it); a request declaring a body over STORYSTREAM_WEB_MAX_REQUEST_BYTES gets 413, and
+aiohttp reads no more than that.  ``GET /stories`` pages through a :class:`StoryListing` kept
+up to date by the aggregator's writes, not by sorting the table per request.
 """
 from __future__ import annotations
 
+import hmac
 import json
 from pathlib import Path
+from typing import Callable
 
 import faust
+from aiohttp import web as aioweb
 from faust.web import Request, Response, View
 
+from services.aggregator.listing import StoryListing
 from services.aggregator.records import StoryRecord
 from services.aggregator.state import render
 from services.common.settings import Settings
@@ -42,7 +53,30 @@ def detail(story_id: str, record, max_items: int = 50) -> tuple[int, dict, dict]
     return 404, {"error": f"no story {story_id!r}"}, {}
 
 
-def register_views(app: faust.App, settings: Settings, stories, max_items: int = 50) -> None:
+def web_options(settings: Settings) -> dict:
+    """aiohttp ``Application`` options of the aggregator's server: the request size limit and
+    the guard middleware (token, declared size)."""
+    token = settings.web_token.get_secret_value().encode()
+    limit = settings.web_max_request_bytes
+
+    @aioweb.middleware
+    async def guard(request, handler):
+        if request.content_length is not None and request.content_length > limit:
+            return aioweb.json_response({"error": f"request body larger than {limit} bytes"}, status=413)
+        if token and request.path.startswith("/stories"):
+            given = request.headers.get("Authorization", "")
+            if not (given.startswith("Bearer ") and hmac.compare_digest(given[7:].strip().encode(), token)):
+                return aioweb.json_response({"error": "missing or wrong bearer token"}, status=401,
+                                            headers={"WWW-Authenticate": 'Bearer realm="stories"'})
+        return await handler(request)
+
+    return {"client_max_size": limit, "middlewares": [guard]}
+
+
+def register_views(app: faust.App, settings: Settings, stories, listing: StoryListing,
+                   ready: Callable[[], bool], max_items: int = 50) -> None:
+    """``listing``: kept up to date by the writes to ``stories`` (``listing.ListedTable``), built
+    from the table on the first request once ``ready()`` (the table is recovered)."""
     @app.page("/stories")
     class StoryList(View):
         async def get(self, request: Request) -> Response:
@@ -51,11 +85,14 @@ def register_views(app: faust.App, settings: Settings, stories, max_items: int =
                 per_page = min(200, max(1, int(request.query.get("per_page", "20"))))
             except ValueError:
                 return self.json({"error": "page and per_page must be integers"}, status=400)
-            records = [r for r in stories.values() if r and r.get("articles")]
-            records.sort(key=lambda r: (r.get("updated_at") or "", r.get("story_id")), reverse=True)
-            start = (page - 1) * per_page
-            page_states = [state_of(r, max_items) for r in records[start:start + per_page]]
-            body = {"page": page, "per_page": per_page, "total": len(records),
+            if not listing.built:
+                if not ready():
+                    return self.json({"error": "starting: the story table is being recovered"}, status=503,
+                                     headers={"Retry-After": "5"})
+                listing.build(stories.values())
+            ids = listing.page((page - 1) * per_page, per_page)
+            page_states = [s for s in (state_of(stories.get(sid), max_items) for sid in ids) if s is not None]
+            body = {"page": page, "per_page": per_page, "total": len(listing),
                     "schema": SCHEMA_LINK, "stories": page_states}
             return self.json(body, headers=dict(DESCRIBED_BY))
 

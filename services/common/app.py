@@ -118,15 +118,16 @@ def keep_queued_on_resume(app: faust.App) -> None:
     fc.resume = resume_keeping_queues
 
 
-def make_app(service: str, settings: Settings, *, web: bool = False) -> faust.App:
-    """One faust app per service: its own consumer group (the app id)."""
-    app = _new_app(service, settings, web=web)
+def make_app(service: str, settings: Settings, *, web: bool = False, web_options: dict | None = None) -> faust.App:
+    """One faust app per service: its own consumer group (the app id).  ``web_options``: the
+    aiohttp ``Application`` options of its web server (middlewares, ``client_max_size``)."""
+    app = _new_app(service, settings, web=web, web_options=web_options)
     harden_flush(app.producer)
     keep_queued_on_resume(app)
     return app
 
 
-def _new_app(service: str, settings: Settings, *, web: bool = False) -> faust.App:
+def _new_app(service: str, settings: Settings, *, web: bool = False, web_options: dict | None = None) -> faust.App:
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
     return faust.App(
         settings.app_id(service),
@@ -149,6 +150,14 @@ def _new_app(service: str, settings: Settings, *, web: bool = False) -> faust.Ap
         broker_commit_interval=1.0,
         stream_wait_empty=True,
         web_enabled=web,
+        # faust's own views are off: /table serves raw table records (pending-join payloads
+        # included), /router the cluster's topology, / with stats the sensors; only the views a
+        # service registers are served (and faust's {"status": "OK"} index at /)
+        web_tables_enabled=False,
+        web_router_enabled=False,
+        web_stats_enabled=False,
+        web_graph_enabled=False,
+        web_application_options=web_options or {},
         web_port=settings.web_port,
         web_bind=settings.web_host,
         web_host=settings.web_host,

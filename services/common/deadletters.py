@@ -31,5 +31,14 @@ class DeadLetters:
         self.log.warning("message.dead_lettered", reason=reason, error_type=error_type,
                          topic=message.topic, partition=message.partition, offset=message.offset)
 
+    def send_record(self, topic: str, key: bytes | None, value: bytes | None, reason: str, error_type: str) -> None:
+        """A dead letter for what no single message holds (e.g. a join half that expired): the
+        topic it came from, its key and value; no partition or offset."""
+        letter = dead_letter(reason=reason, error_type=error_type, service=self.service,
+                             topic=topic, partition=None, offset=None, key=key, value=value)
+        self.topic.send_soon(key=key, value=encode(letter))
+        self.count += 1
+        self.log.warning("message.dead_lettered", reason=reason, error_type=error_type, topic=topic)
+
     async def send(self, message, reason: str, error_type: str = "invalid") -> None:
         self.send_soon(message, reason, error_type)

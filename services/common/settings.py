@@ -61,10 +61,19 @@ class Settings(BaseSettings):
     # (services/common/metrics.py PORT_OFFSETS); 0 turns them off.
     metrics_port: int = _env("STORYSTREAM_METRICS_PORT", 9464, "a port, 0-65535", ge=0, le=65535)
     metrics_host: str = _env("STORYSTREAM_METRICS_HOST", "127.0.0.1", "a host name or address")
+    # the aggregator's story API: an optional bearer token (empty: none asked), and the largest
+    # request it reads (its views take no body)
+    web_token: SecretStr = _env("STORYSTREAM_WEB_TOKEN", SecretStr(""), "a string")
+    web_max_request_bytes: int = _env("STORYSTREAM_WEB_MAX_REQUEST_BYTES", 16 * 1024, "a whole number >= 1", ge=1)
     log_level: str = _env("STORYSTREAM_LOG_LEVEL", "info", "a log level name")
     story_close_seconds: float = _env("STORYSTREAM_STORY_CLOSE_SECONDS", 3 * 24 * 3600.0, "seconds > 0", gt=0)
     # how often (wall-clock seconds) the aggregator looks for idle stories to close
     close_check_seconds: float = _env("STORYSTREAM_CLOSE_CHECK_SECONDS", 30.0, "seconds > 0", gt=0)
+    # a join half (quotes or entities) whose twin has not come this long (wall clock) is dropped
+    # and dead-lettered.  Not fitted: the twin normally comes within seconds; a day leaves an
+    # extractor that is down overnight time to catch up before anything valid is dead-lettered
+    # (and the dead letter carries the half, to be replayed).
+    pending_expire_seconds: float = _env("STORYSTREAM_PENDING_EXPIRE_SECONDS", 24 * 3600.0, "seconds > 0", gt=0)
     # The feeds worker (services/feeds): its config file, its state topics' partitions (the unit
     # of ownership between workers), politeness and limits.
     feeds_config: Path = _env("STORYSTREAM_FEEDS_CONFIG", ROOT / "feeds.yaml", "a file path")
@@ -130,6 +139,7 @@ class Settings(BaseSettings):
         out = {name: str(getattr(self, name)) for name in type(self).model_fields}
         out["sasl_password"] = "***" if self.sasl_password.get_secret_value() else ""
         out["ingest_token"] = "***" if self.ingest_token.get_secret_value() else ""
+        out["web_token"] = "***" if self.web_token.get_secret_value() else ""
         return out
 
 

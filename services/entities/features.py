@@ -186,7 +186,7 @@ _BIRTH = re.compile(r"\bborn\b[^.;!?]{0,60}$", re.IGNORECASE)
 def _own(mentions: list[DateMention], not_after: datetime | None, text: str = "") -> str | None:
     limit = None
     if not_after is not None:
-        limit = (not_after.date() if isinstance(not_after, datetime) else not_after) + timedelta(days=1)
+        limit = _shift(not_after.date() if isinstance(not_after, datetime) else not_after, 1) or date.max
     for start, iso, future in mentions:
         if start >= OWN_DATE_LEAD_CHARS:
             break
@@ -298,13 +298,25 @@ def _relative(ent: SpacySpan, pub: date) -> str | None:
     lower = text.lower()
     for word, offset in _RELATIVE_DAYS.items():
         if re.search(rf"\b{word}\b", lower):
-            return (pub + timedelta(days=offset)).isoformat()
+            shifted = _shift(pub, offset)
+            return shifted.isoformat() if shifted else None
     for word, weekday in _WEEKDAYS.items():
         if re.search(rf"\b{word}\b", lower):
             future = "next" in lower or _future_sentence(ent)
             delta = (weekday - pub.weekday()) % 7 if future else -((pub.weekday() - weekday) % 7)
-            return (pub + timedelta(days=delta)).isoformat()
+            shifted = _shift(pub, delta)
+            return shifted.isoformat() if shifted else None
     return None
+
+
+def _shift(day: date, days: int) -> date | None:
+    """``day`` moved by ``days``, or None beyond the calendar (a record dated 9999-12-31 or
+    0001-01-01 has no tomorrow or yesterday: the date arithmetic overflowed and the entities
+    worker dead-lettered a valid article)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None
 
 
 def _future_sentence(ent: SpacySpan) -> bool:

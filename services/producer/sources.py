@@ -3,7 +3,9 @@
 Formats:
 
 * ``.txt`` — one article: the first non-empty, non-boilerplate line is the
-  title, the rest (cleaned) is the body; ``article_id`` is the file name.
+  title, the rest (cleaned) is the body; ``article_id`` is the file's path relative to the
+  directory argument it was found under (``a/1.txt`` and ``b/1.txt`` are two articles, not
+  one revised), or the file name for a file argument.
 * ``.json`` — one object or a list of objects.
 * ``.jsonl`` — one object per line (blank lines skipped).
 * ``-`` — stdin: JSON (lines) when the first non-blank character is ``{`` or
@@ -231,7 +233,7 @@ def read_path(path: str, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Ite
     p = Path(path)
     if p.is_dir():
         for f in _iter_dir(p):
-            yield from _read_file(f, max_body_bytes)
+            yield from _read_file(f, max_body_bytes, text_id=f.relative_to(p).as_posix())
         return
     if not p.exists():
         yield SourceError(path, "no such file or directory", b"")
@@ -239,7 +241,8 @@ def read_path(path: str, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> Ite
     yield from _read_file(p, max_body_bytes)
 
 
-def _read_file(p: Path, max_body_bytes: int) -> Iterator[Item]:
+def _read_file(p: Path, max_body_bytes: int, text_id: Optional[str] = None) -> Iterator[Item]:
+    """``text_id``: the id of a ``.txt`` article (default: the file name)."""
     name = str(p)
     suffix = p.suffix.lower()
     if suffix not in SUFFIXES:
@@ -255,7 +258,7 @@ def _read_file(p: Path, max_body_bytes: int) -> Iterator[Item]:
         yield SourceError(name, f"cannot read: {exc.strerror or exc}", b"")
         return
     if suffix == ".txt":
-        yield read_text_article(raw, name, article_id=p.name, max_body_bytes=max_body_bytes)
+        yield read_text_article(raw, name, article_id=text_id or p.name, max_body_bytes=max_body_bytes)
     else:
         yield from read_json_document(raw, name, max_body_bytes=max_body_bytes)
 

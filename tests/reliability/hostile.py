@@ -11,7 +11,8 @@ import json
 import random
 from dataclasses import dataclass
 
-from services.common.codec import article_key
+from schemas.models import ArticleEntities, ArticleMeta, ArticleQuotes, EntityMention, Span
+from services.common.codec import article_key, encode
 from services.producer.clean import content_hash
 
 SEED = 20240601
@@ -39,6 +40,7 @@ class Item:
     value: bytes | None
     article_id: str | None = None
     title: str | None = None    # for valid items: the title the story must show
+    topic: str = "articles"     # the topic it is sent to (the rest: a join half, see extreme_items)
 
 
 def _article(aid: str, title: str, body: str, **extra) -> dict:
@@ -305,4 +307,72 @@ def deep_nesting_items() -> list[Item]:
         aid = f"ok-after-deep-{k}"
         t, b = _news(random.Random(k), 50 + k)
         out.append(Item("sentinel", "valid", article_key(aid), _dump(_article(aid, t, b)), aid, t))
+    return out
+
+
+# ---------------------------------------------------------------- issue 19: dates, sizes, characters
+FAR_DATES = ["2099-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "1850-06-01T00:00:00Z"]
+# impossible in the calendar (or the clock): in each date field an article has
+IMPOSSIBLE_DATES = ["2031-02-30T10:00:00Z", "2031-02-29T00:00:00Z", "2024-04-31T00:00:00Z",
+                    "2024-01-01T24:00:01Z", "2031-02-30", "2031-00-10T00:00:00Z"]
+ENTITY_COUNT = 10_000
+
+
+def _names(k: int) -> str:
+    """An invented two-word name no other item uses."""
+    a, b = divmod(k, 26 * 26)
+    return f"Zq{chr(97 + a % 26)}{chr(97 + (k // 26) % 26)}lor Vex{chr(97 + k % 26)}{b}"
+
+
+def extreme_items() -> list[Item]:
+    """Far-future and far-past dates (valid: processed, the date kept but not the story's clock),
+    impossible dates in every date field (dead), a 2,000,000-character body and a 1 MB body
+    without whitespace (dead: over the size limit), NUL bytes, bidi overrides and zero-width
+    characters in names (valid), and an article with 10,000 entities, sent as its two join halves
+    to the extraction topics (valid).  Each valid one is followed in the stream by nothing
+    special: the other valid items of the run must still be processed as before."""
+    rng = random.Random(SEED + 19)
+    out: list[Item] = []
+
+    def valid(aid: str, title: str, body: str, **extra):
+        out.append(Item("extreme_valid", "valid", article_key(aid), _dump(_article(aid, title, body, **extra)), aid, title))
+
+    def dead(aid: str, value: bytes, category: str):
+        out.append(Item(category, "dead", article_key(aid), value))
+
+    for k, when in enumerate(FAR_DATES):
+        t, b = _news(rng, 60 + k)
+        valid(f"ok-far-published-{k}", t, b, published=when)
+    t, b = _news(rng, 70)
+    valid("ok-far-produced-at", t, b, produced_at="2099-01-01T00:00:00Z")
+    for k, when in enumerate(IMPOSSIBLE_DATES):
+        for field in ("published", "produced_at"):
+            t, b = _news(rng, 80 + k)
+            dead(f"bad-date-{field}-{k}", _dump(_article(f"bad-date-{field}-{k}", t, b, **{field: when})),
+                 "impossible_date")
+    t, _ = _news(rng, 90)
+    dead("huge-2m", _dump(_article("huge-2m", t, ("Officials met again. " * 100_000)[:2_000_000])), "oversize_body")
+    dead("nows-1mb", _dump(_article("nows-1mb", t, "x" * 1_048_576)), "oversize_body")
+    t, b = _news(rng, 91)
+    valid("ok-nul-bytes", t + "\u0000 (wire)", b.replace(" ", " \u0000", 3) + "\u0000")
+    t, b = _news(rng, 92)
+    name = b.split(" said")[0].split()[-2:]          # the topic's speaker, e.g. ["Ingrid", "Solberg"]
+    spoof = " ".join(name)
+    valid("ok-bidi-names", t + " \u202e" + spoof[::-1] + "\u202c",
+          b.replace(spoof, "\u202e" + name[1][::-1] + " " + name[0][::-1] + "\u202c", 1)
+          + f" {name[0]}\u200b {name[1]}\u200d and \u2066{spoof}\u2069 spoke.\u200f")
+    # 10,000 entities in one article: its join halves straight to the extraction topics (an
+    # article naming so many would be over this run's body limit)
+    aid = "ok-10k-entities"
+    title = "Ten thousand named in one register"
+    body = "The register names everyone."
+    meta = ArticleMeta(article_id=aid, title=title, outlet="Hostile Wire", content_hash=content_hash(title, body))
+    ents = [EntityMention(name=_names(k), type="PERSON" if k % 2 else "ORG",
+                          mentions=[Span(text=_names(k), start=0, end=len(_names(k)))]) for k in range(ENTITY_COUNT)]
+    key = article_key(aid)
+    out.append(Item("many_entities", "valid", key, encode(ArticleEntities(
+        article=meta, entities=ents, lead=body, terms={"register": 3, "name": 2}, tokens=5)), aid, title,
+        topic="article-entities"))
+    out.append(Item("many_entities_quotes", "half", key, encode(ArticleQuotes(article=meta, quotes=[])), aid, title,
+                    topic="article-quotes"))
     return out

@@ -17,7 +17,7 @@ import pytest
 from schemas.models import DeadLetter
 from tests.reliability.harness import (code_fingerprint, drift, ROOT, Workers, env_float, latest_states, log, make_env, make_producer, membership,
                                        prepare_topics, read_all, settings_for)
-from tests.reliability.hostile import MAX_BODY, deep_nesting_items, direct_items, producer_inputs
+from tests.reliability.hostile import MAX_BODY, deep_nesting_items, direct_items, extreme_items, producer_inputs
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +26,7 @@ async def _send(settings, items) -> list[tuple[int, int]]:
     producer = make_producer(settings)
     await producer.start()
     try:
-        futs = [await producer.send(settings.topic("articles"), key=it.key, value=it.value) for it in items]
+        futs = [await producer.send(settings.topic(it.topic), key=it.key, value=it.value) for it in items]
         metas = [await f for f in futs]
     finally:
         await producer.stop()
@@ -49,7 +49,7 @@ def test_hostile_input_is_dead_lettered_and_valid_input_flows(kafka_bootstrap, t
     env = make_env(kafka_bootstrap, tmp_path / "data", STORYSTREAM_MAX_BODY_BYTES=MAX_BODY)
     settings = settings_for(env)
     asyncio.run(prepare_topics(settings))
-    items = direct_items()
+    items = direct_items() + extreme_items()     # (issue 19: dates, sizes, characters, 10,000 entities)
     prod = producer_inputs()
     inputs = tmp_path / "inputs"
     inputs.mkdir()
@@ -66,7 +66,9 @@ def test_hostile_input_is_dead_lettered_and_valid_input_flows(kafka_bootstrap, t
             f"(rc {p_stdin.returncode}) in {time.monotonic() - t0:.1f}s")
 
         direct_dead = {offsets[i]: it for i, it in enumerate(items) if it.expect == "dead"}
-        direct_ok = [(offsets[i], it) for i, it in enumerate(items) if it.expect in ("valid", "superseded")]
+        direct_ok = [(offsets[i], it) for i, it in enumerate(items)
+                     if it.expect in ("valid", "superseded") and it.topic == "articles"]
+        halves_ok = [it for it in items if it.expect == "valid" and it.topic != "articles"]
         direct_either = [(offsets[i], it) for i, it in enumerate(items) if it.expect == "either"]
 
         def source_key(name, line):
@@ -74,6 +76,7 @@ def test_hostile_input_is_dead_lettered_and_valid_input_flows(kafka_bootstrap, t
             return path if line is None else f"{path}:{line}"
         prod_dead = {source_key(n, ln): (raw, n, ln) for n, ln, e, raw, _, _ in prod["expected"] if e == "dead"}
         valid_titles = {it.article_id: it.title for _, it in direct_ok if it.expect == "valid"}
+        valid_titles.update({it.article_id: it.title for it in halves_ok})
         valid_titles.update({aid: title for _, _, e, _, aid, title in prod["expected"] if e == "valid"})
         superseded = {it.article_id for _, it in direct_ok if it.expect == "superseded"} | \
                      {aid for _, _, e, _, aid, _ in prod["expected"] if e == "superseded"}

@@ -105,6 +105,8 @@ def check_workers(doc: dict) -> None:
 def check_aggregator(doc: dict) -> None:
     agg = doc["services"]["aggregator"]
     assert any(str(p).split(":")[-1] == "6066" for p in agg.get("ports", [])), agg.get("ports")
+    # the story API is published on this machine only (issue 19, item 4)
+    assert all(str(p).startswith("127.0.0.1:") for p in agg.get("ports", [])), agg.get("ports")
     data_dir = env_of(agg).get("STORYSTREAM_DATA_DIR")
     assert data_dir == "/data"
     named = set(doc.get("volumes") or {})
@@ -259,6 +261,8 @@ COMPOSE_MUTATIONS = [
     (check_workers, _set(["services", "quotes", "depends_on"], ["kafka"])),
     (check_aggregator, _set(["services", "aggregator", "ports"], [])),
     (check_aggregator, _set(["services", "aggregator", "volumes"], [])),
+    (check_aggregator, _set(["services", "aggregator", "ports"], ["6066:6066"])),
+    (check_aggregator, _set(["services", "aggregator", "ports"], ["0.0.0.0:6066:6066"])),
     (check_producer, _set(["services", "producer", "volumes"], [])),
     (check_producer, _set(["services", "producer", "command"], ["storystream", "worker", "producer"])),
     (check_producer, _set(["services", "producer", "depends_on", "kafka", "condition"], "service_started")),

@@ -3,6 +3,7 @@ plain dicts as tables: no Kafka."""
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 
 from services.aggregator.durability import Durability
 from services.aggregator.engine import EngineConfig, StoryEngine
@@ -164,3 +165,83 @@ def test_idle_stories_close_after_restore_only_and_are_persisted_before_they_are
     assert first.story_id not in d.engine.stories
     again = _feed(d, *flood("f2", 6))
     assert again.story_id == first.story_id and again.state.totals.articles == 2
+
+
+# ---------------------------------------------------------------- lone halves expire (issue 19, item 5)
+def test_a_half_whose_twin_never_comes_expires_naming_what_never_arrived():
+    clock = [T0]
+    effects: list = []
+    d = Durability(StoryEngine(), Table("stories", effects), Table("articles", effects), Table("pending", effects),
+                   lambda state: None, clock=lambda: clock[0])
+    d.restore({})
+    q1, e1 = flood("f1")
+    q2, _ = quake("q2")
+    assert d.receive("entities", e1, lambda exc: None) is None        # f1: the quotes half never comes
+    clock[0] = T0 + timedelta(minutes=30)
+    assert d.receive("quotes", q2, lambda exc: None) is None          # q2: younger
+    clock[0] = T0 + timedelta(hours=1, minutes=1)
+    (x,) = d.expire_pending(3600)
+    assert (x.article_id, x.content_hash, x.missing, sorted(x.halves)) == ("f1", e1.article.content_hash,
+                                                                          ["quotes"], ["entities"])
+    assert x.halves["entities"]["article"]["article_id"] == "f1"      # the half itself, to replay
+    reason = x.reason(3600)
+    assert "'f1'" in reason and "entities result arrived at 2031-03-01T12:00:00+00:00" in reason
+    assert "quotes result never arrived within 3600 s" in reason
+    assert "f1" not in d.pending and "q2" in d.pending
+    assert d.expire_pending(3600) == []                               # once
+    clock[0] = T0 + timedelta(hours=2)
+    assert [x.article_id for x in d.expire_pending(3600)] == ["q2"] and d.pending == {}
+
+
+def test_merged_halves_wait_for_settling_and_old_halves_get_a_time():
+    clock = [T0]
+    h_old = quake("g1")[1].article.content_hash
+    d, effects, _ = _durable(pending={"g1": {h_old: {"entities": {}}}})      # stored before arrival times
+    d.clock = lambda: clock[0]
+    d.restore({})
+    q, e = flood("f1")
+    _feed(d, q, e)                                                     # merged, not yet settled
+    clock[0] = T0 + timedelta(days=3)
+    assert d.expire_pending(3600) == []
+    assert "f1" in d.pending and d.pending["g1"][h_old]["since"] == clock[0].isoformat()
+    clock[0] += timedelta(hours=2)
+    assert [x.article_id for x in d.expire_pending(3600)] == ["g1"]
+    d.settle(d.settle_mark())
+    assert d.pending == {}
+
+
+# ---------------------------------------------------------------- restore keeps what is open (issue 19, item 5)
+def test_restore_parses_only_open_stories_and_those_inside_the_reopen_window(monkeypatch):
+    from tests.unit.aggregator.test_atomic import _memory
+    config = EngineConfig(close_after_seconds=3600, reopen_after_seconds=24 * 3600)
+    stories, articles = {}, {}
+    d = Durability(StoryEngine(config), stories, articles, {}, lambda state: None, clock=lambda: T0 + timedelta(days=10))
+    d.restore({})
+    _feed(d, *flood("f1", 0))
+    _feed(d, *flood("f2", 0.5))
+    _feed(d, *quake("q1", 30))                 # the flood story closes, and leaves the window
+    d.close_idle()
+    _feed(d, *quake("q2", 50))                 # (q1's story closes; inside the window)
+    d.close_idle()
+    _feed(d, *flood("f3", 55, revision="x"))   # a new flood story, open
+    assert {r["status"] for r in stories.values()} == {"open", "closed"}
+    seen = []
+    real = StoryEngine.restore
+
+    def spy(self, s, a):
+        seen.append(([r["story_id"] for r in s], sorted(r["article_id"] for r in a)))
+        return real(self, s, a)
+    monkeypatch.setattr(StoryEngine, "restore", spy)
+    again = Durability(StoryEngine(config), dict(stories), dict(articles), {}, lambda state: None, clock=lambda: T0 + timedelta(days=10))
+    again.restore({})
+    (kept_stories, kept_articles), = seen
+    assert kept_articles == ["f3", "q1", "q2"]                     # not f1, f2: their story is out of the window
+    assert len(kept_stories) == 2
+    # the same memory as a restore from every record (the engine drops the rest anyway)
+    full = StoryEngine(config)
+    full.story_loader, full.article_loader = stories.get, articles.get
+    real(full, list(stories.values()), list(articles.values()))
+    assert _memory(again.engine) == _memory(full)
+    # a late revision of f1 still finds its closed story through the loaders
+    up = _feed(again, *flood("f1", 56, revision="late"))
+    assert up is not None and "f1" in up.state.article_ids

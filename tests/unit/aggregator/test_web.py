@@ -1,7 +1,19 @@
-"""The story detail view's answers (the views themselves are served in the integration tests)."""
+"""The aggregator's web server: the story detail view's answers; faust's own views off, the
+bearer token, the request size limit and the story list kept up to date (served by aiohttp's
+test server, no Kafka)."""
 from __future__ import annotations
 
-from services.aggregator.web import detail
+import asyncio
+import json
+
+import faust
+from aiohttp.test_utils import TestClient, TestServer
+
+from services.aggregator.agent import build
+from services.aggregator.listing import ListedTable, StoryListing
+from services.aggregator.web import detail, register_views, web_options
+from services.common.app import make_app
+from services.common.settings import Settings
 from tests.unit.aggregator.test_helpers import fragmented
 
 
@@ -16,3 +28,103 @@ def test_detail_serves_a_story_and_redirects_a_merged_one():
     assert status == 301 and headers["Location"] == f"/stories/{u.story_id}" and body["merged_into"] == u.story_id
     status, body, _ = detail("st-nope", None)
     assert status == 404 and "st-nope" in body["error"]
+
+
+# ---------------------------------------------------------------- the server (issue 19, item 4)
+
+
+def _settings(monkeypatch, tmp_path, **env) -> Settings:
+    monkeypatch.setenv("STORYSTREAM_DATA_DIR", str(tmp_path))
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    return Settings()
+
+
+async def _get_all(app: faust.App, requests) -> list[tuple[int, dict | str]]:
+    web = app.web
+    web.init_server()
+    out = []
+    async with TestClient(TestServer(web.web_app)) as client:
+        for method, path, kw in requests:
+            r = await client.request(method, path, **kw)
+            out.append((r.status, await (r.json() if r.content_type == "application/json" else r.text())))
+    return out
+
+
+def test_faust_table_and_router_views_are_not_served(monkeypatch, tmp_path):
+    app = build(_settings(monkeypatch, tmp_path))
+    paths = ["/table/", "/table/stories/", "/table/pending-joins/", "/router/", "/router/stories/x/", "/graph/",
+             "/stats/", "/assignment/"]
+    got = asyncio.run(_get_all(app, [("GET", p, {}) for p in paths]))
+    assert [status for status, _ in got] == [404] * len(paths)
+    assert app.conf.web_bind == "127.0.0.1"                        # bound to this machine by default
+
+
+def test_an_optional_bearer_token_guards_the_story_api(monkeypatch, tmp_path):
+    app = build(_settings(monkeypatch, tmp_path, STORYSTREAM_WEB_TOKEN="s3cret-token"))
+    got = asyncio.run(_get_all(app, [
+        ("GET", "/stories", {}),
+        ("GET", "/stories/st-x", {"headers": {"Authorization": "Bearer wrong"}}),
+        ("GET", "/stories/st-x", {"headers": {"Authorization": "s3cret-token"}}),
+        ("GET", "/stories/st-x", {"headers": {"Authorization": "Bearer s3cret-token"}}),
+        ("GET", "/schemas/story-state", {})]))
+    assert [s for s, _ in got] == [401, 401, 401, 404, 200]
+    assert "s3cret" not in json.dumps(got[0][1]) and "token" in got[0][1]["error"]
+    assert Settings().public()["web_token"] == "***"
+
+
+def test_a_request_over_the_size_limit_is_refused(monkeypatch, tmp_path):
+    app = build(_settings(monkeypatch, tmp_path, STORYSTREAM_WEB_MAX_REQUEST_BYTES="1024"))
+    got = asyncio.run(_get_all(app, [("POST", "/stories", {"data": b"x" * 5000}),
+                                     ("GET", "/stories", {"data": b"x" * 5000}),
+                                     ("GET", "/schemas/story-state", {"data": b"x" * 100})]))
+    assert [s for s, _ in got] == [413, 413, 200]
+
+
+def _record(sid: str, updated_at: str, articles=("a",)) -> dict:
+    eng, ups, _ = fragmented()
+    rec = dict(ups[0].story_record)
+    rec.update(story_id=sid, updated_at=updated_at)
+    if not articles:
+        rec["articles"] = {}
+    return rec
+
+
+def test_the_story_list_follows_the_writes_without_sorting_the_table(monkeypatch, tmp_path):
+    settings = _settings(monkeypatch, tmp_path)
+    app = make_app("listing-test", settings, web=True, web_options=web_options(settings))
+    table, listing = {}, StoryListing()
+    stories = ListedTable(table, listing)
+    for i in range(5):
+        stories[f"st-{i}"] = _record(f"st-{i}", f"2031-03-01T0{i}:00:00+00:00")
+    stories["st-empty"] = _record("st-empty", "2031-03-01T09:00:00+00:00", articles=())
+    builds = []
+    real_build = listing.build
+    monkeypatch.setattr(listing, "build", lambda records: (builds.append(1), real_build(records)))
+    register_views(app, settings, stories, listing, ready=lambda: True)
+
+    async def scenario():
+        app.web.init_server()
+        async with TestClient(TestServer(app.web.web_app)) as client:
+            async def ids(q=""):
+                body = await (await client.get("/stories" + q)).json()
+                return body["total"], [s["story_id"] for s in body["stories"]]
+            first = await ids("?per_page=2")
+            second = await ids("?per_page=2&page=3")
+            stories["st-1"] = _record("st-1", "2031-03-02T00:00:00+00:00")     # updated: now the newest
+            del stories["st-4"]
+            third = await ids()
+            return first, second, third
+    first, second, third = asyncio.run(scenario())
+    assert first == (5, ["st-4", "st-3"])
+    assert second == (5, ["st-0"])
+    assert third == (4, ["st-1", "st-3", "st-2", "st-0"])
+    assert builds == [1]                                   # built once, then kept up to date
+
+
+def test_the_story_list_waits_for_the_table_recovery(monkeypatch, tmp_path):
+    settings = _settings(monkeypatch, tmp_path)
+    app = make_app("listing-wait", settings, web=True, web_options=web_options(settings))
+    register_views(app, settings, {}, StoryListing(), ready=lambda: False)
+    ((status, body),) = asyncio.run(_get_all(app, [("GET", "/stories", {})]))
+    assert status == 503 and "recovered" in body["error"]

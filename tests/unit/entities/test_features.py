@@ -95,3 +95,16 @@ def test_own_date_is_never_after_publication():
 def test_own_date_resolves_relative_days_against_publication(parsed):
     _, body = parsed["headline"]
     assert own_date(body, datetime(2021, 3, 5, 12, 0), not_after=datetime(2021, 3, 5, 12, 0)) == "2021-03-03"
+
+
+def test_dates_at_the_ends_of_the_calendar_resolve_without_overflow():
+    """A record dated 9999-12-31 or 0001-01-01 has no tomorrow or yesterday: the relative days
+    that would cross the calendar's end are left out (they overflowed, and the entities worker
+    dead-lettered a schema-valid article)."""
+    _, body = parse_articles([("x", "Mayor Ada Brennor said yesterday that the river flooded Norwick on Monday. "
+                                    "Tomorrow the rescue continues.")])[0]
+    last, first = datetime(9999, 12, 31, 23, 59), datetime(1, 1, 1)
+    assert own_date(body, last, not_after=last) == "9999-12-30"                  # yesterday; no tomorrow
+    assert "9999-12-30" in find_dates(body, last)
+    assert own_date(body, first, not_after=first) == "0001-01-01"                # Monday; no yesterday
+    assert all(d.startswith("0001-01") for d in find_dates(body, first))

@@ -219,6 +219,20 @@ def test_directory_recursive_sorted_known_suffixes(tmp_path: Path) -> None:
     assert [a.title for a in items] == ["A", "Two", "C"]
 
 
+def test_txt_ids_are_unique_per_path_under_a_directory(tmp_path: Path) -> None:
+    """The same file name in two folders is two articles, not one article and its revision."""
+    for folder, title in (("a", "Bridge closed"), ("b", "Harbour reopened")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "1.txt").write_text(f"{title}\n\nThe {title.lower()} on Monday.", "utf-8")
+    (tmp_path / "top.txt").write_text("Top\n\nA body at the top.", "utf-8")
+    items = run(tmp_path)
+    assert errors(items) == []
+    assert {a.article_id: a.title for a in items} == {"a/1.txt": "Bridge closed", "b/1.txt": "Harbour reopened",
+                                                      "top.txt": "Top"}
+    # the ids do not depend on how the directory was named (relative or absolute, a trailing /)
+    assert [a.article_id for a in run(str(tmp_path) + "/")] == [a.article_id for a in items]
+
+
 def test_missing_path_and_unsupported_file(tmp_path: Path) -> None:
     md = tmp_path / "x.md"
     md.write_text("hello", "utf-8")
