@@ -152,7 +152,7 @@ def story_merger(records: Sequence[dict],
 
 
 # ----------------------------------------------------------------- scoring
-_BCUBED_KEYS = ("bcubed_cross", "bcubed_within", "bcubed_surface", "bcubed_story", "bcubed_chained")
+BCUBED_KEYS = ("bcubed_cross", "bcubed_within", "bcubed_surface", "bcubed_story", "bcubed_chained")
 
 
 def cross_document_chains(records: Sequence[dict]) -> set:
@@ -174,7 +174,7 @@ def collect_entities(records: Sequence[dict], predictions: Sequence[Sequence[Ent
     one as its own predicted cluster.
     """
     out = {"articles": len(records), "rec_hit": Counter(), "rec_all": Counter(), "prec_hit": Counter(),
-           "prec_all": Counter(), "type_ok": 0, "type_n": 0, **{k: [] for k in _BCUBED_KEYS}}
+           "prec_all": Counter(), "type_ok": 0, "type_n": 0, **{k: [] for k in BCUBED_KEYS}}
     merged = story_merger(records, predictions)
     chained = cross_document_chains(records)
     for rec, ents in zip(records, predictions):
@@ -226,7 +226,7 @@ def summarise_entities(c: dict) -> dict:
                           sum(c["rec_hit"].values()), sum(c["rec_all"].values()))
     return {"articles": c["articles"], "mentions": by_type,
             "type_accuracy": c["type_ok"] / c["type_n"] if c["type_n"] else 0.0,
-            **{k: bcubed(c[k]) for k in _BCUBED_KEYS}}
+            **{k: bcubed(c[k]) for k in BCUBED_KEYS}}
 
 
 def score_entities(records: Sequence[dict], predictions: Sequence[Sequence[EntityMention]]) -> dict:

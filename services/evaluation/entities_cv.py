@@ -18,7 +18,7 @@ from typing import Sequence
 
 from schemas.models import EntityMention
 from services.evaluation.entities import (
-    _BCUBED_KEYS, collect_entities, format_table, load_records, predict, summarise_entities,
+    BCUBED_KEYS, collect_entities, format_table, load_records, predict, summarise_entities,
 )
 from services.evaluation.topic_folds import DEFAULT_FOLDS, fold_indices
 
@@ -38,7 +38,7 @@ def score_entities_cv(records: Sequence[dict], predictions: Sequence[Sequence[En
     for f, idx in enumerate(fold_indices(records, k)):
         part = collect_entities([records[i] for i in idx], [predictions[i] for i in idx])
         per_fold.append(summarise_entities(part))
-        for key in _BCUBED_KEYS:  # a predicted or gold cluster never spans two folds
+        for key in BCUBED_KEYS:  # a predicted or gold cluster never spans two folds
             part[key] = [((f, g), (f, p)) for g, p in part[key]]
         if pooled is None:
             pooled = part
