@@ -130,6 +130,11 @@ def aggregator_digest() -> str:
     return h.hexdigest()[:16]
 
 
+def build_inputs(path: str | Path) -> list[tuple]:
+    """(quotes, entities, gold story) per record of ``path``, extracted (``bench/decisions.py``)."""
+    return [(it.quotes, it.entities, it.story) for it in load_items(path)]
+
+
 def gold_of(items: Iterable[Item]) -> dict[str, str]:
     return {it.article_id: it.story for it in items}
 
