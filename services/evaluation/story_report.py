@@ -59,7 +59,7 @@ def baseline_orders(items: Sequence[Item], seeds: Sequence[int]) -> dict:
     return {s: score_clusters(gold_of(items), single_pass(ordered(items, s))) for s in seeds}
 
 
-def evaluate(args: Sequence[str], folds: int = 5, orders: int = 3, cv_orders: int = 1, jobs: int = 1) -> dict:
+def evaluate(args: Sequence[str], folds: int = 5, orders: int = 3, cv_orders: int = 3, jobs: int = 1) -> dict:
     out = {"folds": folds, "orders": orders, "cv_orders": cv_orders, "grid": story_cv.GRID, "data_sets": {}}
     for arg in args:
         name, items = data_set(arg)

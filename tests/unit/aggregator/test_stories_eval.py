@@ -140,14 +140,14 @@ def test_seeds_form_one_story_offline():
 
 
 T_SEEDS = __import__("datetime").datetime(2031, 3, 1, tzinfo=__import__("datetime").timezone.utc)
-# `storystream eval stories ... --folds 5 --orders 3` (docs/quality-stories.md): cross-validated
-# pairwise / B-cubed F1, and the worst whole-stream order:
-#   dev           CV 0.946 / 0.942   whole stream worst 0.946 / 0.945
-#   more          CV 0.834 / 0.843   whole stream worst 0.819 / 0.843
+# `storystream eval stories ... --folds 5 --orders 3 --cv-orders 3` (docs/quality-stories.md):
+# cross-validated pairwise / B-cubed F1 (mean over orders), and the worst whole-stream order:
+#   dev           CV 0.920 / 0.922   whole stream worst 0.946 / 0.945
+#   more          CV 0.818 / 0.835   whole stream worst 0.819 / 0.843
 #   news_cluster  CV 0.680 / 0.794   date order         0.718 / 0.819
 # Each floor is the lower of the two minus at least 0.02.
 FLOORS = {
-    "dev": {"pairwise_f1": 0.92, "bcubed_f1": 0.92},
-    "more": {"pairwise_f1": 0.79, "bcubed_f1": 0.82},
+    "dev": {"pairwise_f1": 0.90, "bcubed_f1": 0.90},
+    "more": {"pairwise_f1": 0.79, "bcubed_f1": 0.81},
     "news_cluster": {"pairwise_f1": 0.66, "bcubed_f1": 0.77},
 }
