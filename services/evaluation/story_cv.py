@@ -28,7 +28,7 @@ from typing import Iterable, Sequence
 from services.aggregator.engine import EngineConfig
 from services.aggregator.params import ClusterParams
 from services.evaluation.stories import gold_of, run_cached, score_clusters
-from services.evaluation.story_inputs import Item, folds, ordered
+from services.evaluation.story_inputs import Item, folds, is_dated, ordered
 
 # The fitted parameter and the values tried: the placement threshold decides whether a report
 # joins a story or starts one, and the measured gap is fragmentation.  A grid point costs one
@@ -137,13 +137,14 @@ class FoldRuns:
 
 
 def best_point(runs: Sequence[FoldRuns], fold_ids: dict[int, Sequence[int]] | None = None) -> tuple[int, list[float]]:
-    """Index of the best grid point over the given folds of each data set (all folds when None),
-    averaged over data sets and orders; ties go to the earlier point.  Also every point's value."""
+    """Index of the best grid point over the given folds of each data set (all folds when None):
+    the objective averaged over each data set's orders, then over the data sets; ties go to the
+    earlier point.  Also every point's value."""
     values = []
     for i in range(len(runs[0].points)):
-        per = [objective(r.score(s, i, fold_ids[n] if fold_ids else range(len(r.folds))))
-               for n, r in enumerate(runs) for s in r.seeds]
-        values.append(sum(per) / len(per))
+        per_set = [sum(objective(r.score(s, i, fold_ids[n] if fold_ids else range(len(r.folds))))
+                       for s in r.seeds) / len(r.seeds) for n, r in enumerate(runs)]
+        values.append(sum(per_set) / len(per_set))
     return max(range(len(values)), key=lambda i: (values[i], -i)), values
 
 
@@ -180,7 +181,8 @@ def fit(datasets: Sequence[Sequence[Item]], k: int, seeds: Iterable[int], grid: 
         jobs: int = 1) -> dict:
     """The best grid point over all folds of all data sets; every point's objective."""
     points = grid_points(grid)
-    runs = [FoldRuns(items, k, seeds, points, jobs) for items in datasets]
+    seeds = list(seeds)
+    runs = [FoldRuns(items, k, seeds[:1] if is_dated(items) else seeds, points, jobs) for items in datasets]
     i, values = best_point(runs)
     per_set = [[round(objective(r.score(s, j, range(k))), 4) for r in runs for s in r.seeds]
                for j in range(len(points))]
