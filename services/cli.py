@@ -242,7 +242,7 @@ def parser() -> argparse.ArgumentParser:
                                            "averages over them")
     fi.add_argument("--out", default=str(ROOT / "services" / "aggregator" / "fitted.json"))
     fi.add_argument("--folds", type=int, default=5)
-    fi.add_argument("--orders", type=int, default=1, help="shuffled orders per undated data set")
+    fi.add_argument("--orders", type=int, default=3, help="shuffled orders per undated data set")
     fi.add_argument("--jobs", type=int, default=1, help="processes")
     fi.set_defaults(fn=cmd_fit)
     d = sub.add_parser("demo", help="start a broker and the workers, stream seeds/, print the story state")

@@ -102,7 +102,7 @@ def format_report(result: dict) -> str:
     return "\n".join(lines)
 
 
-def write_fitted(args: Sequence[str], out: Path = FITTED_PATH, folds: int = 5, orders: int = 1, jobs: int = 1) -> dict:
+def write_fitted(args: Sequence[str], out: Path = FITTED_PATH, folds: int = 5, orders: int = 3, jobs: int = 1) -> dict:
     """Fit the :data:`story_cv.GRID` parameters on the data sets and write them to ``out``."""
     sets = [data_set(a) for a in args]
     t0 = time.monotonic()
