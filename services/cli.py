@@ -9,7 +9,9 @@
   storystream board [--host H] [--port N]                  the live story board (a web page)
   storystream tail [--topic story-state] [--json] [--from-beginning]
   storystream extract FILE... | -                          extraction without Kafka
-  storystream eval quotes|entities|stories DATA [--folds K] [--json]
+  storystream eval quotes|entities DATA [--folds K] [--json]
+  storystream eval stories DATA... [--folds K] [--kafka]   clustering: whole stream, topic CV, baseline
+  storystream fit stories DATA... [--out FILE]             fit the clustering's key parameters
   storystream demo                                         broker + workers + seeds -> story state
   storystream schemas [--check]                            export / check JSON Schemas
   storystream asyncapi [--check]                           write / check schemas/asyncapi.yaml
@@ -160,20 +162,34 @@ def cmd_extract(args) -> int:
 
 def cmd_eval(args) -> int:
     slog.configure("warning", service="eval")
+    if args.what != "stories" or args.kafka:
+        if len(args.data) != 1:
+            raise SystemExit(f"eval {args.what}{' --kafka' if args.kafka else ''}: one DATA file")
     if args.what == "quotes":
         from services.evaluation.quotes_cv import format_cv_table as format_table, run_quotes_cv
-        result = run_quotes_cv(args.data, args.folds)
+        result = run_quotes_cv(args.data[0], args.folds)
     elif args.what == "entities":
         from services.evaluation.entities_cv import format_cv_table as format_table, run_entities_cv
         try:
-            result = run_entities_cv(args.data, args.folds)
+            result = run_entities_cv(args.data[0], args.folds)
         except ValueError as exc:  # too few topics for the folds
             print(f"storystream: error: {exc}", file=sys.stderr)
             return 2
-    else:
+    elif args.kafka:
         from services.evaluation.stories_kafka import format_table, run_stories_eval
-        result = run_stories_eval(args.data, orders=args.orders)
+        result = run_stories_eval(args.data[0], orders=args.orders)
+    else:
+        from services.evaluation.story_report import evaluate, format_report as format_table
+        result = evaluate(args.data, folds=args.folds, orders=args.orders, cv_orders=args.cv_orders, jobs=args.jobs)
     print(json.dumps(result, indent=None if args.json else 2, default=str) if args.json else format_table(result))
+    return 0
+
+
+def cmd_fit(args) -> int:
+    slog.configure("warning", service="fit")
+    from services.evaluation.story_report import write_fitted
+    doc = write_fitted(args.data, Path(args.out), folds=args.folds, orders=args.orders, jobs=args.jobs)
+    print(json.dumps({k: doc[k] for k in ("params", "objective", "data_sets", "seconds")}))
     return 0
 
 
@@ -230,12 +246,27 @@ def parser() -> argparse.ArgumentParser:
     e.set_defaults(fn=cmd_extract)
     ev = sub.add_parser("eval", help="score extraction or clustering against gold data")
     ev.add_argument("what", choices=["quotes", "entities", "stories"])
-    ev.add_argument("data")
+    ev.add_argument("data", nargs="+", help="an evaluation file (stories: one or more data sets, each a "
+                                           "file or files joined by '+', streamed as one)")
     ev.add_argument("--json", action="store_true")
-    ev.add_argument("--orders", type=int, default=5, help="stories: shuffled orders to stream")
-    ev.add_argument("--folds", type=int, default=5, help="quotes/entities: topic folds of the cross-validation "
-                                                         "(a topic is a story id without 'plus')")
+    ev.add_argument("--orders", type=int, default=5, help="stories: shuffled orders to stream (a dated data set "
+                                                          "is streamed in date order only)")
+    ev.add_argument("--folds", type=int, default=5, help="topic folds of the cross-validation (a topic is a story id without 'plus')")
+    ev.add_argument("--cv-orders", type=int, default=3, help="stories: orders of the cross-validation (one order "
+                                                             "overstates: docs/quality-stories.md)")
+    ev.add_argument("--jobs", type=int, default=1, help="stories: processes for the cross-validation runs")
+    ev.add_argument("--kafka", action="store_true", help="stories: through the real pipeline on Kafka "
+                                                         "(one data file; no cross-validation)")
     ev.set_defaults(fn=cmd_eval)
+    fi = sub.add_parser("fit", help="fit the story clustering's key parameters (grid search on topic folds)")
+    fi.add_argument("what", choices=["stories"])
+    fi.add_argument("data", nargs="+", help="data sets (a file, or files joined by '+'); the objective "
+                                           "averages over them")
+    fi.add_argument("--out", default=str(ROOT / "services" / "aggregator" / "fitted.json"))
+    fi.add_argument("--folds", type=int, default=5)
+    fi.add_argument("--orders", type=int, default=3, help="shuffled orders per undated data set")
+    fi.add_argument("--jobs", type=int, default=1, help="processes")
+    fi.set_defaults(fn=cmd_fit)
     d = sub.add_parser("demo", help="start a broker and the workers, stream seeds/, print the story state")
     d.add_argument("--seeds", default=str(ROOT / "seeds"))
     d.add_argument("--timeout", type=float, default=180.0)

@@ -2,14 +2,23 @@
 
 ``ClusterParams()`` holds the values the product runs with; a fitting script builds another
 with ``dataclasses.replace(ClusterParams(), ...)`` and hands it to the engine
-(``EngineConfig(params=...)``).  How the values were chosen: docs/quality.md.
+(``EngineConfig(params=...)``).
+
+Fitted values come from ``fitted.json`` beside this module, written by ``storystream fit stories``
+(:mod:`services.evaluation.story_cv`; docs/quality-stories.md); every other field is hand-set and
+:data:`NOT_FITTED` says why (a unit test checks that each field is one or the other).
 
 The mappings are read-only by convention (a frozen dataclass cannot freeze a dict; a
 ``MappingProxyType`` would slow the hottest lookups).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
+
+FITTED_PATH = Path(__file__).with_name("fitted.json")
+FITTED: dict[str, float] = json.loads(FITTED_PATH.read_text(encoding="utf-8"))["params"]
 
 
 def _type_weight() -> dict[str, float]:
@@ -28,7 +37,7 @@ def _class_weight() -> dict[str, float]:
 @dataclass(frozen=True, slots=True)
 class ClusterParams:
     # -- placement
-    match_threshold: float = 0.22      # an article joins the best story at this score, else starts one
+    match_threshold: float = FITTED["match_threshold"]   # an article joins the best story at this score, else starts one
     max_candidates: int = 50           # stories fully scored per article (pre-ranked by shared features)
     candidate_terms: int = 15          # the article's most distinctive terms that find candidate stories
 
@@ -104,6 +113,51 @@ class ClusterParams:
     def member_bonus_max(self) -> float:
         """The largest best-member term (a cosine is at most 1), for pruning."""
         return self.w_member * (1.0 - self.member_base) + 1e-9
+
+
+# Why each field that ``fitted.json`` does not hold is hand-set.  A fit is a grid search in which
+# every point costs one engine pass over every data set (services/evaluation/story_cv.py), so
+# only the thresholds the measured errors turn on are fitted (the gap is fragmentation: a later
+# report starts a story instead of joining one).  tests/unit/aggregator/test_params.py checks
+# that every field is fitted or listed here.
+_BOUND = ("a cost bound, not a quality knob: set so that raising it changed no placement on the dev "
+          "set (docs/quality-history-aggregator.md); lowering it trades quality for speed")
+_WEIGHT = ("a relative weight of one term of the article-story score: match_threshold (fitted) is chosen "
+           "against these, so their common scale is fitted; a logistic regression over teacher-forced "
+           "pair features in place of the hand weights gave no gain (docs/quality-stories.md)")
+_TABLE = ("a table over spaCy entity types (what a type says about which event it is); ~50 topics are "
+          "too few to fit one value per type")
+_SPLIT = ("split check shape, hand-set on the dev set (docs/quality-history-aggregator.md); splits are "
+          "rare (the measured errors are fragmentation, not mixing), so the data hold too few to fit it")
+_TIME = ("a time term: only dated data exercises it and the one dated set (news_cluster, 69 events over "
+         "five years) is too narrow to fit it without tuning to its spread; the hand value is a "
+         "week-to-month news cycle (docs/quality-stories.md)")
+NOT_FITTED: dict[str, str] = {
+    "max_candidates": _BOUND, "candidate_terms": _BOUND, "story_terms": _BOUND, "story_entities": _BOUND,
+    "light_entities": _BOUND, "light_terms": _BOUND, "light_shingles": _BOUND, "split_rounds": _BOUND,
+    "split_max_members": _BOUND, "split_every": _BOUND, "merge_candidates": _BOUND, "merge_max_members": _BOUND,
+    "type_weight": _TABLE, "entity_class": _TABLE, "class_weight": _TABLE,
+    "w_entities": _WEIGHT, "w_terms": _WEIGHT, "w_title": _WEIGHT, "w_quote": _WEIGHT, "w_member": _WEIGHT,
+    "title_entity_boost": _WEIGHT,
+    "member_base": "the member similarity below which the best-member term is a malus; tied to w_member "
+                   "(hand-set on the dev set with it)",
+    "rho": "the expected similarity of two articles of one story (size scaling of a story's centroid), "
+           "a modelling constant hand-set on the dev set",
+    "shingle_words": "four-word shingles: the shortest that two wordings of one quote share and unrelated "
+                     "quotes rarely do (a linguistic choice, not tuned)",
+    "merge_threshold": "fitted once on the grid {0.38, 0.45} with match_threshold (docs/quality-stories.md): "
+                       "0.45 chosen, and the two differed by at most 0.003 in the objective, so it left the "
+                       "grid to make room for conflict_penalty",
+    "conflict_penalty": "tried in the fit with match_threshold (grid {0.3, 0.4}; docs/quality-stories.md): "
+                        "with 0.4 a lower threshold keeps invented sister floods apart but not a flood two "
+                        "years later, and at 0.22 it stops the headline split of two offers to one player "
+                        "(tests/unit/aggregator/test_repairs.py); hand-set on the dev set "
+                        "(docs/quality-history-aggregator.md)",
+    "core_share": "a story's entity is core when in at least half its articles: a majority, not tuned",
+    "split_threshold": _SPLIT, "split_min_side": _SPLIT, "near_copy": _SPLIT,
+    "time_scale_days": _TIME, "time_penalty_max": _TIME, "date_conflict_days": _TIME,
+    "date_conflict_penalty": _TIME,
+}
 
 
 DEFAULT_PARAMS = ClusterParams()

@@ -1,32 +1,26 @@
-"""Story clustering evaluation: pairwise and B-cubed scores, and an offline
-runner that feeds an evaluation file through the engine in shuffled orders.
+"""Story clustering evaluation: pairwise and B-cubed scores, and the offline runner that streams
+an evaluation file through the engine (no Kafka) in seeded orders, or in date order when dated.
 
-The offline runner parses each article once with spaCy and caches the parses
-on disk (``DocBin`` bytes, keyed by the file's sha256 and the model name), so
-repeated runs only rebuild features.  Features come from the entity stage
-(``services.entities``), exactly as the entities worker computes them.
+The articles are extracted by the real pipeline once per file and cached
+(:mod:`services.evaluation.story_inputs`); cross-validation by topic, the fit and the baseline:
+:mod:`services.evaluation.story_cv`, :mod:`services.evaluation.tfidf_baseline`.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
-import pickle
-import random
 import statistics
 import sys
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
-from schemas.models import ArticleEntities, ArticleMeta, ArticleQuotes, EntityMention, QuoteMention
-from services.aggregator.engine import StoryEngine
-from services.common.nlp import MODEL_NAME, blank_vocab_nlp, doc_from_bytes, doc_to_bytes, parse_articles
-from services.entities.extract import extract_entities
-from services.entities.features import article_dates, content_terms, lead_sentence
-
-CACHE_DIR = Path(os.environ.get("STORYSTREAM_AGG_CACHE", "/tmp/agg_cache"))
+from services.aggregator.engine import EngineConfig, StoryEngine
+from services.common.settings import ROOT
+from services.evaluation.story_inputs import CACHE_DIR, UNDATED_AT, Item, code_digest, is_dated, load_items, ordered
+from services.evaluation.story_inputs import shuffled  # noqa: F401  (the Kafka evaluation streams these orders)
 
 
 # ---------------------------------------------------------------- scoring
@@ -89,90 +83,88 @@ def _fmt(v) -> str:
     return f"{v:>13.1f}" if isinstance(v, float) and v > 1.0 else (f"{v:>13.4f}" if isinstance(v, float) else f"{v:>13}")
 
 
-# ---------------------------------------------------------------- offline inputs
-def load_records(path: str | Path) -> list[dict]:
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+# ---------------------------------------------------------------- offline runs
+def run_stream(items: Sequence[Item], config: EngineConfig | None = None) -> dict[str, str]:
+    """Feed ``items`` to a fresh engine in the order given; article id -> final story id.
+
+    Event time is the publication time of a dated article (else a constant), and after each
+    article the stories idle beyond ``close_after_seconds`` (event time) close, as the worker's
+    timer closes them, so closing and the reopen window take part on a dated stream."""
+    engine = StoryEngine(config)
+    for it in items:
+        at = it.published or UNDATED_AT
+        engine.process(it.quotes, it.entities, at)
+        if it.published is not None:
+            engine.expire_updates(at)
+    return engine.assignments()   # final membership (revisions, splits and merges move articles)
 
 
-def _parsed(path: Path, records: list[dict]) -> list[tuple]:
-    """(title_doc, body_doc) per record, parsed once and cached as DocBin bytes."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    cache = CACHE_DIR / f"{path.stem}.{MODEL_NAME}.{digest}.pkl"
-    if cache.exists():
-        blobs = pickle.loads(cache.read_bytes())
-        nlp = blank_vocab_nlp()  # DocBin carries its own strings
-        return [(doc_from_bytes(t, nlp), doc_from_bytes(b, nlp)) for t, b in blobs]
-    docs = parse_articles([(r["title"], r["body"]) for r in records])
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp")
-    tmp.write_bytes(pickle.dumps([(doc_to_bytes(t), doc_to_bytes(b)) for t, b in docs]))
-    tmp.replace(cache)
-    return docs
+def run_cached(items: Sequence[Item], config: EngineConfig) -> dict[str, str]:
+    """:func:`run_stream`, its result cached on disk (``.data/eval-cache/runs/``) keyed by the
+    stream (ids, content hashes, dates, in order), the configuration and the digests of the
+    aggregator's and the extraction's code: the fit and ``eval stories`` share their fold runs.
+    The quality tests call :func:`run_stream` (never cached)."""
+    key = hashlib.sha256(json.dumps([
+        aggregator_digest(), code_digest(), repr(config),
+        [(it.article_id, it.entities.article.content_hash, it.published and it.published.isoformat()) for it in items],
+    ]).encode()).hexdigest()[:32]
+    path = CACHE_DIR / "runs" / f"{key}.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    pred = run_stream(items, config)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(pred), encoding="utf-8")
+    tmp.replace(path)
+    return pred
 
 
-def _features(title_doc, body_doc) -> dict:
-    """Entities, lead, terms and dates of one article, as the entity stage computes them."""
-    ents = extract_entities(body_doc, title_doc)
-    dates, own = article_dates(body_doc, not_after=_PRODUCED_AT)
-    return {"entities": [e if isinstance(e, EntityMention) else EntityMention.model_validate(e) for e in ents],
-            "lead": lead_sentence(body_doc), "terms": dict(content_terms(body_doc)),
-            "dates": dates, "own_date": own, "tokens": len(body_doc)}
+@functools.lru_cache(maxsize=1)
+def aggregator_digest() -> str:
+    h = hashlib.sha256()
+    for f in sorted((ROOT / "services" / "aggregator").glob("*.py")):
+        if f.name == "params.py":      # its values are in the configuration's repr
+            continue
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 
-_PRODUCED_AT = datetime(2020, 1, 1, tzinfo=timezone.utc)   # the records carry no publication time
+def build_inputs(path: str | Path) -> list[tuple]:
+    """(quotes, entities, gold story) per record of ``path``, extracted (``bench/decisions.py``)."""
+    return [(it.quotes, it.entities, it.story) for it in load_items(path)]
 
 
-def build_inputs(path: str | Path) -> list[tuple[ArticleQuotes, ArticleEntities, str]]:
-    """(quotes, entities, gold story) per record; quotes are the file's gold quotes."""
-    path = Path(path)
-    records = load_records(path)
-    docs = _parsed(path, records)
-    base = _PRODUCED_AT
-    out = []
-    for r, (tdoc, bdoc) in zip(records, docs):
-        meta = ArticleMeta(article_id=r["id"], title=r["title"], outlet=r.get("outlet"), url=r.get("url"),
-                           published=None, content_hash=hashlib.sha256((r["title"] + r["body"]).encode()).hexdigest(),
-                           produced_at=base)
-        f = _features(tdoc, bdoc)
-        quotes = [QuoteMention(text=q["text"], start=q.get("start", 0), end=q.get("end", 0), kind=q.get("kind", "full"),
-                               speaker=q.get("speaker")) for q in r.get("quotes", [])]
-        out.append((ArticleQuotes(article=meta, quotes=quotes), ArticleEntities(article=meta, **f), r["story"]))
+def gold_of(items: Iterable[Item]) -> dict[str, str]:
+    return {it.article_id: it.story for it in items}
+
+
+def run_order(items: Sequence[Item], seed: int, config: EngineConfig | None = None) -> tuple[dict, dict]:
+    """(gold, pred) of one order of ``items`` (:func:`story_inputs.ordered`)."""
+    return gold_of(items), run_stream(ordered(items, seed), config)
+
+
+def offline_orders(data: str | Path | Sequence[Item], seeds: Iterable[int] = (0, 1, 2, 3, 4),
+                   config: EngineConfig | None = None) -> dict:
+    """Scores per order: ``{seed: score_clusters(...)}``; a dated data set has one order (by date)."""
+    items = load_items(data) if isinstance(data, (str, Path)) else list(data)
+    seeds = list(seeds)[:1] if is_dated(items) else list(seeds)
+    return {s: score_clusters(*run_order(items, s, config)) for s in seeds}
+
+
+def summary(results_per_order: Mapping[object, dict], keys=("pairwise_f1", "bcubed_f1", "pairwise_p",
+                                                            "pairwise_r", "bcubed_p", "bcubed_r")) -> dict:
+    """Mean and worst (minimum) of each score over the orders."""
+    vals = list(results_per_order.values())
+    out = {}
+    for k in keys:
+        out[f"mean_{k}"] = round(statistics.fmean(v[k] for v in vals), 4)
+        out[f"worst_{k}"] = round(min(v[k] for v in vals), 4)
+    out["orders"] = len(vals)
+    out["pred_stories"] = [v["pred_stories"] for v in vals]
+    out["gold_stories"] = vals[0]["gold_stories"] if vals else 0
     return out
 
 
-def shuffled(article_ids: Iterable[str], seed: int) -> list[str]:
-    """Order ``seed`` of a data set: its article ids sorted, then shuffled by ``seed``.  The
-    offline runner and ``storystream eval stories`` (through Kafka) stream the same orders,
-    so an order's offline and Kafka scores can be compared."""
-    order = sorted(article_ids)
-    random.Random(seed).shuffle(order)
-    return order
-
-
-def run_order(inputs, seed: int, config=None) -> tuple[dict, dict]:
-    """Feed ``inputs`` in the order :func:`shuffled` by ``seed``; return (gold, pred)."""
-    by_id = {e.article.article_id: (q, e, story) for q, e, story in inputs}
-    order = [by_id[a] for a in shuffled(by_id, seed)]
-    engine = StoryEngine(config)
-    gold, pred = {}, {}
-    now = datetime(2020, 1, 1, tzinfo=timezone.utc)
-    for q, e, story in order:
-        upd = engine.process(q, e, now)
-        gold[e.article.article_id] = story
-        if upd is not None:
-            pred[e.article.article_id] = upd.story_id
-    pred.update(engine.assignments())   # final membership (revisions may move articles)
-    return gold, pred
-
-
-def offline_orders(path: str | Path, seeds: Iterable[int] = (0, 1, 2, 3, 4), config=None,
-                   inputs=None) -> dict:
-    """Scores per seeded order: ``{seed: score_clusters(...)}``."""
-    inputs = inputs if inputs is not None else build_inputs(path)
-    return {s: score_clusters(*run_order(inputs, s, config)) for s in seeds}
-
-
 if __name__ == "__main__":  # pragma: no cover
-    p = sys.argv[1] if len(sys.argv) > 1 else "../shared/eval/ecbplus_dev.jsonl"
-    print(format_table(offline_orders(p)))
+    print(format_table(offline_orders(sys.argv[1] if len(sys.argv) > 1 else "../shared/eval/ecbplus_dev.jsonl")))

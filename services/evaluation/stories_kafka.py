@@ -1,5 +1,5 @@
-"""``storystream eval stories DATA``: score online clustering through the real
-pipeline on Kafka.
+"""``storystream eval stories --kafka DATA``: score online clustering through the real
+pipeline on Kafka (the offline runner with cross-validation: :mod:`story_report`).
 
 1. The data set is produced once to ``articles`` and extracted by the real
    annotator, quotes and entities workers (extraction does not depend on order).

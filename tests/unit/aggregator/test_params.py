@@ -22,3 +22,23 @@ def test_the_engine_places_with_the_params_it_is_given():
     strict = dataclasses.replace(ClusterParams(), match_threshold=10.0)   # no score reaches it
     _, ups = run(reports, StoryEngine(EngineConfig(params=strict)))
     assert len({u.story_id for u in ups}) == 3
+
+
+def test_every_field_is_fitted_or_says_why_not():
+    from services.aggregator.params import FITTED, NOT_FITTED
+    fields = {f.name for f in dataclasses.fields(ClusterParams)}
+    assert set(FITTED) <= fields, f"fitted.json names unknown fields: {set(FITTED) - fields}"
+    assert not set(FITTED) & set(NOT_FITTED), "a field is both fitted and hand-set"
+    missing = fields - set(FITTED) - set(NOT_FITTED)
+    assert not missing, f"hand-set without a reason (NOT_FITTED) and not fitted: {sorted(missing)}"
+    assert set(NOT_FITTED) <= fields, f"NOT_FITTED names unknown fields: {set(NOT_FITTED) - fields}"
+    assert all(len(why) > 20 for why in NOT_FITTED.values())
+
+
+def test_the_defaults_are_the_fitted_values_and_the_fit_script_fits_exactly_them():
+    from services.aggregator.params import FITTED
+    from services.evaluation.story_cv import GRID
+    assert set(GRID) == set(FITTED), "the fit grid and fitted.json hold the same parameters"
+    for name, value in FITTED.items():
+        assert getattr(ClusterParams(), name) == value
+        assert value in GRID[name], f"{name}={value} is not a value the fit tries"

@@ -1,0 +1,132 @@
+"""``storystream eval stories DATA... --folds K`` (offline) and ``storystream fit stories DATA...``.
+
+A DATA argument is one data set: a JSONL evaluation file, or several joined by ``+``
+(``ecbplus_dev.jsonl+ecbplus_more.jsonl``: one stream of both files' stories).
+
+For each data set the evaluation prints three figures, each as pairwise and B-cubed F1, mean and
+worst over the orders (seeded shuffles of an undated set; the date order of a dated one):
+
+* fit on everything: the whole data set streamed with the product's parameters
+  (``ClusterParams()``, whose fitted values were fitted on these data sets);
+* cross-validated: topic folds, the fitted parameters re-fitted on the other folds for each
+  held-out fold (:func:`story_cv.cross_validate`), the held-out partitions pooled;
+* the TF-IDF single-pass baseline over the same orders (:mod:`tfidf_baseline`).
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import subprocess
+import time
+from pathlib import Path
+from typing import Sequence
+
+from services.aggregator.engine import EngineConfig
+from services.aggregator.params import FITTED_PATH
+from services.evaluation import story_cv
+from services.evaluation.stories import gold_of, run_cached, score_clusters, summary
+from services.evaluation.story_inputs import Item, is_dated, load_many, ordered
+from services.evaluation.tfidf_baseline import single_pass
+
+
+def data_set(arg: str) -> tuple[str, list[Item]]:
+    """(name, items) of one DATA argument."""
+    paths = [Path(p) for p in arg.split("+")]
+    name = "+".join(p.stem.removeprefix("ecbplus_") for p in paths)
+    return name, load_many(paths)
+
+
+_ITEMS: list[Item] = []   # the data set, shared with forked workers
+
+
+def _full(seed: int) -> tuple[int, dict]:
+    return seed, score_clusters(gold_of(_ITEMS), run_cached(ordered(_ITEMS, seed), EngineConfig()))
+
+
+def whole_stream(items: Sequence[Item], seeds: Sequence[int], jobs: int = 1) -> dict:
+    """Scores per order of the whole data set with the product's parameters (runs cached)."""
+    global _ITEMS
+    _ITEMS = list(items)
+    seeds = list(seeds)[:1] if is_dated(items) else list(seeds)
+    if jobs > 1 and len(seeds) > 1:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(seeds))) as pool:
+            return dict(pool.map(_full, seeds, chunksize=1))
+    return dict(map(_full, seeds))
+
+
+def baseline_orders(items: Sequence[Item], seeds: Sequence[int]) -> dict:
+    seeds = list(seeds)[:1] if is_dated(items) else list(seeds)
+    return {s: score_clusters(gold_of(items), single_pass(ordered(items, s))) for s in seeds}
+
+
+def evaluate(args: Sequence[str], folds: int = 5, orders: int = 3, cv_orders: int = 3, jobs: int = 1) -> dict:
+    out = {"folds": folds, "orders": orders, "cv_orders": cv_orders, "grid": story_cv.GRID, "data_sets": {}}
+    for arg in args:
+        name, items = data_set(arg)
+        t0 = time.monotonic()
+        seeds = range(orders)
+        full = whole_stream(items, seeds, jobs)
+        cv = story_cv.cross_validate(items, folds, range(1 if is_dated(items) else cv_orders), jobs=jobs)
+        base = baseline_orders(items, seeds)
+        out["data_sets"][name] = {
+            "articles": len(items), "stories": len({it.story for it in items}),
+            "topics": len({it.topic for it in items}), "dated": is_dated(items),
+            "fit_on_everything": summary(full), "cross_validated": summary(cv["orders"]),
+            "baseline": summary(base), "chosen_per_fold": cv["chosen"],
+            "seconds": round(time.monotonic() - t0, 1),
+        }
+    return out
+
+
+_ROWS = (("fit on everything", "fit_on_everything"), ("cross-validated", "cross_validated"),
+         ("TF-IDF baseline", "baseline"))
+
+
+def format_report(result: dict) -> str:
+    lines = []
+    for name, r in result["data_sets"].items():
+        order = "date order" if r["dated"] else f"{result['orders']} orders (CV: {result['cv_orders']})"
+        lines.append(f"{name}: {r['articles']} articles, {r['stories']} stories, {r['topics']} topics, "
+                     f"{order}, {result['folds']} topic folds")
+        lines.append(f"  {'':<20}{'pairwise F1':>16}{'B-cubed F1':>16}{'pw P / R':>16}{'B3 P / R':>16}  stories")
+        for label, key in _ROWS:
+            s = r[key]
+            lines.append(f"  {label:<20}{s['mean_pairwise_f1']:>8.3f} /{s['worst_pairwise_f1']:>6.3f}"
+                         f"{s['mean_bcubed_f1']:>8.3f} /{s['worst_bcubed_f1']:>6.3f}"
+                         f"{s['mean_pairwise_p']:>8.3f} /{s['mean_pairwise_r']:>6.3f}"
+                         f"{s['mean_bcubed_p']:>8.3f} /{s['mean_bcubed_r']:>6.3f}  "
+                         f"{','.join(map(str, s['pred_stories']))}")
+        chosen = sorted({json.dumps(c, sort_keys=True) for c in r["chosen_per_fold"]})
+        lines.append(f"  (F1: mean / worst over orders; P / R: means; values chosen per fold: {', '.join(chosen)})")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_fitted(args: Sequence[str], out: Path = FITTED_PATH, folds: int = 5, orders: int = 3, jobs: int = 1) -> dict:
+    """Fit the :data:`story_cv.GRID` parameters on the data sets and write them to ``out``."""
+    sets = [data_set(a) for a in args]
+    t0 = time.monotonic()
+    result = story_cv.fit([items for _, items in sets], folds, range(orders), jobs=jobs)
+    doc = {
+        "params": result["params"],
+        "how": (f"grid search (services/evaluation/story_cv.py GRID) on {folds} pooled topic folds per data set, "
+                f"{orders} order(s); objective: mean of pairwise and B-cubed F1, averaged over the data sets"),
+        "command": "storystream fit stories " + " ".join(args) + f" --folds {folds} --orders {orders}",
+        "data_sets": [name for name, _ in sets],
+        "code": _commit(),
+        "objective": result["objective"],
+        "grid": {k: list(v) for k, v in story_cv.GRID.items()},
+        "not_admissible": [p for p in story_cv.grid_points(admissible_only=False)
+                           if p not in story_cv.grid_points()],
+        "table": result["table"],
+    }
+    out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    return {**doc, "seconds": round(time.monotonic() - t0, 1)}
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):   # pragma: no cover
+        return ""
