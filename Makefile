@@ -43,6 +43,7 @@ eval: install
 	$(VENV)/bin/storystream eval quotes ../shared/gold/seed_quotes.json
 	$(VENV)/bin/storystream eval quotes ../shared/eval/ecbplus_dev.jsonl
 	$(VENV)/bin/storystream eval entities ../shared/eval/ecbplus_dev.jsonl
+	$(VENV)/bin/storystream eval stories ../shared/eval/ecbplus_dev.jsonl ../shared/eval/ecbplus_more.jsonl ../shared/eval/news_cluster.jsonl
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache
