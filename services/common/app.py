@@ -8,6 +8,7 @@ from faust.types.tuples import FutureMessage, PendingMessage
 
 from services.common import logging as slog
 from services.common.kafka import ensure_topics, ssl_context, wait_for_broker
+from services.common.replication import idempotent_producer, replicate_declared_topics
 from services.common.settings import Settings
 
 
@@ -121,6 +122,8 @@ def keep_queued_on_resume(app: faust.App) -> None:
 def make_app(service: str, settings: Settings, *, web: bool = False) -> faust.App:
     """One faust app per service: its own consumer group (the app id)."""
     app = _new_app(service, settings, web=web)
+    replicate_declared_topics(app, settings)
+    idempotent_producer(app)
     harden_flush(app.producer)
     keep_queued_on_resume(app)
     return app
