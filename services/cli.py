@@ -22,6 +22,7 @@ from pathlib import Path
 
 from schemas.export import main as export_schemas
 from services.common import logging as slog
+from services.common.access import KafkaAccessRefused
 from services.common.kafka import ensure_topics, wait_for_broker
 from services.common.settings import ROOT, SettingsError, load
 from services.producer.live import follow_file, stop_event, watch_folder
@@ -237,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:  # a bad environment variable: one line, exit 2 like a usage error
         print(f"storystream: error: {exc}", file=sys.stderr)
         return 2
+    except KafkaAccessRefused as exc:  # TLS or SASL refused: one line, no retries
+        print(f"storystream: error: {exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import faust
 from faust.types.tuples import FutureMessage, PendingMessage
 
 from services.common import logging as slog
+from services.common.access import KafkaAccessRefused
 from services.common.kafka import ensure_topics, ssl_context, wait_for_broker
 from services.common.replication import idempotent_producer, replicate_declared_topics
 from services.common.settings import Settings
@@ -38,6 +39,7 @@ class _BufferMark:
 
 
 FLUSH_TIMEOUT_SECONDS = 60.0
+ACCESS_REFUSED_EXIT = 3     # the broker refused our TLS or SASL login (services/common/access.py)
 
 
 def harden_flush(producer, timeout: float = FLUSH_TIMEOUT_SECONDS) -> None:
@@ -172,7 +174,11 @@ def run_worker(app: faust.App, settings: Settings, service: str) -> int:
     """Run a faust worker with our JSON logging; SIGTERM/SIGINT drain and commit."""
     slog.configure(settings.log_level, service=service)
     log = slog.get_logger("storystream.worker")
-    prepare(settings)
+    try:
+        prepare(settings)
+    except KafkaAccessRefused as exc:   # configuration, not an outage: one line, no retries
+        log.error("worker.kafka_refused", reason=str(exc))
+        return ACCESS_REFUSED_EXIT
     log.info("worker.starting", app_id=app.conf.id, settings=settings.public())
     worker = faust.Worker(app, loglevel=settings.log_level, override_logging=False, quiet=True)
     worker.spinner = None  # no terminal escapes in the JSON log stream

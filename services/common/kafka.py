@@ -10,7 +10,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
 from schemas.topics import TOPICS
-from services.common import replication
+from services.common import access, replication
 from services.common.settings import Settings
 
 
@@ -69,9 +69,12 @@ def topic_layout(settings: Settings) -> dict[str, dict]:
 
 
 async def wait_for_broker(settings: Settings, timeout: float = 60.0) -> None:
+    """Until the cluster answers; ``KafkaAccessRefused`` at once if it refuses our TLS or
+    SASL login (``access.probe``: retrying cannot help)."""
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
+        await access.probe(settings)
         admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=5000)
         try:
             await admin.start()
