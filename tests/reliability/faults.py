@@ -48,8 +48,13 @@ async def _send_with_retry(state: dict, settings, key: bytes, value: bytes) -> N
             await asyncio.sleep(1.0)
 
 
-async def drive(corpus, schedule, settings, workers: Workers, broker: LocalBroker, rng: random.Random,
-                figures: dict) -> dict:
+async def drive(corpus, schedule, settings, workers: Workers, broker: LocalBroker | None, rng: random.Random,
+                figures: dict, actions: dict | None = None) -> dict:
+    """Stream ``corpus`` while carrying out ``schedule``: ``kill:<worker>``, ``broker`` (the
+    single broker down and back, the stream held meanwhile), or a name in ``actions``, an
+    ``async (progress, down) -> dict`` run as a task beside the stream (its result is
+    recorded with the restarts)."""
+    actions = actions or {}
     n = len(corpus)
     ids = [a.article_id for a in corpus]
     window = max(24, env_int("RELIABILITY_WINDOW", 40))
@@ -104,6 +109,9 @@ async def drive(corpus, schedule, settings, workers: Workers, broker: LocalBroke
                     restarts.append({"worker": "broker", "at_progress": progress, "down_s": round(time.monotonic() - t_k, 1),
                                      "killed_at": round(t_k - t0, 1)})
                     log(f"broker back after {time.monotonic() - t_k:.1f}s")
+                elif action in actions:
+                    pending_restarts.append(asyncio.create_task(
+                        _recorded(actions[action](progress, down), restarts, action, progress, t0)))
                 else:
                     name = action.split(":", 1)[1]
                     log(f"progress {progress}/{n}: SIGKILL {name}, restart in {down}s")
@@ -139,6 +147,12 @@ async def drive(corpus, schedule, settings, workers: Workers, broker: LocalBroke
     letters = await read_all(settings, "dead-letters")
     return {"states": states, "quotes": quotes, "entities": entities, "letters": letters,
             "order": monitor.order, "restarts": restarts, "stalled": stalled, "sent": sent}
+
+
+async def _recorded(fault, restarts: list, action: str, progress: int, t0: float) -> None:
+    t_k = time.monotonic()
+    record = await fault
+    restarts.append({"worker": action, "at_progress": progress, "killed_at": round(t_k - t0, 1), **(record or {})})
 
 
 def reference_results(corpus) -> dict[str, tuple]:
