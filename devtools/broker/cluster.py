@@ -123,7 +123,7 @@ class LocalCluster:
 async def _broker_count(bootstrap: str, security) -> int:
     from aiokafka.admin import AIOKafkaAdminClient
 
-    opts = security.client_options("admin") if security is not None else {}
+    opts = security.client_options() if security is not None else {}   # (the brokers' own user)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000, **opts)
     try:
         await admin.start()
