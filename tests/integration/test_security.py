@@ -112,3 +112,33 @@ def test_a_client_that_does_not_trust_the_broker_ca_is_refused(secure_broker, tm
     text = "\n".join(lines)
     for secret in _secrets(secure_broker):
         assert secret not in text
+
+
+def test_a_three_node_cluster_replicates_over_sasl_ssl(tmp_path):
+    """Clients and the brokers' own replication over SASL_SSL only: every project topic has
+    three replicas in sync, and acks=all writes are acknowledged."""
+    from devtools.broker.cluster import LocalCluster
+    from devtools.stack import settings_for
+    from services.common.kafka import ensure_topics, make_producer
+    from tests.integration.conftest import describe_topics
+
+    sec = BrokerSecurity.create(tmp_path / "certs", users=("storystream",))
+    with LocalCluster(data_dir=tmp_path / "cluster", size=3, heap_mb=320, fresh=True, security=sec) as cluster:
+        settings = settings_for(make_env(cluster.bootstrap, tmp_path / "data", **sec.client_env("storystream")))
+
+        async def go():
+            created = await ensure_topics(settings)
+            parts = await describe_topics(settings, created)
+            producer = make_producer(settings)
+            await producer.start()
+            try:
+                for i in range(10):
+                    await producer.send_and_wait(settings.topic("dead-letters"), f"r{i}".encode(), key=b"k")
+            finally:
+                await producer.stop()
+            return created, parts
+        created, parts = asyncio.run(go())
+    assert created
+    for name in created:
+        for p in parts[name]:
+            assert sorted(p["replicas"]) == [1, 2, 3] and sorted(p["isr"]) == [1, 2, 3], (name, p)
