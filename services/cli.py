@@ -1,6 +1,6 @@
 """``storystream``: the one command-line entry point.
 
-  storystream broker [--port N] [--data-dir D] [--fresh]   a local Kafka (KRaft) broker
+  storystream broker [--port N] [--data-dir D] [--fresh] [--brokers N]   local Kafka (KRaft)
   storystream topics                                       create the topics
   storystream produce PATH... | - | --follow FILE | --watch DIR   publish articles (pipes stream)
   storystream worker annotator|quotes|entities|aggregator|all
@@ -26,6 +26,7 @@ from pathlib import Path
 
 from schemas.export import main as export_schemas
 from services.common import logging as slog
+from services.common.access import KafkaAccessRefused
 from services.common.kafka import ensure_topics, wait_for_broker
 from services.common.settings import ROOT, SettingsError, load
 from services.producer.live import follow_file, stop_event, watch_folder
@@ -56,8 +57,13 @@ def _build_worker(name: str, settings):
 
 
 def cmd_broker(args) -> int:
-    from devtools.broker.launcher import run_foreground
     data_dir = Path(args.data_dir) if args.data_dir else load().data_dir / "broker"
+    if args.brokers > 1:
+        if args.port:
+            raise SystemExit("storystream broker: --port applies to one broker only")
+        from devtools.broker.cluster import run_cluster_foreground
+        return run_cluster_foreground(data_dir, args.brokers, fresh=args.fresh)
+    from devtools.broker.launcher import run_foreground
     return run_foreground(data_dir, port=args.port, fresh=args.fresh)
 
 
@@ -215,6 +221,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--port", type=int, default=0, help="client port (default: a free one)")
     b.add_argument("--data-dir", default=None, help="storage dir (default: .data/broker)")
     b.add_argument("--fresh", action="store_true", help="wipe the data dir first")
+    b.add_argument("--brokers", type=int, default=1, choices=range(1, 10), metavar="N",
+                   help="nodes in a local KRaft cluster (combined controller+broker each; default 1)")
     b.set_defaults(fn=cmd_broker)
     sub.add_parser("topics", help="create the project's topics").set_defaults(fn=cmd_topics)
     pr = sub.add_parser("produce", help="publish articles (.txt/.json/.jsonl files, dirs, - for stdin as it "
@@ -288,6 +296,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:  # a bad environment variable: one line, exit 2 like a usage error
         print(f"storystream: error: {exc}", file=sys.stderr)
         return 2
+    except KafkaAccessRefused as exc:  # TLS or SASL refused: one line, no retries
+        print(f"storystream: error: {exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

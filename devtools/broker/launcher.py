@@ -74,6 +74,14 @@ class LocalBroker:
     cache: Path = DEFAULT_CACHE
     fresh: bool = False
     log: object = field(default=print, repr=False)
+    # one node of a cluster (devtools/broker/cluster.py): its id, the shared cluster id, the
+    # controller quorum ("1@host:port,...") and the replication of Kafka's internal topics
+    node_id: int = 1
+    cluster_id: str = ""
+    voters: str = ""
+    internal_replicas: int = 1
+    # SASL_SSL on the client listener (devtools/broker/security.py), else PLAINTEXT
+    security: object = None
     process: subprocess.Popen | None = field(default=None, init=False, repr=False)
 
     @property
@@ -86,58 +94,81 @@ class LocalBroker:
 
     def _properties(self) -> str:
         logs = self.data_dir / "kraft-logs"
-        return "\n".join([
+        voters = self.voters or f"{self.node_id}@127.0.0.1:{self.controller_port}"
+        rf, min_isr = self.internal_replicas, min(2, self.internal_replicas)
+        listener = "SASL_SSL" if self.security is not None else "PLAINTEXT"
+        lines = [
             "process.roles=broker,controller",
-            "node.id=1",
-            f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
-            f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-            f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+            f"node.id={self.node_id}",
+            f"controller.quorum.voters={voters}",
+            f"listeners={listener}://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            f"advertised.listeners={listener}://127.0.0.1:{self.port}",
             "controller.listener.names=CONTROLLER",
-            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-            "inter.broker.listener.name=PLAINTEXT",
+            f"listener.security.protocol.map={listener}:{listener},CONTROLLER:PLAINTEXT",
+            f"inter.broker.listener.name={listener}",
             f"log.dirs={logs}",
             "num.partitions=1",
-            "default.replication.factor=1",
-            "offsets.topic.replication.factor=1",
+            f"default.replication.factor={rf}",
+            f"offsets.topic.replication.factor={rf}",
             "offsets.topic.num.partitions=4",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
+            f"transaction.state.log.replication.factor={rf}",
+            f"transaction.state.log.min.isr={min_isr}",
             "transaction.state.log.num.partitions=4",
-            "share.coordinator.state.topic.replication.factor=1",
-            "share.coordinator.state.topic.min.isr=1",
+            f"share.coordinator.state.topic.replication.factor={rf}",
+            f"share.coordinator.state.topic.min.isr={min_isr}",
             "group.initial.rebalance.delay.ms=0",
             "auto.create.topics.enable=true",
             "message.max.bytes=16777216",
             "replica.fetch.max.bytes=16777216",
             "log.retention.hours=168",
             "log.cleaner.backoff.ms=5000",
-            "",
-        ])
+        ]
+        if self.security is not None:
+            lines += self.security.broker_properties(listener)
+        return "\n".join(lines + [""])
 
     def _format(self, classpath: str, props: Path) -> None:
         meta = self.data_dir / "kraft-logs" / "meta.properties"
         if meta.exists():
             return
-        cluster = _kafka_uuid()
+        cluster = self.cluster_id or _kafka_uuid()
         cmd = ["java", "-cp", classpath, f"-Dlog4j2.configurationFile={LOG4J}",
                f"-Dkafka.logs.dir={self.data_dir}", "kafka.tools.StorageTool", "format",
                f"--cluster-id={cluster}", f"--config={props}"]
+        if self.security is not None:   # SCRAM credentials written into the metadata log
+            cmd += self.security.format_args()
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             raise BrokerError(f"formatting KRaft storage failed:\n{proc.stdout}\n{proc.stderr}")
 
     def start(self, timeout: float = 90.0) -> "LocalBroker":
+        self.launch()
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        self.bootstrap_file.write_text(self.bootstrap + "\n")
+        return self
+
+    def assign_ports(self) -> None:
+        """Ports from the data dir (a restarted node keeps its address: clients and the
+        stored metadata rely on it), else free ones; saved for the next start."""
         if self.fresh:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+            self.fresh = False
         self.data_dir.mkdir(parents=True, exist_ok=True)
         ports_file = self.data_dir / "ports"
         if ports_file.exists() and not self.port:
-            # a restarted broker keeps its address (clients and stored metadata rely on it)
             saved = ports_file.read_text().split()
             self.port, self.controller_port = int(saved[0]), int(saved[1])
         self.port = self.port or free_port()
         self.controller_port = self.controller_port or free_port()
         ports_file.write_text(f"{self.port} {self.controller_port}\n")
+
+    def launch(self) -> None:
+        """Format (first time) and start the JVM without waiting for it to serve."""
+        self.assign_ports()
         classpath = os.pathsep.join(str(j) for j in resolve_jars(self.cache, log=self.log))
         props = self.data_dir / "server.properties"
         props.write_text(self._properties())
@@ -150,13 +181,6 @@ class LocalBroker:
         self.process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                         preexec_fn=parent_death_signal(signal.SIGKILL, new_session=True))
         out.close()
-        try:
-            self._wait_ready(timeout)
-        except BaseException:
-            self.stop()
-            raise
-        self.bootstrap_file.write_text(self.bootstrap + "\n")
-        return self
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -167,7 +191,7 @@ class LocalBroker:
                 if server_log.exists():
                     tail += server_log.read_text(errors="replace")[-3000:]
                 raise BrokerError(f"Kafka exited with {self.process.returncode} during start:\n{tail}")
-            if _api_versions_ok(self.port):
+            if _api_versions_ok(self.port, self.security.client_tls() if self.security else None):
                 return
             time.sleep(0.25)
         raise BrokerError(f"Kafka did not accept requests on {self.bootstrap} within {timeout}s")
@@ -211,13 +235,15 @@ def _kafka_uuid() -> str:
             return text
 
 
-def _api_versions_ok(port: int) -> bool:
-    """True when the broker answers an ApiVersions request (not just accepts TCP)."""
+def _api_versions_ok(port: int, tls=None) -> bool:
+    """True when the broker answers an ApiVersions request (not just accepts TCP); over TLS
+    with ``tls`` (an ``ssl.SSLContext``): Kafka answers ApiVersions before SASL."""
     req_body = b""  # ApiVersions v0 has an empty body
     header = (18).to_bytes(2, "big") + (0).to_bytes(2, "big") + (1).to_bytes(4, "big") + (-1).to_bytes(2, "big", signed=True)
     payload = header + req_body
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as raw:
+            s = tls.wrap_socket(raw, server_hostname="localhost") if tls is not None else raw
             s.sendall(len(payload).to_bytes(4, "big") + payload)
             size = int.from_bytes(_recv_exact(s, 4), "big")
             data = _recv_exact(s, size)

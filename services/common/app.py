@@ -7,7 +7,9 @@ import faust
 from faust.types.tuples import FutureMessage, PendingMessage
 
 from services.common import logging as slog
+from services.common.access import KafkaAccessRefused
 from services.common.kafka import ensure_topics, ssl_context, wait_for_broker
+from services.common.replication import idempotent_producer, replicate_declared_topics
 from services.common.settings import Settings
 
 
@@ -37,6 +39,7 @@ class _BufferMark:
 
 
 FLUSH_TIMEOUT_SECONDS = 60.0
+ACCESS_REFUSED_EXIT = 3     # the broker refused our TLS or SASL login (services/common/access.py)
 
 
 def harden_flush(producer, timeout: float = FLUSH_TIMEOUT_SECONDS) -> None:
@@ -122,6 +125,8 @@ def make_app(service: str, settings: Settings, *, web: bool = False, web_options
     """One faust app per service: its own consumer group (the app id).  ``web_options``: the
     aiohttp ``Application`` options of its web server (middlewares, ``client_max_size``)."""
     app = _new_app(service, settings, web=web, web_options=web_options)
+    replicate_declared_topics(app, settings)
+    idempotent_producer(app)
     harden_flush(app.producer)
     keep_queued_on_resume(app)
     return app
@@ -178,7 +183,11 @@ def run_worker(app: faust.App, settings: Settings, service: str) -> int:
     """Run a faust worker with our JSON logging; SIGTERM/SIGINT drain and commit."""
     slog.configure(settings.log_level, service=service)
     log = slog.get_logger("storystream.worker")
-    prepare(settings)
+    try:
+        prepare(settings)
+    except KafkaAccessRefused as exc:   # configuration, not an outage: one line, no retries
+        log.error("worker.kafka_refused", reason=str(exc))
+        return ACCESS_REFUSED_EXIT
     log.info("worker.starting", app_id=app.conf.id, settings=settings.public())
     worker = faust.Worker(app, loglevel=settings.log_level, override_logging=False, quiet=True)
     worker.spinner = None  # no terminal escapes in the JSON log stream

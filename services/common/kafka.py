@@ -10,6 +10,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
 from schemas.topics import TOPICS
+from services.common import access, replication
 from services.common.settings import Settings
 
 
@@ -68,9 +69,12 @@ def topic_layout(settings: Settings) -> dict[str, dict]:
 
 
 async def wait_for_broker(settings: Settings, timeout: float = 60.0) -> None:
+    """Until the cluster answers; ``KafkaAccessRefused`` at once if it refuses our TLS or
+    SASL login (``access.probe``: retrying cannot help)."""
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
+        await access.probe(settings)
         admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=5000)
         try:
             await admin.start()
@@ -85,12 +89,15 @@ async def wait_for_broker(settings: Settings, timeout: float = 60.0) -> None:
 
 
 async def ensure_topics(settings: Settings) -> list[str]:
-    """Create the project's topics if missing; returns those created."""
+    """Create the project's topics if missing, replicated as ``replication.plan`` decides
+    for the cluster's broker count; returns those created."""
     admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=15000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        new = [NewTopic(name, spec["partitions"], 1, topic_configs=spec["config"])
+        repl = replication.plan(settings, await replication.broker_count(admin))
+        new = [NewTopic(name, spec["partitions"], repl.factor,
+                        topic_configs={**spec["config"], **repl.topic_config()})
                for name, spec in topic_layout(settings).items() if name not in existing]
         if new:
             try:

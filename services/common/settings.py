@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     # The live story board (storystream board).
     board_host: str = _env("STORYSTREAM_BOARD_HOST", "127.0.0.1", "a host name or address")
     board_port: int = _env("STORYSTREAM_BOARD_PORT", 6068, "a port, 0-65535", ge=0, le=65535)
+    # Replication of every topic the services create (faust changelogs included); 0 or unset:
+    # min(3, brokers) and min(2, brokers), counted in the cluster metadata (common/replication.py)
+    replication_factor: int = _env("STORYSTREAM_REPLICATION_FACTOR", 0,
+                                   "a whole number >= 1 (0: min(3, brokers))", ge=0)
+    min_insync_replicas: int = _env("STORYSTREAM_MIN_INSYNC_REPLICAS", 0,
+                                    "a whole number >= 1 (0: min(2, brokers))", ge=0)
     # Kafka security (SSL / SASL PLAIN / SCRAM); secrets are never logged.
     security_protocol: str = _env("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", " | ".join(SECURITY_PROTOCOLS))
     sasl_mechanism: str = _env("KAFKA_SASL_MECHANISM", "", " | ".join(SASL_MECHANISMS))

@@ -62,6 +62,46 @@ def running_pipeline(kafka_bootstrap: str, tmp: Path, **extra):
 
 
 @pytest.fixture(scope="module")
+def kafka_cluster(tmp_path_factory):
+    """A three-node KRaft cluster (devtools/broker/cluster.py) for one test module; small
+    heaps (three JVMs on two cores).  No skip: a cluster that cannot start errors."""
+    from devtools.broker.cluster import LocalCluster
+    cluster = LocalCluster(data_dir=tmp_path_factory.mktemp("cluster"), size=3, heap_mb=320, fresh=True)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+async def describe_topics(settings: Settings, names: list[str]) -> dict[str, list[dict]]:
+    """topic -> its partitions (``partition``, ``leader``, ``replicas``, ``isr``) per the cluster."""
+    from aiokafka.admin import AIOKafkaAdminClient
+    from services.common.kafka import client_options
+    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=15000)
+    await admin.start()
+    try:
+        return {t["topic"]: sorted(t["partitions"], key=lambda p: p["partition"])
+                for t in await admin.describe_topics(names)}
+    finally:
+        await admin.close()
+
+
+async def topic_config(settings: Settings, name: str) -> dict[str, str]:
+    """A topic's configuration as the cluster reports it."""
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+    from services.common.kafka import client_options
+    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=15000)
+    await admin.start()
+    try:
+        resp = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)])
+        return {c[0]: c[1] for c in resp[0].resources[0][4]}
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="module")
 def pipeline(kafka_bootstrap, tmp_path_factory):
     with running_pipeline(kafka_bootstrap, tmp_path_factory.mktemp("pipeline")) as p:
         yield p
