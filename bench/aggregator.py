@@ -8,22 +8,26 @@ arriving articles as fast as it takes them.
 
 Each size runs in a process of its own (its RSS is the engine's and nothing else's):
 
-1. the open stories are built through ``StoryEngine.restore`` from their records (the story and
-   article records an engine that had processed them would hold; ``restore`` re-indexes them
-   exactly as after a restart), because placing 100,000 stories' articles one by one would take
-   the measured cost times a few hundred thousand;
+1. the open stories are put in the engine's record store and index directly (the story and
+   article records an engine that had processed them would hold, indexed as ``restore`` indexes
+   them after a restart), because placing 100,000 stories' articles one by one would take the
+   measured cost times a few hundred thousand;
 2. ``arrivals`` articles then go through ``StoryEngine.process`` one by one (after 20 untimed
    warm-up articles): 70% follow-ups of a random open story (its core names and topic words plus
    fresh incidental names and background words), 30% reports of new events; published just after
    the newest open story, so nothing closes.
 
-Per arriving article: CPU time (``time.process_time``) and wall time of ``process``; also (outside
-the timed call) how many posting-list entries candidate retrieval reads for it (the sum of the
-posting lists of its entities and its ``candidate_terms`` most distinctive terms) and how many
-distinct stories those name.  Memory per open story = (RSS after the build - RSS before) / open
-stories, after ``gc.collect()`` (includes allocator slack: an upper bound).  The baseline of the
-same run is the smallest size: the ratios compare every size with it.  No figure is asserted
-anywhere.
+Per arriving article: CPU time (``time.process_time``) and wall time of ``process``; also, on the
+same index just before (outside the timed call), candidate retrieval alone: the posting-list
+entries of its features' lists (its entities' and its ``candidate_terms`` most distinctive
+terms'), the distinct stories they name, and the CPU time of ``StoryIndex.candidates`` as the
+product runs it (bounded) and reading every list in full (as before the bound; the baseline of
+the same run), with whether both give the same candidates.
+
+Memory per open story = (RSS after the build - RSS before) / open stories, after
+``gc.collect()`` (includes allocator slack: an upper bound).  Up to 20,000 open stories, the CPU
+time of restoring the engine's records into a new engine (a restart's).  The smallest size is
+the baseline of the run: the ratios compare every size with it.  No figure is asserted anywhere.
 """
 from __future__ import annotations
 
@@ -39,8 +43,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.newsgen import T_END, NewsGen
+from services.aggregator import index as index_module
 from services.aggregator.engine import StoryEngine
-from services.aggregator.members import add_member, article_record, blank_story, iso
+from services.aggregator.members import add_member, article_record, blank_story, index_open, iso
 from services.aggregator.signature import article_signature
 from services.aggregator.state import central_article
 
@@ -49,6 +54,7 @@ RESULTS = ROOT / "bench" / "results"
 SIZES, ARRIVALS = (1_000, 10_000, 100_000), 400
 SMOKE_SIZES, SMOKE_ARRIVALS = (200, 1_000), 40
 WARM = 20
+RESTORE_MAX = 20_000
 FOLLOW_UP = 0.7
 
 
@@ -61,38 +67,38 @@ def _rss_kb() -> int:
 
 
 def build(engine: StoryEngine, gen: NewsGen, n: int) -> int:
-    """Restore ``n`` open stories (with their article records) into ``engine``; returns the
-    number of articles in them."""
+    """Put ``n`` open stories (with their article records) into ``engine`` directly through its
+    record store and index, as ``StoryEngine.restore`` would from their records (without the
+    records' JSON round trip, which would double the build's time and memory); returns the
+    number of articles in them.  (tests/unit/bench: the same state as ``restore``.)"""
     params = engine.config.params
-    stories = []
+    store, index, lifecycle = engine.store, engine.index, engine.lifecycle
     count = 0
-
-    def article_json():
-        nonlocal count
-        for i in range(n):
-            _, arts = gen.story_articles(i)
-            sid = f"st-{i:08d}"
-            story = None
-            for q, e in arts:
-                m = e.article
-                if story is None:
-                    story = blank_story(sid, "open", m.published, m.published)
-                rec = article_record(m.article_id, m.content_hash, sid, iso(m.published), m.published, q, e,
-                                     article_signature(e, q, params), story)
-                add_member(story, rec)
-                story.version += 1
-                story.event_time = iso(m.published)
-                story.central = central_article(story)
-                count += 1
-                yield rec.to_json()
-            stories.append(story)
-
-    def story_json():
-        stories.reverse()
-        while stories:
-            yield stories.pop().to_json()
-    engine.restore(story_json(), article_json())
+    for i in range(n):
+        _, arts = gen.story_articles(i)
+        sid = story_id(i)
+        story = None
+        for q, e in arts:
+            m = e.article
+            if story is None:
+                story = blank_story(sid, "open", m.published, m.published)
+            sig = article_signature(e, q, params)
+            rec = article_record(m.article_id, m.content_hash, sid, iso(m.published), m.published, q, e, sig, story)
+            add_member(story, rec)
+            story.version += 1
+            story.event_time = iso(m.published)
+            story.central = central_article(story)
+            index.observe(sig)
+            store.place(rec)
+            lifecycle.see(m.published)
+            count += 1
+        store.stories[sid] = story
+        index_open(index, story)
     return count
+
+
+def story_id(i: int) -> str:
+    return f"st-{i:08d}"
 
 
 def arrival(gen: NewsGen, n: int, k: int):
@@ -102,21 +108,34 @@ def arrival(gen: NewsGen, n: int, k: int):
     published = T_END + timedelta(minutes=k)
     if rng.random() < FOLLOW_UP:
         i = rng.randrange(n)
-        core, _ = gen.story_articles(i)
-        return gen.article(core, f"a{k:06d}", 5_000_011 + k, published), f"st-{i:08d}"
+        return gen.article(gen.story_core(i), f"a{k:06d}", 5_000_011 + k, published), story_id(i)
     core = gen.core(7_000_003 + k, 0.0)
     return gen.article(core, f"a{k:06d}", 6_000_011 + k, published), None
 
 
-def fan_out(engine: StoryEngine, q, e) -> tuple[int, int]:
-    """(posting-list entries read, distinct stories named) by candidate retrieval for this article."""
+def retrieval(engine: StoryEngine, q, e) -> dict:
+    """Candidate retrieval for this article on the engine's current index (outside the timed
+    ``process``): posting-list entries its features' lists hold, distinct stories they name, and
+    the CPU ms of ``StoryIndex.candidates`` as the product runs it (bounded: the longest lists
+    read only as far as the ranking needs) and reading every list in full (as before the
+    bound), with whether both return the same candidates."""
     idx, p = engine.index, engine.config.params
     sig = article_signature(e, q, p)
     lists = [idx.postings.get("e:" + k, ()) for k in sig.entities]
     idf = {t: idx.idf(idx.df_terms, t) for t in sig.terms}
     ranked = sorted(sig.terms, key=lambda t: (-(1 + math.log(sig.terms[t])) * idf[t], t))
     lists += [idx.postings.get("t:" + t, ()) for t in ranked[:p.candidate_terms]]
-    return sum(map(len, lists)), len(set().union(*lists)) if lists else 0
+    c0 = time.process_time()
+    bounded = idx.candidates(sig)
+    c1 = time.process_time()
+    read_all, index_module.READ_ALL = index_module.READ_ALL, float("inf")
+    try:
+        full = idx.candidates(sig)
+    finally:
+        index_module.READ_ALL = read_all
+    c2 = time.process_time()
+    return {"reads": sum(map(len, lists)), "named": len(set().union(*lists)) if lists else 0,
+            "bounded_ms": (c1 - c0) * 1000, "full_ms": (c2 - c1) * 1000, "same": bounded == full}
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -136,11 +155,11 @@ def measure_one(n: int, arrivals: int) -> dict:
     gc.collect()
     rss1 = _rss_kb()
     assert len(engine.stories) == n, (len(engine.stories), n)
-    cpu, wall, reads, named = [], [], [], []
-    joined = follow = 0
+    cpu, wall, reads, named, bounded, full = [], [], [], [], [], []
+    joined = follow = same = 0
     for k in range(WARM + arrivals):
         (q, e), home = arrival(gen, n, k)
-        r, s = fan_out(engine, q, e)
+        r = retrieval(engine, q, e)
         w0, c0 = time.perf_counter(), time.process_time()
         upd = engine.process(q, e, T_END)
         c1, w1 = time.process_time(), time.perf_counter()
@@ -148,8 +167,11 @@ def measure_one(n: int, arrivals: int) -> dict:
             continue
         cpu.append((c1 - c0) * 1000)
         wall.append((w1 - w0) * 1000)
-        reads.append(r)
-        named.append(s)
+        reads.append(r["reads"])
+        named.append(r["named"])
+        bounded.append(r["bounded_ms"])
+        full.append(r["full_ms"])
+        same += r["same"]
         if home is not None:
             follow += 1
             joined += upd is not None and upd.story_id == home
@@ -162,8 +184,24 @@ def measure_one(n: int, arrivals: int) -> dict:
             "kb_per_open_story": round((rss1 - rss0) / n, 2),
             "postings_read_mean": round(sum(reads) / len(reads), 1), "postings_read_p99": pct(reads, 99),
             "stories_named_mean": round(sum(named) / len(named), 1), "stories_named_p99": pct(named, 99),
+            "retrieval_cpu_ms_mean": round(sum(bounded) / len(bounded), 3),
+            "retrieval_read_all_cpu_ms_mean": round(sum(full) / len(full), 3),
+            "retrieval_same_as_read_all": same,
             "follow_ups": follow, "follow_ups_joined_their_story": joined,
-            "open_stories_after": len(engine.stories)}
+            "open_stories_after": len(engine.stories), **restore_time(engine, n)}
+
+
+def restore_time(engine: StoryEngine, n: int) -> dict:
+    """CPU seconds of ``restore`` of this engine's records into a new engine (what a restarted
+    aggregator does once its tables are recovered), up to ``RESTORE_MAX`` open stories (beyond,
+    the records' JSON would take several GB; restore is linear in the records)."""
+    if n > RESTORE_MAX:
+        return {"restore_cpu_s": None}
+    stories = [s.to_json() for s in engine.store.stories.values()]
+    articles = [a.to_json() for a in engine.store.articles.values()]
+    c0 = time.process_time()
+    StoryEngine().restore(stories, articles)
+    return {"restore_cpu_s": round(time.process_time() - c0, 2)}
 
 
 def run_sizes(sizes, arrivals: int, timeout: float = 3600) -> list[dict]:
@@ -199,13 +237,15 @@ def summary(points: list[dict]) -> dict:
 
 def markdown(res: dict) -> str:
     lines = ["| open stories | articles in them | CPU ms/article mean | p50 | p99 | wall p99 ms | vs smallest "
-             "| postings read/article | stories named/article | KB per open story | follow-ups joined | build s |",
-             "|---" * 12 + "|"]
+             "| postings in its lists | stories named | retrieval ms (read all) | KB per open story | follow-ups joined | build s | restore CPU s |",
+             "|---" * 14 + "|"]
     for p in res["points"]:
         lines.append(f"| {p['open_stories']:,} | {p['articles_in_stories']:,} | {p['cpu_ms_mean']} | {p['cpu_ms_p50']} "
                      f"| {p['cpu_ms_p99']} | {p['wall_ms_p99']} | x{p['cpu_ratio_to_smallest']} "
-                     f"| {p['postings_read_mean']} | {p['stories_named_mean']} | {p['kb_per_open_story']} "
-                     f"| {p['follow_ups_joined_their_story']}/{p['follow_ups']} | {p['build_s']} |")
+                     f"| {p['postings_read_mean']} | {p['stories_named_mean']} "
+                     f"| {p['retrieval_cpu_ms_mean']} ({p['retrieval_read_all_cpu_ms_mean']}) | {p['kb_per_open_story']} "
+                     f"| {p['follow_ups_joined_their_story']}/{p['follow_ups']} | {p['build_s']} "
+                     f"| {p.get('restore_cpu_s') if p.get('restore_cpu_s') is not None else '-'} |")
     return "\n".join(lines)
 
 

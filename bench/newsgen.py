@@ -22,6 +22,7 @@ Everything is a pure function of the seed.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import random
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ T_END = datetime(2031, 6, 10, 12, 0, tzinfo=timezone.utc)   # the open stories' 
 WINDOW_H = 60.0                                              # open stories span this many hours (< 3 days)
 
 
+@functools.lru_cache(maxsize=None)
 def word(i: int, salt: int = 0) -> str:
     """A pseudo-word for pool index ``i`` (distinct indices, distinct words)."""
     n, out = i * 7 + salt, []
@@ -140,9 +142,13 @@ class NewsGen:
                 ArticleEntities(article=meta, entities=mentions, lead=lead, terms=terms,
                                 dates=[published.date().isoformat()], tokens=600))
 
+    def story_core(self, i: int) -> Core:
+        """The core of open story ``i`` (its event time within the last ``WINDOW_H`` hours)."""
+        return self.core(1_000_003 * i + 17, random.Random(i).uniform(0.0, WINDOW_H))
+
     def story_articles(self, i: int) -> tuple[Core, list[tuple[ArticleQuotes, ArticleEntities]]]:
-        """Open story ``i``: its core and its articles (event times within the last ``WINDOW_H`` hours)."""
-        core = self.core(1_000_003 * i + 17, random.Random(i).uniform(0.0, WINDOW_H))
+        """Open story ``i``: its core and its articles."""
+        core = self.story_core(i)
         n = self.size(i)
         arts = []
         for j in range(n):

@@ -48,6 +48,21 @@ def test_build_restores_consistent_open_stories():
     assert set(engine.index.sigs) == set(engine.stories)
 
 
+def test_the_direct_build_is_what_restore_builds_from_the_records():
+    gen, engine = NewsGen(), StoryEngine()
+    agb.build(engine, gen, 50)
+    again = StoryEngine()
+    repaired = again.restore([s.to_json() for s in engine.stories.values()],
+                             [a.to_json() for a in engine.articles.values()])
+    assert repaired == []                                   # the records agree with each other
+    a, b = engine.index, again.index
+    assert (a.n_docs, a.df_ents, a.df_terms, a.df_title, a.df_etok) == (b.n_docs, b.df_ents, b.df_terms,
+                                                                       b.df_title, b.df_etok)
+    assert a.postings == b.postings and a.posted == b.posted and a.members == b.members
+    assert {k: v.to_json() for k, v in a.sigs.items()} == {k: v.to_json() for k, v in b.sigs.items()}
+    assert engine.store.seen == again.store.seen and engine.watermark == again.watermark
+
+
 def test_a_follow_up_joins_its_story():
     gen, engine = NewsGen(), StoryEngine()
     agb.build(engine, gen, 80)
