@@ -236,6 +236,7 @@ def run_sizes(sizes, arrivals: int, timeout: float = 3600) -> list[dict]:
         if proc.returncode != 0:
             raise RuntimeError(f"bench.aggregator --one {n} failed: {proc.stderr[-2000:]}")
         out.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        print(f"[aggregator bench]   {json.dumps(out[-1])}", file=sys.stderr, flush=True)   # kept if a later size fails
     base = out[0]
     for r in out:
         r["cpu_ratio_to_smallest"] = round(r["cpu_ms_mean"] / base["cpu_ms_mean"], 3)
