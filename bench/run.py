@@ -1,7 +1,7 @@
 """``make bench`` = ``python -m bench.run``: end-to-end throughput, latency, CPU and
 memory of the pipeline on a real Kafka broker, next to a bare ``nlp.pipe`` baseline.
 
-  python -m bench.run            full run (<= ~10 min on 2 cores), bench/results/latest.json
+  python -m bench.run            full run (~12-16 min on 2 cores, ~5.5 GB RAM), bench/results/latest.json
   python -m bench.run --smoke    tiny run (< 2 min) that exercises every phase, bench/results/smoke.json
 
 It ends with the aggregator's own bench (bench/aggregator.py: the pure engine with 1k, 10k and
