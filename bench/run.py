@@ -1,8 +1,11 @@
 """``make bench`` = ``python -m bench.run``: end-to-end throughput, latency, CPU and
 memory of the pipeline on a real Kafka broker, next to a bare ``nlp.pipe`` baseline.
 
-  python -m bench.run            full run (<= ~10 min on 2 cores), bench/results/latest.json
-  python -m bench.run --smoke    tiny run (< 90 s) that exercises every phase, bench/results/smoke.json
+  python -m bench.run            full run (~12-16 min on 2 cores, ~5.5 GB RAM), bench/results/latest.json
+  python -m bench.run --smoke    tiny run (< 2 min) that exercises every phase, bench/results/smoke.json
+
+It ends with the aggregator's own bench (bench/aggregator.py: the pure engine with 1k, 10k and
+100k open stories) and the scaling projection (bench/scaling.py).
 
 See bench/README.md for the method.  No assertion on timings anywhere: the run
 reports figures and whether each target is met; it fails only if it breaks.
@@ -23,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import aggmem
+from bench import aggregator as aggbench
 from bench.baseline import model_name, run_baseline, run_extract
 from bench.data import EVAL_DATA, TokenTable, load_articles
 from bench.feeds import run_feeds
@@ -30,6 +34,8 @@ from bench.pipeline import run_pipelines
 from bench.plan import FULL, SMOKE
 from bench.progress import say
 from bench.report import markdown, projection, targets
+from bench.scaling import markdown as scaling_markdown
+from bench.scaling import scaling
 from bench.window import Ctx
 from devtools.stack import kafka_for
 from services.common import logging as slog
@@ -86,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         latency = pipes.pop("_latency")
         say(f"aggregator memory: {plan.agg_points[0]} and {plan.agg_points[1]} synthetic articles, in-process engine")
         mem = aggmem.measure(*plan.agg_points)
+        say(f"aggregator bench: {', '.join(map(str, plan.agg_sizes))} open stories, {plan.agg_arrivals} arrivals each, "
+            f"in-process engine (bench/aggregator.py)")
+        agg = aggbench.summary(aggbench.run_sizes(plan.agg_sizes, plan.agg_arrivals))
     finally:
         if args.keep:
             say(f"work dir kept: {workdir}")
@@ -110,12 +119,18 @@ def main(argv: list[str] | None = None) -> int:
         "pipeline": pipes,
         "latency": latency,
         "aggregator_memory": mem,
+        "aggregator": agg,
     }
     res["projection"] = projection(res)
+    res["scaling"] = scaling(res)
     res["targets"] = targets(res)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(res, indent=2) + "\n")
     print(markdown(res))
+    print("\n#### The aggregator's own bench (pure engine, open stories vs cost per arriving article)\n")
+    print(aggbench.markdown(agg))
+    print("\n#### Per stage vs bare nlp.pipe, and k annotator cores (capped by the one aggregator)\n")
+    print(scaling_markdown(res["scaling"]))
     say(f"wrote {out_path}")
     return 0
 

@@ -7,12 +7,70 @@ ones inside the engine's reopen window), so the idfs reflect recent news.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
-from typing import Iterable, Optional
+from typing import Collection, Iterable, Optional
 
 from services.aggregator.params import DEFAULT_PARAMS, ClusterParams
 from services.aggregator.signature import ArticleSignature, StorySignature, Top, top_features
+
+
+READ_ALL = 2000     # posting-list entries below which every list is simply read in full
+_MARGIN = 1e-9      # relative slack on the bounds (floating-point sums in another order)
+
+
+def top_voted(feats: list[tuple[Collection[str], float]], limit: int) -> list[str]:
+    """The ``limit`` story ids with the highest vote, a story's vote being the summed weight of
+    the posting lists (``feats``: (story ids, weight) per feature; idfs are >= 1) it is in (ties:
+    the smaller id): exactly what reading every list in full gives, the same floating-point
+    sums included, without reading the longest lists in full when the ranking does not need them.
+
+    A threshold algorithm: lists are read shortest first.  A story in none of the lists read so
+    far has a vote of at most ``rest``, the summed weight of the lists not read; once ``limit``
+    stories have partial votes above ``rest``, no such story can be among the first ``limit``.
+    Nor can a story read so far whose partial vote plus ``rest`` is below the ``limit``-th
+    partial vote.  The votes of the others are summed over every list by membership, in the
+    order of ``feats`` (as a full read sums them), and ranked.  The common features of news
+    (a capital, a government, "police") have the longest lists and the smallest weights: they
+    are the ones left unread once a few rare names have found the article's stories."""
+    if sum(len(p) for p, _ in feats) <= READ_ALL or any(w < 0 for _, w in feats):
+        return _ranked(_votes_in_full(feats), limit)
+    order = sorted(range(len(feats)), key=lambda i: (len(feats[i][0]), i))
+    partial: dict[str, float] = {}
+    kth = 0.0
+    for n, i in enumerate(order):
+        for sid in feats[i][0]:
+            partial[sid] = partial.get(sid, 0.0) + feats[i][1]
+        rest = sum(feats[j][1] for j in order[n + 1:])
+        if len(partial) >= limit:
+            kth = heapq.nlargest(limit, partial.values())[-1]
+            if kth > rest * (1 + _MARGIN) + _MARGIN:
+                break
+    else:                               # every list read: the plain sums (in the order of ``feats``)
+        return _ranked(_votes_in_full(feats), limit)
+    floor = kth * (1 - _MARGIN) - _MARGIN - rest * (1 + _MARGIN)
+    votes = {}
+    for sid, v in partial.items():
+        if v >= floor:
+            total = 0
+            for posts, w in feats:
+                if sid in posts:
+                    total += w
+            votes[sid] = total
+    return _ranked(votes, limit)
+
+
+def _votes_in_full(feats: list[tuple[Collection[str], float]]) -> Counter:
+    votes: Counter = Counter()
+    for posts, w in feats:
+        for sid in posts:
+            votes[sid] += w
+    return votes
+
+
+def _ranked(votes: dict[str, float], limit: int) -> list[str]:
+    return [sid for sid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 
 class StoryIndex:
@@ -142,20 +200,15 @@ class StoryIndex:
     def candidates(self, art_sig: ArticleSignature, limit: Optional[int] = None) -> list[str]:
         """Stories sharing an entity or one of the article's ``candidate_terms`` most distinctive
         terms, the ``limit`` (default ``max_candidates``) with the most idf-weighted shared
-        features (cheap pre-ranking)."""
+        features (cheap pre-ranking; ties: the smaller id).  The posting lists are read
+        shortest first and the longest only as far as that ranking needs (:func:`top_voted`)."""
         top_terms = self.params.candidate_terms
         limit = self.params.max_candidates if limit is None else limit
-        votes: Counter = Counter()
-        for k in art_sig.entities:
-            w = self.idf(self.df_ents, k)
-            for sid in self.postings.get("e:" + k, ()):
-                votes[sid] += w
+        feats = [(self.postings.get("e:" + k, ()), self.idf(self.df_ents, k)) for k in art_sig.entities]
         idf = {t: self.idf(self.df_terms, t) for t in art_sig.terms}
         ranked = sorted(art_sig.terms, key=lambda t: (-(1 + math.log(art_sig.terms[t])) * idf[t], t))
-        for t in ranked[:top_terms]:
-            for sid in self.postings.get("t:" + t, ()):
-                votes[sid] += idf[t]
-        return [sid for sid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+        feats += [(self.postings.get("t:" + t, ()), idf[t]) for t in ranked[:top_terms]]
+        return top_voted(feats, limit)
 
     def rarest(self, key: str) -> str:
         """The name token of an entity key that the fewest articles share (its most specific)."""

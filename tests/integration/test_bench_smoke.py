@@ -32,4 +32,13 @@ def test_bench_smoke_writes_every_figure(kafka_bootstrap, tmp_path):
             assert key in data["pipeline"][run], (run, key)
         assert data["pipeline"][run]["complete"] is True, "every article reached a story state"
     assert data["baseline"]["articles_per_s"] > 0
+    for key in REQUIRED_KEYS["aggregator"]:
+        assert key in data["aggregator"], ("aggregator", key)
+    assert [p["open_stories"] for p in data["aggregator"]["points"]] == [100, 500]
+    for point in data["aggregator"]["points"]:
+        for key in REQUIRED_KEYS["aggregator_point"]:
+            assert key in point, ("aggregator point", key)
+    for key in REQUIRED_KEYS["scaling"]:
+        assert key in data["scaling"], ("scaling", key)
+    assert data["scaling"]["projection"][0]["annotator_cores"] == 1
     assert "| " in proc.stdout.decode(), "prints a markdown table"
