@@ -1,4 +1,5 @@
-"""The board on the real pipeline (the seeds through the four workers) and at 10,000 stories."""
+"""The board on the real pipeline (the seeds, then 1,000 real articles, through the four workers) and at
+10,000 stories."""
 from __future__ import annotations
 
 import json
@@ -36,6 +37,64 @@ def test_the_board_shows_the_seeds_story_from_the_real_pipeline(pipeline, browse
             assert story.locator(".speaker").count() >= 1 and story.locator(".statement").count() >= 1
             assert story.locator(".entities li").count() >= 3
             page.screenshot(path=str(shots / "board-seeds-story.png"))   # the first screen
+        finally:
+            page.close()
+
+
+def test_a_thousand_articles_from_the_real_pipeline_reach_the_board(pipeline, browser, tmp_path, shots):
+    """1,000 real articles (ECB+ dev and more, then news_cluster in date order, under fresh ids)
+    through the four workers: the board lists exactly the stories story-state holds, each with
+    its article count, and the page shows them live."""
+    from services.common.story_state import latest_states, members_of
+    from tests.integration.conftest import read_until
+
+    shared = ROOT.parent / "shared" / "eval"
+    rows = []
+    for name in ("ecbplus_dev.jsonl", "ecbplus_more.jsonl", "news_cluster.jsonl"):
+        lines = (shared / name).read_text(encoding="utf-8").splitlines()     # missing data fails
+        recs = [json.loads(line) for line in lines if line.strip()]
+        recs.sort(key=lambda r: (r.get("published") or "", r["id"]))
+        rows += [{"id": f"thousand-{r['id']}", "title": r["title"], "body": r["body"],
+                  "outlet": r.get("outlet"), "url": r.get("url"), "published": r.get("published")}
+                 for r in recs]
+    rows += [dict(r, id=r["id"] + "-repost") for r in rows[:1000 - len(rows)]]   # 995 + 5 wire re-posts
+    assert len(rows) == 1000
+    ids = {r["id"] for r in rows}
+    data = tmp_path / "thousand.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with running_board(pipeline.env, tmp_path) as board:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        try:
+            page.goto(board.url)
+            page.wait_for_selector("#live.on")
+            produced = pipeline.cli("produce", str(data))
+            assert produced.returncode == 0, produced.stderr.decode()[-2000:]
+            settings = board.settings
+
+            def covered(records):
+                latest = latest_states(r.value for r in records)
+                return ids <= {a for s in latest.values() for a in members_of(s)}
+            records = run_async(lambda: read_until(settings, "story-state", covered, timeout=900))
+            latest = latest_states(r.value for r in records)
+            want = {sid: s["totals"]["articles"] for sid, s in latest.items()
+                    if not s.get("merged_into") and s["totals"]["articles"] > 0}
+            placed = [a for s in latest.values() for a in members_of(s) if a in ids]
+            assert len(placed) == len(set(placed)) == 1000          # every article in exactly one story
+            got: dict[str, int] = {}
+            for _ in range(240):                                    # the board follows the topic live
+                got, pg = {}, 1
+                while True:
+                    body = httpx.get(f"{board.url}/api/stories", params={"per_page": 100, "page": pg}).json()
+                    got.update({s["story_id"]: s["articles"] for s in body["stories"]})
+                    if pg * 100 >= body["total"]:
+                        break
+                    pg += 1
+                if got == want:
+                    break
+                time.sleep(0.5)
+            assert got == want, (len(got), len(want))
+            page.screenshot(path=str(shots / "board-thousand.png"), full_page=False)
+            assert page.locator("li.story").count() >= 20          # a full first page, live
         finally:
             page.close()
 
