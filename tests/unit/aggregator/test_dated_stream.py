@@ -19,6 +19,7 @@ from pathlib import Path
 from services.aggregator.durability import Durability
 from services.aggregator.engine import StoryEngine
 from services.evaluation import stories as ev
+from services.evaluation.story_inputs import load_records
 
 NEWS = Path(__file__).resolve().parents[4] / "shared" / "eval" / "news_cluster.jsonl"
 COPIES, SHIFT = 6, timedelta(days=20)
@@ -27,7 +28,7 @@ NOW = datetime(2020, 1, 1, tzinfo=timezone.utc)    # the wall clock: after every
 
 def _stream():
     published = {r["id"]: datetime.fromisoformat(r["published"].replace("Z", "+00:00"))
-                 for r in ev.load_records(NEWS)}
+                 for r in load_records(NEWS)}
     base = ev.build_inputs(NEWS)
     items = []
     for c in range(COPIES):
