@@ -1,5 +1,5 @@
-"""A story's members: what an article contributes to its story (its article record), adding and
-subtracting that contribution exactly, and recomputing a story from its members' records."""
+"""A story's members: each article's contribution to its story (its article record), added or
+removed without drift, and a story recomputed from its members' records."""
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -120,15 +120,15 @@ class ClusterParams:
 # only the thresholds the measured errors turn on are fitted (the gap is fragmentation: a later
 # report starts a story instead of joining one).  tests/unit/aggregator/test_params.py checks
 # that every field is fitted or listed here.
-_BOUND = ("a cost bound, not a quality knob: set so that raising it changed no placement on the dev "
-          "set (docs/quality-history-aggregator.md); lowering it trades quality for speed")
+_BOUND = ("a cost bound, not a quality knob: large enough that raising it changes no placement "
+          "(bench.decisions compare); lowering it trades quality for speed")
 _WEIGHT = ("a relative weight of one term of the article-story score: match_threshold (fitted) is chosen "
            "against these, so their common scale is fitted; a logistic regression over teacher-forced "
            "pair features in place of the hand weights gave no gain (docs/quality-stories.md)")
 _TABLE = ("a table over spaCy entity types (what a type says about which event it is); ~50 topics are "
           "too few to fit one value per type")
-_SPLIT = ("split check shape, hand-set on the dev set (docs/quality-history-aggregator.md); splits are "
-          "rare (the measured errors are fragmentation, not mixing), so the data hold too few to fit it")
+_SPLIT = ("split check shape, hand-set (history: docs/quality-history-aggregator.md); splits are rare "
+          "(the measured errors are fragmentation, not mixing), so the data hold too few to fit it")
 _TIME = ("a time term: only dated data exercises it and the one dated set (news_cluster, 69 events over "
          "five years) is too narrow to fit it without tuning to its spread; the hand value is a "
          "week-to-month news cycle (docs/quality-stories.md)")
@@ -140,9 +140,9 @@ NOT_FITTED: dict[str, str] = {
     "w_entities": _WEIGHT, "w_terms": _WEIGHT, "w_title": _WEIGHT, "w_quote": _WEIGHT, "w_member": _WEIGHT,
     "title_entity_boost": _WEIGHT,
     "member_base": "the member similarity below which the best-member term is a malus; tied to w_member "
-                   "(hand-set on the dev set with it)",
+                   "(hand-set with it; a weight's scale is fitted through match_threshold)",
     "rho": "the expected similarity of two articles of one story (size scaling of a story's centroid), "
-           "a modelling constant hand-set on the dev set",
+           "a modelling constant, not fitted: the size scaling it sets is what match_threshold is fitted against",
     "shingle_words": "four-word shingles: the shortest that two wordings of one quote share and unrelated "
                      "quotes rarely do (a linguistic choice, not tuned)",
     "merge_threshold": "fitted once on the grid {0.38, 0.45} with match_threshold (docs/quality-stories.md): "
@@ -151,8 +151,8 @@ NOT_FITTED: dict[str, str] = {
     "conflict_penalty": "tried in the fit with match_threshold (grid {0.3, 0.4}; docs/quality-stories.md): "
                         "with 0.4 a lower threshold keeps invented sister floods apart but not a flood two "
                         "years later, and at 0.22 it stops the headline split of two offers to one player "
-                        "(tests/unit/aggregator/test_repairs.py); hand-set on the dev set "
-                        "(docs/quality-history-aggregator.md)",
+                        "(tests/unit/aggregator/test_repairs.py); so hand-set "
+                        "(history: docs/quality-history-aggregator.md)",
     "core_share": "a story's entity is core when in at least half its articles: a majority, not tuned",
     "split_threshold": _SPLIT, "split_min_side": _SPLIT, "near_copy": _SPLIT,
     "time_scale_days": _TIME, "time_penalty_max": _TIME, "date_conflict_days": _TIME,

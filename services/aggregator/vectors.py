@@ -11,8 +11,8 @@ def vector_norm(a: Mapping[str, float]) -> float:
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float], a_norm: Optional[float] = None,
            b_norm: Optional[float] = None) -> float:
-    """Cosine of two sparse vectors (0 when either is empty or they share nothing); the norms,
-    when known, save computing them again."""
+    """Cosine of two sparse vectors (0 when either is empty or they share nothing); norms the
+    caller already has may be passed in."""
     if not a or not b:
         return 0.0
     small, big = (a, b) if len(a) <= len(b) else (b, a)

@@ -87,12 +87,12 @@ def test_remove_article_splits_a_bridged_group():
     assert {g["quote_id"] for g in groups} == {qu.quote_id("a", short1[0]), qu.quote_id("b", short2[0])}
 
 
-@pytest.mark.skipif(not GOLD.exists(), reason="seed gold not available")
 def test_seed_gold_same_statement_groups_merge_and_nothing_else():
     """Rule: the five cross-outlet groups merge; besides them only fragments (partial/headline
     wordings shorter than MIN_STATEMENT tokens) join, and only the statement of the same
     speaker that contains them word for word (or an identical fragment).  Two distinct
     statements never share a group."""
+    assert GOLD.exists(), f"seed gold missing: {GOLD} (../shared beside the repository)"
     gold = json.loads(GOLD.read_text())
     groups, seq = [], 0
     for art, items in gold["quotes"].items():
