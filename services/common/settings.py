@@ -91,6 +91,7 @@ class Settings(BaseSettings):
     feeds_max_page_bytes: int = _env("STORYSTREAM_FEEDS_MAX_PAGE_BYTES", 5 * 1024 * 1024, "a whole number >= 1", ge=1)
     feeds_max_items: int = _env("STORYSTREAM_FEEDS_MAX_ITEMS", 200, "a whole number >= 1", ge=1)
     feeds_item_retries: int = _env("STORYSTREAM_FEEDS_ITEM_RETRIES", 3, "a whole number >= 1", ge=1)
+    feeds_item_retention_days: float = _env("STORYSTREAM_FEEDS_ITEM_RETENTION_DAYS", 30.0, "days > 0", gt=0)
     # The push service (services/ingest): POST /articles with a bearer token.
     ingest_host: str = _env("STORYSTREAM_INGEST_HOST", "127.0.0.1", "a host name or address")
     ingest_port: int = _env("STORYSTREAM_INGEST_PORT", 6067, "a port, 0-65535", ge=0, le=65535)

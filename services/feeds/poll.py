@@ -49,6 +49,7 @@ class Sink(Protocol):
     async def dead_letter(self, source: str, reason: str, raw: bytes, error_type: str) -> None: ...
     async def feed_state(self, state: FeedState, partition: int) -> None: ...
     async def item_state(self, item: FeedItem, partition: int) -> None: ...
+    async def item_forgotten(self, item_id: str, partition: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ class Limits:
     max_items: int = 200
     item_retries: int = 3
     max_body_bytes: int = 4 * 1024 * 1024
+    # an item its feed no longer lists is forgotten this long after its page was last fetched
+    # (a tombstone on feed-items); not fitted: an operating choice, see docs/operations.md
+    item_retention_s: float = 30 * 86400.0
 
 
 def conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
@@ -115,6 +119,7 @@ class FeedPoller:
         for problem in parsed.problems:
             self.log.warning("feed.problem", feed=self.spec.url, problem=problem)
         taken = await self._items(parsed, stopping)
+        await self._forget_unlisted(parsed, now)
         backlog = taken < 0
         interval = self.timing.minimum if backlog else self.timing.adapt(state.interval_s, taken)
         hint = None if backlog else max(max_age(got.headers) or 0.0, parsed.ttl_s or 0.0) or None
@@ -170,6 +175,21 @@ class FeedPoller:
         return state
 
     # ------------------------------------------------------------------ the items
+    async def _forget_unlisted(self, parsed: ParsedFeed, now: datetime) -> None:
+        """Forget the items this feed no longer lists and has not fetched within the retention.
+        A feed that lists nothing (broken for a while, or emptied) forgets nothing: its items
+        would all be fetched again when it comes back."""
+        if not parsed.entries:
+            return
+        listed = {article_id_for(e.link) for e in parsed.entries}
+        stale = self.items.stale(self.spec.url, listed, now - timedelta(seconds=self.limits.item_retention_s))
+        for item_id in stale:
+            self.items.forget(item_id)
+            await self.sink.item_forgotten(item_id, self.partition)
+        if stale:
+            self.log.info("feed.items_forgotten", feed=self.spec.url, items=len(stale),
+                          reason="no longer listed and not fetched within the retention")
+
     def _wanted(self, entries: list[FeedEntry]) -> list[tuple[FeedEntry, FeedItem | None]]:
         wanted = []
         for entry in entries:

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 
-from schemas.models import Article, FeedItem, FeedKey, FeedState
+from schemas.models import Article, ArticleKey, FeedItem, FeedKey, FeedState
 from services.common import logging as slog
 from services.common.codec import BadMessage, article_key, decode, encode
 from services.common.kafka import make_consumer
@@ -53,6 +53,10 @@ class KafkaSink:
         await self.pub.send(self.items_topic, article_key(item.article_id), encode(item), partition=partition,
                             what=f"item state of {item.article_id}")
 
+    async def item_forgotten(self, item_id: str, partition: int) -> None:
+        await self.pub.send(self.items_topic, article_key(item_id), None, partition=partition,
+                            what=f"tombstone of item {item_id}")
+
 
 class FeedsWorker:
     def __init__(self, settings: Settings, specs: list[FeedSpec], *, fetcher: Fetcher | None = None) -> None:
@@ -65,7 +69,8 @@ class FeedsWorker:
         self.timing = Timing(settings.feeds_interval, settings.feeds_min_interval, settings.feeds_max_interval)
         self.limits = Limits(max_feed_bytes=settings.feeds_max_feed_bytes,
                              max_page_bytes=settings.feeds_max_page_bytes, max_items=settings.feeds_max_items,
-                             item_retries=settings.feeds_item_retries, max_body_bytes=settings.max_body_bytes)
+                             item_retries=settings.feeds_item_retries, max_body_bytes=settings.max_body_bytes,
+                             item_retention_s=settings.feeds_item_retention_days * 86400.0)
         self.states: dict[str, FeedState] = {}
         self.items = ItemStore()
         self.owned: set[int] = set()
@@ -130,7 +135,12 @@ class FeedsWorker:
             await consumer.stop()
 
     def _apply(self, tp: TopicPartition, key: bytes | None, value: bytes | None) -> None:
-        if value is None:
+        if value is None:      # a forgotten item's tombstone (compaction drops both in time)
+            if tp.topic == self.settings.topic("feed-items") and key is not None:
+                try:
+                    self.items.forget(decode(ArticleKey, key).article_id)
+                except BadMessage as exc:
+                    log.warning("feeds.bad_state_record", topic=tp.topic, partition=tp.partition, reason=str(exc))
             return
         try:
             if tp.topic == self.settings.topic("feed-state"):

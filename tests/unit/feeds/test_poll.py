@@ -22,7 +22,7 @@ UTC = timezone.utc
 
 class Sink:
     def __init__(self):
-        self.articles, self.letters, self.states, self.items = [], [], [], []
+        self.articles, self.letters, self.states, self.items, self.forgotten = [], [], [], [], []
 
     async def article(self, article):
         self.articles.append(article)
@@ -36,6 +36,9 @@ class Sink:
 
     async def item_state(self, item, partition):
         self.items.append(item)
+
+    async def item_forgotten(self, item_id, partition):
+        self.forgotten.append(item_id)
 
 
 class Log:
@@ -323,3 +326,54 @@ def test_json_feed_and_news_sitemap(site):
     asyncio.run(run(p))
     assert {a.article_id for a in p.sink.articles} == {site.url(f"/sm/story-{i}") for i in range(2)}
     assert all(a.published == datetime(2026, 12, 5, 14, 3, tzinfo=UTC) for a in p.sink.articles)
+
+
+def test_items_no_longer_listed_are_forgotten_after_the_retention(site):
+    items = good_items(site, "ret", 4)
+    site.pages["/ret.xml"] = Page(rss(items), content_type="application/rss+xml")
+    store = ItemStore()
+    p = poller(site, "/ret.xml", items=store)
+    state = asyncio.run(run(p))
+    assert len(p.sink.articles) == 4 and len(store) == 4
+    ids = sorted(store.items)
+    gone, kept = ids[:2], ids[2:]
+    # the feed drops two items: within the retention they are remembered (no tombstone)
+    listed = [it for it in items if it[0].split("?")[0] in kept]
+    assert len(listed) == 2
+    site.pages["/ret.xml"] = Page(rss(listed), content_type="application/rss+xml")
+    p2 = poller(site, "/ret.xml", items=store)
+    state = asyncio.run(run(p2, state))
+    assert p2.sink.forgotten == [] and len(store) == 4 and p2.sink.articles == []
+    # 31 days after their last fetch they are forgotten: a tombstone each, out of memory
+    old = datetime.now(UTC) - timedelta(days=31)
+    for i in ids:
+        store.put(store.items[i].model_copy(update={"last_seen": old}), 0)
+    p3 = poller(site, "/ret.xml", items=store)
+    state = asyncio.run(run(p3, state))
+    assert p3.sink.forgotten == gone, "unlisted and stale: forgotten, in a stable order"
+    assert sorted(store.items) == kept, "still listed: kept however old its last fetch"
+    assert all(store.published_hash(g) is None for g in gone) and all(store.published_hash(k) for k in kept)
+    assert store.by_feed[p3.spec.url] == set(kept)
+    # a feed that lists nothing (broken or emptied) forgets nothing
+    site.pages["/ret.xml"] = Page(rss([]), content_type="application/rss+xml")
+    p4 = poller(site, "/ret.xml", items=store)
+    asyncio.run(run(p4, state))
+    assert p4.sink.forgotten == [] and sorted(store.items) == kept
+
+
+def test_the_store_forgets_a_page_only_when_no_remembered_link_publishes_it():
+    from schemas.models import FeedItem
+    now = datetime.now(UTC)
+
+    def item(link, url, feed="http://a.invalid/feed"):
+        return FeedItem(article_id=link, url=url, feed_url=feed, entry_fingerprint="f", status="published",
+                        content_hash="h1", first_seen=now, last_seen=now)
+    store = ItemStore()
+    store.put(item("http://a.invalid/x?from=feed", "http://a.invalid/x"), 0)
+    store.put(item("http://a.invalid/x", "http://a.invalid/x", feed="http://a.invalid/other"), 1)
+    store.forget("http://a.invalid/x?from=feed")
+    assert store.published_hash("http://a.invalid/x") == "h1", "the other link still publishes the page"
+    assert store.stale("http://a.invalid/other", [], now + timedelta(seconds=1)) == ["http://a.invalid/x"]
+    store.forget("http://a.invalid/x")
+    assert store.published_hash("http://a.invalid/x") is None and len(store) == 0 and store.by_feed == {}
+    store.forget("http://a.invalid/never")   # forgetting twice, or what was never seen, is a no-op
