@@ -21,7 +21,7 @@ everything else (50 articles, ...)                            < 100 KB
 
 which stays under 1 MiB (``tests/unit/aggregator/test_caps.py`` measures it: under 0.9 MiB).
 None of these values is fitted: they are output bounds and change no clustering decision.  On
-the evaluation data no cap bites (the largest story has 30 members, the most wordings of one
+the evaluation data (ecbplus_dev, ecbplus_more, news_cluster) no cap bites (the largest story has 30 members, the most wordings of one
 quote are 17, the most articles carrying one quote 9), so their states list everything.
 The totals next to a capped list are always true counts.
 
