@@ -58,11 +58,12 @@ def _rss_kb(field: str = "VmRSS") -> int:
     return 0
 
 
-def synthetic(i: int, base: datetime):
-    s, j = divmod(i, PER_STORY)
+def synthetic(i: int, base: datetime, per_story: int = PER_STORY, gap: timedelta = timedelta(hours=1)):
+    """Article ``i``: story ``i // per_story``, whose event time is ``gap`` after the previous story's."""
+    s, j = divmod(i, per_story)
     aid = f"syn-{i}"
     person, org, place = f"Person{s} Quill", f"Org{s} Holdings", f"Place{s}ville"
-    published = base + timedelta(hours=s)
+    published = base + s * gap
     body_lead = f"{person} of {org} said that {place} would decide."
     meta = ArticleMeta(article_id=aid, title=f"{person} and {org} in {place} ({j})", outlet=f"outlet{j % 7}",
                        url=f"https://example.org/{aid}", published=published,

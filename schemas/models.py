@@ -189,9 +189,17 @@ class StoryQuote(_Model):
     text: str
     speaker: Optional[str] = None
     kind: Literal["full", "partial", "headline"]
-    article_ids: list[str]
-    variants: list[QuoteVariant]
+    article_ids: list[str] = Field(description="articles carrying the quote, first by arrival, capped (see articles_total)")
+    variants: list[QuoteVariant] = Field(
+        description="its wordings, by arrival, capped: each distinct wording's first variant is kept "
+                    "before repeats (see variants_total)")
     first_seen: datetime
+    articles_total: Optional[int] = Field(
+        default=None, ge=0, description="how many articles carry the quote (true count; "
+                                        "absent in states written before the cap: len(article_ids))")
+    variants_total: Optional[int] = Field(
+        default=None, ge=0, description="how many wordings (variants) the quote has (true count; "
+                                        "absent in states written before the cap: len(variants))")
 
 
 class StoryTotals(_Model):
@@ -232,8 +240,12 @@ class StoryState(_Value):
     headline: str
     summary: str = ""
     articles: list[StoryArticle] = Field(description="newest first, capped (see totals)")
-    article_ids: list[str] = Field(default_factory=list,
-                                   description="every member article id, uncapped: the story's membership")
+    article_ids: list[str] = Field(
+        default_factory=list,
+        description="the story's membership: every member article id (sorted) up to a large cap "
+                    "(5,000 by default); beyond it the oldest and the newest members, and "
+                    "totals.articles (always true) is larger than this list; delta names every "
+                    "membership change")
     outlets: list[str]
     entities: list[StoryEntity]
     speakers: list[StorySpeaker]

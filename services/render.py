@@ -34,10 +34,13 @@ def render_story(state: dict, max_quotes: int = 50) -> str:
         out.append("   quotes:")
     for q in quotes[:max_quotes]:
         out.append(f"     * [{q.get('kind')}] {q.get('speaker') or 'unknown'}: "
-                   f"“{textwrap.shorten(q['text'], 160)}”  ({len(q.get('article_ids', []))} article(s))")
+                   f"“{textwrap.shorten(q['text'], 160)}”  ({q.get('articles_total') or len(q.get('article_ids', []))} article(s))")
         if len(q.get("variants", [])) > 1:
             for v in q["variants"]:
                 out.append(f"         ~ [{v.get('kind')}] {v['article_id']}: “{textwrap.shorten(v['text'], 140)}”")
+            more = (q.get("variants_total") or 0) - len(q["variants"])
+            if more > 0:
+                out.append(f"         ~ ... and {more} more wording(s)")
     delta = state.get("delta", {})
     if delta:
         moves = ""

@@ -62,6 +62,7 @@ from typing import Iterable, Optional
 
 from schemas.models import ArticleEntities, ArticleMeta, ArticleQuotes
 
+from services.aggregator.caps import StateCaps
 from services.aggregator.index import StoryIndex
 from services.aggregator.lifecycle import Lifecycle
 from services.aggregator.members import (add_member, article_record, blank_story, index_open, iso, latest,
@@ -84,6 +85,7 @@ __all__ = ["EngineConfig", "StoryEngine", "Update"]
 class EngineConfig:
     params: ClusterParams = field(default_factory=ClusterParams)   # every tuned value of clustering
     max_list_items: int = 50           # longest list (articles, quotes, entities ...) in a state
+    caps: StateCaps = field(default_factory=StateCaps)   # membership and per-quote lists (caps.py: why)
     close_after_seconds: float = 3 * 24 * 3600   # a story idle this long (event time) closes
     # closed stories older than this (event time, vs the watermark) can no longer be reopened
     reopen_after_seconds: float = 30 * 24 * 3600
@@ -127,7 +129,7 @@ class StoryEngine:
         self.scorer = Scorer(self.index, params)
         self.repairs = Repairs(self.scorer, params)
         self.store.clear()
-        self.announcer = Announcer(self.config.max_list_items)
+        self.announcer = Announcer(self.config.max_list_items, self.config.caps)
         self.lifecycle = Lifecycle(self.index, self.store, self.announcer, params, self.config.reopen_after_seconds,
                                    self.config.max_ahead_seconds)
         self.regrouper = Regrouper(self.store, self.index, self.scorer, self.repairs, self.lifecycle,

@@ -34,6 +34,7 @@ from typing import Iterable, Optional
 
 from schemas.models import QuoteVariant, StoryQuote
 
+from services.aggregator.caps import DEFAULT_CAPS, StateCaps, first_distinct
 from services.aggregator.entities import entity_key
 
 MIN_STATEMENT = 5      # tokens: below this a wording is a fragment
@@ -265,12 +266,17 @@ def canonical_variant(g: dict) -> dict:
     return min(g["variants"], key=lambda v: (-len(_toks(v["text"])), _KIND_ORDER[v["kind"]], v["seq"]))
 
 
-def story_quote(g: dict) -> StoryQuote:
+def story_quote(g: dict, caps: StateCaps = DEFAULT_CAPS) -> StoryQuote:
+    """The quote as a state lists it: its article ids (first ``caps.quote_articles`` by arrival)
+    and wordings (``caps.quote_variants``: each distinct wording's first variant first, then the
+    earliest others; listed by arrival), with the true counts beside them."""
     best = canonical_variant(g)
     kinds = {v["kind"] for v in g["variants"]}
     kind = min(kinds, key=_KIND_ORDER.get)
     aids = list(dict.fromkeys(v["article_id"] for v in g["variants"]))
+    shown = first_distinct(g["variants"], lambda v: (v["text"], v["kind"]), caps.quote_variants)
     return StoryQuote(quote_id=g["quote_id"], text=best["text"], speaker=group_speaker(g), kind=kind,
-                      article_ids=aids, first_seen=g["first_seen"],
+                      article_ids=aids[:caps.quote_articles], articles_total=len(aids),
+                      first_seen=g["first_seen"], variants_total=len(g["variants"]),
                       variants=[QuoteVariant(article_id=v["article_id"], text=v["text"], kind=v["kind"])
-                                for v in g["variants"]])
+                                for v in shown])

@@ -7,6 +7,7 @@ from typing import Optional
 
 from schemas.models import (StoryArticle, StoryDelta, StorySpeaker, StoryState, StoryTotals)
 
+from services.aggregator.caps import DEFAULT_CAPS, StateCaps, oldest_and_newest
 from services.aggregator.entities import merged_entities, story_entities
 from services.aggregator.quotes import group_speaker, speakers_compatible, story_quote
 from services.aggregator.records import StoryRecord
@@ -65,9 +66,20 @@ def speakers(groups: list[dict]) -> list[dict]:
     return out
 
 
+def member_ids(record: StoryRecord, cap: int) -> list[str]:
+    """The member ids a state lists (sorted): all of them up to ``cap``, else the oldest and the
+    newest by the order they joined (``caps.oldest_and_newest``)."""
+    arts = record.articles
+    if len(arts) <= cap:
+        return sorted(arts)
+    ranked = sorted(arts, key=lambda a: (arts[a].order, a))
+    return sorted(oldest_and_newest(ranked, cap))
+
+
 def render(record: StoryRecord, max_items: int, delta: Optional[dict] = None,
-           names_out: Optional[set] = None) -> StoryState:
-    """The story state; ``names_out`` (if given) receives the names of ALL merged entities."""
+           names_out: Optional[set] = None, caps: StateCaps = DEFAULT_CAPS) -> StoryState:
+    """The story state; ``names_out`` (if given) receives the names of ALL merged entities.
+    Lists are capped (``max_items``, ``caps``); ``totals`` and the quotes' totals are true."""
     arts = record.articles
     central = record.central or central_article(record)
     head = arts.get(central) if central else None
@@ -88,12 +100,12 @@ def render(record: StoryRecord, max_items: int, delta: Optional[dict] = None,
         articles=[StoryArticle(article_id=aid, title=a.title, outlet=a.outlet, url=a.url,
                                published=a.published, first_seen=a.first_seen)
                   for aid, a in newest[:max_items]],
-        article_ids=sorted(arts),
+        article_ids=member_ids(record, caps.member_ids),
         outlets=outlets[:max_items],
         entities=ents[:max_items],
         speakers=[StorySpeaker(name=s["name"], roles=s["roles"], quotes=s["quotes"], articles=s["articles"])
                   for s in spk[:max_items]],
-        quotes=[story_quote(g) for g in quotes[:max_items]],
+        quotes=[story_quote(g, caps) for g in quotes[:max_items]],
         totals=StoryTotals(articles=len(arts), quotes=len(record.quotes), entities=len(ents),
                            speakers=len(spk)),
         delta=StoryDelta(**(delta or {})),

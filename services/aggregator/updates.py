@@ -7,6 +7,7 @@ from typing import Optional
 
 from schemas.models import StoryDelta, StoryState
 
+from services.aggregator.caps import DEFAULT_CAPS, StateCaps
 from services.aggregator.records import StoryRecord
 from services.aggregator.state import entity_names, render
 
@@ -41,8 +42,9 @@ class Announcer:
     """Renders story states; remembers each open story's entity names at its last state, so the
     next delta can name the entities that are new (``entities_added``)."""
 
-    def __init__(self, max_items: int) -> None:
+    def __init__(self, max_items: int, caps: StateCaps = DEFAULT_CAPS) -> None:
         self.max_items = max_items
+        self.caps = caps
         self.names: dict[str, set] = {}         # story id -> merged entity names at its last render
 
     def snapshot(self, story: StoryRecord) -> Known:
@@ -55,7 +57,7 @@ class Announcer:
     def announce(self, story: StoryRecord, delta: dict, known_names: set) -> StoryState:
         """The story's state with ``delta`` and the entities not in ``known_names``."""
         names: set = set()
-        state = render(story, self.max_items, None, names_out=names)
+        state = render(story, self.max_items, None, names_out=names, caps=self.caps)
         self.names[story.story_id] = names
         state.delta = StoryDelta(**delta, entities_added=sorted(names - known_names))
         return state
@@ -63,9 +65,9 @@ class Announcer:
     def restate(self, story: StoryRecord, delta: dict, remember: bool = True) -> StoryState:
         """The story's state with exactly ``delta``; its entity names are remembered when asked."""
         if not remember:
-            return render(story, self.max_items, delta)
+            return render(story, self.max_items, delta, caps=self.caps)
         names: set = set()
-        state = render(story, self.max_items, delta, names_out=names)
+        state = render(story, self.max_items, delta, names_out=names, caps=self.caps)
         self.names[story.story_id] = names
         return state
 

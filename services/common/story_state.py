@@ -4,8 +4,10 @@ and which story lists which article.
 The topic is compacted and keyed by story id; every update carries the whole state with a
 ``version`` that grows by one per update of that story.  A re-delivered update repeats a
 version, so the latest state is the one with the highest version seen (the last one on ties).
-Membership is read from ``article_ids`` (uncapped; ``articles`` is capped), so a story that was
-split, merged away (empty, with ``merged_into``) or revised lists exactly its articles.
+Membership is read from ``article_ids`` (whole up to 5,000 members; ``articles`` is capped at
+50), so a story that was split, merged away (empty, with ``merged_into``) or revised lists exactly
+its articles; a larger story's state lists its oldest and newest members and ``totals.articles``
+says how many there are (docs/consumers.md).
 
 Shared by the demo, ``storystream eval stories`` and the tests.
 """
