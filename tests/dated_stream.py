@@ -35,3 +35,21 @@ def extraction_stream():
             items.append((q.model_copy(update={"article": meta}), e.model_copy(update={"article": meta})))
     items.sort(key=lambda t: (t[1].article.published, t[1].article.article_id))
     return items
+
+
+def article_stream(n: int) -> list:
+    """The first ``n`` articles of the dated stream, in date order, as ``Article`` records for
+    the real pipeline (the workers extract them): as many copies as ``n`` needs, at least
+    ``COPIES``, copy ``c`` under the ids ``<id>~<c>`` with its dates shifted by ``c * SHIFT``."""
+    from services.producer.records import record_to_article
+    records = load_records(NEWS)
+    copies = max(COPIES, -(-n // len(records)))
+    out = []
+    for c in range(copies):
+        for i, r in enumerate(records, 1):
+            published = datetime.fromisoformat(r["published"].replace("Z", "+00:00")) + c * SHIFT
+            rec = {"id": f"{r['id']}~{c}", "title": r["title"], "body": r["body"],
+                   "published": published.isoformat(), "outlet": r.get("outlet")}
+            out.append(record_to_article(rec, f"{NEWS.name}:{i}"))
+    out.sort(key=lambda a: (a.published, a.article_id))
+    return out[:n]
