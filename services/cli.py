@@ -1,6 +1,6 @@
 """``storystream``: the one command-line entry point.
 
-  storystream broker [--port N] [--data-dir D] [--fresh] [--brokers N]   local Kafka (KRaft)
+  storystream broker [--port N] [--data-dir D] [--fresh] [--brokers N] [--sasl-ssl]   local Kafka (KRaft)
   storystream topics                                       create the topics
   storystream produce PATH... | - | --follow FILE | --watch DIR   publish articles (pipes stream)
   storystream worker annotator|quotes|entities|aggregator|all
@@ -62,9 +62,9 @@ def cmd_broker(args) -> int:
         if args.port:
             raise SystemExit("storystream broker: --port applies to one broker only")
         from devtools.broker.cluster import run_cluster_foreground
-        return run_cluster_foreground(data_dir, args.brokers, fresh=args.fresh)
+        return run_cluster_foreground(data_dir, args.brokers, fresh=args.fresh, sasl_ssl=args.sasl_ssl)
     from devtools.broker.launcher import run_foreground
-    return run_foreground(data_dir, port=args.port, fresh=args.fresh)
+    return run_foreground(data_dir, port=args.port, fresh=args.fresh, sasl_ssl=args.sasl_ssl)
 
 
 def cmd_topics(args) -> int:
@@ -223,6 +223,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--fresh", action="store_true", help="wipe the data dir first")
     b.add_argument("--brokers", type=int, default=1, choices=range(1, 10), metavar="N",
                    help="nodes in a local KRaft cluster (combined controller+broker each; default 1)")
+    b.add_argument("--sasl-ssl", action="store_true",
+                   help="require SASL_SSL (SCRAM-SHA-512 over TLS, a generated CA; development only) and "
+                        "print the clients' settings as shell export lines (the password: read from a file)")
     b.set_defaults(fn=cmd_broker)
     sub.add_parser("topics", help="create the project's topics").set_defaults(fn=cmd_topics)
     pr = sub.add_parser("produce", help="publish articles (.txt/.json/.jsonl files, dirs, - for stdin as it "

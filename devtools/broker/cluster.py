@@ -134,15 +134,21 @@ async def _broker_count(bootstrap: str, security) -> int:
         await admin.close()
 
 
-def run_cluster_foreground(data_dir: Path, size: int, fresh: bool = False) -> int:
-    """``storystream broker --brokers N``: start, print the bootstrap list, stop on a signal."""
+def run_cluster_foreground(data_dir: Path, size: int, fresh: bool = False, sasl_ssl: bool = False) -> int:
+    """``storystream broker --brokers N``: start, print the bootstrap list (and with ``sasl_ssl``
+    the clients' settings), stop on a signal."""
+    from devtools.broker.launcher import print_client_settings
     from devtools.proc import stop_requested
 
-    cluster = LocalCluster(data_dir=data_dir, size=size, fresh=fresh,
+    security = None
+    if sasl_ssl:
+        from devtools.broker.security import for_cli
+        security = for_cli(data_dir, fresh, (data_dir / "node-1" / "kraft-logs" / "meta.properties").exists())
+    cluster = LocalCluster(data_dir=data_dir, size=size, fresh=fresh, security=security,
                            log=lambda m: print(m, file=sys.stderr, flush=True))
     stop = stop_requested()
     cluster.start()
-    print(cluster.bootstrap, flush=True)
+    print_client_settings(cluster.bootstrap, security)
     print(f"kafka cluster of {size} ready at {cluster.bootstrap} (data in {data_dir}); Ctrl-C stops it",
           file=sys.stderr, flush=True)
     try:

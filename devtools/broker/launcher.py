@@ -262,13 +262,29 @@ def _recv_exact(s: socket.socket, n: int) -> bytes:
     return buf
 
 
-def run_foreground(data_dir: Path, port: int = 0, fresh: bool = False) -> int:
-    """``storystream broker``: start, print the bootstrap address, stop on SIGTERM/SIGINT."""
-    broker = LocalBroker(data_dir=data_dir, port=port, fresh=fresh,
+def print_client_settings(bootstrap: str, security) -> None:
+    """After the bootstrap line on stdout: with SASL_SSL, the clients' settings as shell lines."""
+    print(bootstrap, flush=True)
+    if security is None:
+        return
+    print("\n".join(security.client_exports(bootstrap)), flush=True)
+    print(f"SASL_SSL (SCRAM-SHA-512) as user 'storystream'; its password is in "
+          f"{security.password_file('storystream')} (mode 0600), never printed: eval the export lines "
+          f"above to use it", file=sys.stderr, flush=True)
+
+
+def run_foreground(data_dir: Path, port: int = 0, fresh: bool = False, sasl_ssl: bool = False) -> int:
+    """``storystream broker``: start, print the bootstrap address (and with ``sasl_ssl`` the
+    clients' settings), stop on SIGTERM/SIGINT."""
+    security = None
+    if sasl_ssl:
+        from devtools.broker.security import for_cli
+        security = for_cli(data_dir, fresh, (data_dir / "kraft-logs" / "meta.properties").exists())
+    broker = LocalBroker(data_dir=data_dir, port=port, fresh=fresh, security=security,
                          log=lambda m: print(m, file=sys.stderr, flush=True))
     stop = stop_requested()
     broker.start()
-    print(broker.bootstrap, flush=True)
+    print_client_settings(broker.bootstrap, security)
     print(f"kafka broker ready at {broker.bootstrap} (data in {data_dir}); Ctrl-C stops it", file=sys.stderr, flush=True)
     try:
         while not stop.is_set():

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import secrets
+import shlex
+import shutil
 import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,11 +93,40 @@ class BrokerSecurity:
     passwords: dict[str, str] = field(repr=False)   # user -> password (the broker's own included)
 
     @classmethod
-    def create(cls, directory: Path, users: tuple[str, ...] = ("storystream",)) -> "BrokerSecurity":
+    def create(cls, directory: Path, users: tuple[str, ...] = ("storystream",), save: bool = False) -> "BrokerSecurity":
+        """New material; ``save``: each password also in ``<user>.password`` (mode 0600)."""
         ca_file, ca_cert, ca_key = write_ca(directory)
         keystore = write_server_keystore(directory, ca_cert, ca_key)
         passwords = {u: secrets.token_urlsafe(18) for u in (BROKER_USER, *users)}
-        return cls(directory=directory, ca_file=ca_file, keystore=keystore, passwords=passwords)
+        out = cls(directory=directory, ca_file=ca_file, keystore=keystore, passwords=passwords)
+        if save:
+            for user, password in passwords.items():
+                path = out.password_file(user)
+                path.touch(mode=0o600)
+                path.chmod(0o600)
+                path.write_text(password + "\n")
+        return out
+
+    @classmethod
+    def saved(cls, directory: Path, users: tuple[str, ...] = ("storystream",)) -> "BrokerSecurity | None":
+        """The material a ``create(..., save=True)`` left in ``directory``, or None."""
+        ca_file, keystore = directory / "storystream-dev-ca.pem", directory / "server-keystore.pem"
+        files = {u: directory / f"{u}.password" for u in (BROKER_USER, *users)}
+        if not (ca_file.exists() and keystore.exists() and all(f.exists() for f in files.values())):
+            return None
+        return cls(directory=directory, ca_file=ca_file, keystore=keystore,
+                   passwords={u: f.read_text().strip() for u, f in files.items()})
+
+    def password_file(self, user: str) -> Path:
+        return self.directory / f"{user}.password"
+
+    def client_exports(self, bootstrap: str, user: str = "storystream") -> list[str]:
+        """Shell lines setting the services' environment for ``user``; the password is read from
+        its file by the shell, never printed."""
+        env = {"KAFKA_BOOTSTRAP": bootstrap, **self.client_env(user)}
+        env.pop("KAFKA_SASL_PASSWORD")
+        return ([f"export {k}={shlex.quote(v)}" for k, v in env.items()]
+                + [f'export KAFKA_SASL_PASSWORD="$(cat {shlex.quote(str(self.password_file(user).resolve()))})"'])
 
     def broker_properties(self, listener: str) -> list[str]:
         name = listener.lower()
@@ -132,3 +163,20 @@ class BrokerSecurity:
         return {"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": MECHANISM,
                 "KAFKA_SASL_USERNAME": user, "KAFKA_SASL_PASSWORD": self.passwords[user],
                 "KAFKA_SSL_CAFILE": str(self.ca_file)}
+
+
+def for_cli(broker_dir: Path, fresh: bool, formatted: bool) -> BrokerSecurity:
+    """``storystream broker --sasl-ssl``: the material in ``<broker dir>-security`` beside the
+    broker's data (``--fresh`` wipes the data, so it cannot live inside): kept from the run that
+    formatted the storage, new with ``--fresh`` or a new data dir.  A storage formatted without
+    SASL_SSL has no SCRAM credentials: ``SystemExit`` asking for ``--fresh``."""
+    directory = broker_dir.with_name(broker_dir.name + "-security")
+    if fresh:
+        shutil.rmtree(directory, ignore_errors=True)
+    elif formatted:
+        kept = BrokerSecurity.saved(directory)
+        if kept is None:
+            raise SystemExit(f"storystream broker: {broker_dir} was formatted without --sasl-ssl "
+                             f"(no credentials in {directory}): add --fresh to start it anew")
+        return kept
+    return BrokerSecurity.create(directory, save=True)

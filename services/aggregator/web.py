@@ -8,7 +8,8 @@ The server binds 127.0.0.1 unless STORYSTREAM_WEB_HOST says otherwise; faust's o
 router views are off (``services/common/app.py``).  :func:`web_options` guards every request:
 with STORYSTREAM_WEB_TOKEN set, ``/stories`` asks for ``Authorization: Bearer <token>`` (401
 without it); a request declaring a body over STORYSTREAM_WEB_MAX_REQUEST_BYTES gets 413, and
-aiohttp reads no more than that.  ``GET /stories`` pages through a :class:`StoryListing` kept
+aiohttp reads no more than that; past STORYSTREAM_RATE_LIMIT requests a second per client
+(bursts of STORYSTREAM_RATE_BURST), ``/stories`` answers 429 with Retry-After.  ``GET /stories`` pages through a :class:`StoryListing` kept
 up to date by the aggregator's writes, not by sorting the table per request.
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ from faust.web import Request, Response, View
 from services.aggregator.listing import StoryListing
 from services.aggregator.records import StoryRecord
 from services.aggregator.state import render
+from services.common.ratelimit import rate_limit_middleware
 from services.common.settings import Settings
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schemas" / "json" / "story-state.value.schema.json"
@@ -54,8 +56,8 @@ def detail(story_id: str, record, max_items: int = 50) -> tuple[int, dict, dict]
 
 
 def web_options(settings: Settings) -> dict:
-    """aiohttp ``Application`` options of the aggregator's server: the request size limit and
-    the guard middleware (token, declared size)."""
+    """aiohttp ``Application`` options of the aggregator's server: the request size limit, the
+    rate limit of ``/stories`` and the guard middleware (token, declared size)."""
     token = settings.web_token.get_secret_value().encode()
     limit = settings.web_max_request_bytes
 
@@ -70,7 +72,8 @@ def web_options(settings: Settings) -> dict:
                                             headers={"WWW-Authenticate": 'Bearer realm="stories"'})
         return await handler(request)
 
-    return {"client_max_size": limit, "middlewares": [guard]}
+    rate_limit = rate_limit_middleware(settings.rate_limit, settings.rate_burst, ("/stories",))
+    return {"client_max_size": limit, "middlewares": ([rate_limit] if rate_limit else []) + [guard]}
 
 
 def register_views(app: faust.App, settings: Settings, stories, listing: StoryListing,

@@ -10,7 +10,8 @@ server-sent events.
                               and gets what it missed, or a ``reset`` event when that is no
                               longer kept (it reloads its snapshot)
 
-Every response carries a Content-Security-Policy that allows only the page's own script, style
+``/api/`` answers 429 with Retry-After past the per-client rate limit (``STORYSTREAM_RATE_LIMIT``
+requests a second, bursts of ``STORYSTREAM_RATE_BURST``).  Every response carries a Content-Security-Policy that allows only the page's own script, style
 and connections: article text is data, and nothing in it can run or load anything.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Awaitable, Callable, Optional
 from aiohttp import web
 
 from services.board.store import BoardStore, Update
+from services.common.ratelimit import rate_limit_middleware
 
 STATIC = Path(__file__).resolve().parent / "static"
 STATIC_FILES = {"board.js": "text/javascript", "board.css": "text/css"}
@@ -162,8 +164,10 @@ async def events(request: web.Request) -> web.StreamResponse:
         hub.queues.discard(queue)
 
 
-def make_app(store: BoardStore, hub: Hub, read_at: ReadAt) -> web.Application:
-    app = web.Application(middlewares=[security_headers])
+def make_app(store: BoardStore, hub: Hub, read_at: ReadAt, rate: float = 0.0, burst: int = 1) -> web.Application:
+    """``rate``/``burst``: the per-client limit of ``/api/`` (0: none)."""
+    limit = rate_limit_middleware(rate, burst, ("/api/",))
+    app = web.Application(middlewares=[security_headers] + ([limit] if limit else []))
     app[STORE], app[HUB], app[READ_AT] = store, hub, read_at
     app.router.add_get("/", index)
     app.router.add_get("/static/{name}", static)

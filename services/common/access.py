@@ -19,6 +19,8 @@ from services.common.settings import Settings
 SASL_REFUSALS = (SaslAuthenticationFailed, AuthenticationFailedError, UnsupportedSaslMechanismError,
                  IllegalSaslStateError)
 
+ACCESS_REFUSED_EXIT = 3     # a worker's exit code when the broker refused our TLS or SASL login
+
 
 class KafkaAccessRefused(RuntimeError):
     """The broker refused this client's TLS or SASL (one line, never a secret)."""

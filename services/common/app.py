@@ -7,7 +7,7 @@ import faust
 from faust.types.tuples import FutureMessage, PendingMessage
 
 from services.common import logging as slog
-from services.common.access import KafkaAccessRefused
+from services.common.access import ACCESS_REFUSED_EXIT, KafkaAccessRefused  # noqa: F401  (the exit code: re-exported)
 from services.common.kafka import ensure_topics, ssl_context, wait_for_broker
 from services.common.replication import idempotent_producer, replicate_declared_topics
 from services.common.settings import Settings
@@ -39,7 +39,6 @@ class _BufferMark:
 
 
 FLUSH_TIMEOUT_SECONDS = 60.0
-ACCESS_REFUSED_EXIT = 3     # the broker refused our TLS or SASL login (services/common/access.py)
 
 
 def harden_flush(producer, timeout: float = FLUSH_TIMEOUT_SECONDS) -> None:

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     # request it reads (its views take no body)
     web_token: SecretStr = _env("STORYSTREAM_WEB_TOKEN", SecretStr(""), "a string")
     web_max_request_bytes: int = _env("STORYSTREAM_WEB_MAX_REQUEST_BYTES", 16 * 1024, "a whole number >= 1", ge=1)
+    # per-client rate limit (services/common/ratelimit.py) of the HTTP endpoints that accept or
+    # serve data: ingest's POST /articles, the aggregator's /stories, the board's /api/; 0: off.
+    # Not fitted: generous for a CMS pushing articles or a dashboard polling, far below a flood.
+    rate_limit: float = _env("STORYSTREAM_RATE_LIMIT", 20.0, "requests a second >= 0 (0: off)", ge=0)
+    rate_burst: int = _env("STORYSTREAM_RATE_BURST", 40, "a whole number >= 1", ge=1)
     log_level: str = _env("STORYSTREAM_LOG_LEVEL", "info", "a log level name")
     story_close_seconds: float = _env("STORYSTREAM_STORY_CLOSE_SECONDS", 3 * 24 * 3600.0, "seconds > 0", gt=0)
     # how often (wall-clock seconds) the aggregator looks for idle stories to close

@@ -12,6 +12,8 @@ Answers:
   with its reason (source ``push:<request id>:<index>``);
 * ``400`` (not JSON / NDJSON, empty, not records), ``401`` (token missing or wrong), ``413`` (too
   large), ``415`` (another content type): ``{"error": reason}``, nothing published;
+* ``429`` with ``Retry-After`` past ``STORYSTREAM_RATE_LIMIT`` requests a second per client
+  (bursts of ``STORYSTREAM_RATE_BURST``), nothing read;
 * ``503`` when the broker did not confirm a record after the producer's retries: the records
   it lists under ``failed`` were not published (send them again; those accepted were).
 
@@ -29,6 +31,7 @@ from aiohttp import web
 
 from services.common import logging as slog
 from services.common.metrics import serve_health
+from services.common.ratelimit import rate_limit_middleware
 from services.common.settings import Settings
 from services.producer.live import stop_event
 from services.producer.publish import Publisher
@@ -123,7 +126,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def make_app(settings: Settings, publisher: Publisher) -> web.Application:
-    app = web.Application(client_max_size=settings.ingest_max_bytes)
+    limit = rate_limit_middleware(settings.rate_limit, settings.rate_burst, ("/articles",))
+    app = web.Application(client_max_size=settings.ingest_max_bytes, middlewares=[limit] if limit else [])
     app[SETTINGS] = settings
     app[PUBLISHER] = publisher
     app.router.add_post("/articles", post_articles)

@@ -142,3 +142,44 @@ def test_a_three_node_cluster_replicates_over_sasl_ssl(tmp_path):
     for name in created:
         for p in parts[name]:
             assert sorted(p["replicas"]) == [1, 2, 3] and sorted(p["isr"]) == [1, 2, 3], (name, p)
+
+
+def test_storystream_broker_sasl_ssl_prints_settings_a_client_connects_with(tmp_path):
+    """``storystream broker --sasl-ssl``: stdout has the bootstrap line, then shell export lines
+    for the clients (the password read from a 0600 file, never printed); a CLI client run with
+    exactly those settings creates the topics; a wrong password is refused."""
+    import os
+    import signal
+    import stat
+
+    data = tmp_path / "broker"
+    proc = subprocess.Popen([sys.executable, "-m", "services.cli", "broker", "--sasl-ssl", "--fresh",
+                             "--data-dir", str(data)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        lines = [proc.stdout.readline().strip()]
+        while lines[-1] and not lines[-1].startswith("export KAFKA_SASL_PASSWORD="):
+            lines.append(proc.stdout.readline().strip())
+        assert lines[-1], f"the broker stopped: {proc.stderr.read()[-3000:]}"
+        bootstrap, exports = lines[0], "\n".join(lines[1:])
+        password_file = data.with_name("broker-security") / "storystream.password"
+        password = password_file.read_text().strip()
+        assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
+        assert password and password not in exports
+        shell = subprocess.run(["bash", "-c", exports + "\nenv -0"], capture_output=True, text=True, check=True)
+        env = dict(kv.split("=", 1) for kv in shell.stdout.split("\0") if kv.startswith("KAFKA_"))
+        assert env["KAFKA_BOOTSTRAP"] == bootstrap and env["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+        assert env["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512" and env["KAFKA_SASL_USERNAME"] == "storystream"
+        assert env["KAFKA_SASL_PASSWORD"] == password and Path(env["KAFKA_SSL_CAFILE"]).exists()
+        client = make_env(bootstrap, tmp_path / "client", **env)
+        topics = subprocess.run([sys.executable, "-m", "services.cli", "topics"], env=client, capture_output=True,
+                                text=True, timeout=120, cwd=ROOT)
+        assert topics.returncode == 0, topics.stderr[-3000:]
+        wrong = subprocess.run([sys.executable, "-m", "services.cli", "topics"], capture_output=True, text=True,
+                               env={**client, "KAFKA_SASL_PASSWORD": "not-the-password-42"}, timeout=120, cwd=ROOT)
+        assert wrong.returncode == ACCESS_REFUSED_EXIT, wrong.stderr[-3000:]
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err[-3000:]
+    assert password not in err and "storystream.password" in err

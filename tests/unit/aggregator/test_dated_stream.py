@@ -3,48 +3,24 @@ durability protocol (dict tables, no Kafka): 0 articles dead-lettered, every art
 one story, every index consistent, and stories closed, reopened, split and re-homed on the way
 (issue 19, "done when", unit level).
 
-``news_cluster.jsonl`` (383 articles, 69 events, 2013-2018) is streamed six times in date order,
-copy ``c`` under new ids and content hashes with its dates shifted by ``c * 20`` days: later
-than the 3-day close, inside the 30-day reopen window, so copies reopen their events' closed
-stories while other events' copies interleave with them.  The spaCy parse of the 383 is cached
-(``services.evaluation.stories``), and every copy reuses the first extraction.
+The stream is built by ``tests/dated_stream.py``: ``news_cluster.jsonl`` six times under new ids
+and content hashes, copy ``c`` shifted by ``c * 20`` days.
 """
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from services.aggregator.durability import Durability
 from services.aggregator.engine import StoryEngine
-from services.evaluation import stories as ev
-from services.evaluation.story_inputs import load_records
+from tests.dated_stream import NEWS, extraction_stream
 
-NEWS = Path(__file__).resolve().parents[4] / "shared" / "eval" / "news_cluster.jsonl"
-COPIES, SHIFT = 6, timedelta(days=20)
 NOW = datetime(2020, 1, 1, tzinfo=timezone.utc)    # the wall clock: after every shifted date
-
-
-def _stream():
-    published = {r["id"]: datetime.fromisoformat(r["published"].replace("Z", "+00:00"))
-                 for r in load_records(NEWS)}
-    base = ev.build_inputs(NEWS)
-    items = []
-    for c in range(COPIES):
-        for q, e, _ in base:
-            aid = f"{e.article.article_id}~{c}"
-            meta = e.article.model_copy(update={
-                "article_id": aid, "published": published[e.article.article_id] + c * SHIFT,
-                "content_hash": hashlib.sha256(f"{e.article.content_hash}|{c}".encode()).hexdigest()})
-            items.append((q.model_copy(update={"article": meta}), e.model_copy(update={"article": meta})))
-    items.sort(key=lambda t: (t[1].article.published, t[1].article.article_id))
-    return items
 
 
 def test_a_dated_stream_over_years_loses_nothing_and_places_every_article_once():
     assert NEWS.exists(), f"news_cluster.jsonl is missing: {NEWS} (../shared beside the repository)"
-    items = _stream()
+    items = extraction_stream()
     span = items[-1][1].article.published - items[0][1].article.published
     assert len(items) >= 2000 and span >= timedelta(days=60)
     stories, articles, pending, letters = {}, {}, {}, []

@@ -128,3 +128,32 @@ def test_the_story_list_waits_for_the_table_recovery(monkeypatch, tmp_path):
     register_views(app, settings, {}, StoryListing(), ready=lambda: False)
     ((status, body),) = asyncio.run(_get_all(app, [("GET", "/stories", {})]))
     assert status == 503 and "recovered" in body["error"]
+
+
+def test_the_story_api_is_rate_limited_per_client(monkeypatch, tmp_path):
+    # one request every 10 s, bursts of 2: the third request at once is refused
+    settings = _settings(monkeypatch, tmp_path, STORYSTREAM_RATE_LIMIT="0.1", STORYSTREAM_RATE_BURST="2")
+    app = make_app("rate-test", settings, web=True, web_options=web_options(settings))
+    register_views(app, settings, {}, StoryListing(), ready=lambda: True)
+
+    async def scenario():
+        app.web.init_server()
+        async with TestClient(TestServer(app.web.web_app)) as client:
+            out = []
+            for path in ("/stories", "/stories", "/stories", "/stories/st-x", "/schemas/story-state"):
+                r = await client.get(path)
+                out.append((r.status, r.headers.get("Retry-After"), await r.json()))
+            return out
+    got = asyncio.run(scenario())
+    assert [(s, retry) for s, retry, _ in got[:2]] == [(200, None), (200, None)]    # under the limit
+    assert got[2][0] == 429 and 1 <= int(got[2][1]) <= 10 and "too many requests" in got[2][2]["error"]
+    assert got[3][0] == 429                                  # every /stories path shares the bucket
+    assert got[4][0] == 200                                  # the schema is not limited
+
+
+def test_the_rate_limit_is_off_at_zero(monkeypatch, tmp_path):
+    settings = _settings(monkeypatch, tmp_path, STORYSTREAM_RATE_LIMIT="0", STORYSTREAM_RATE_BURST="1")
+    app = make_app("rate-off", settings, web=True, web_options=web_options(settings))
+    register_views(app, settings, {}, StoryListing(), ready=lambda: True)
+    got = asyncio.run(_get_all(app, [("GET", "/stories", {})] * 5))
+    assert [s for s, _ in got] == [200] * 5

@@ -155,3 +155,22 @@ async def test_the_page_and_its_static_files_are_served():
         assert js.status == 200 and js.headers["Content-Type"].startswith("text/javascript")
     finally:
         await client.close()
+
+
+async def test_the_api_is_rate_limited_per_client():
+    # one request every 10 s, bursts of 2: the third API request at once is refused
+    store = BoardStore()
+    store.apply(0, make_state("s00", articles=1, minutes=0))
+
+    async def no_read(offset):
+        return None
+    client = TestClient(TestServer(make_app(store, Hub(), no_read, rate=0.1, burst=2)))
+    await client.start_server()
+    try:
+        got = [await client.get(p) for p in ("/api/stories", "/api/stories/s00", "/api/stories", "/")]
+        assert [r.status for r in got] == [200, 200, 429, 200]         # the page itself is not limited
+        assert 1 <= int(got[2].headers["Retry-After"]) <= 10
+        assert got[2].headers["Content-Security-Policy"] == CSP
+        assert "too many requests" in (await got[2].json())["error"]
+    finally:
+        await client.close()

@@ -76,3 +76,34 @@ def test_a_record_the_broker_does_not_take_is_reported_as_failed():
     status, answer, _ = post(json.dumps([rec("ok1"), rec("bad1")]).encode(), {**AUTH, "Content-Type": "application/json"},
                              failures={b"bad1": 99})
     assert status == 503 and answer["accepted"] == ["ok1"] and answer["failed"] == [{"index": 1, "id": "bad1"}]
+
+
+def _post_many(settings, count: int):
+    async def go():
+        pub = Publisher(settings, producer=FlakyProducer({}), retries=1, backoff=0.001, err=None)
+        async with pub:
+            async with TestClient(TestServer(make_app(settings, pub))) as client:
+                out = []
+                for i in range(count):
+                    resp = await client.post("/articles", data=json.dumps(rec(f"r{i}")).encode(), headers=AUTH)
+                    out.append((resp.status, resp.headers.get("Retry-After"), await resp.json()))
+                health = await client.get("/healthz")
+                return out, health.status
+    return asyncio.run(go())
+
+
+def test_posts_over_the_rate_limit_get_429_with_retry_after():
+    # one request every 10 s, bursts of 2: the third at once is refused, nothing of it published
+    settings = load({"STORYSTREAM_INGEST_TOKEN": TOKEN, "STORYSTREAM_RATE_LIMIT": "0.1", "STORYSTREAM_RATE_BURST": "2"})
+    got, health = _post_many(settings, 3)
+    assert [s for s, _, _ in got[:2]] == [202, 202] and got[0][2]["accepted"] == ["r0"]
+    status, retry, answer = got[2]
+    assert status == 429 and 1 <= int(retry) <= 10 and "too many requests" in answer["error"]
+    assert health == 200                                    # the health check is not limited
+
+
+def test_posts_under_the_rate_limit_or_with_it_off_are_accepted():
+    for rate in ("20", "0"):
+        settings = load({"STORYSTREAM_INGEST_TOKEN": TOKEN, "STORYSTREAM_RATE_LIMIT": rate, "STORYSTREAM_RATE_BURST": "40"})
+        got, _ = _post_many(settings, 12)
+        assert [s for s, _, _ in got] == [202] * 12, rate
