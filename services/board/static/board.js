@@ -5,6 +5,12 @@
 
 const state = { sort: "newest", q: "", page: 1, perPage: 20, total: 0, offset: -1, storyId: null, source: null };
 
+// "and N more wordings": the story state caps its lists and gives the true total beside them
+function more(total, shown, noun) {
+  const n = (Number.isInteger(total) ? total : shown) - shown;
+  return n > 0 ? el("p", { class: "muted more" }, `and ${n} more ${noun}${n === 1 ? "" : "s"}`) : null;
+}
+
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -111,6 +117,9 @@ function renderStory(body) {
       href ? null : (a.url ? el("span", { class: "muted url" }, " " + a.url) : null));
   }));
 
+  const moreArticles = more((s.totals || {}).articles, articles.length, "article");
+  if (moreArticles) timeline.append(el("li", { class: "more" }, moreArticles));
+
   const bySpeaker = new Map();
   for (const q of s.quotes || []) {
     const who = q.speaker || "Unattributed";
@@ -128,7 +137,8 @@ function renderStory(body) {
           const source = art ? (art.outlet || art.title) : v.article_id;
           return el("li", {}, el("span", { class: "outlet" }, source), ": ",
             markedWording(v.text, q.text));
-        }))))))));
+        })),
+        more(q.variants_total, (q.variants || []).length, "wording")))))));
 
   const entities = el("ul", { class: "entities" }, ...(s.entities || []).map((e) =>
     el("li", {}, el("strong", {}, e.name), el("span", { class: "muted" }, ` ${e.type} · ${e.articles} articles`),

@@ -57,6 +57,7 @@ def test_the_board_renders_stories_and_a_story_page(page, board, shots):
     assert story.locator(".timeline li").count() >= 2
     assert story.locator(".speaker h4").first.text_content().startswith("Mara Quell")
     assert story.locator(".wordings li").count() == 2
+    assert story.locator(".statement .more").text_content() == "and 5 more wordings"   # capped: the true total
     assert story.locator(".wordings mark").first.text_content().strip() in ("on", "Monday")   # the wording differs
     assert "the Authority" in story.locator(".entities").text_content()
     assert "North Ledger" in story.locator(".coverage").text_content()

@@ -24,6 +24,7 @@ def make_state(story_id: str, version: int = 1, *, articles: int = 2, minutes: i
                "variants": [{"article_id": arts[0]["article_id"], "text": text, "kind": "full"},
                             {"article_id": arts[-1]["article_id"], "text": text.replace("next week", "on Monday"),
                              "kind": "full"}],
+               "articles_total": min(2, articles), "variants_total": 7,   # as capped by the engine
                "first_seen": when.isoformat()}] if articles else []
     state = {
         "story_id": story_id, "version": version, "status": "open", "merged_into": merged_into,
