@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from typing import Collection, Iterable, Optional
 
+from services.aggregator.bounds import StorySide, story_side
 from services.aggregator.params import DEFAULT_PARAMS, ClusterParams
 from services.aggregator.signature import ArticleSignature, StorySignature, Top, top_features
 
@@ -97,6 +98,7 @@ class StoryIndex:
         # how many ``observe`` calls so far: what was computed from the idfs is valid while it stays
         self.generation = 0
         self.top: dict[str, Top] = {}             # story id -> its heaviest (terms, entities)
+        self.sides: dict[str, StorySide] = {}     # story id -> what its score bound needs (bounds.py)
 
     # -- document frequencies
     def observe(self, art_sig: ArticleSignature, sign: int = 1) -> None:
@@ -154,7 +156,8 @@ class StoryIndex:
     def put(self, sid: str, sig: StorySignature, closed: bool = False, members: Optional[list] = None) -> None:
         self.drop(sid)
         self.sigs[sid] = sig
-        self.top[sid] = top_features(sig, self.params)
+        top = self.top[sid] = top_features(sig, self.params)
+        self.sides[sid] = story_side(top, sig.articles)
         if members:
             self.members[sid] = members
         if closed:
@@ -166,6 +169,7 @@ class StoryIndex:
     def drop(self, sid: str) -> None:
         self.sigs.pop(sid, None)
         self.top.pop(sid, None)
+        self.sides.pop(sid, None)
         self.closed.discard(sid)
         self.members.pop(sid, None)
         for f in self.posted.pop(sid, ()):
@@ -186,7 +190,7 @@ class StoryIndex:
                        if sid in self.sigs and f not in self.posted.get(sid, ())]
         for sid, feats in self.posted.items():
             errors += [f"{sid} missing from {f}" for f in feats if sid not in self.postings.get(f, ())]
-        for name, keys in (("posted", self.posted), ("top", self.top), ("members", self.members),
+        for name, keys in (("posted", self.posted), ("top", self.top), ("sides", self.sides), ("members", self.members),
                            ("closed", self.closed)):
             errors += [f"{name} has {sid}, which is not indexed" for sid in keys if sid not in self.sigs]
         errors += [f"{sid} has no posting record" for sid in self.sigs if sid not in self.posted]
