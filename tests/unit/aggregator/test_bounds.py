@@ -142,3 +142,20 @@ def test_reaches_is_the_score_against_the_threshold():
                     checked += 1
     assert checked > 2000
 
+
+def test_a_shorter_ranking_on_the_same_index_is_the_prefix_of_the_last():
+    """The merge check's ``candidates(limit=5)`` after the placement's 50 reuses that ranking:
+    it is what a fresh call returns, and a change of the index is seen."""
+    for seed in range(6):
+        rng, idx, scorer, cores = _world(seed + 300, stories=80)
+        for k in range(10):
+            sig = _article(rng, *cores[rng.randrange(len(cores))], day=3)
+            idx.observe(sig)
+            long = idx.candidates(sig)
+            short = idx.candidates(sig, limit=5)
+            idx.forget_candidates()
+            assert short == idx.candidates(sig, limit=5) == long[:5]
+            idx.candidates(sig)
+            sid = long[0]
+            idx.drop(sid)                                    # the index changed: computed afresh
+            assert sid not in idx.candidates(sig, limit=5)
