@@ -268,7 +268,7 @@ class StoryEngine:
                event: datetime) -> StoryRecord:
         """The story the article joins: the best one when it scores ``match_threshold`` (a
         closed one reopens), else a new one."""
-        sid, score = self.scorer.best(sig)
+        sid, score = self.scorer.best(sig, at_least=self.config.params.match_threshold)
         story = None
         old_story = revision.old_story
         if sid is not None and score >= self.config.params.match_threshold:

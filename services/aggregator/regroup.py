@@ -96,7 +96,7 @@ class Regrouper:
             other = store.stories.get(cand)
             if (cand == sid or other is None or other.status != "open"
                     or not 1 <= len(other.articles) <= p.merge_max_members
-                    or self.scorer.score(sig, self.index.sigs[cand], self.index.top.get(cand)) < p.match_threshold):
+                    or not self.scorer.reaches(sig, cand, p.match_threshold)):
                 continue
             mine = mine or store.member_records(story)
             theirs = store.member_records(other)

@@ -182,7 +182,7 @@ class Repairs:
         for m in ids:
             if m == stay:
                 continue
-            other, s = self.scorer.best(sigs[m], lambda c: c != sid and allowed(c), views)
+            other, s = self.scorer.best(sigs[m], lambda c: c != sid and allowed(c), views, at_least=threshold)
             if other is None or s < threshold:
                 continue
             own = self.scorer.side_score([sigs[m]], [sigs[a] for a in ids if a != m])

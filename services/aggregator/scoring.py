@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable, Mapping, Optional
 
+from services.aggregator.bounds import Bounds
 from services.aggregator.index import StoryIndex
 from services.aggregator.params import ClusterParams
 from services.aggregator.signature import (ArticleSignature, EntityWeight, StoryEntity, StorySignature, Top,
@@ -95,6 +96,7 @@ class Scorer:
         # be reused meanwhile
         self._article_views: dict[int, tuple[ArticleSignature, ArticleView]] = {}
         self._views_generation = index.generation
+        self.bounds = Bounds(index, params)
 
     def score(self, art_sig: ArticleSignature, sig: StorySignature, top: Optional[Top] = None,
               view: Optional[StoryView] = None) -> float:
@@ -243,15 +245,28 @@ class Scorer:
             return sum(cosine(v.title, hs, v.title_norm, hn) for v in map(self.article_view, a)) / len(a)
         return max(side(xs, ys), side(ys, xs))
 
+    def reaches(self, art_sig: ArticleSignature, sid: str, threshold: float) -> bool:
+        """Whether the article's score against the indexed story ``sid`` (:meth:`score`, no
+        best-member term) is at least ``threshold``: no when its upper bound (:mod:`bounds`)
+        is below it, else as scored."""
+        if self.bounds.upper(art_sig, self.article_view(art_sig), [sid])[0] < threshold:
+            return False
+        idx = self.index
+        return self.score(art_sig, idx.sigs[sid], idx.top.get(sid)) >= threshold
+
     def best(self, art_sig: ArticleSignature, allowed: Optional[Callable[[str], bool]] = None,
-             views: Optional[dict[str, StoryView]] = None) -> tuple[Optional[str], float]:
+             views: Optional[dict[str, StoryView]] = None,
+             at_least: Optional[float] = None) -> tuple[Optional[str], float]:
         """The best-scoring candidate story (among those ``allowed``, default all) and its score
-        (ties: the smallest story id, so a replay resolves them the same way).  The
-        best-member term is costly (every member of a story) and bounded by
-        ``member_bonus_max``: it is computed only for stories whose centroid score could still
-        win, in decreasing centroid order (same result as scoring every candidate in full).
-        ``views``: a cache of story views (:meth:`story_view`) for several calls between two
-        ``observe`` calls."""
+        (ties: the smallest story id, so a replay resolves them the same way; None and -1.0
+        when no story scores above -1).  Stories are scored in full in decreasing order of an
+        upper bound of their score (:mod:`bounds`: the centroid score without the conflict,
+        plus ``member_bonus_max``, the largest best-member term, for open stories), and only
+        while that bound can still beat the best score so far: the same result as scoring
+        every candidate in full.  ``at_least``: the caller only needs the result when it scores
+        at least that (it is then the same); stories whose bound is below it are not scored,
+        and a result below it may then be another candidate's.  ``views``: a cache of story
+        views (:meth:`story_view`) for several calls between two ``observe`` calls."""
         idx = self.index
 
         def view(sid: str) -> Optional[StoryView]:
@@ -261,16 +276,22 @@ class Scorer:
             if v is None:
                 v = views[sid] = self.story_view(idx.sigs[sid], idx.top.get(sid))
             return v
-        scored = sorted(((self.score(art_sig, idx.sigs[sid], idx.top.get(sid), view(sid)), sid)
-                         for sid in idx.candidates(art_sig) if allowed is None or allowed(sid)),
-                        key=lambda t: (-t[0], t[1]))
+        cands = [sid for sid in idx.candidates(art_sig) if allowed is None or allowed(sid)]
         p = self.params
         bonus_max = p.member_bonus_max
+        ub = self.bounds.upper(art_sig, self.article_view(art_sig), cands)
+        member = [bool(p.w_member) and sid in idx.members for sid in cands]
+        bound = [u + bonus_max if m else u for u, m in zip(ub, member)]
+        floor = -math.inf if at_least is None else at_least
         best_sid, best_s = None, -1.0
-        for s, sid in scored:
-            if p.w_member and sid in idx.members:
+        for i in sorted(range(len(cands)), key=lambda i: -bound[i]):
+            if bound[i] < best_s or bound[i] < floor:
+                break                         # neither this story nor any after it can win
+            sid = cands[i]
+            s = self.score(art_sig, idx.sigs[sid], idx.top.get(sid), view(sid))
+            if member[i]:
                 if s + bonus_max < best_s:
-                    break                     # neither this story nor any after it can win
+                    continue
                 s += p.w_member * (self.member_sim(art_sig, idx.members[sid], view(sid)) - p.member_base)
             elif s < best_s:
                 continue

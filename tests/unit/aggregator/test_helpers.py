@@ -122,7 +122,8 @@ def forced(arts, force):
         pick = force.get(e.article.article_id)
         if pick is not None:
             sid = pick(ups)
-            eng.scorer.best = lambda sig, allowed=None, views=None, sid=sid: (sid, 1.0) if sid else (None, -1.0)
+            eng.scorer.best = (lambda sig, allowed=None, views=None, at_least=None, sid=sid:
+                               (sid, 1.0) if sid else (None, -1.0))
         ups.append(eng.process(q, e, T0))
         eng.scorer.best = place
     return eng, ups
