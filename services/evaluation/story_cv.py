@@ -29,6 +29,9 @@ from services.aggregator.engine import EngineConfig
 from services.aggregator.params import ClusterParams
 from services.evaluation.stories import gold_of, run_cached, score_clusters
 from services.evaluation.story_inputs import Item, folds, is_dated, ordered
+from services.evaluation.story_learned import fit_rescue, record
+
+NO_RESCUE = {"rescue_coef": ()}   # the hand placement alone (the grid's runs, the rescue's rows)
 
 # The fitted parameter and the values tried: the placement threshold decides whether a report
 # joins a story or starts one, and the measured gap is fragmentation.  A grid point costs one
@@ -46,7 +49,7 @@ def grid_points(grid: dict[str, Sequence] | None = None, admissible_only: bool =
     grid = GRID if grid is None else grid
     keys = sorted(grid)
     points = [dict(zip(keys, vals)) for vals in itertools.product(*(grid[k] for k in keys))]
-    return [p for p in points if not admissible_only or admissible(replace(ClusterParams(), **p))]
+    return [p for p in points if not admissible_only or admissible(replace(ClusterParams(), **p, **NO_RESCUE))]
 
 
 _FLOOD = {"flood": 4, "river": 3, "rain": 2, "evacuate": 2, "village": 2, "water": 2, "rescue": 1}
@@ -104,11 +107,20 @@ def objective(score: dict) -> float:
 _TASK_ITEMS: list[list[Item]] = []   # the folds, shared with forked workers
 
 
-def _run(task: tuple[int, int, int, dict]) -> tuple[int, int, int, dict]:
+def _run(task: tuple[int, int, int, dict]) -> tuple[int, int, int, dict, list]:
+    """One fold alone with one grid point and the hand placement only (no rescue), its
+    placements recorded (the rescue's training rows)."""
     fold, seed, point_i, point = task
-    config = EngineConfig(params=replace(ClusterParams(), **point))
-    pred = run_cached(ordered(_TASK_ITEMS[fold], seed), config)
-    return fold, seed, point_i, {a: f"{fold}:{s}" for a, s in pred.items()}
+    config = EngineConfig(params=replace(ClusterParams(), **point, **NO_RESCUE))
+    pred, groups = record(ordered(_TASK_ITEMS[fold], seed), config)
+    return fold, seed, point_i, {a: f"{fold}:{s}" for a, s in pred.items()}, groups
+
+
+def _run_rescued(task: tuple[int, int, dict]) -> tuple[int, dict]:
+    """A held-out fold with a grid point and a rescue fitted on the other folds."""
+    fold, seed, params = task
+    pred = run_cached(ordered(_TASK_ITEMS[fold], seed), EngineConfig(params=replace(ClusterParams(), **params)))
+    return fold, {a: f"{fold}:{s}" for a, s in pred.items()}
 
 
 class FoldRuns:
@@ -126,7 +138,12 @@ class FoldRuns:
                 done = pool.map(_run, tasks, chunksize=1)
         else:
             done = [_run(t) for t in tasks]
-        self.pred = {(f, s, i): p for f, s, i, p in done}
+        self.pred = {(f, s, i): p for f, s, i, p, _ in done}
+        self.groups = {(f, s, i): g for f, s, i, _, g in done}
+
+    def rows(self, seed: int, point_i: int, fold_ids: Iterable[int]) -> list:
+        """The recorded placements of the given folds (one order and grid point)."""
+        return [g for f in fold_ids for g in self.groups[(f, seed, point_i)]]
 
     def score(self, seed: int, point_i: int, fold_ids: Iterable[int]) -> dict:
         gold, pred = {}, {}
@@ -151,20 +168,44 @@ def best_point(runs: Sequence[FoldRuns], fold_ids: dict[int, Sequence[int]] | No
 def cross_validate(items: Sequence[Item], k: int, seeds: Iterable[int], grid: dict | None = None,
                    jobs: int = 1) -> dict:
     """Per order: the pooled held-out score, each fold's held-out partition coming from the grid
-    point fitted on the other folds (same order).  Also the choices."""
+    point and the rescue (:mod:`story_learned`) fitted on the other folds (same order).  Also the
+    choices, and the held-out score of the hand placement alone (``hand_orders``)."""
     points = grid_points(grid)
     runs = FoldRuns(items, k, seeds, points, jobs)
-    per_order, chosen = {}, []
+    per_order, hand, chosen, tasks = {}, {}, [], []
     for s in runs.seeds:
         gold, pred = {}, {}
         for f in range(k):
             one = _OneOrder(runs, s)
-            i, _ = best_point([one], {0: [g for g in range(k) if g != f]})
-            chosen.append(points[i])
+            train = [g for g in range(k) if g != f]
+            i, _ = best_point([one], {0: train})
+            fitted = admissible_rescue(points[i], runs.rows(s, i, train))
+            chosen.append({**points[i], "rescue_threshold": fitted["rescue_threshold"]})
+            tasks.append((f, s, fitted))
             gold.update(runs.gold[f])
             pred.update(runs.pred[(f, s, i)])
-        per_order[s] = score_clusters(gold, pred)
-    return {"orders": per_order, "chosen": chosen, "points": points}
+        hand[s] = score_clusters(gold, pred)
+    if jobs > 1:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            done = pool.map(_run_rescued, tasks, chunksize=1)
+    else:
+        done = [_run_rescued(t) for t in tasks]
+    for s in runs.seeds:
+        pred = {}
+        for (f, seed, _), (_, p) in zip(tasks, done):
+            if seed == s:
+                pred.update(p)
+        per_order[s] = score_clusters({a: g for f in range(k) for a, g in runs.gold[f].items()}, pred)
+    return {"orders": per_order, "hand_orders": hand, "chosen": chosen, "points": points}
+
+
+def admissible_rescue(point: dict, groups: list) -> dict:
+    """``point`` with the rescue fitted on ``groups``, or with no rescue when that rescue would
+    join an invented sister event (:func:`admissible`)."""
+    fitted = {**point, **fit_rescue(groups)}
+    if admissible(replace(ClusterParams(), **fitted)):
+        return fitted
+    return {**point, **NO_RESCUE, "rescue_intercept": 0.0, "rescue_threshold": 1.0}
 
 
 class _OneOrder:
@@ -179,13 +220,16 @@ class _OneOrder:
 
 def fit(datasets: Sequence[Sequence[Item]], k: int, seeds: Iterable[int], grid: dict | None = None,
         jobs: int = 1) -> dict:
-    """The best grid point over all folds of all data sets; every point's objective."""
+    """The best grid point over all folds of all data sets, then the rescue fitted on every fold's
+    placements at that point (:mod:`story_learned`); every point's objective."""
     points = grid_points(grid)
     seeds = list(seeds)
     runs = [FoldRuns(items, k, seeds[:1] if is_dated(items) else seeds, points, jobs) for items in datasets]
     i, values = best_point(runs)
     per_set = [[round(objective(r.score(s, j, range(k))), 4) for r in runs for s in r.seeds]
                for j in range(len(points))]
-    return {"params": points[i], "objective": round(values[i], 4),
+    params = admissible_rescue(points[i], [g for r in runs for s in r.seeds for g in r.rows(s, i, range(k))])
+    return {"params": params,
+            "objective": round(values[i], 4),
             "table": [{"point": p, "objective": round(v, 4), "per_data_set_and_order": ps}
                       for p, v, ps in zip(points, values, per_set)]}
