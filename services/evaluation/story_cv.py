@@ -6,13 +6,16 @@ streamed through the engine alone with each grid point, and a point's score over
 is the score of their pooled partitions (stories never span two folds).  The objective is the
 mean of pairwise F1 and B-cubed F1, averaged over the data sets (and orders).
 
-* ``storystream fit stories`` picks the best point over all folds of all data sets given and
-  writes it (:func:`write_fitted`): the product's values (``services/aggregator/fitted.json``,
+* ``storystream fit stories`` picks the best point over all folds of all data sets given, fits
+  the rescue on every fold's placements at that point, and writes both
+  (:func:`story_report.write_fitted`): the product's values (``services/aggregator/fitted.json``,
   loaded by :mod:`services.aggregator.params`).
 * ``storystream eval stories --folds k`` re-fits per held-out fold: for fold ``f`` it picks the
-  best point over the other folds (of that data set and order) and scores fold ``f`` with it;
+  best point over the other folds (of that data set and order), fits the learned rescue
+  (:mod:`story_learned`) on those folds' placements at that point, and scores fold ``f`` with both;
   the held-out folds' partitions pooled give the cross-validated figure.  Every fold is run once
-  per grid point and order, and both the choices and the held-out scores come from those runs.
+  per grid point and order (plus one run per held-out fold with its rescue), and the choices
+  and the held-out scores come from those runs.
 
 The held-out fold is streamed alone (about 1/k of the data set's stories), so it meets fewer
 look-alike stories than the whole data set does: docs/quality-stories.md compares it with the
