@@ -18,8 +18,14 @@ mean of pairwise F1 and B-cubed F1, averaged over the data sets (and orders).
   and the held-out scores come from those runs.
 
 The held-out fold is streamed alone (about 1/k of the data set's stories), so it meets fewer
-look-alike stories than the whole data set does: docs/quality-stories.md compares it with the
-whole-stream figure.
+look-alike stories than the whole data set does.  The cross-validation **in context** keeps the
+same fits but streams the WHOLE data set (every fold, in the whole-stream order of that seed)
+with the values fitted without fold ``f``, and scores only fold ``f``'s articles, each by the
+story the whole run put it in (a held-out article joined to a training article's story keeps that
+story's id, so lumping held-out articles of two events shows as lost precision).  The folds'
+held-out articles are pooled per order as in the plain cross-validation (one score over the
+pooled pair counts and B-cubed sums, stories of two folds never equal), then mean / worst over
+the orders; also the hand placement alone at each fold's chosen point, in context.
 """
 from __future__ import annotations
 
@@ -108,6 +114,7 @@ def objective(score: dict) -> float:
 
 
 _TASK_ITEMS: list[list[Item]] = []   # the folds, shared with forked workers
+_TASK_ALL: list[Item] = []           # the whole data set, in its given order (ordered() re-orders)
 
 
 def _run(task: tuple[int, int, int, dict]) -> tuple[int, int, int, dict, list]:
@@ -124,6 +131,33 @@ def _run_rescued(task: tuple[int, int, dict]) -> tuple[int, dict]:
     fold, seed, params = task
     pred = run_cached(ordered(_TASK_ITEMS[fold], seed), EngineConfig(params=replace(ClusterParams(), **params)))
     return fold, {a: f"{fold}:{s}" for a, s in pred.items()}
+
+
+def _run_in_context(task: tuple[int, int, dict]) -> tuple[int, dict]:
+    """The whole data set streamed in the order of ``seed`` with values fitted without fold
+    ``fold``; the stories of fold ``fold``'s articles only."""
+    fold, seed, params = task
+    pred = run_cached(ordered(_TASK_ALL, seed), EngineConfig(params=replace(ClusterParams(), **params)))
+    return fold, {it.article_id: f"{fold}:{pred[it.article_id]}" for it in _TASK_ITEMS[fold]}
+
+
+def _map(fn, tasks: list, jobs: int) -> list:
+    if jobs > 1 and len(tasks) > 1:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return pool.map(fn, tasks, chunksize=1)
+    return [fn(t) for t in tasks]
+
+
+def _pooled(tasks: list, done: list, seeds: Sequence[int], gold: dict) -> dict:
+    """Per order: one score of the held-out partitions of every fold, pooled."""
+    out = {}
+    for s in seeds:
+        pred = {}
+        for (_, seed, _), (_, p) in zip(tasks, done):
+            if seed == s:
+                pred.update(p)
+        out[s] = score_clusters(gold, pred)
+    return out
 
 
 class FoldRuns:
@@ -169,13 +203,16 @@ def best_point(runs: Sequence[FoldRuns], fold_ids: dict[int, Sequence[int]] | No
 
 
 def cross_validate(items: Sequence[Item], k: int, seeds: Iterable[int], grid: dict | None = None,
-                   jobs: int = 1) -> dict:
+                   jobs: int = 1, in_context: bool = True) -> dict:
     """Per order: the pooled held-out score, each fold's held-out partition coming from the grid
     point and the rescue (:mod:`story_learned`) fitted on the other folds (same order).  Also the
-    choices, and the held-out score of the hand placement alone (``hand_orders``)."""
+    choices, the held-out score of the hand placement alone (``hand_orders``) and, with
+    ``in_context``, both scored in the whole data set's stream (``context_orders``,
+    ``context_hand_orders``; module docstring)."""
+    global _TASK_ALL
     points = grid_points(grid)
     runs = FoldRuns(items, k, seeds, points, jobs)
-    per_order, hand, chosen, tasks = {}, {}, [], []
+    hand, chosen, tasks, hand_tasks = {}, [], [], []
     for s in runs.seeds:
         gold, pred = {}, {}
         for f in range(k):
@@ -185,21 +222,19 @@ def cross_validate(items: Sequence[Item], k: int, seeds: Iterable[int], grid: di
             fitted = admissible_rescue(points[i], runs.rows(s, i, train))
             chosen.append({**points[i], "rescue_threshold": fitted["rescue_threshold"]})
             tasks.append((f, s, fitted))
+            hand_tasks.append((f, s, {**points[i], **NO_RESCUE}))
             gold.update(runs.gold[f])
             pred.update(runs.pred[(f, s, i)])
         hand[s] = score_clusters(gold, pred)
-    if jobs > 1:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            done = pool.map(_run_rescued, tasks, chunksize=1)
-    else:
-        done = [_run_rescued(t) for t in tasks]
-    for s in runs.seeds:
-        pred = {}
-        for (f, seed, _), (_, p) in zip(tasks, done):
-            if seed == s:
-                pred.update(p)
-        per_order[s] = score_clusters({a: g for f in range(k) for a, g in runs.gold[f].items()}, pred)
-    return {"orders": per_order, "hand_orders": hand, "chosen": chosen, "points": points}
+    all_gold = {a: g for f in range(k) for a, g in runs.gold[f].items()}
+    out = {"orders": _pooled(tasks, _map(_run_rescued, tasks, jobs), runs.seeds, all_gold),
+           "hand_orders": hand, "chosen": chosen, "points": points}
+    if in_context:
+        _TASK_ALL = list(items)
+        out["context_orders"] = _pooled(tasks, _map(_run_in_context, tasks, jobs), runs.seeds, all_gold)
+        out["context_hand_orders"] = _pooled(hand_tasks, _map(_run_in_context, hand_tasks, jobs),
+                                             runs.seeds, all_gold)
+    return out
 
 
 def admissible_rescue(point: dict, groups: list) -> dict:

@@ -11,6 +11,9 @@ worst over the orders (seeded shuffles of an undated set; the date order of a da
 * cross-validated: topic folds, the fitted parameters (the grid's and the learned rescue's)
   re-fitted on the other folds for each held-out fold (:func:`story_cv.cross_validate`), the
   held-out partitions pooled; also the same without the rescue (the hand placement alone);
+* cross-validated in context: the same fits, but each held-out fold scored inside a stream of the
+  WHOLE data set (whole-stream order) run with the values fitted without it, so it meets every
+  look-alike story (:mod:`story_cv`); with and without the rescue;
 * the TF-IDF single-pass baseline over the same orders (:mod:`tfidf_baseline`).
 """
 from __future__ import annotations
@@ -75,6 +78,8 @@ def evaluate(args: Sequence[str], folds: int = 5, orders: int = 3, cv_orders: in
             "topics": len({it.topic for it in items}), "dated": is_dated(items),
             "fit_on_everything": summary(full), "cross_validated": summary(cv["orders"]),
             "cross_validated_hand": summary(cv["hand_orders"]),
+            "cv_in_context": summary(cv["context_orders"]),
+            "cv_in_context_hand": summary(cv["context_hand_orders"]),
             "baseline": summary(base), "chosen_per_fold": cv["chosen"],
             "seconds": round(time.monotonic() - t0, 1),
         }
@@ -82,7 +87,8 @@ def evaluate(args: Sequence[str], folds: int = 5, orders: int = 3, cv_orders: in
 
 
 _ROWS = (("fit on everything", "fit_on_everything"), ("cross-validated", "cross_validated"),
-         ("CV, no rescue", "cross_validated_hand"), ("TF-IDF baseline", "baseline"))
+         ("CV, no rescue", "cross_validated_hand"), ("CV in context", "cv_in_context"),
+         ("CV in ctx, no rescue", "cv_in_context_hand"), ("TF-IDF baseline", "baseline"))
 
 
 def format_report(result: dict) -> str:
