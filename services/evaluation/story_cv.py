@@ -25,7 +25,11 @@ story the whole run put it in (a held-out article joined to a training article's
 story's id, so lumping held-out articles of two events shows as lost precision).  The folds'
 held-out articles are pooled per order as in the plain cross-validation (one score over the
 pooled pair counts and B-cubed sums, stories of two folds never equal), then mean / worst over
-the orders; also the hand placement alone at each fold's chosen point, in context.
+the orders; also the hand placement alone at each fold's chosen point, in context.  Scored over
+the held-out articles only, a held-out article lumped with TRAINING articles of another event
+costs nothing, so the cross-validation in context is also scored "all pairs": the pairs with at
+least one held-out article and each held-out article's B-cubed against its whole predicted story
+(:func:`stories.held_out_counts`; a pair across two folds counts once in each fold's run).
 """
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ from typing import Iterable, Sequence
 
 from services.aggregator.engine import EngineConfig
 from services.aggregator.params import ClusterParams
-from services.evaluation.stories import gold_of, run_cached, score_clusters
+from services.evaluation.stories import gold_of, held_out_counts, run_cached, score_clusters, score_counts
 from services.evaluation.story_inputs import Item, folds, is_dated, ordered
 from services.evaluation.story_learned import fit_rescue, record
 
@@ -133,12 +137,15 @@ def _run_rescued(task: tuple[int, int, dict]) -> tuple[int, dict]:
     return fold, {a: f"{fold}:{s}" for a, s in pred.items()}
 
 
-def _run_in_context(task: tuple[int, int, dict]) -> tuple[int, dict]:
+def _run_in_context(task: tuple[int, int, dict]) -> tuple[int, dict, dict]:
     """The whole data set streamed in the order of ``seed`` with values fitted without fold
-    ``fold``; the stories of fold ``fold``'s articles only."""
+    ``fold``; the stories of fold ``fold``'s articles only, and the sums scoring them against the
+    whole partition (:func:`stories.held_out_counts`)."""
     fold, seed, params = task
     pred = run_cached(ordered(_TASK_ALL, seed), EngineConfig(params=replace(ClusterParams(), **params)))
-    return fold, {it.article_id: f"{fold}:{pred[it.article_id]}" for it in _TASK_ITEMS[fold]}
+    held = [it.article_id for it in _TASK_ITEMS[fold]]
+    return (fold, {a: f"{fold}:{pred[a]}" for a in held},
+            held_out_counts(gold_of(_TASK_ALL), pred, held))
 
 
 def _map(fn, tasks: list, jobs: int) -> list:
@@ -153,7 +160,7 @@ def _pooled(tasks: list, done: list, seeds: Sequence[int], gold: dict) -> dict:
     out = {}
     for s in seeds:
         pred = {}
-        for (_, seed, _), (_, p) in zip(tasks, done):
+        for (_, seed, _), (_, p, *_) in zip(tasks, done):
             if seed == s:
                 pred.update(p)
         out[s] = score_clusters(gold, pred)
@@ -208,7 +215,7 @@ def cross_validate(items: Sequence[Item], k: int, seeds: Iterable[int], grid: di
     point and the rescue (:mod:`story_learned`) fitted on the other folds (same order).  Also the
     choices, the held-out score of the hand placement alone (``hand_orders``) and, with
     ``in_context``, both scored in the whole data set's stream (``context_orders``,
-    ``context_hand_orders``; module docstring)."""
+    ``context_hand_orders``, and ``..._all_pairs_orders``; module docstring)."""
     global _TASK_ALL
     points = grid_points(grid)
     runs = FoldRuns(items, k, seeds, points, jobs)
@@ -231,9 +238,11 @@ def cross_validate(items: Sequence[Item], k: int, seeds: Iterable[int], grid: di
            "hand_orders": hand, "chosen": chosen, "points": points}
     if in_context:
         _TASK_ALL = list(items)
-        out["context_orders"] = _pooled(tasks, _map(_run_in_context, tasks, jobs), runs.seeds, all_gold)
-        out["context_hand_orders"] = _pooled(hand_tasks, _map(_run_in_context, hand_tasks, jobs),
-                                             runs.seeds, all_gold)
+        for key, ts in (("context", tasks), ("context_hand", hand_tasks)):
+            done = _map(_run_in_context, ts, jobs)
+            out[f"{key}_orders"] = _pooled(ts, done, runs.seeds, all_gold)
+            out[f"{key}_all_pairs_orders"] = {
+                s: score_counts(c for (_, seed, _), (_, _, c) in zip(ts, done) if seed == s) for s in runs.seeds}
     return out
 
 

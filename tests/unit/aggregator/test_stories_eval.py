@@ -24,6 +24,21 @@ def test_scores_perfect_and_merged():
     assert split["pairwise_r"] == 0.0 and split["bcubed_p"] == 1.0 and split["bcubed_r"] == pytest.approx(0.5)
 
 
+def test_held_out_articles_are_scored_against_whole_stories():
+    from services.evaluation.stories import held_out_counts, score_counts
+    gold = {"a": "1", "b": "1", "c": "2", "d": "2", "e": "3"}
+    pred = {"a": "x", "b": "x", "c": "x", "d": "y", "e": "y"}
+    every = score_counts([held_out_counts(gold, pred, gold)])
+    assert {k: every[k] for k in ("pairwise_p", "pairwise_r", "bcubed_p", "bcubed_r")} == pytest.approx(
+        {k: score_clusters(gold, pred)[k] for k in ("pairwise_p", "pairwise_r", "bcubed_p", "bcubed_r")})
+    # a and b held out: their story x also holds c (another event, not held out): 1 right pair of
+    # the 3 touching them, B-cubed precision 2/3 each; e held out alone: its story holds d
+    one = score_counts([held_out_counts(gold, pred, "ab")])
+    assert one["pairwise_p"] == pytest.approx(1 / 3) and one["pairwise_r"] == 1.0
+    assert one["bcubed_p"] == pytest.approx(2 / 3) and one["articles"] == 2
+    assert score_counts([held_out_counts(gold, pred, "e")])["bcubed_p"] == pytest.approx(0.5)
+
+
 def test_format_table_has_mean_and_worst():
     gold = {"a": "1", "b": "1"}
     table = format_table({0: score_clusters(gold, {"a": "x", "b": "x"}),

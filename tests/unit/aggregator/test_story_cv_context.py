@@ -61,4 +61,10 @@ def test_in_context_scores_only_the_held_out_fold_inside_the_whole_stream(monkey
     # the lump holds each fold's two events: 2 right pairs of 6 per fold, pooled over the folds
     assert abs(hand["pairwise_p"] - 1 / 3) < 1e-9 and hand["pairwise_r"] == 1.0
     assert abs(hand["bcubed_p"] - 0.5) < 1e-9
+    # scored against the whole run's stories: each fold's 2 right pairs of the 70 pairs touching
+    # its 4 reports in the lump of 20; each held-out report's story holds 2 of its event's of 20
+    whole = result["context_hand_all_pairs_orders"][0]
+    assert abs(whole["pairwise_p"] - 10 / 350) < 1e-9 and abs(whole["bcubed_p"] - 0.1) < 1e-9
+    assert whole["pairwise_r"] == 1.0 and whole["articles"] == 20
+    assert result["context_all_pairs_orders"][0]["pairwise_f1"] == 1.0   # the lump holds no held-out report
     assert result["orders"][0]["pairwise_r"] == 0.0        # the folds alone (singletons) are unchanged
