@@ -160,9 +160,10 @@ T_SEEDS = __import__("datetime").datetime(2031, 3, 1, tzinfo=__import__("datetim
 #   dev           CV 0.930 / 0.933   whole stream worst 0.951 / 0.951
 #   more          CV 0.834 / 0.853   whole stream worst 0.828 / 0.858
 #   news_cluster  CV 0.812 / 0.872   date order         0.763 / 0.837
-# Each floor is the lower of the two minus at least 0.02.
+#   news_cluster  CV in context, all pairs (the dated figure of record) 0.709 / 0.833
+# Each floor is the lowest minus at least 0.02.
 FLOORS = {
     "dev": {"pairwise_f1": 0.91, "bcubed_f1": 0.91},
     "more": {"pairwise_f1": 0.80, "bcubed_f1": 0.83},
-    "news_cluster": {"pairwise_f1": 0.74, "bcubed_f1": 0.81},
+    "news_cluster": {"pairwise_f1": 0.68, "bcubed_f1": 0.81},
 }
