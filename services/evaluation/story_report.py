@@ -3,7 +3,7 @@
 A DATA argument is one data set: a JSONL evaluation file, or several joined by ``+``
 (``ecbplus_dev.jsonl+ecbplus_more.jsonl``: one stream of both files' stories).
 
-For each data set the evaluation prints three figures, each as pairwise and B-cubed F1, mean and
+For each data set the evaluation prints these figures, each as pairwise and B-cubed F1, mean and
 worst over the orders (seeded shuffles of an undated set; the date order of a dated one):
 
 * fit on everything: the whole data set streamed with the product's parameters
