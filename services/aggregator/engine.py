@@ -64,6 +64,7 @@ from schemas.models import ArticleEntities, ArticleMeta, ArticleQuotes
 
 from services.aggregator.caps import StateCaps
 from services.aggregator.index import StoryIndex
+from services.aggregator.learned import rescue
 from services.aggregator.lifecycle import Lifecycle
 from services.aggregator.members import (add_member, article_record, blank_story, index_open, iso, latest,
                                          reconcile, remove_member, utc)
@@ -266,12 +267,14 @@ class StoryEngine:
 
     def _place(self, sig: ArticleSignature, meta: ArticleMeta, revision: _Revision, now: datetime,
                event: datetime) -> StoryRecord:
-        """The story the article joins: the best one when it scores ``match_threshold`` (a
-        closed one reopens), else a new one."""
+        """The story the article joins: the best one when it scores ``match_threshold``, else the
+        learned rescue's (:mod:`learned`), if any (a closed one reopens); else a new one."""
         sid, score = self.scorer.best(sig, at_least=self.config.params.match_threshold)
         story = None
         old_story = revision.old_story
-        if sid is not None and score >= self.config.params.match_threshold:
+        if sid is None or score < self.config.params.match_threshold:
+            sid = rescue(self.scorer, sig)      # the learned second chance (None: a new story)
+        if sid is not None:
             story = old_story if old_story is not None and old_story.story_id == sid else self.store.load_story(sid)
         if story is None:
             story = self._new_story(meta.article_id, meta.content_hash, now, event)

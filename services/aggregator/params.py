@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FITTED_PATH = Path(__file__).with_name("fitted.json")
-FITTED: dict[str, float] = json.loads(FITTED_PATH.read_text(encoding="utf-8"))["params"]
+FITTED: dict = json.loads(FITTED_PATH.read_text(encoding="utf-8"))["params"]
 
 
 def _type_weight() -> dict[str, float]:
@@ -40,6 +40,12 @@ class ClusterParams:
     match_threshold: float = FITTED["match_threshold"]   # an article joins the best story at this score, else starts one
     max_candidates: int = 50           # stories fully scored per article (pre-ranked by shared features)
     candidate_terms: int = 15          # the article's most distinctive terms that find candidate stories
+
+    # -- the learned rescue of a placement the hand score rejects (services/aggregator/learned.py):
+    # a logistic regression over learned.FEATURES (empty coefficients: no rescue)
+    rescue_coef: tuple[float, ...] = tuple(FITTED.get("rescue_coef", ()))
+    rescue_intercept: float = FITTED.get("rescue_intercept", 0.0)
+    rescue_threshold: float = FITTED.get("rescue_threshold", 1.0)   # join the most probable story from this probability
 
     # -- an article's signature
     # salience of an entity by type (types not listed identify no story and are left out)
@@ -124,7 +130,8 @@ _BOUND = ("a cost bound, not a quality knob: large enough that raising it change
           "(bench.decisions compare); lowering it trades quality for speed")
 _WEIGHT = ("a relative weight of one term of the article-story score: match_threshold (fitted) is chosen "
            "against these, so their common scale is fitted; a logistic regression over teacher-forced "
-           "pair features in place of the hand weights gave no gain (docs/quality-stories.md)")
+           "pair features in place of the hand weights did worse in topic CV; a learned second chance "
+           "for the placements the hand score rejects is fitted instead (rescue_*; docs/quality-stories.md)")
 _TABLE = ("a table over spaCy entity types (what a type says about which event it is); ~50 topics are "
           "too few to fit one value per type")
 _SPLIT = ("split check shape, hand-set (history: docs/quality-history-aggregator.md); splits are rare "

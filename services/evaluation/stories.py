@@ -60,6 +60,41 @@ def score_clusters(gold: Mapping[str, str], pred: Mapping[str, str]) -> dict:
     }
 
 
+def held_out_counts(gold: Mapping[str, str], pred: Mapping[str, str], held: Iterable[str]) -> dict:
+    """Sums for scoring the articles ``held`` inside the partition ``pred`` of a whole stream:
+    the pairs with at least one held-out article (right, predicted, gold) and the held-out
+    articles' B-cubed precision and recall, each against its whole predicted story and whole gold
+    story (so a held-out article lumped with other articles of another event loses precision
+    whether those are held out or not).  Pooled over folds by :func:`score_counts`."""
+    held = {a for a in held if a in gold and a in pred}
+    ids = [a for a in gold if a in pred]
+    joint, joint_h = Counter((gold[a], pred[a]) for a in ids), Counter((gold[a], pred[a]) for a in held)
+    p_n, p_h = Counter(pred[a] for a in ids), Counter(pred[a] for a in held)
+    g_n, g_h = Counter(gold[a] for a in ids), Counter(gold[a] for a in held)
+    touching = lambda n, h: n * (n - 1) // 2 - (n - h) * (n - h - 1) // 2  # noqa: E731
+    return {"tp": sum(touching(n, joint_h[c]) for c, n in joint.items()),
+            "pred_pairs": sum(touching(n, p_h[c]) for c, n in p_n.items()),
+            "gold_pairs": sum(touching(n, g_h[c]) for c, n in g_n.items()),
+            "bp": sum(joint[(gold[a], pred[a])] / p_n[pred[a]] for a in held),
+            "br": sum(joint[(gold[a], pred[a])] / g_n[gold[a]] for a in held), "n": len(held),
+            "stories": len(p_h)}
+
+
+def score_counts(counts: Iterable[Mapping[str, float]]) -> dict:
+    """Pairwise and B-cubed precision/recall/F1 from :func:`held_out_counts` summed."""
+    t = Counter()
+    for c in counts:
+        t.update(c)
+    f = lambda p, r: 2 * p * r / (p + r) if p + r else 0.0  # noqa: E731
+    pp = t["tp"] / t["pred_pairs"] if t["pred_pairs"] else 1.0
+    pr = t["tp"] / t["gold_pairs"] if t["gold_pairs"] else 1.0
+    n = t["n"] or 1
+    bp, br = t["bp"] / n, t["br"] / n
+    return {"articles": int(t["n"]), "pred_stories": int(t["stories"]), "gold_stories": 0,
+            "pairwise_p": pp, "pairwise_r": pr, "pairwise_f1": f(pp, pr),
+            "bcubed_p": bp, "bcubed_r": br, "bcubed_f1": f(bp, br)}
+
+
 _COLS = ("pred_stories", "pairwise_p", "pairwise_r", "pairwise_f1", "bcubed_p", "bcubed_r", "bcubed_f1")
 
 

@@ -6,17 +6,30 @@ streamed through the engine alone with each grid point, and a point's score over
 is the score of their pooled partitions (stories never span two folds).  The objective is the
 mean of pairwise F1 and B-cubed F1, averaged over the data sets (and orders).
 
-* ``storystream fit stories`` picks the best point over all folds of all data sets given and
-  writes it (:func:`write_fitted`): the product's values (``services/aggregator/fitted.json``,
+* ``storystream fit stories`` picks the best point over all folds of all data sets given, fits
+  the rescue on every fold's placements at that point, and writes both
+  (:func:`story_report.write_fitted`): the product's values (``services/aggregator/fitted.json``,
   loaded by :mod:`services.aggregator.params`).
 * ``storystream eval stories --folds k`` re-fits per held-out fold: for fold ``f`` it picks the
-  best point over the other folds (of that data set and order) and scores fold ``f`` with it;
+  best point over the other folds (of that data set and order), fits the learned rescue
+  (:mod:`story_learned`) on those folds' placements at that point, and scores fold ``f`` with both;
   the held-out folds' partitions pooled give the cross-validated figure.  Every fold is run once
-  per grid point and order, and both the choices and the held-out scores come from those runs.
+  per grid point and order (plus one run per held-out fold with its rescue), and the choices
+  and the held-out scores come from those runs.
 
 The held-out fold is streamed alone (about 1/k of the data set's stories), so it meets fewer
-look-alike stories than the whole data set does: docs/quality-stories.md compares it with the
-whole-stream figure.
+look-alike stories than the whole data set does.  The cross-validation **in context** keeps the
+same fits but streams the WHOLE data set (every fold, in the whole-stream order of that seed)
+with the values fitted without fold ``f``, and scores only fold ``f``'s articles, each by the
+story the whole run put it in (a held-out article joined to a training article's story keeps that
+story's id, so lumping held-out articles of two events shows as lost precision).  The folds'
+held-out articles are pooled per order as in the plain cross-validation (one score over the
+pooled pair counts and B-cubed sums, stories of two folds never equal), then mean / worst over
+the orders; also the hand placement alone at each fold's chosen point, in context.  Scored over
+the held-out articles only, a held-out article lumped with TRAINING articles of another event
+costs nothing, so the cross-validation in context is also scored "all pairs": the pairs with at
+least one held-out article and each held-out article's B-cubed against its whole predicted story
+(:func:`stories.held_out_counts`; a pair across two folds counts once in each fold's run).
 """
 from __future__ import annotations
 
@@ -27,8 +40,11 @@ from typing import Iterable, Sequence
 
 from services.aggregator.engine import EngineConfig
 from services.aggregator.params import ClusterParams
-from services.evaluation.stories import gold_of, run_cached, score_clusters
+from services.evaluation.stories import gold_of, held_out_counts, run_cached, score_clusters, score_counts
 from services.evaluation.story_inputs import Item, folds, is_dated, ordered
+from services.evaluation.story_learned import fit_rescue, record
+
+NO_RESCUE = {"rescue_coef": ()}   # the hand placement alone (the grid's runs, the rescue's rows)
 
 # The fitted parameter and the values tried: the placement threshold decides whether a report
 # joins a story or starts one, and the measured gap is fragmentation.  A grid point costs one
@@ -46,7 +62,7 @@ def grid_points(grid: dict[str, Sequence] | None = None, admissible_only: bool =
     grid = GRID if grid is None else grid
     keys = sorted(grid)
     points = [dict(zip(keys, vals)) for vals in itertools.product(*(grid[k] for k in keys))]
-    return [p for p in points if not admissible_only or admissible(replace(ClusterParams(), **p))]
+    return [p for p in points if not admissible_only or admissible(replace(ClusterParams(), **p, **NO_RESCUE))]
 
 
 _FLOOD = {"flood": 4, "river": 3, "rain": 2, "evacuate": 2, "village": 2, "water": 2, "rescue": 1}
@@ -102,13 +118,53 @@ def objective(score: dict) -> float:
 
 
 _TASK_ITEMS: list[list[Item]] = []   # the folds, shared with forked workers
+_TASK_ALL: list[Item] = []           # the whole data set, in its given order (ordered() re-orders)
 
 
-def _run(task: tuple[int, int, int, dict]) -> tuple[int, int, int, dict]:
+def _run(task: tuple[int, int, int, dict]) -> tuple[int, int, int, dict, list]:
+    """One fold alone with one grid point and the hand placement only (no rescue), its
+    placements recorded (the rescue's training rows)."""
     fold, seed, point_i, point = task
-    config = EngineConfig(params=replace(ClusterParams(), **point))
-    pred = run_cached(ordered(_TASK_ITEMS[fold], seed), config)
-    return fold, seed, point_i, {a: f"{fold}:{s}" for a, s in pred.items()}
+    config = EngineConfig(params=replace(ClusterParams(), **point, **NO_RESCUE))
+    pred, groups = record(ordered(_TASK_ITEMS[fold], seed), config)
+    return fold, seed, point_i, {a: f"{fold}:{s}" for a, s in pred.items()}, groups
+
+
+def _run_rescued(task: tuple[int, int, dict]) -> tuple[int, dict]:
+    """A held-out fold with a grid point and a rescue fitted on the other folds."""
+    fold, seed, params = task
+    pred = run_cached(ordered(_TASK_ITEMS[fold], seed), EngineConfig(params=replace(ClusterParams(), **params)))
+    return fold, {a: f"{fold}:{s}" for a, s in pred.items()}
+
+
+def _run_in_context(task: tuple[int, int, dict]) -> tuple[int, dict, dict]:
+    """The whole data set streamed in the order of ``seed`` with values fitted without fold
+    ``fold``; the stories of fold ``fold``'s articles only, and the sums scoring them against the
+    whole partition (:func:`stories.held_out_counts`)."""
+    fold, seed, params = task
+    pred = run_cached(ordered(_TASK_ALL, seed), EngineConfig(params=replace(ClusterParams(), **params)))
+    held = [it.article_id for it in _TASK_ITEMS[fold]]
+    return (fold, {a: f"{fold}:{pred[a]}" for a in held},
+            held_out_counts(gold_of(_TASK_ALL), pred, held))
+
+
+def _map(fn, tasks: list, jobs: int) -> list:
+    if jobs > 1 and len(tasks) > 1:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return pool.map(fn, tasks, chunksize=1)
+    return [fn(t) for t in tasks]
+
+
+def _pooled(tasks: list, done: list, seeds: Sequence[int], gold: dict) -> dict:
+    """Per order: one score of the held-out partitions of every fold, pooled."""
+    out = {}
+    for s in seeds:
+        pred = {}
+        for (_, seed, _), (_, p, *_) in zip(tasks, done):
+            if seed == s:
+                pred.update(p)
+        out[s] = score_clusters(gold, pred)
+    return out
 
 
 class FoldRuns:
@@ -126,7 +182,12 @@ class FoldRuns:
                 done = pool.map(_run, tasks, chunksize=1)
         else:
             done = [_run(t) for t in tasks]
-        self.pred = {(f, s, i): p for f, s, i, p in done}
+        self.pred = {(f, s, i): p for f, s, i, p, _ in done}
+        self.groups = {(f, s, i): g for f, s, i, _, g in done}
+
+    def rows(self, seed: int, point_i: int, fold_ids: Iterable[int]) -> list:
+        """The recorded placements of the given folds (one order and grid point)."""
+        return [g for f in fold_ids for g in self.groups[(f, seed, point_i)]]
 
     def score(self, seed: int, point_i: int, fold_ids: Iterable[int]) -> dict:
         gold, pred = {}, {}
@@ -149,22 +210,49 @@ def best_point(runs: Sequence[FoldRuns], fold_ids: dict[int, Sequence[int]] | No
 
 
 def cross_validate(items: Sequence[Item], k: int, seeds: Iterable[int], grid: dict | None = None,
-                   jobs: int = 1) -> dict:
+                   jobs: int = 1, in_context: bool = True) -> dict:
     """Per order: the pooled held-out score, each fold's held-out partition coming from the grid
-    point fitted on the other folds (same order).  Also the choices."""
+    point and the rescue (:mod:`story_learned`) fitted on the other folds (same order).  Also the
+    choices, the held-out score of the hand placement alone (``hand_orders``) and, with
+    ``in_context``, both scored in the whole data set's stream (``context_orders``,
+    ``context_hand_orders``, and ``..._all_pairs_orders``; module docstring)."""
+    global _TASK_ALL
     points = grid_points(grid)
     runs = FoldRuns(items, k, seeds, points, jobs)
-    per_order, chosen = {}, []
+    hand, chosen, tasks, hand_tasks = {}, [], [], []
     for s in runs.seeds:
         gold, pred = {}, {}
         for f in range(k):
             one = _OneOrder(runs, s)
-            i, _ = best_point([one], {0: [g for g in range(k) if g != f]})
-            chosen.append(points[i])
+            train = [g for g in range(k) if g != f]
+            i, _ = best_point([one], {0: train})
+            fitted = admissible_rescue(points[i], runs.rows(s, i, train))
+            chosen.append({**points[i], "rescue_threshold": fitted["rescue_threshold"]})
+            tasks.append((f, s, fitted))
+            hand_tasks.append((f, s, {**points[i], **NO_RESCUE}))
             gold.update(runs.gold[f])
             pred.update(runs.pred[(f, s, i)])
-        per_order[s] = score_clusters(gold, pred)
-    return {"orders": per_order, "chosen": chosen, "points": points}
+        hand[s] = score_clusters(gold, pred)
+    all_gold = {a: g for f in range(k) for a, g in runs.gold[f].items()}
+    out = {"orders": _pooled(tasks, _map(_run_rescued, tasks, jobs), runs.seeds, all_gold),
+           "hand_orders": hand, "chosen": chosen, "points": points}
+    if in_context:
+        _TASK_ALL = list(items)
+        for key, ts in (("context", tasks), ("context_hand", hand_tasks)):
+            done = _map(_run_in_context, ts, jobs)
+            out[f"{key}_orders"] = _pooled(ts, done, runs.seeds, all_gold)
+            out[f"{key}_all_pairs_orders"] = {
+                s: score_counts(c for (_, seed, _), (_, _, c) in zip(ts, done) if seed == s) for s in runs.seeds}
+    return out
+
+
+def admissible_rescue(point: dict, groups: list) -> dict:
+    """``point`` with the rescue fitted on ``groups``, or with no rescue when that rescue would
+    join an invented sister event (:func:`admissible`)."""
+    fitted = {**point, **fit_rescue(groups)}
+    if admissible(replace(ClusterParams(), **fitted)):
+        return fitted
+    return {**point, **NO_RESCUE, "rescue_intercept": 0.0, "rescue_threshold": 1.0}
 
 
 class _OneOrder:
@@ -179,13 +267,16 @@ class _OneOrder:
 
 def fit(datasets: Sequence[Sequence[Item]], k: int, seeds: Iterable[int], grid: dict | None = None,
         jobs: int = 1) -> dict:
-    """The best grid point over all folds of all data sets; every point's objective."""
+    """The best grid point over all folds of all data sets, then the rescue fitted on every fold's
+    placements at that point (:mod:`story_learned`); every point's objective."""
     points = grid_points(grid)
     seeds = list(seeds)
     runs = [FoldRuns(items, k, seeds[:1] if is_dated(items) else seeds, points, jobs) for items in datasets]
     i, values = best_point(runs)
     per_set = [[round(objective(r.score(s, j, range(k))), 4) for r in runs for s in r.seeds]
                for j in range(len(points))]
-    return {"params": points[i], "objective": round(values[i], 4),
+    params = admissible_rescue(points[i], [g for r in runs for s in r.seeds for g in r.rows(s, i, range(k))])
+    return {"params": params,
+            "objective": round(values[i], 4),
             "table": [{"point": p, "objective": round(v, 4), "per_data_set_and_order": ps}
                       for p, v, ps in zip(points, values, per_set)]}

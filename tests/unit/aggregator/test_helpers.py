@@ -116,16 +116,20 @@ def mixed_coaches():
 def forced(arts, force):
     """Feed ``arts`` to a new engine; the placement of each article named in ``force`` is forced
     (aid -> function of the updates so far giving the story id, or None for a new story)."""
+    from services.aggregator import engine as engine_module
     eng, ups = StoryEngine(), []
     for q, e in arts:
-        place = eng.scorer.best
+        place, rescue = eng.scorer.best, engine_module.rescue
         pick = force.get(e.article.article_id)
         if pick is not None:
             sid = pick(ups)
             eng.scorer.best = (lambda sig, allowed=None, views=None, at_least=None, sid=sid:
                                (sid, 1.0) if sid else (None, -1.0))
-        ups.append(eng.process(q, e, T0))
-        eng.scorer.best = place
+            engine_module.rescue = lambda scorer, sig: None       # (forced: no learned rescue either)
+        try:
+            ups.append(eng.process(q, e, T0))
+        finally:
+            eng.scorer.best, engine_module.rescue = place, rescue
     return eng, ups
 
 
