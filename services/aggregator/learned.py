@@ -26,7 +26,7 @@ import math
 from typing import Optional, Sequence
 
 from services.aggregator.params import ClusterParams
-from services.aggregator.scoring import (_ordinal, acronym, date_conflict, quote_overlap, size_scale, time_penalty,
+from services.aggregator.scoring import (ordinal, acronym, date_conflict, quote_overlap, size_scale, time_penalty,
                                          Scorer, StoryView)
 from services.aggregator.signature import ArticleSignature
 from services.aggregator.vectors import cosine
@@ -68,8 +68,8 @@ def class_conflicts(scorer: Scorer, art_sig: ArticleSignature, story: StoryView)
 
 def _gaps(art_days: Sequence[str], story_days) -> tuple[float, float, float]:
     """(both dated, log(1 + smallest gap in days), log(1 + largest gap))."""
-    a = [d for d in map(_ordinal, art_days) if d is not None]
-    s = [d for d in map(_ordinal, story_days) if d is not None]
+    a = [d for d in map(ordinal, art_days) if d is not None]
+    s = [d for d in map(ordinal, story_days) if d is not None]
     if not a or not s:
         return 0.0, 0.0, 0.0
     gaps = [abs(x - y) for x in a for y in s]

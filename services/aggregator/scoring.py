@@ -336,7 +336,7 @@ def name_tokens(ents: Iterable[str]) -> set[str]:
     return toks
 
 
-def _ordinal(iso: str) -> Optional[int]:
+def ordinal(iso: str) -> Optional[int]:
     try:
         return date.fromisoformat(iso[:10] if len(iso) >= 10 else iso[:7] + "-15").toordinal()
     except ValueError:
@@ -348,10 +348,10 @@ def date_conflict(art_d0: list[str], story_d0: Mapping[str, float], params: Clus
     date is more than ``date_conflict_days`` from the article's, times ``date_conflict_penalty``."""
     if not art_d0 or not story_d0:
         return 0.0
-    a = _ordinal(art_d0[0])
+    a = ordinal(art_d0[0])
     total = far = 0.0
     for d, c in story_d0.items():
-        o = _ordinal(d)
+        o = ordinal(d)
         if o is None:
             continue
         total += c
@@ -362,8 +362,8 @@ def date_conflict(art_d0: list[str], story_d0: Mapping[str, float], params: Clus
 
 def time_penalty(art_dates: list[str], story_dates: Mapping[str, float], params: ClusterParams) -> float:
     """Grows with the smallest gap (days) between any article day and any story day."""
-    a = [d for d in map(_ordinal, art_dates) if d is not None]
-    s = [d for d in map(_ordinal, story_dates) if d is not None]
+    a = [d for d in map(ordinal, art_dates) if d is not None]
+    s = [d for d in map(ordinal, story_dates) if d is not None]
     if not a or not s:
         return 0.0
     gap = min(abs(x - y) for x in a for y in s)
