@@ -85,7 +85,18 @@ def candidate_features(scorer: Scorer, sig: ArticleSignature) -> tuple[list[str]
     cent = []
     # the retrieved candidates, explicitly bounded: the rescue sees the same stories however
     # placement's own retrieval is widened (tests/unit/aggregator/test_retrieval.py)
-    for sid in idx.candidates(sig, p.max_candidates):
+    cands = list(idx.candidates(sig, p.max_candidates))
+    # scored in decreasing order of their upper bound (:mod:`bounds`, the centroid score without
+    # the conflict), until no story left can enter the best RESCUE_CANDIDATES (ties by id: a
+    # bound equal to the last one kept still counts): the same stories as scoring them all
+    ub = scorer.bounds.upper(sig, a, cands)
+    for i in sorted(range(len(cands)), key=lambda i: -ub[i]):
+        if len(cent) >= RESCUE_CANDIDATES:
+            cent.sort(key=lambda t: (-t[0], t[1]))
+            del cent[RESCUE_CANDIDATES:]
+            if ub[i] < cent[-1][0]:
+                break
+        sid = cands[i]
         s_sig = idx.sigs[sid]
         v = scorer.story_view(s_sig, idx.top.get(sid))
         ce = cosine(a.entity_tokens, v.entity_tokens, a.entity_norm, v.entity_norm)

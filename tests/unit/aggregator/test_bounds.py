@@ -159,3 +159,28 @@ def test_a_shorter_ranking_on_the_same_index_is_the_prefix_of_the_last():
             sid = long[0]
             idx.drop(sid)                                    # the index changed: computed afresh
             assert sid not in idx.candidates(sig, limit=5)
+
+
+def test_the_rescue_sees_the_same_candidates_and_features_with_the_bound():
+    """The learned rescue describes the best few stories by centroid score: ranked through the
+    bound it describes exactly the stories (and features) that scoring every candidate gives."""
+    from services.aggregator.learned import candidate_features
+    skipped = 0
+    for seed in range(8):
+        rng, idx, scorer, cores = _world(seed + 300)
+        for k in range(12):
+            core, words = cores[rng.randrange(len(cores))] if rng.random() < 0.7 else ([], [])
+            sig = _article(rng, core or _zipf(rng, NAMES, 2), words or _zipf(rng, WORDS, 10), rng.randint(1, 9))
+            idx.observe(sig)
+            calls = []
+            view = scorer.story_view
+            scorer.story_view = lambda *a, **kw: calls.append(1) or view(*a, **kw)
+            got = candidate_features(scorer, sig)
+            scorer.story_view = view
+            upper = scorer.bounds.upper
+            scorer.bounds.upper = lambda s, a, sids: [math.inf] * len(sids)     # no bound: every candidate
+            want = candidate_features(scorer, sig)
+            scorer.bounds.upper = upper
+            assert got == want
+            skipped += len(idx.candidates(sig, P.max_candidates)) - len(calls)
+    assert skipped > 100           # the bound does spare stories
