@@ -6,7 +6,8 @@ when the article's gold story is the candidate's majority gold story at that mom
 the hand score started a story (the only placements the rescue decides).  A logistic regression
 (scikit-learn, standardised features, deterministic) is fitted on every row; its threshold is the
 one with the most right decisions over the hand-rejected placements (join the right story, or
-start one when no candidate is right), vetoes applied, ties to the lower value.  The
+start one when no candidate is right), vetoes applied, ties to the lower value, among those whose
+rescued joins are at least as precise as the hand score's joins (:func:`choose_threshold`).  The
 coefficients are folded back onto the raw features, so the product needs no scikit-learn.
 """
 from __future__ import annotations
@@ -100,8 +101,23 @@ def fit_rescue(groups: Sequence[Group]) -> dict:
             "rescue_threshold": choose_threshold(coef_t, intercept, groups)}
 
 
+def hand_precision(groups: Sequence[Group]) -> float:
+    """How often the hand score's joins are right: over the placements it joined, the label of
+    its best candidate (``rank`` 0 among the described stories); 0 when it joined none (no
+    evidence: then no constraint)."""
+    rank = FEATURES.index("rank")
+    joined = [labels[min(range(len(rows)), key=lambda i: rows[i][rank])]
+              for rows, labels, rejected in groups if not rejected and rows]
+    return sum(joined) / len(joined) if joined else 0.0
+
+
 def choose_threshold(coef: Sequence[float], intercept: float, groups: Sequence[Group]) -> float:
-    """The threshold with the most right decisions over the hand-rejected placements."""
+    """The threshold with the most right decisions over the hand-rejected placements, among those
+    whose rescued joins are right at least as often as the hand score's joins are
+    (:func:`hand_precision`): a rescued join must be as reliable as a hand join, because a wrong
+    join mixes two events' quotes and names in one story, and a later report can follow it there,
+    while a missed join leaves a story that the merge repair can still join.  1.0 (never) when
+    no threshold qualifies."""
     decided = []
     for rows, labels, rejected in groups:
         if not rejected:
@@ -115,8 +131,12 @@ def choose_threshold(coef: Sequence[float], intercept: float, groups: Sequence[G
             if pr > best_p:
                 best_p, best_label = pr, lab
         decided.append((best_p, best_label, any(labels)))
-    best_t, best_ok = THRESHOLDS[-1], -1
+    floor = hand_precision(groups)
+    best_t, best_ok = 1.0, -1
     for t in THRESHOLDS:
+        joins = [lab for p, lab, _ in decided if p >= t]
+        if joins and sum(joins) < floor * len(joins):
+            continue
         ok = sum((lab == 1) if p >= t else (not any_right) for p, lab, any_right in decided)
         if ok > best_ok:
             best_t, best_ok = t, ok

@@ -8,7 +8,7 @@ import pytest
 
 from services.aggregator.learned import FEATURES, probability
 from services.aggregator.params import ClusterParams
-from services.evaluation.story_learned import THRESHOLDS, choose_threshold, fit_rescue
+from services.evaluation.story_learned import THRESHOLDS, choose_threshold, fit_rescue, hand_precision
 
 ENT = FEATURES.index("cos_entities")
 
@@ -54,6 +54,24 @@ def test_the_threshold_counts_right_joins_and_right_new_stories():
     assert choose_threshold(coef, -5.0, groups) == 0.4
     # placements the hand score joined are not the rescue's to decide
     assert choose_threshold(coef, -5.0, [(g[0], g[1], False) for g in groups]) == THRESHOLDS[0]
+
+
+def test_rescued_joins_must_be_as_precise_as_the_hand_scores_joins():
+    coef = [10.0 if f == "cos_entities" else 0.0 for f in FEATURES]
+    at = lambda ent: [ent if k == ENT else 0.0 for k in range(len(FEATURES))]  # noqa: E731
+    rejected = [([at(0.5)], [1], True), ([at(0.5)], [1], True),   # p = 0.5: right joins
+                ([at(0.6)], [0], True),                            # p = 0.73: a wrong join
+                ([at(0.45)], [0], True),                           # p = 0.38: a wrong join
+                ([[0.0] * len(FEATURES)], [0], True)]              # p = 0.007: a right new story
+    # the hand score joined four placements, three of them right: its joins are right 3 times in 4
+    hand = [([at(0.9)], [1], False)] * 3 + [([at(0.9)], [0], False)]
+    assert hand_precision(hand) == 0.75
+    # 0.4-0.5 (most right decisions) joins 2 right of 3 (0.67 < 0.75); 0.55-0.7 joins 0 right
+    # of 1; from 0.75 no join: the most right decisions among the admissible thresholds
+    assert choose_threshold(coef, -5.0, rejected + hand) == 0.75
+    # as precise as the hand joins: admissible
+    assert choose_threshold(coef, -5.0, rejected + [([at(0.9)], [1], False), ([at(0.9)], [0], False),
+                                                    ([at(0.9)], [0], False)]) == 0.4
 
 
 def test_one_class_only_is_too_little_data():
