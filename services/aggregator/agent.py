@@ -52,7 +52,8 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
     pending = app.Table("pending-joins", default=None, **table_opts)
     stories = app.Table("stories", default=None, **table_opts)
     articles = app.Table("story-articles", default=None, **table_opts)
-    config = engine_config or EngineConfig(close_after_seconds=settings.story_close_seconds)
+    config = engine_config or EngineConfig(close_after_seconds=settings.story_close_seconds,
+                                           reopen_after_seconds=settings.story_reopen_seconds)
 
     taken, sent, timing = STAGE_IN.labels(SERVICE), STAGE_OUT.labels(SERVICE), PROCESSING.labels(SERVICE)
 

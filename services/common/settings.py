@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     rate_burst: int = _env("STORYSTREAM_RATE_BURST", 40, "a whole number >= 1", ge=1)
     log_level: str = _env("STORYSTREAM_LOG_LEVEL", "info", "a log level name")
     story_close_seconds: float = _env("STORYSTREAM_STORY_CLOSE_SECONDS", 3 * 24 * 3600.0, "seconds > 0", gt=0)
+    # a closed story older than this (event time) can no longer be reopened: the aggregator keeps
+    # (and restores) the stories of this window besides the open ones.  Not fitted: an operating
+    # choice between memory and late reports (docs/hardening.md, restart memory)
+    story_reopen_seconds: float = _env("STORYSTREAM_STORY_REOPEN_SECONDS", 30 * 24 * 3600.0, "seconds > 0", gt=0)
     # how often (wall-clock seconds) the aggregator looks for idle stories to close
     close_check_seconds: float = _env("STORYSTREAM_CLOSE_CHECK_SECONDS", 30.0, "seconds > 0", gt=0)
     # a join half (quotes or entities) whose twin has not come this long (wall clock) is dropped

@@ -157,3 +157,13 @@ def test_the_rate_limit_is_off_at_zero(monkeypatch, tmp_path):
     register_views(app, settings, {}, StoryListing(), ready=lambda: True)
     got = asyncio.run(_get_all(app, [("GET", "/stories", {})] * 5))
     assert [s for s, _ in got] == [200] * 5
+
+
+def test_the_aggregator_takes_its_close_and_reopen_windows_from_the_settings(monkeypatch, tmp_path):
+    from services.aggregator import agent
+    seen = []
+    real = agent.StoryEngine
+    monkeypatch.setattr(agent, "StoryEngine", lambda config: seen.append(config) or real(config))
+    build(_settings(monkeypatch, tmp_path, STORYSTREAM_STORY_CLOSE_SECONDS="600",
+                    STORYSTREAM_STORY_REOPEN_SECONDS="3600"))
+    assert (seen[0].close_after_seconds, seen[0].reopen_after_seconds) == (600.0, 3600.0)

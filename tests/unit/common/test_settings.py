@@ -54,6 +54,7 @@ def test_defaults_and_empty_values(monkeypatch, tmp_path):
     assert (s.article_partitions, s.batch_size, s.batch_within, s.max_body_bytes) == (4, 16, 0.05, 4 * 1024 * 1024)
     assert (s.web_port, s.web_host, s.log_level) == (6066, "127.0.0.1", "info")
     assert (s.story_close_seconds, s.close_check_seconds) == (3 * 24 * 3600, 30)
+    assert s.story_reopen_seconds == 30 * 24 * 3600
     assert (s.security_protocol, s.sasl_mechanism, s.sasl_username) == ("PLAINTEXT", "", "")
     assert s.sasl_password.get_secret_value() == "" and s.public()["sasl_password"] == ""
     assert s.data_dir == tmp_path
@@ -64,8 +65,10 @@ def test_numbers_are_parsed(monkeypatch):
     monkeypatch.setenv("STORYSTREAM_BATCH_SIZE", "8")
     monkeypatch.setenv("STORYSTREAM_BATCH_WITHIN", "0.5")
     monkeypatch.setenv("STORYSTREAM_STORY_CLOSE_SECONDS", "86400")
+    monkeypatch.setenv("STORYSTREAM_STORY_REOPEN_SECONDS", "259200")
     s = Settings()
     assert (s.batch_size, s.batch_within, s.story_close_seconds) == (8, 0.5, 86400.0)
+    assert s.story_reopen_seconds == 259200.0
 
 
 def test_bootstrap_from_a_running_local_broker(monkeypatch, tmp_path):
