@@ -232,8 +232,8 @@ class StoryIndex:
         return list(out)
 
     def forget_candidates(self) -> None:
-        """Drop the kept ranking of the last ``candidates`` call (a bench timing another way of
-        computing the same ranking)."""
+        """Drop the kept ranking of the last ``candidates`` call, so the next call computes it
+        afresh (the bench times retrieval this way)."""
         self._last_candidates = None
 
     def rarest(self, key: str) -> str:
