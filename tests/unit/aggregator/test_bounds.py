@@ -50,6 +50,15 @@ def _world(seed: int, stories: int = 40):
     return rng, idx, scorer, cores
 
 
+def _arrival(rng: random.Random, idx: StoryIndex, cores) -> ArticleSignature:
+    """An arriving article, observed by the index: 70 % of the time a report of one of the
+    world's stories, otherwise one on random names and words."""
+    core, words = cores[rng.randrange(len(cores))] if rng.random() < 0.7 else ([], [])
+    sig = _article(rng, core or _zipf(rng, NAMES, 2), words or _zipf(rng, WORDS, 10), rng.randint(1, 9))
+    idx.observe(sig)
+    return sig
+
+
 def _full_best(scorer: Scorer, idx: StoryIndex, sig: ArticleSignature, allowed=None):
     """``best`` as scoring every candidate in full (member term included) gives it."""
     best_sid, best_s = None, -1.0
@@ -73,9 +82,7 @@ def test_the_bound_is_never_below_the_score():
     for seed in range(12):
         rng, idx, scorer, cores = _world(seed)
         for k in range(15):
-            core, words = cores[rng.randrange(len(cores))] if rng.random() < 0.7 else ([], [])
-            sig = _article(rng, core or _zipf(rng, NAMES, 2), words or _zipf(rng, WORDS, 10), rng.randint(1, 9))
-            idx.observe(sig)
+            sig = _arrival(rng, idx, cores)
             sids = sorted(idx.sigs)
             ub = scorer.bounds.upper(sig, scorer.article_view(sig), sids)
             for sid, u in zip(sids, ub):
@@ -91,9 +98,7 @@ def test_pruned_best_is_scoring_every_candidate_in_full():
     for seed in range(12):
         rng, idx, scorer, cores = _world(seed + 100)
         for k in range(15):
-            core, words = cores[rng.randrange(len(cores))] if rng.random() < 0.7 else ([], [])
-            sig = _article(rng, core or _zipf(rng, NAMES, 2), words or _zipf(rng, WORDS, 10), rng.randint(1, 9))
-            idx.observe(sig)
+            sig = _arrival(rng, idx, cores)
             want = _full_best(scorer, idx, sig)
             assert scorer.best(sig) == want
             assert scorer.best(sig, views={}) == want
@@ -169,9 +174,7 @@ def test_the_rescue_sees_the_same_candidates_and_features_with_the_bound():
     for seed in range(8):
         rng, idx, scorer, cores = _world(seed + 300)
         for k in range(12):
-            core, words = cores[rng.randrange(len(cores))] if rng.random() < 0.7 else ([], [])
-            sig = _article(rng, core or _zipf(rng, NAMES, 2), words or _zipf(rng, WORDS, 10), rng.randint(1, 9))
-            idx.observe(sig)
+            sig = _arrival(rng, idx, cores)
             calls = []
             view = scorer.story_view
             scorer.story_view = lambda *a, **kw: calls.append(1) or view(*a, **kw)

@@ -82,6 +82,19 @@ Q1_PART = quote("move every family out of the valley", "Brennor", "partial")
 Q2 = quote("The old bridge will not survive another night of rain like this one.", "Ada Brennor")
 
 
+def invented_topics(topics: int) -> list:
+    """``topics`` invented topics of two reports each, as the evaluation's ``Item`` records
+    (no dates): each topic its own person, town and word, every report the word "common"."""
+    from services.evaluation.story_inputs import Item
+    out = []
+    for t in range(topics):
+        for i in range(2):
+            q, e = article(f"t{t}r{i}", f"Event {t} in Town{t} report {i}", [ent(f"Person{t} Name{t}", n=2)],
+                           {f"word{t}": 3, "common": 1, f"other{i}": 1})
+            out.append(Item(quotes=q, entities=e, story=str(t), published=None))
+    return out
+
+
 def run(arts, engine=None):
     engine = engine or StoryEngine()
     return engine, [engine.process(q, e, T0) for q, e in arts]

@@ -6,18 +6,12 @@ from __future__ import annotations
 
 from services.evaluation import story_cv, story_inputs, story_learned, stories
 from services.evaluation.story_inputs import Item, folds, ordered
-from tests.unit.aggregator.test_helpers import article, ent
+from tests.unit.aggregator.test_helpers import invented_topics
 
 
 def _items() -> list[Item]:
     """Ten invented topics of two reports each (five folds of two topics)."""
-    out = []
-    for t in range(10):
-        for i in range(2):
-            q, e = article(f"t{t}r{i}", f"Event {t} in Town{t} report {i}", [ent(f"Person{t} Name{t}", n=2)],
-                           {f"word{t}": 3, "common": 1, f"other{i}": 1})
-            out.append(Item(quotes=q, entities=e, story=str(t), published=None))
-    return out
+    return invented_topics(10)
 
 
 def test_in_context_scores_only_the_held_out_fold_inside_the_whole_stream(monkeypatch, tmp_path):

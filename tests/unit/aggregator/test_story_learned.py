@@ -83,18 +83,12 @@ def test_the_cross_validation_refits_the_rescue_on_the_training_folds_only(monke
     """Five invented topics of two reports each; every held-out fold gets a rescue fitted on the
     placements of the other four folds (eight articles), never on its own."""
     from services.evaluation import story_cv, story_inputs, story_learned, stories
-    from services.evaluation.story_inputs import Item
-    from tests.unit.aggregator.test_helpers import article, ent
+    from tests.unit.aggregator.test_helpers import invented_topics
 
     for mod in (story_inputs, story_learned):
         monkeypatch.setattr(mod, "CACHE_DIR", tmp_path)
     monkeypatch.setattr(stories, "CACHE_DIR", tmp_path, raising=False)
-    items = []
-    for t in range(5):
-        for i in range(2):
-            q, e = article(f"t{t}r{i}", f"Event {t} in Town{t} report {i}", [ent(f"Person{t} Name{t}", n=2)],
-                           {f"word{t}": 3, "common": 1, f"other{i}": 1})
-            items.append(Item(quotes=q, entities=e, story=str(t), published=None))
+    items = invented_topics(5)
     fitted_on: list[int] = []
 
     def fake_fit(point, groups):

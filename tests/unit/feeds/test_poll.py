@@ -87,6 +87,16 @@ async def run(p, state=None):
         await p.fetcher.aclose()
 
 
+def first_poll(site, name: str, n: int):
+    """A feed ``/<name>.xml`` of ``n`` good items, polled once into a fresh item store:
+    (items, store, poller, poll state)."""
+    items = good_items(site, name, n)
+    site.pages[f"/{name}.xml"] = Page(rss(items), content_type="application/rss+xml")
+    store = ItemStore()
+    p = poller(site, f"/{name}.xml", items=store)
+    return items, store, p, asyncio.run(run(p))
+
+
 def test_each_item_once_then_304_without_fetching_pages(site):
     items = good_items(site, "basic", 3)
     site.pages["/basic.xml"] = Page(rss(items, ttl=30), content_type="application/rss+xml", etag='"v1"',
@@ -123,11 +133,7 @@ def test_each_item_once_then_304_without_fetching_pages(site):
 
 
 def test_a_changed_page_is_one_revision_and_an_unchanged_one_none(site):
-    items = good_items(site, "rev", 2)
-    site.pages["/rev.xml"] = Page(rss(items), content_type="application/rss+xml")
-    store = ItemStore()
-    p = poller(site, "/rev.xml", items=store)
-    state = asyncio.run(run(p))
+    items, store, p, state = first_poll(site, "rev", 2)
     first = {a.article_id: a for a in p.sink.articles}
     # the outlet corrects story 0 and re-titles both entries in the feed (story 1's text is the same)
     site.pages["/rev/story-0"] = Page(article_html("Rev story number 0", 0, extra="<p>Correction: the quay opens in May.</p>"))
@@ -329,11 +335,7 @@ def test_json_feed_and_news_sitemap(site):
 
 
 def test_items_no_longer_listed_are_forgotten_after_the_retention(site):
-    items = good_items(site, "ret", 4)
-    site.pages["/ret.xml"] = Page(rss(items), content_type="application/rss+xml")
-    store = ItemStore()
-    p = poller(site, "/ret.xml", items=store)
-    state = asyncio.run(run(p))
+    items, store, p, state = first_poll(site, "ret", 4)
     assert len(p.sink.articles) == 4 and len(store) == 4
     ids = sorted(store.items)
     gone, kept = ids[:2], ids[2:]
