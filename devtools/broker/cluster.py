@@ -137,7 +137,7 @@ async def _broker_count(bootstrap: str, security) -> int:
 def run_cluster_foreground(data_dir: Path, size: int, fresh: bool = False, sasl_ssl: bool = False) -> int:
     """``storystream broker --brokers N``: start, print the bootstrap list (and with ``sasl_ssl``
     the clients' settings), stop on a signal."""
-    from devtools.broker.launcher import print_client_settings
+    from devtools.broker.launcher import print_client_settings, serve_until_stopped
     from devtools.proc import stop_requested
 
     security = None
@@ -151,14 +151,8 @@ def run_cluster_foreground(data_dir: Path, size: int, fresh: bool = False, sasl_
     print_client_settings(cluster.bootstrap, security)
     print(f"kafka cluster of {size} ready at {cluster.bootstrap} (data in {data_dir}); Ctrl-C stops it",
           file=sys.stderr, flush=True)
-    try:
-        while not stop.is_set():
-            dead = [n.node_id for n in cluster.nodes if n.process is None or n.process.poll() is not None]
-            if dead:
-                print(f"kafka node(s) {dead} exited unexpectedly", file=sys.stderr)
-                return 1
-            time.sleep(0.2)
-    finally:
-        cluster.stop()
-        print("kafka cluster stopped", file=sys.stderr, flush=True)
-    return 0
+
+    def died() -> str | None:
+        dead = [n.node_id for n in cluster.nodes if n.process is None or n.process.poll() is not None]
+        return f"kafka node(s) {dead}" if dead else None
+    return serve_until_stopped(stop, died, cluster.stop, "kafka cluster")

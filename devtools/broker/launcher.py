@@ -286,13 +286,23 @@ def run_foreground(data_dir: Path, port: int = 0, fresh: bool = False, sasl_ssl:
     broker.start()
     print_client_settings(broker.bootstrap, security)
     print(f"kafka broker ready at {broker.bootstrap} (data in {data_dir}); Ctrl-C stops it", file=sys.stderr, flush=True)
+
+    def died() -> str | None:
+        return "kafka broker" if broker.process is None or broker.process.poll() is not None else None
+    return serve_until_stopped(stop, died, broker.stop, "kafka broker")
+
+
+def serve_until_stopped(stop, died, shut_down, what: str) -> int:
+    """Wait for ``stop`` (an event set by a signal) while checking ``died()`` (what exited, or
+    None) every 0.2 s; ``shut_down()`` either way.  1 when something exited on its own, else 0."""
     try:
         while not stop.is_set():
-            if broker.process is None or broker.process.poll() is not None:
-                print("kafka broker exited unexpectedly", file=sys.stderr)
+            gone = died()
+            if gone:
+                print(f"{gone} exited unexpectedly", file=sys.stderr)
                 return 1
             time.sleep(0.2)
     finally:
-        broker.stop()
-        print("kafka broker stopped", file=sys.stderr, flush=True)
+        shut_down()
+        print(f"{what} stopped", file=sys.stderr, flush=True)
     return 0
