@@ -8,13 +8,73 @@ import asyncio
 import json
 import random
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 from devtools.broker.launcher import LocalBroker
 from schemas.models import ArticleEntities, ArticleQuotes, DeadLetter
-from tests.reliability.harness import (WORKERS, StateMonitor, Workers, article_bytes, count_mismatches, drift,
-                                       engine_partition, env_float, env_int, extraction_view, last_by_article,
-                                       latest_states, log, make_producer, membership, pairwise_f1, read_all,
-                                       state_partition)
+from tests.reliability.harness import (WORKERS, StateMonitor, Workers, article_bytes, code_fingerprint,
+                                       count_mismatches, drift, engine_partition, env_float, env_int,
+                                       extraction_view, last_by_article, latest_states, log, make_env,
+                                       make_producer, membership, pairwise_f1, prepare_topics, read_all, seed,
+                                       settings_for, state_partition)
+
+
+@dataclass
+class FaultPlan:
+    """A run's size and its seeded randomness, read from the environment."""
+    n: int
+    kills: int
+    seed: int
+    rng: random.Random
+
+
+def plan(label: str, figures: dict, articles: tuple[str, int], kills: tuple[str, int]) -> FaultPlan:
+    """The article count and kill count from their variables (``(name, default)``) and the
+    run's seed, logged with the line that replays it."""
+    n, k, s = env_int(*articles), env_int(*kills), seed()
+    log(f"{label}: seed {s} (replay with RELIABILITY_SEED={s}), {n} articles, {k} kills")
+    figures["seed"] = s
+    return FaultPlan(n=n, kills=k, seed=s, rng=random.Random(s))
+
+
+def note_schedule(schedule: list[tuple[int, str, float]], figures: dict) -> None:
+    figures["schedule"] = [f"{a}@{t}" for t, a, _ in schedule]
+    log(f"schedule: {schedule}")
+
+
+@dataclass
+class FinishedRun:
+    """What a driven run left: its outputs, the workers, their exit codes at stop and
+    log tail, and the service code's fingerprint taken before the run."""
+    out: dict
+    workers: Workers
+    exit_codes: dict
+    log_tail: str
+    code_before: dict[str, float]
+
+
+def run_on_one_broker(corpus, schedule, rng: random.Random, tmp_path: Path, figures: dict,
+                      **env_extra) -> FinishedRun:
+    """A fresh single broker and the four workers (environment ``make_env`` plus
+    ``env_extra``), ``corpus`` driven through them with ``schedule``; everything stopped."""
+    code_before = code_fingerprint()
+    broker = LocalBroker(data_dir=tmp_path / "broker", fresh=True)
+    broker.start()
+    try:
+        env = make_env(broker.bootstrap, tmp_path / "data", **env_extra)
+        settings = settings_for(env)
+        asyncio.run(prepare_topics(settings))
+        workers = Workers(env=env, log_path=tmp_path / "workers.log").start()
+        try:
+            out = asyncio.run(drive(corpus, schedule, settings, workers, broker, rng, figures))
+        finally:
+            exit_codes = workers.stop()
+            log_tail = workers.logs(8000)
+    finally:
+        broker.stop()
+    return FinishedRun(out=out, workers=workers, exit_codes=exit_codes, log_tail=log_tail,
+                       code_before=code_before)
 
 def make_schedule(rng: random.Random, n: int, kills: int) -> list[tuple[int, str, float]]:
     """(progress trigger, action, down seconds): ``kills`` worker kills spread over

@@ -23,9 +23,9 @@ import pytest
 from devtools.broker.cluster import LocalCluster
 from devtools.broker.launcher import _api_versions_ok
 from services.common.kafka import client_options
-from tests.reliability.faults import check_run, drive, make_schedule
-from tests.reliability.harness import (Workers, build_corpus, code_fingerprint, env_int, log, make_env,
-                                       prepare_topics, seed, settings_for)
+from tests.reliability.faults import check_run, drive, make_schedule, note_schedule, plan
+from tests.reliability.harness import (Workers, build_corpus, code_fingerprint, log, make_env,
+                                       prepare_topics, settings_for)
 
 pytestmark = pytest.mark.integration
 
@@ -100,16 +100,12 @@ class NodeFaults:
 
 
 def test_node_kills_on_a_three_node_cluster_change_nothing(tmp_path, figures):
-    n = env_int("RELIABILITY_CLUSTER_ARTICLES", 200)
-    kills = env_int("RELIABILITY_CLUSTER_KILLS", 4)
-    s = seed()
-    log(f"cluster fault injection: seed {s} (replay with RELIABILITY_SEED={s}), {n} articles, {kills} kills")
-    figures["seed"] = s
-    rng = random.Random(s)
-    corpus = build_corpus(n, rng)
-    schedule = cluster_schedule(rng, n, kills)
-    figures["schedule"] = [f"{a}@{t}" for t, a, _ in schedule]
-    log(f"schedule: {schedule}")
+    p = plan("cluster fault injection", figures, ("RELIABILITY_CLUSTER_ARTICLES", 200),
+             ("RELIABILITY_CLUSTER_KILLS", 4))
+    s, rng = p.seed, p.rng
+    corpus = build_corpus(p.n, rng)
+    schedule = cluster_schedule(rng, p.n, p.kills)
+    note_schedule(schedule, figures)
 
     code_before = code_fingerprint()
     cluster = LocalCluster(data_dir=tmp_path / "cluster", size=3, heap_mb=320, fresh=True)

@@ -22,20 +22,16 @@ dead letters, not equality.
 """
 from __future__ import annotations
 
-import asyncio
 import json
-import random
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 
-from devtools.broker.launcher import LocalBroker
 from schemas.models import DeadLetter
 from tests.dated_stream import NEWS, article_stream
-from tests.reliability.faults import drive, make_schedule
-from tests.reliability.harness import (WORKERS, Workers, code_fingerprint, drift, env_int, latest_states, log,
-                                       make_env, membership, members_of, prepare_topics, seed, settings_for)
+from tests.reliability.faults import make_schedule, note_schedule, plan, run_on_one_broker
+from tests.reliability.harness import WORKERS, drift, latest_states, log, membership, members_of
 
 pytestmark = pytest.mark.integration
 
@@ -59,34 +55,18 @@ def lifecycle_counts(records) -> tuple[int, int]:
 
 def test_a_dated_stream_with_kills_places_every_article_once(tmp_path, figures):
     assert NEWS.exists(), f"news_cluster.jsonl is missing: {NEWS} (../shared beside the repository)"
-    n = env_int("RELIABILITY_DATED_ARTICLES", 300)
-    kills = env_int("RELIABILITY_DATED_KILLS", 4)
-    s = seed()
-    log(f"dated stream with kills: seed {s} (replay with RELIABILITY_SEED={s}), {n} articles, {kills} kills")
-    figures["seed"] = s
-    rng = random.Random(s)
+    p = plan("dated stream with kills", figures, ("RELIABILITY_DATED_ARTICLES", 300),
+             ("RELIABILITY_DATED_KILLS", 4))
+    n, kills, s = p.n, p.kills, p.seed
     corpus = article_stream(n)
     span = corpus[-1].published - corpus[0].published
     assert len(corpus) == n and span >= timedelta(days=60), (len(corpus), span)
-    schedule = make_schedule(rng, n, kills) if kills else []
-    figures["schedule"] = [f"{a}@{t}" for t, a, _ in schedule]
-    log(f"schedule: {schedule}")
+    schedule = make_schedule(p.rng, n, kills) if kills else []
+    note_schedule(schedule, figures)
 
-    code_before = code_fingerprint()
-    broker = LocalBroker(data_dir=tmp_path / "broker", fresh=True)
-    broker.start()
-    try:
-        env = make_env(broker.bootstrap, tmp_path / "data", STORYSTREAM_CLOSE_CHECK_SECONDS=2)
-        settings = settings_for(env)
-        asyncio.run(prepare_topics(settings))
-        workers = Workers(env=env, log_path=tmp_path / "workers.log").start()
-        try:
-            out = asyncio.run(drive(corpus, schedule, settings, workers, broker, rng, figures))
-        finally:
-            exit_codes = workers.stop()
-            log_tail = workers.logs(8000)
-    finally:
-        broker.stop()
+    run = run_on_one_broker(corpus, schedule, p.rng, tmp_path, figures, STORYSTREAM_CLOSE_CHECK_SECONDS=2)
+    out, workers, exit_codes, log_tail, code_before = (run.out, run.workers, run.exit_codes, run.log_tail,
+                                                       run.code_before)
 
     ids = {a.article_id for a in corpus}
     latest = latest_states(out["states"])

@@ -9,46 +9,21 @@ run gives.
 """
 from __future__ import annotations
 
-import asyncio
-import random
-
 import pytest
 
-from devtools.broker.launcher import LocalBroker
-from tests.reliability.faults import check_run, drive, make_schedule
-from tests.reliability.harness import (Workers, build_corpus, code_fingerprint, env_int, log, make_env,
-                                       prepare_topics, seed, settings_for)
+from tests.reliability.faults import check_run, make_schedule, note_schedule, plan, run_on_one_broker
+from tests.reliability.harness import build_corpus
 
 pytestmark = pytest.mark.integration
 
 
 def test_kills_and_broker_restart_change_nothing(tmp_path, figures):
-    n = env_int("RELIABILITY_ARTICLES", 300)
-    kills = env_int("RELIABILITY_KILLS", 4)
-    s = seed()
-    log(f"fault injection: seed {s} (replay with RELIABILITY_SEED={s}), {n} articles, {kills} kills")
-    print(f"RELIABILITY_SEED={s}")
-    figures["seed"] = s
-    rng = random.Random(s)
-    corpus = build_corpus(n, rng)
-    schedule = make_schedule(rng, n, kills)
-    figures["schedule"] = [f"{a}@{t}" for t, a, _ in schedule]
-    log(f"schedule: {schedule}")
+    p = plan("fault injection", figures, ("RELIABILITY_ARTICLES", 300), ("RELIABILITY_KILLS", 4))
+    print(f"RELIABILITY_SEED={p.seed}")
+    corpus = build_corpus(p.n, p.rng)
+    schedule = make_schedule(p.rng, p.n, p.kills)
+    note_schedule(schedule, figures)
 
-    code_before = code_fingerprint()
-    broker = LocalBroker(data_dir=tmp_path / "broker", fresh=True)
-    broker.start()
-    try:
-        env = make_env(broker.bootstrap, tmp_path / "data")
-        settings = settings_for(env)
-        asyncio.run(prepare_topics(settings))
-        workers = Workers(env=env, log_path=tmp_path / "workers.log").start()
-        try:
-            out = asyncio.run(drive(corpus, schedule, settings, workers, broker, rng, figures))
-        finally:
-            exit_codes = workers.stop()
-            log_tail = workers.logs(8000)
-    finally:
-        broker.stop()
-
-    check_run(corpus, out, workers, exit_codes, log_tail, figures, s, tmp_path, code_before)
+    run = run_on_one_broker(corpus, schedule, p.rng, tmp_path, figures)
+    check_run(corpus, run.out, run.workers, run.exit_codes, run.log_tail, figures, p.seed, tmp_path,
+              run.code_before)
