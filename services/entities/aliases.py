@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from rapidfuzz.distance import OSA
 
 from services import lexicon
+from services.common.doc_text import text_of
 from services.entities.canonical import EDGE_PUNCT, HYPHENS_RE
 from services.entities.tables import table
 
@@ -140,7 +141,7 @@ def text_aliases(doc: Doc, cands: list[Candidate]) -> list[AliasPair]:
     * ``ABC ... an acronym for Long Name`` -- the nearest acronym before it
       in the same sentence.
     """
-    text = doc.text
+    text = text_of(doc)
     pairs = []
     for prev, cur in zip(cands, cands[1:]):
         between = text[prev.end:cur.start]

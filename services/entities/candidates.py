@@ -17,6 +17,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Token
 
 from services import lexicon
+from services.common.doc_text import text_of
 from services.entities.canonical import APOS, canonical_key, normalise_surface, strip_possessive
 
 __all__ = ["NUMERIC_TYPES", "PLACE_LABELS", "Candidate", "clean_entity", "drop_bylines", "extend_right",
@@ -157,7 +158,7 @@ def trim(doc: Doc, start: int, end: int, label: str) -> Candidate | None:
         end -= 1
     if end <= start:
         return None
-    base, local = doc[start].idx, doc[start:end].text  # doc.text would rebuild the whole text
+    base, local = doc[start].idx, doc[start:end].text
     s, e = _trim_chars(local, 0, len(local))
     if e <= s:
         return None
@@ -256,7 +257,7 @@ def _has_lowercase_content(cand: Candidate) -> bool:
 def drop_bylines(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
     """Names on a short "By Jane Doe, Outlet" line are credits, not story entities."""
     out = []
-    text = doc.text
+    text = text_of(doc)
     for cand in cands:
         line_start = text.rfind("\n", 0, cand.start) + 1
         line_end = text.find("\n", cand.end)

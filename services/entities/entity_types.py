@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 
 from schemas.models import Span
 from services import lexicon
+from services.common.doc_text import text_of
 from services.entities.aliases import is_acronym
 from services.entities.candidates import PLACE_LABELS, Candidate, is_possessive
 from services.entities.canonical import canonical_key
@@ -30,7 +31,7 @@ FACILITY_HEADS = lexicon.words("facility_heads")
 
 def mark_quoted(doc: Doc, cand: Candidate) -> None:
     """Flag a name written between quote marks (maybe after a "the" inside them): ``'Long Way Home'``."""
-    text = doc.text
+    text = text_of(doc)
     cand.quoted = bool(_OPEN_QUOTE_RE.search(text[max(0, cand.start - 6):cand.start])) \
         and text[cand.end:cand.end + 1] in _CLOSE_QUOTES
 

@@ -28,6 +28,7 @@ from collections import Counter
 from spacy.tokens import Doc
 
 from schemas.models import EntityMention, Span
+from services.common.doc_text import text_of
 from services.entities.aliases import nickname_aliases, text_aliases
 from services.entities.candidates import NUMERIC_TYPES, Candidate, clean_entity, drop_bylines, extend_right
 from services.entities.clustering import Mention, cluster_names
@@ -48,7 +49,7 @@ def extract_entities(body: Doc, title: Doc | None = None) -> list[EntityMention]
     mentions = [Mention(c.text, c.label) for c in heads] + [Mention(c.text, c.label) for c in cands]
     mapping = cluster_names(mentions, text_aliases(body, cands) + nickname_aliases([*heads, *cands]))
     entities = _group(cands, mapping, heads)
-    _mark_in_title(entities, mapping, heads, title.text if heads else "")
+    _mark_in_title(entities, mapping, heads, text_of(title) if heads else "")
     return entities
 
 

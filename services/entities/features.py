@@ -12,6 +12,7 @@ from typing import Iterator, NamedTuple
 from spacy.tokens import Doc, Span as SpacySpan
 
 from services import lexicon
+from services.common.doc_text import text_of
 from services.entities.tables import table
 
 # ----------------------------------------------------------------- lead sentence
@@ -162,14 +163,14 @@ def own_date(doc: Doc, published: datetime | None = None, not_after: datetime | 
     written), when that date is day-precise (a month or a year is not a day; ``None`` then).
     A date deep in the body is background ("was named coach on May 23, 2005"), not the day of
     the news: taken as the article's own, it would date a report like a sister event."""
-    return _own(date_mentions(doc, published), not_after, doc.text)
+    return _own(date_mentions(doc, published), not_after, text_of(doc))
 
 
 def article_dates(doc: Doc, published: datetime | None = None,
                   not_after: datetime | None = None) -> tuple[list[str], str | None]:
     """:func:`find_dates` and :func:`own_date` of one article from a single scan of its text."""
     mentions = date_mentions(doc, published)
-    return _distinct(mentions), _own(mentions, not_after, doc.text)
+    return _distinct(mentions), _own(mentions, not_after, text_of(doc))
 
 
 def _distinct(mentions: list[DateMention]) -> list[str]:
@@ -202,7 +203,7 @@ def date_mentions(doc: Doc, published: datetime | None = None) -> list[DateMenti
     """Every date mention, in text order (see :func:`find_dates`)."""
     found: list[DateMention] = []
     covered: list[tuple[int, int]] = []
-    text = doc.text
+    text = text_of(doc)
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):
             if any(s <= m.start() < e for s, e in covered):
@@ -239,7 +240,7 @@ def _future_clause(span: SpacySpan) -> bool:
     auxiliary, or it or a word on the way is scheduled/slated/due/planned/expected.  A date
     attached without a preposition (a dateline "PARIS, May 2, 2024 -- ...") is never future."""
     tok, via_prep = span.root, False
-    text = span.doc.text
+    text = text_of(span.doc)
     for _ in range(12):   # bounded walk up the parse (malformed parses)
         head = tok.head
         if head.i == tok.i:   # the sentence root (spaCy makes a new Token object per access)

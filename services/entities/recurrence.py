@@ -6,6 +6,7 @@ import re
 
 from spacy.tokens import Doc, Token
 
+from services.common.doc_text import text_of
 from services.entities.aliases import is_acronym
 from services.entities.candidates import Candidate, is_junk, is_role, trim
 from services.entities.clustering import Mention, cluster_names
@@ -97,7 +98,7 @@ def _glued_name(doc: Doc, i: int) -> bool:
 def add_defined_acronyms(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
     """An acronym defined in parentheses after a name is a mention wherever it recurs."""
     defined: dict[str, str] = {}
-    text = doc.text
+    text = text_of(doc)
     for c in cands:
         m = re.match(r"\s*\(\s*([A-Z][A-Za-z.&]{1,8})\s*\)", text[c.end:c.end + 14])
         if m and is_acronym(m.group(1)):

@@ -9,6 +9,8 @@ from typing import Optional
 
 from spacy.tokens import Doc, Token
 
+from services.common.doc_text import text_of
+
 from .lexicon import SENTENCE_ABBREVIATIONS
 from .marks import RawQuote, paragraphs
 from .names import Registry
@@ -49,11 +51,11 @@ class Context:
 
     def __init__(self, doc: Doc, registry: Registry, raws: list[RawQuote], body_ctx: "Context | None" = None):
         self.doc = doc
-        self.text = doc.text
+        self.text = text_of(doc)
         self.registry = registry
         self.raws = raws
         self.body_ctx = body_ctx
-        self.paras = paragraphs(doc.text)
+        self.paras = paragraphs(text_of(doc))
         self.starts = [t.idx for t in doc]
         self.inside = [False] * len(doc)
         for r in raws:

@@ -19,6 +19,7 @@ import re
 from spacy.tokens import Doc
 
 from schemas.models import QuoteMention, Span
+from services.common.doc_text import text_of
 
 from .attribution import attribute
 from .context import Attribution, Context
@@ -36,24 +37,24 @@ from .subjects import subject_of
 def extract_quotes(body: Doc, title: Doc | None = None) -> list[QuoteMention]:
     """All direct quotes of an article: body quotes plus headline quotes."""
     registry = build_registry(body, title)
-    raws = find_quotes(body.text)
+    raws = find_quotes(text_of(body))
     ctx = Context(body, registry, raws)
-    title_at = _title_in_body(body.text, title.text if title is not None else "")
-    title_case = title_is_title_case(title.text) if title is not None else False
+    title_at = _title_in_body(text_of(body), text_of(title) if title is not None else "")
+    title_case = title_is_title_case(text_of(title)) if title is not None else False
 
     kept: list[tuple[RawQuote, str, Attribution]] = []
     for raw in raws:
         in_title = title_at is not None and title_at[0] <= raw.open_start < title_at[1]
-        if is_shouting(body.text, raw) and not in_title:
+        if is_shouting(text_of(body), raw) and not in_title:
             continue
         if is_not_quote(ctx, raw, headline=in_title, title_case_line=in_title and title_case):
             continue
         att = attribute(ctx, raw)
         kind = "headline" if in_title else quote_kind(ctx, raw)
-        if in_title and title_case and not _headline_fragment_ok(body.text, raw.start, raw.end, att,
+        if in_title and title_case and not _headline_fragment_ok(text_of(body), raw.start, raw.end, att,
                                                                  skip=title_at):
             continue
-        if kind == "partial" and att.cue is None and _is_scare_quote(body.text[raw.start:raw.end]):
+        if kind == "partial" and att.cue is None and _is_scare_quote(text_of(body)[raw.start:raw.end]):
             continue
         if kind == "partial" and embedded_fragment(ctx, raw, att.cue_i):
             continue
@@ -61,7 +62,7 @@ def extract_quotes(body: Doc, title: Doc | None = None) -> list[QuoteMention]:
         ctx.attributed.append((raw, att))
 
     _fill_continuations(ctx, kept)
-    quotes = [_to_mention(body.text, raw, kind, att, title_at) for raw, kind, att in kept]
+    quotes = [_to_mention(text_of(body), raw, kind, att, title_at) for raw, kind, att in kept]
     if title is not None and title_at is None:
         quotes = _title_quotes(title, ctx, kept) + quotes
     return quotes
@@ -261,18 +262,18 @@ def _neighbour(ctx: Context, kept, k: int) -> Attribution | None:
 
 def _title_quotes(title: Doc, ctx: Context, kept) -> list[QuoteMention]:
     """Quotes printed in the headline, attributed from the headline or the body."""
-    tctx = Context(title, ctx.registry, find_quotes(title.text), body_ctx=ctx)
-    title_case = title_is_title_case(title.text)
+    tctx = Context(title, ctx.registry, find_quotes(text_of(title)), body_ctx=ctx)
+    title_case = title_is_title_case(text_of(title))
     out = []
     for raw in tctx.raws:
         if is_not_quote(tctx, raw, headline=True, title_case_line=title_case):
             continue
         att = attribute(tctx, raw, headline=True)
-        if title_case and not _headline_fragment_ok(title.text, raw.start, raw.end, att, body=ctx.text):
+        if title_case and not _headline_fragment_ok(text_of(title), raw.start, raw.end, att, body=ctx.text):
             continue
         if att.speaker is None:
-            att = _speaker_from_body(title.text[raw.start:raw.end], kept, ctx.text) or att
-        out.append(QuoteMention(text=title.text[raw.start:raw.end], start=raw.start, end=raw.end,
+            att = _speaker_from_body(text_of(title)[raw.start:raw.end], kept, ctx.text) or att
+        out.append(QuoteMention(text=text_of(title)[raw.start:raw.end], start=raw.start, end=raw.end,
                                 kind="headline", speaker=att.speaker, speaker_type=att.speaker_type,
                                 speaker_role=att.role, speaker_mention=None, cue=att.cue))
     return out

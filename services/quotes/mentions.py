@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
+from services.common.doc_text import text_of
+
 from .context import Context
 from .names import Person, clean_name_tokens, role_before, tokens_text
 
@@ -54,7 +56,7 @@ def name_and_role(ctx: Context, subj: Token, pos: int | None) -> tuple[str, str 
     if name_toks[-1].lower_ in ("no", "no.") and k + 1 < len(doc):
         num = doc[k + 2] if doc[k + 1].text == "." and k + 2 < len(doc) else doc[k + 1]
         if num.like_num and not ctx.inside[num.i]:
-            name = doc.text[name_toks[0].idx:num.idx + len(num.text)]  # "Witness No. 3"
+            name = text_of(doc)[name_toks[0].idx:num.idx + len(num.text)]  # "Witness No. 3"
     role_toks = [t for t in toks if t.i < name_toks[0].i]
     role = tokens_text(doc, role_toks).strip() or None
     person = ctx.registry.resolve(name, pos, org=False)

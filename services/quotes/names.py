@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
+from services.common.doc_text import text_of
+
 from .lexicon import (APPOSITION_PERSON_SUFFIXES, COURTESY_TITLES, FEMALE_NAME_ENDINGS, FEMALE_NOUNS,
                       FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, HONORIFICS_FEMALE, HONORIFICS_MALE,
                       MALE_NAMES_FEMALE_ENDINGS, MALE_NOUNS, ORG_NOUNS, PERSON_NAME_TITLES, PERSON_NOUNS,
@@ -49,7 +51,7 @@ def tokens_text(doc: Doc, tokens: list[Token]) -> str:
     """The document text from the first to the last of ``tokens`` (spacing as printed)."""
     if not tokens:
         return ""
-    return doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
+    return text_of(doc)[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
 
 
 @dataclass
@@ -321,7 +323,7 @@ def _note_honorific(doc: Doc, person: Person, start: int) -> None:
 def _pronoun_evidence(doc: Doc, reg: Registry) -> None:
     """Gender votes from subject pronouns that follow a person who is a subject:
     "Smith said she ...", "Smith left. He ..."."""
-    quoted = [(q.open_start, q.close_end) for q in find_quotes(doc.text, singles=False)]
+    quoted = [(q.open_start, q.close_end) for q in find_quotes(text_of(doc), singles=False)]
 
     def inside(t: Token) -> bool:
         return any(a <= t.idx < b for a, b in quoted)
