@@ -72,7 +72,8 @@ def web_options(settings: Settings) -> dict:
                                             headers={"WWW-Authenticate": 'Bearer realm="stories"'})
         return await handler(request)
 
-    rate_limit = rate_limit_middleware(settings.rate_limit, settings.rate_burst, ("/stories",))
+    rate_limit = rate_limit_middleware(settings.rate_limit, settings.rate_burst, ("/stories",),
+                                       settings.trusted_networks)
     return {"client_max_size": limit, "middlewares": ([rate_limit] if rate_limit else []) + [guard]}
 
 

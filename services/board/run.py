@@ -21,7 +21,8 @@ async def serve(settings: Settings, stop: asyncio.Event, host: str, port: int) -
     feed = StoryStateFeed(settings, store, hub.publish)
     gauge("storystream_board_stories", "Stories the board holds", [], lambda: [((), len(store.summaries))])
     gauge("storystream_board_clients", "Browsers connected for updates", [], lambda: [((), len(hub.queues))])
-    runner = web.AppRunner(make_app(store, hub, feed.read_at, settings.rate_limit, settings.rate_burst), access_log=None, shutdown_timeout=1.0)
+    runner = web.AppRunner(make_app(store, hub, feed.read_at, settings.rate_limit, settings.rate_burst,
+                                          settings.trusted_networks), access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     health = await serve_health(settings, "board", lambda: feed.caught_up.is_set() and not stop.is_set())

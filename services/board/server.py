@@ -164,9 +164,11 @@ async def events(request: web.Request) -> web.StreamResponse:
         hub.queues.discard(queue)
 
 
-def make_app(store: BoardStore, hub: Hub, read_at: ReadAt, rate: float = 0.0, burst: int = 1) -> web.Application:
-    """``rate``/``burst``: the per-client limit of ``/api/`` (0: none)."""
-    limit = rate_limit_middleware(rate, burst, ("/api/",))
+def make_app(store: BoardStore, hub: Hub, read_at: ReadAt, rate: float = 0.0, burst: int = 1,
+             trusted: tuple = ()) -> web.Application:
+    """``rate``/``burst``: the per-client limit of ``/api/`` (0: none); ``trusted``: the reverse
+    proxies whose ``X-Forwarded-For`` names the client."""
+    limit = rate_limit_middleware(rate, burst, ("/api/",), trusted)
     app = web.Application(middlewares=[security_headers] + ([limit] if limit else []))
     app[STORE], app[HUB], app[READ_AT] = store, hub, read_at
     app.router.add_get("/", index)

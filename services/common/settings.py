@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # Not fitted: generous for a CMS pushing articles or a dashboard polling, far below a flood.
     rate_limit: float = _env("STORYSTREAM_RATE_LIMIT", 20.0, "requests a second >= 0 (0: off)", ge=0)
     rate_burst: int = _env("STORYSTREAM_RATE_BURST", 40, "a whole number >= 1", ge=1)
+    # reverse proxies whose X-Forwarded-For names the client the rate limit counts (empty: the
+    # peer address is the client)
+    trusted_proxies: str = _env("STORYSTREAM_TRUSTED_PROXIES", "", "comma-separated addresses or networks")
     log_level: str = _env("STORYSTREAM_LOG_LEVEL", "info", "a log level name")
     story_close_seconds: float = _env("STORYSTREAM_STORY_CLOSE_SECONDS", 3 * 24 * 3600.0, "seconds > 0", gt=0)
     # a closed story older than this (event time) can no longer be reopened: the aggregator keeps
@@ -136,6 +139,19 @@ class Settings(BaseSettings):
         if value.upper() not in SECURITY_PROTOCOLS:
             raise ValueError("unknown security protocol")
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        from services.common.ratelimit import parse_networks
+        parse_networks(value)
+        return value
+
+    @property
+    def trusted_networks(self) -> tuple:
+        """``STORYSTREAM_TRUSTED_PROXIES`` as networks."""
+        from services.common.ratelimit import parse_networks
+        return parse_networks(self.trusted_proxies)
 
     @field_validator("sasl_mechanism")
     @classmethod

@@ -126,7 +126,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def make_app(settings: Settings, publisher: Publisher) -> web.Application:
-    limit = rate_limit_middleware(settings.rate_limit, settings.rate_burst, ("/articles",))
+    limit = rate_limit_middleware(settings.rate_limit, settings.rate_burst, ("/articles",),
+                                  settings.trusted_networks)
     app = web.Application(client_max_size=settings.ingest_max_bytes, middlewares=[limit] if limit else [])
     app[SETTINGS] = settings
     app[PUBLISHER] = publisher

@@ -45,3 +45,56 @@ def test_zero_means_no_limit_and_nonsense_is_refused():
         RateLimiter(rate=-1, burst=1)
     with pytest.raises(ValueError):
         RateLimiter(rate=1, burst=0)
+
+
+def test_the_client_is_the_peer_unless_the_peer_is_a_trusted_proxy():
+    from services.common.ratelimit import client_of, parse_networks
+    proxies = parse_networks("10.0.0.0/8, 192.0.2.7")
+    # a direct client: its X-Forwarded-For is not believed (it cannot name itself someone else)
+    assert client_of("198.51.100.4", ["203.0.113.9"], proxies) == "198.51.100.4"
+    # through a trusted proxy: the nearest hop that is not a trusted proxy
+    assert client_of("10.1.2.3", ["203.0.113.9"], proxies) == "203.0.113.9"
+    assert client_of("10.1.2.3", ["1.2.3.4, 203.0.113.9, 192.0.2.7"], proxies) == "203.0.113.9"
+    assert client_of("10.1.2.3", ["1.2.3.4", "203.0.113.9"], proxies) == "203.0.113.9"   # two header lines
+    # only proxies, or no header: the first hop, else the proxy itself
+    assert client_of("10.1.2.3", ["10.9.9.9, 192.0.2.7"], proxies) == "10.9.9.9"
+    assert client_of("10.1.2.3", [], proxies) == "10.1.2.3"
+    # a hop that is not an address ends the walk: nothing before it is believed
+    assert client_of("10.1.2.3", ["1.2.3.4, unknown"], proxies) == "unknown"
+    # no trusted proxies (the default): always the peer
+    assert client_of("10.1.2.3", ["203.0.113.9"], ()) == "10.1.2.3"
+
+
+def test_trusted_proxies_must_be_addresses_or_networks():
+    from services.common.ratelimit import parse_networks
+    assert [str(n) for n in parse_networks(" 127.0.0.1 , ::1,10.0.0.0/8,")] == ["127.0.0.1/32", "::1/128", "10.0.0.0/8"]
+    assert parse_networks("") == ()
+    with pytest.raises(ValueError, match="'proxy.local'"):
+        parse_networks("10.0.0.1, proxy.local")
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket():
+    import asyncio
+
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from services.common.ratelimit import parse_networks
+
+    async def ok(request):
+        return web.json_response({"ok": True})
+
+    def app(trusted):
+        a = web.Application(middlewares=[rate_limit_middleware(0.01, 1, ("/x",), trusted)])
+        a.router.add_get("/x", ok)
+        return a
+
+    async def statuses(trusted, senders):
+        async with TestClient(TestServer(app(trusted))) as client:
+            return [(await client.get("/x", headers={"X-Forwarded-For": s})).status for s in senders]
+
+    senders = ["203.0.113.1", "203.0.113.2", "203.0.113.1"]
+    # the test client connects from 127.0.0.1: trusted, the forwarded clients are told apart
+    assert asyncio.run(statuses(parse_networks("127.0.0.1, ::1"), senders)) == [200, 200, 429]
+    # not trusted: the header is ignored, all three are one client
+    assert asyncio.run(statuses((), senders)) == [200, 429, 429]

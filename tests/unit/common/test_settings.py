@@ -153,3 +153,10 @@ async def test_topics_never_served_by_a_leader_fail_with_a_clear_error(monkeypat
     monkeypatch.setattr(kafka, "cluster_partitions", partitions)
     with pytest.raises(TimeoutError, match=r"partition leader after 1s: \['x-articles'\]"):
         await kafka._wait_for_leaders(Settings(), ["x-articles"], timeout=1.0)
+
+
+def test_trusted_proxies_are_checked_when_the_settings_are_read():
+    assert load({"STORYSTREAM_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1"}).trusted_networks[1].num_addresses == 1
+    assert load({}).trusted_networks == ()
+    with pytest.raises(SettingsError, match="STORYSTREAM_TRUSTED_PROXIES='gateway'"):
+        load({"STORYSTREAM_TRUSTED_PROXIES": "gateway"})
