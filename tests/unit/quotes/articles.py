@@ -137,6 +137,11 @@ ARTICLES = {
     # the parser makes the bare "." of "No." the subject when the designation precedes the verb
     "juror_number_before": ("Verdict", "The panel met for four days. \"We were searching,\" Juror No. 12 said. "
                                        "An angry defendant was recorded."),
+    # the parser heads these subjects with the organisation and hangs the person inside it
+    "org_role_person": ("Plant closes",
+                        "The plant will close in March. “The building is not safe for workers,” Oregon Bureau of "
+                        "Labor and Industry deputy commissioner Harriet Quill told the Courier."),
+    "org_not_person": ("Strike", "“We are sad,” the family of Mara Quill said."),
 }
 
 

@@ -28,3 +28,10 @@ def test_numbered_designation_is_part_of_the_name(docs):
     assert q.speaker == "Juror No. 4"
     (q,) = quotes(docs, "juror_number_before")
     assert q.speaker == "Juror No. 12", "never a bare '.' as the speaker"
+
+
+def test_person_at_the_end_of_an_organisation_subject_speaks(docs):
+    (q,) = quotes(docs, "org_role_person")
+    assert q.speaker == "Harriet Quill" and q.speaker_type == "named"
+    (q,) = quotes(docs, "org_not_person")
+    assert q.speaker != "Mara Quill", "a person after 'of' with no role noun before the name does not speak"
