@@ -160,6 +160,8 @@ def find_cue(ctx: Context, raw: RawQuote) -> tuple[Token | None, Token | None, s
                          and not _has_thing_object(ctx, t)]
                 if cands and _introduces_next(ctx, raw, frame):
                     cands = []
+        if side == "before":
+            cands = [t for t in cands if not _reports_own_clause(ctx, t, raw)] or cands
         if cands:
             cue = cands[0] if side == "after" else cands[-1]
             return cue, None, side
@@ -213,3 +215,11 @@ def _reports_other(ctx: Context, verb: Token, raw: RawQuote) -> bool:
     """A verb after the quote that reports its own clause ("X said the deal ...")."""
     return any(c.dep_ == "ccomp" and c.i > verb.i and c.left_edge.i <= verb.i + 2 and not ctx.inside[c.i]
                for c in verb.children)
+
+
+def _reports_own_clause(ctx: Context, verb: Token, raw: RawQuote) -> bool:
+    """A verb before the quote whose reported clause ends before the quote ("where Y said the
+    site was safe -- '...'"): its complement is indirect speech, so it does not introduce the
+    quote; another reporting verb of the frame does."""
+    return any(c.dep_ == "ccomp" and c.i > verb.i
+               and c.right_edge.idx + len(c.right_edge.text) <= raw.open_start for c in verb.children)

@@ -142,6 +142,10 @@ ARTICLES = {
                         "The plant will close in March. “The building is not safe for workers,” Oregon Bureau of "
                         "Labor and Industry deputy commissioner Harriet Quill told the Courier."),
     "org_not_person": ("Strike", "“We are sad,” the family of Mara Quill said."),
+    # an inserted clause with its own indirect speech sits between the speaker and the quote
+    "inserted_indirect": ("Roof", "Officials met on Friday. Inspector Paul Garner told the Gazette after a meeting "
+                                  "— where the owner’s lawyer Jonah Pike said the site was safe — "
+                                  "“The roof could fall at any moment.”"),
 }
 
 

@@ -35,3 +35,9 @@ def test_person_at_the_end_of_an_organisation_subject_speaks(docs):
     assert q.speaker == "Harriet Quill" and q.speaker_type == "named"
     (q,) = quotes(docs, "org_not_person")
     assert q.speaker != "Mara Quill", "a person after 'of' with no role noun before the name does not speak"
+
+
+def test_verb_with_its_own_indirect_speech_does_not_introduce_the_quote(docs):
+    (q,) = quotes(docs, "inserted_indirect")
+    assert q.speaker == "Paul Garner"
+
