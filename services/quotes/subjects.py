@@ -7,7 +7,7 @@ from spacy.tokens import Token
 
 from .context import Context, is_end
 from .kinds import SUBJECT_DEPS, is_person_noun, is_speaker_like
-from .lexicon import LISTENER_VERBS, TITLE_WORDS
+from .lexicon import LISTENER_VERBS, NAMING_VERBS, TITLE_WORDS
 
 _RELATIVE = frozenset({"who", "which", "that", "whom"})
 # Dependency labels of clauses a reporting verb can sit in; the subject may be the head's.
@@ -135,7 +135,7 @@ def inverted_name(ctx: Context, verb: Token, subj: Token | None, frame: list[Tok
 
     Only for a verb right next to the quote ("..., said X"); after "told" or
     "asked" the next noun is the listener."""
-    if frame and frame[0].i != verb.i:
+    if frame and frame[0].i != verb.i and not _closing_inversion(ctx, verb, frame):
         return None
     if verb.lemma_.lower() in LISTENER_VERBS:
         return None
@@ -175,6 +175,18 @@ def inverted_name(ctx: Context, verb: Token, subj: Token | None, frame: list[Tok
     if head.pos_ == "PROPN" or is_person_noun(head):
         return head
     return None
+
+
+def _closing_inversion(ctx: Context, verb: Token, frame: list[Token]) -> bool:
+    """"... will be 'a long delay' for residents, warned the union.": a reporting verb after a
+    comma with no subject of its own, followed only by a noun phrase to the end of the
+    sentence -- the quotative inversion closing a sentence that carries a quote."""
+    if verb.i == 0 or ctx.doc[verb.i - 1].text != "," or any(c.dep_ in SUBJECT_DEPS for c in verb.children):
+        return False
+    if verb.lemma_.lower() in NAMING_VERBS or not any(ctx.inside[t.i] for t in ctx.doc[verb.sent.start:verb.i]):
+        return False  # "..., called the plan 'a mess'" names; the quote must come before the verb
+    rest = [t for t in frame if t.i > verb.i]
+    return bool(rest) and not any(t.pos_ in ("VERB", "AUX") or t.text == "," for t in rest)
 
 
 def quoted_as_saying(ctx: Context, cue: Token) -> Token | None:

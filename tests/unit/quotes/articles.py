@@ -146,6 +146,8 @@ ARTICLES = {
     "inserted_indirect": ("Roof", "Officials met on Friday. Inspector Paul Garner told the Gazette after a meeting "
                                   "— where the owner’s lawyer Jonah Pike said the site was safe — "
                                   "“The roof could fall at any moment.”"),
+    "closing_inversion": ("Vote", "The vote was close. The likely outcome will be \"a long delay\" for residents, "
+                                  "argued the Harbor Users Association."),
 }
 
 

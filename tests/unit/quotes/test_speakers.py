@@ -1,6 +1,11 @@
 """Speakers: named people with roles, surnames, organisations, numbered designations."""
 from __future__ import annotations
 
+import spacy
+from spacy.tokens import Doc
+
+from services.quotes.extract import extract_quotes
+
 from .articles import quotes
 
 
@@ -41,3 +46,24 @@ def test_verb_with_its_own_indirect_speech_does_not_introduce_the_quote(docs):
     (q,) = quotes(docs, "inserted_indirect")
     assert q.speaker == "Paul Garner"
 
+
+def test_closing_inversion_after_a_comma(docs):
+    (q,) = quotes(docs, "closing_inversion")
+    assert q.speaker == "Harbor Users Association" and q.speaker_type == "organisation"
+
+
+def test_closing_inversion_never_takes_what_a_naming_verb_names():
+    # a fixed parse (the model's, on a longer sentence): "called" got no subject of its own
+    words = "Dale Rusk , who had fought the plan , called the agreement “ a long delay . ”".split()
+    spaces = [True, False, True, True, True, True, True, False, True, True, True, True, False, True, True,
+              False, False, False]
+    doc = Doc(spacy.blank("en").vocab, words=words, spaces=spaces,
+              pos="PROPN PROPN PUNCT PRON AUX VERB DET NOUN PUNCT VERB DET NOUN PUNCT DET ADJ NOUN PUNCT PUNCT".split(),
+              tags="NNP NNP , WP VBD VBN DT NN , VBD DT NN `` DT JJ NN . ''".split(),
+              lemmas="Dale Rusk , who have fight the plan , call the agreement “ a long delay . ”".split(),
+              heads=[1, 1, 1, 5, 5, 1, 7, 5, 1, 1, 11, 9, 15, 15, 15, 9, 9, 9],
+              deps="compound ROOT punct nsubj aux relcl det dobj punct dep det dobj punct det amod oprd punct "
+                   "punct".split(),
+              ents=["B-PERSON", "I-PERSON"] + ["O"] * 16)
+    (q,) = extract_quotes(doc, None)
+    assert q.speaker == "Dale Rusk", "'called X \"...\"' names its object: the object is not the speaker"
