@@ -8,6 +8,7 @@ import re
 
 from spacy.tokens import Token
 
+from .acronyms import expand_acronym
 from .context import Attribution, Context
 from .descriptions import described_org, group_speaker, match_description
 from .documents import document_author, document_issuer, pronoun_document_issuer
@@ -83,7 +84,7 @@ def _resolve_speaker(ctx: Context, subj: Token, raw: RawQuote, att: Attribution)
         att.role = role
         return
     if subj.pos_ == "PROPN" or (is_org(subj, toks) and any(t.pos_ == "PROPN" for t in toks)):
-        att.speaker = _strip_det(tokens_text(ctx.doc, toks))
+        att.speaker = expand_acronym(ctx.text, _strip_det(tokens_text(ctx.doc, toks)))
         att.speaker_type = "organisation"
         return
     # a description: "the vice president", "a senior official", "her rep"

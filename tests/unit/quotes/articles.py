@@ -148,6 +148,8 @@ ARTICLES = {
                                   "“The roof could fall at any moment.”"),
     "closing_inversion": ("Vote", "The vote was close. The likely outcome will be \"a long delay\" for residents, "
                                   "argued the Harbor Users Association."),
+    "acronym": ("Lawsuit", "The Coastal Birds Protection League sued the city on Monday. "
+                           "“We will appeal the ruling,” the CBPL said."),
 }
 
 

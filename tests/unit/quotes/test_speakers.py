@@ -67,3 +67,8 @@ def test_closing_inversion_never_takes_what_a_naming_verb_names():
               ents=["B-PERSON", "I-PERSON"] + ["O"] * 16)
     (q,) = extract_quotes(doc, None)
     assert q.speaker == "Dale Rusk", "'called X \"...\"' names its object: the object is not the speaker"
+
+
+def test_organisation_by_its_acronym_takes_the_spelled_out_name(docs):
+    (q,) = quotes(docs, "acronym")
+    assert q.speaker == "Coastal Birds Protection League" and q.speaker_type == "organisation"
