@@ -162,6 +162,7 @@ def find_cue(ctx: Context, raw: RawQuote) -> tuple[Token | None, Token | None, s
                     cands = []
         if side == "before":
             cands = [t for t in cands if not _reports_own_clause(ctx, t, raw)] or cands
+        cands = [t for t in cands if not _mute_subject(ctx, t)] or cands
         if cands:
             cue = cands[0] if side == "after" else cands[-1]
             return cue, None, side
@@ -223,3 +224,11 @@ def _reports_own_clause(ctx: Context, verb: Token, raw: RawQuote) -> bool:
     quote; another reporting verb of the frame does."""
     return any(c.dep_ == "ccomp" and c.i > verb.i
                and c.right_edge.idx + len(c.right_edge.text) <= raw.open_start for c in verb.children)
+
+
+def _mute_subject(ctx: Context, verb: Token) -> bool:
+    """A reporting verb whose subject is a thing that cannot speak ("if the data suggested
+    ..."): neither a name, a pronoun, a person or organisation noun nor a document."""
+    subj = subject_of(ctx, verb)
+    return subj is not None and subj.pos_ == "NOUN" and not is_speaker_like(subj) \
+        and subj.lemma_.lower() not in DOCUMENT_NOUNS

@@ -148,6 +148,9 @@ ARTICLES = {
                                   "“The roof could fall at any moment.”"),
     "closing_inversion": ("Vote", "The vote was close. The likely outcome will be \"a long delay\" for residents, "
                                   "argued the Harbor Users Association."),
+    "mute_subject": ("Dredging", "A harbor official speaking on the condition of anonymity said that under the new "
+                                 "rule, a review would follow only if field data suggested \"a clear link\" between "
+                                 "the dredging and the damage."),
     "acronym": ("Lawsuit", "The Coastal Birds Protection League sued the city on Monday. "
                            "“We will appeal the ruling,” the CBPL said."),
 }

@@ -72,3 +72,8 @@ def test_closing_inversion_never_takes_what_a_naming_verb_names():
 def test_organisation_by_its_acronym_takes_the_spelled_out_name(docs):
     (q,) = quotes(docs, "acronym")
     assert q.speaker == "Coastal Birds Protection League" and q.speaker_type == "organisation"
+
+
+def test_a_thing_that_cannot_speak_yields_to_the_reporting_verb_around_it(docs):
+    (q,) = quotes(docs, "mute_subject")
+    assert q.speaker_type == "description" and "harbor official" in q.speaker
