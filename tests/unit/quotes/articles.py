@@ -151,6 +151,9 @@ ARTICLES = {
     "mute_subject": ("Dredging", "A harbor official speaking on the condition of anonymity said that under the new "
                                  "rule, a review would follow only if field data suggested \"a clear link\" between "
                                  "the dredging and the damage."),
+    "in_a_statement": ("Clinic", "Singer Mila Dorne finally went to a clinic on Friday. In a statement from her agents, "
+                                 "it was confirmed, \"She has entered the Greenway Clinic.\" The clinic is small."),
+    "in_a_letter": ("Rent", "In a letter by the Riverside Tenants Union, it was made clear: \"We will not pay.\""),
     "acronym": ("Lawsuit", "The Coastal Birds Protection League sued the city on Monday. "
                            "“We will appeal the ruling,” the CBPL said."),
 }

@@ -77,3 +77,10 @@ def test_organisation_by_its_acronym_takes_the_spelled_out_name(docs):
 def test_a_thing_that_cannot_speak_yields_to_the_reporting_verb_around_it(docs):
     (q,) = quotes(docs, "mute_subject")
     assert q.speaker_type == "description" and "harbor official" in q.speaker
+
+
+def test_a_document_introducing_the_quote_speaks_for_its_issuer(docs):
+    (q,) = quotes(docs, "in_a_statement")
+    assert q.speaker == "Mila Dorne's agents"
+    (q,) = quotes(docs, "in_a_letter")
+    assert q.speaker == "Riverside Tenants Union" and q.speaker_type == "organisation"
