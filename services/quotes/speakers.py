@@ -114,17 +114,22 @@ def _person_closing_org(ctx: Context, subj: Token) -> Token | None:
     director Jo Roe told ..." often parses with the organisation as the head and the person
     as an apposition or a prepositional object inside it; the organisation there only
     premodifies the person's role, so the person speaks.  The name must be a PERSON entity
-    that ends the subject phrase, right after a role noun or a title."""
-    if subj.pos_ != "PROPN" or not is_org(subj, [subj], ctx.registry):
+    that ends the subject phrase, right after a role noun or a title.  Likewise a person noun
+    joined to a named role ("actress and former reporter Jo Roe checked in"), with no
+    preposition between them ("the lawyer for singer Jo Roe" is not Jo Roe)."""
+    person_head = subj.pos_ == "NOUN" and is_person_noun(subj)
+    if not (person_head or (subj.pos_ == "PROPN" and is_org(subj, [subj], ctx.registry))):
         return None
     last = subj.right_edge
     if last.i <= subj.i or ctx.inside[last.i] or last.ent_type_ != "PERSON" or last.pos_ != "PROPN":
         return None
     first = last
-    while first.ent_iob_ == "I" and first.i - 1 > subj.i:
-        first = ctx.doc[first.i - 1]
+    while first.i - 1 > subj.i and ctx.doc[first.i - 1].pos_ == "PROPN" and not ctx.inside[first.i - 1]:
+        first = ctx.doc[first.i - 1]  # the whole name (the entity may have missed its first part)
     role = ctx.doc[first.i - 1]
     if role.i <= subj.i or ctx.inside[role.i] or not (is_person_noun(role) or role.lower_ in TITLE_WORDS):
+        return None
+    if person_head and any(t.pos_ == "ADP" or t.is_punct for t in ctx.doc[subj.i + 1:first.i]):
         return None
     return last
 

@@ -141,6 +141,9 @@ ARTICLES = {
     "org_role_person": ("Plant closes",
                         "The plant will close in March. “The building is not safe for workers,” Oregon Bureau of "
                         "Labor and Industry deputy commissioner Harriet Quill told the Courier."),
+    "role_and_role_person": ("Fame", "Pop singer and former game show host Vera Lund told reporters: "
+                                     "\"I want no more fame.\""),
+    "lawyer_for_person": ("Fame", "\"We are calm,\" the lawyer for singer Vera Lund said."),
     "org_not_person": ("Strike", "“We are sad,” the family of Mara Quill said."),
     # an inserted clause with its own indirect speech sits between the speaker and the quote
     "inserted_indirect": ("Roof", "Officials met on Friday. Inspector Paul Garner told the Gazette after a meeting "

@@ -42,6 +42,13 @@ def test_person_at_the_end_of_an_organisation_subject_speaks(docs):
     assert q.speaker != "Mara Quill", "a person after 'of' with no role noun before the name does not speak"
 
 
+def test_person_noun_joined_to_a_named_role_is_that_person(docs):
+    (q,) = quotes(docs, "role_and_role_person")
+    assert q.speaker == "Vera Lund" and q.speaker_type == "named"
+    (q,) = quotes(docs, "lawyer_for_person")
+    assert q.speaker != "Vera Lund", "the lawyer for a person is not the person"
+
+
 def test_verb_with_its_own_indirect_speech_does_not_introduce_the_quote(docs):
     (q,) = quotes(docs, "inserted_indirect")
     assert q.speaker == "Paul Garner"
