@@ -8,7 +8,7 @@ from .context import Context, is_end
 from .kinds import is_speaker_like
 from .lexicon import DOCUMENT_NOUNS, NAMING_VERBS, SPEECH_VERBS, SUBORDINATING_CONJUNCTIONS
 from .marks import RawQuote
-from .subjects import subject_of
+from .subjects import mute_noun, subject_of
 
 def is_cue(t: Token, before: bool) -> bool:
     """A reporting verb that can be the cue of a quote next to it (``before``: the verb comes
@@ -230,5 +230,4 @@ def _mute_subject(ctx: Context, verb: Token) -> bool:
     """A reporting verb whose subject is a thing that cannot speak ("if the data suggested
     ..."): neither a name, a pronoun, a person or organisation noun nor a document."""
     subj = subject_of(ctx, verb)
-    return subj is not None and subj.pos_ == "NOUN" and not is_speaker_like(subj) \
-        and subj.lemma_.lower() not in DOCUMENT_NOUNS
+    return subj is not None and mute_noun(subj)

@@ -7,7 +7,7 @@ from spacy.tokens import Token
 
 from .context import Context, is_end
 from .kinds import SUBJECT_DEPS, is_person_noun, is_speaker_like
-from .lexicon import LISTENER_VERBS, NAMING_VERBS, TITLE_WORDS
+from .lexicon import DOCUMENT_NOUNS, LISTENER_VERBS, NAMING_VERBS, TITLE_WORDS
 
 _RELATIVE = frozenset({"who", "which", "that", "whom"})
 # Dependency labels of clauses a reporting verb can sit in; the subject may be the head's.
@@ -28,7 +28,11 @@ def subject_of(ctx: Context, verb: Token) -> Token | None:
                 if sub_is_who(sub, v):
                     sub = _person_before(ctx, sub) or sub
             found.append(sub)
-            if is_speaker_like(sub) or v is not verb or v.dep_ not in ("advcl", "xcomp", "conj"):
+            if is_speaker_like(sub):
+                break
+            # a clause climbed into whose subject is a thing that cannot speak ("officials tried to calm
+            # fears that the crisis was spreading, insisting ...") is not the speaker's: climb on
+            if (v is verb and v.dep_ not in ("advcl", "xcomp", "conj")) or (v is not verb and not mute_noun(sub)):
                 break
         elif v.dep_ == "acl" and v.head.pos_ in ("NOUN", "PROPN") and not ctx.inside[v.head.i] \
                 and is_speaker_like(v.head):
@@ -44,6 +48,12 @@ def subject_of(ctx: Context, verb: Token) -> Token | None:
     if not found:
         return None
     return next((f for f in found if is_speaker_like(f)), found[0])
+
+
+def mute_noun(t: Token) -> bool:
+    """A common noun for a thing that cannot speak: not a person or organisation noun, not a
+    document ("the report said" speaks for its issuer)."""
+    return t.pos_ == "NOUN" and not is_speaker_like(t) and t.lemma_.lower() not in DOCUMENT_NOUNS
 
 
 def sub_is_who(head: Token, relcl: Token) -> bool:

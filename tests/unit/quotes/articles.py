@@ -157,6 +157,9 @@ ARTICLES = {
     "in_a_statement": ("Clinic", "Singer Mila Dorne finally went to a clinic on Friday. In a statement from her agents, "
                                  "it was confirmed, \"She has entered the Greenway Clinic.\" The clinic is small."),
     "in_a_letter": ("Rent", "In a letter by the Riverside Tenants Union, it was made clear: \"We will not pay.\""),
+    "mute_clause": ("Spill", "In Lisbon, harbor officials desperately tried to calm public fears that the oil spill "
+                             "was spreading to the rest of the coast, insisting it was a \"contained event\" caused "
+                             "by one ship."),
     "acronym": ("Lawsuit", "The Coastal Birds Protection League sued the city on Monday. "
                            "“We will appeal the ruling,” the CBPL said."),
 }

@@ -91,3 +91,8 @@ def test_a_document_introducing_the_quote_speaks_for_its_issuer(docs):
     assert q.speaker == "Mila Dorne's agents"
     (q,) = quotes(docs, "in_a_letter")
     assert q.speaker == "Riverside Tenants Union" and q.speaker_type == "organisation"
+
+
+def test_the_speaker_is_not_a_thing_in_the_clause_a_participle_hangs_from(docs):
+    (q,) = quotes(docs, "mute_clause")
+    assert q.speaker == "harbor officials"
