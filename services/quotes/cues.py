@@ -219,15 +219,27 @@ def _reports_other(ctx: Context, verb: Token, raw: RawQuote) -> bool:
 
 
 def _reports_own_clause(ctx: Context, verb: Token, raw: RawQuote) -> bool:
-    """A verb before the quote whose reported clause ends before the quote ("where Y said the
-    site was safe -- '...'"): its complement is indirect speech, so it does not introduce the
-    quote; another reporting verb of the frame does."""
-    return any(c.dep_ == "ccomp" and c.i > verb.i
-               and c.right_edge.idx + len(c.right_edge.text) <= raw.open_start for c in verb.children)
+    """A verb before the quote in an inserted clause with its own indirect speech ("X told the
+    paper after the hearing -- where Y said the site was safe -- '...'"): its reported clause
+    ends before the quote and a dash or closing parenthesis closes the insertion, so it does
+    not introduce the quote; another reporting verb of the frame does.  ("Y said the breach
+    was old: '...'" -- a colon -- goes on with Y.)"""
+    for c in verb.children:
+        if c.dep_ != "ccomp" or c.i < verb.i:
+            continue
+        end = c.right_edge.idx + len(c.right_edge.text)
+        gap = ctx.text[end:raw.open_start]
+        if end <= raw.open_start and any(m in gap for m in "—–)") and not gap.strip(" \t\n—–),"):
+            return True
+    return False
 
 
 def _mute_subject(ctx: Context, verb: Token) -> bool:
     """A reporting verb whose subject is a thing that cannot speak ("if the data suggested
-    ..."): neither a name, a pronoun, a person or organisation noun nor a document."""
+    ..."): neither a name, a pronoun, a person or organisation noun nor a document.  A verb
+    whose own subject is "who" has a person for its subject, whatever the tagger made of the
+    antecedent ("Moon Jae-in, who said" may leave "in" a common noun)."""
+    if any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ == "who" for c in verb.children):
+        return False
     subj = subject_of(ctx, verb)
     return subj is not None and mute_noun(subj)

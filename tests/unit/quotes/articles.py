@@ -149,6 +149,9 @@ ARTICLES = {
     "inserted_indirect": ("Roof", "Officials met on Friday. Inspector Paul Garner told the Gazette after a meeting "
                                   "— where the owner’s lawyer Jonah Pike said the site was safe — "
                                   "“The roof could fall at any moment.”"),
+    "who_mangled_name": ("Border", "We hope he was speaking on the same wavelength as Governor Lee Sang-in, who said he "
+                                   "hoped the visit would be a turning point and that the two sides had agreed to "
+                                   "settle the border question \"in a calm manner\"."),
     "closing_inversion": ("Vote", "The vote was close. The likely outcome will be \"a long delay\" for residents, "
                                   "argued the Harbor Users Association."),
     "mute_subject": ("Dredging", "A harbor official speaking on the condition of anonymity said that under the new "

@@ -54,6 +54,25 @@ def test_verb_with_its_own_indirect_speech_does_not_introduce_the_quote(docs):
     assert q.speaker == "Paul Garner"
 
 
+def test_indirect_speech_ending_in_a_colon_goes_on_with_its_speaker():
+    # a fixed parse (the model's, on a longer sentence): the quote is a second clausal complement of "said"
+    words = "Pell reported that Norland said the leak lasted over the winter : “ unlogged access to records " \
+            "lasted until June . ”".split()
+    spaces = [True] * 10 + [False, True, False, True, True, True, True, True, True, False, False, False]
+    doc = Doc(spacy.blank("en").vocab, words=words, spaces=spaces,
+              pos="PROPN VERB SCONJ PROPN VERB DET NOUN VERB ADP DET NOUN PUNCT PUNCT ADJ NOUN ADP NOUN VERB ADP "
+                  "PROPN PUNCT PUNCT".split(),
+              tags="NNP VBD IN NNP VBD DT NN VBD IN DT NN : `` JJ NN IN NNS VBD IN NNP . ''".split(),
+              lemmas="Pell report that Norland say the leak last over the winter : “ unlogged access to record last "
+                     "until June . ”".split(),
+              heads=[1, 1, 4, 4, 1, 6, 7, 4, 7, 10, 8, 17, 14, 14, 17, 14, 15, 4, 17, 18, 1, 1],
+              deps="nsubj ROOT mark nsubj ccomp det nsubj ccomp prep det pobj punct punct amod nsubj prep pobj "
+                   "ccomp prep pobj punct punct".split(),
+              ents=["B-PERSON", "O", "O", "B-ORG"] + ["O"] * 15 + ["B-DATE", "O", "O"])
+    (q,) = extract_quotes(doc, None)
+    assert q.speaker == "Norland", "a colon after indirect speech goes on with its speaker"
+
+
 def test_closing_inversion_after_a_comma(docs):
     (q,) = quotes(docs, "closing_inversion")
     assert q.speaker == "Harbor Users Association" and q.speaker_type == "organisation"
@@ -91,6 +110,11 @@ def test_a_document_introducing_the_quote_speaks_for_its_issuer(docs):
     assert q.speaker == "Mila Dorne's agents"
     (q,) = quotes(docs, "in_a_letter")
     assert q.speaker == "Riverside Tenants Union" and q.speaker_type == "organisation"
+
+
+def test_who_makes_its_verb_a_person_s_whatever_the_tagger_made_of_the_name(docs):
+    (q,) = quotes(docs, "who_mangled_name")
+    assert q.cue == "said", "the tagger makes a hyphenated name's last part a common noun; 'who said' still speaks"
 
 
 def test_the_speaker_is_not_a_thing_in_the_clause_a_participle_hangs_from(docs):
