@@ -227,7 +227,10 @@ def _reports_own_clause(ctx: Context, verb: Token, raw: RawQuote) -> bool:
     for c in verb.children:
         if c.dep_ != "ccomp" or c.i < verb.i:
             continue
-        end = c.right_edge.idx + len(c.right_edge.text)
+        last = c.right_edge
+        while last.is_punct and last.i > c.i:
+            last = ctx.doc[last.i - 1]  # the parser may hang the closing dash on the clause
+        end = last.idx + len(last.text)
         gap = ctx.text[end:raw.open_start]
         if end <= raw.open_start and any(m in gap for m in "—–)") and not gap.strip(" \t\n—–),"):
             return True
