@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from .context import Attribution, Context
+from .documents import document_author
+from .lexicon import DOCUMENT_NOUNS
 from .cues import after_frame, before_frame, find_cue, is_cue, read_document
 from .labels import colon_sentence, label_attribution
 from .marks import RawQuote
@@ -18,7 +20,7 @@ def attribute(ctx: Context, raw: RawQuote, headline: bool = False) -> Attributio
     if cue is None:
         if headline:
             return _headline_colon(ctx, raw)
-        return label_attribution(ctx, raw) or Attribution()
+        return label_attribution(ctx, raw) or _document_source(ctx, raw) or Attribution()
     frame = after_frame(ctx, raw) if side == "after" else before_frame(ctx, raw)
     cue_text = "according to" if subj is not None else cue.text
     if subj is None:
@@ -53,3 +55,27 @@ def _headline_colon(ctx: Context, raw: RawQuote) -> Attribution:
             resolve_speaker(ctx, toks[-1], raw, att)
             return att
     return Attribution()
+
+
+
+def _document_source(ctx: Context, raw: RawQuote) -> Attribution | None:
+    """"In a statement from X, it was confirmed: '...'": with no reporting verb that names a
+    speaker, a document introducing the quote ("in a statement/letter from/by X", ending
+    right before the quote) speaks for whoever issued it."""
+    frame = before_frame(ctx, raw)
+    if not frame or frame[-1].text not in (",", ":"):
+        return None
+    for t in frame:
+        if t.dep_ != "pobj" or t.head.lower_ != "in" or t.lemma_.lower() not in DOCUMENT_NOUNS:
+            continue
+        issuer = document_author(ctx, t)
+        if issuer is None:
+            continue
+        att = Attribution(cue="in a " + t.lower_, cue_i=t.i)
+        if isinstance(issuer, str):
+            att.speaker, att.speaker_type = issuer, "organisation"
+            att.mention = (t.left_edge.idx, t.idx + len(t.text))
+        else:
+            resolve_speaker(ctx, issuer, raw, att)
+        return att if att.speaker is not None else None
+    return None

@@ -8,7 +8,7 @@ from .context import Context, is_end
 from .kinds import is_speaker_like
 from .lexicon import DOCUMENT_NOUNS, NAMING_VERBS, SPEECH_VERBS, SUBORDINATING_CONJUNCTIONS
 from .marks import RawQuote
-from .subjects import subject_of
+from .subjects import mute_noun, subject_of
 
 def is_cue(t: Token, before: bool) -> bool:
     """A reporting verb that can be the cue of a quote next to it (``before``: the verb comes
@@ -160,6 +160,9 @@ def find_cue(ctx: Context, raw: RawQuote) -> tuple[Token | None, Token | None, s
                          and not _has_thing_object(ctx, t)]
                 if cands and _introduces_next(ctx, raw, frame):
                     cands = []
+        if side == "before":
+            cands = [t for t in cands if not _reports_own_clause(ctx, t, raw)] or cands
+        cands = [t for t in cands if not _mute_subject(ctx, t)] or cands
         if cands:
             cue = cands[0] if side == "after" else cands[-1]
             return cue, None, side
@@ -213,3 +216,33 @@ def _reports_other(ctx: Context, verb: Token, raw: RawQuote) -> bool:
     """A verb after the quote that reports its own clause ("X said the deal ...")."""
     return any(c.dep_ == "ccomp" and c.i > verb.i and c.left_edge.i <= verb.i + 2 and not ctx.inside[c.i]
                for c in verb.children)
+
+
+def _reports_own_clause(ctx: Context, verb: Token, raw: RawQuote) -> bool:
+    """A verb before the quote in an inserted clause with its own indirect speech ("X told the
+    paper after the hearing -- where Y said the site was safe -- '...'"): its reported clause
+    ends before the quote and a dash or closing parenthesis closes the insertion, so it does
+    not introduce the quote; another reporting verb of the frame does.  ("Y said the breach
+    was old: '...'" -- a colon -- goes on with Y.)"""
+    for c in verb.children:
+        if c.dep_ != "ccomp" or c.i < verb.i:
+            continue
+        last = c.right_edge
+        while last.is_punct and last.i > c.i:
+            last = ctx.doc[last.i - 1]  # the parser may hang the closing dash on the clause
+        end = last.idx + len(last.text)
+        gap = ctx.text[end:raw.open_start]
+        if end <= raw.open_start and any(m in gap for m in "—–)") and not gap.strip(" \t\n—–),"):
+            return True
+    return False
+
+
+def _mute_subject(ctx: Context, verb: Token) -> bool:
+    """A reporting verb whose subject is a thing that cannot speak ("if the data suggested
+    ..."): neither a name, a pronoun, a person or organisation noun nor a document.  A verb
+    whose own subject is "who" has a person for its subject, whatever the tagger made of the
+    antecedent ("Moon Jae-in, who said" may leave "in" a common noun)."""
+    if any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ == "who" for c in verb.children):
+        return False
+    subj = subject_of(ctx, verb)
+    return subj is not None and mute_noun(subj)

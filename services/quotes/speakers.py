@@ -8,11 +8,12 @@ import re
 
 from spacy.tokens import Token
 
+from .acronyms import expand_acronym
 from .context import Attribution, Context
 from .descriptions import described_org, group_speaker, match_description
 from .documents import document_author, document_issuer, pronoun_document_issuer
 from .kinds import is_org, is_person_noun
-from .lexicon import PRONOUNS_FEMALE, PRONOUNS_MALE, PRONOUNS_PLURAL
+from .lexicon import PRONOUNS_FEMALE, PRONOUNS_MALE, PRONOUNS_PLURAL, TITLE_WORDS
 from .marks import RawQuote
 from .mentions import mention_tokens, name_and_role
 from .names import tokens_text
@@ -58,6 +59,10 @@ def _resolve_speaker(ctx: Context, subj: Token, raw: RawQuote, att: Attribution)
             att.mention = (toks[0].idx, toks[-1].idx + len(toks[-1].text))
             att.speaker, att.speaker_type, att.role = name, "named", role or _strip_det(desc)
             return
+    person = _person_closing_org(ctx, subj)
+    if person is not None:                           # "Acme Corp. deputy director Jo Roe told"
+        _resolve_speaker(ctx, person, raw, att)
+        return
     issuer = document_author(ctx, subj)
     if issuer is not None:
         if isinstance(issuer, Token):
@@ -79,7 +84,7 @@ def _resolve_speaker(ctx: Context, subj: Token, raw: RawQuote, att: Attribution)
         att.role = role
         return
     if subj.pos_ == "PROPN" or (is_org(subj, toks) and any(t.pos_ == "PROPN" for t in toks)):
-        att.speaker = _strip_det(tokens_text(ctx.doc, toks))
+        att.speaker = expand_acronym(ctx.text, _strip_det(tokens_text(ctx.doc, toks)))
         att.speaker_type = "organisation"
         return
     # a description: "the vice president", "a senior official", "her rep"
@@ -102,6 +107,31 @@ def _resolve_speaker(ctx: Context, subj: Token, raw: RawQuote, att: Attribution)
     att.speaker = possessive_description(ctx, toks, raw) or desc
     if is_org(subj, toks):
         att.speaker_type = "organisation"
+
+
+def _person_closing_org(ctx: Context, subj: Token) -> Token | None:
+    """The person named at the end of an organisation-headed subject: "Acme Corp. deputy
+    director Jo Roe told ..." often parses with the organisation as the head and the person
+    as an apposition or a prepositional object inside it; the organisation there only
+    premodifies the person's role, so the person speaks.  The name must be a PERSON entity
+    that ends the subject phrase, right after a role noun or a title.  Likewise a person noun
+    joined to a named role ("actress and former reporter Jo Roe checked in"), with no
+    preposition between them ("the lawyer for singer Jo Roe" is not Jo Roe)."""
+    person_head = subj.pos_ == "NOUN" and is_person_noun(subj)
+    if not (person_head or (subj.pos_ == "PROPN" and is_org(subj, [subj], ctx.registry))):
+        return None
+    last = subj.right_edge
+    if last.i <= subj.i or ctx.inside[last.i] or last.ent_type_ != "PERSON" or last.pos_ != "PROPN":
+        return None
+    first = last
+    while first.i - 1 > subj.i and ctx.doc[first.i - 1].pos_ == "PROPN" and not ctx.inside[first.i - 1]:
+        first = ctx.doc[first.i - 1]  # the whole name (the entity may have missed its first part)
+    role = ctx.doc[first.i - 1]
+    if role.i <= subj.i or ctx.inside[role.i] or not (is_person_noun(role) or role.lower_ in TITLE_WORDS):
+        return None
+    if person_head and any(t.pos_ == "ADP" or t.is_punct for t in ctx.doc[subj.i + 1:first.i]):
+        return None
+    return last
 
 
 def _numbered_designation(ctx: Context, subj: Token) -> tuple[int, int] | None:

@@ -7,7 +7,7 @@ from spacy.tokens import Token
 
 from .context import Context, is_end
 from .kinds import SUBJECT_DEPS, is_person_noun, is_speaker_like
-from .lexicon import LISTENER_VERBS, TITLE_WORDS
+from .lexicon import DOCUMENT_NOUNS, LISTENER_VERBS, NAMING_VERBS, TITLE_WORDS
 
 _RELATIVE = frozenset({"who", "which", "that", "whom"})
 # Dependency labels of clauses a reporting verb can sit in; the subject may be the head's.
@@ -28,7 +28,11 @@ def subject_of(ctx: Context, verb: Token) -> Token | None:
                 if sub_is_who(sub, v):
                     sub = _person_before(ctx, sub) or sub
             found.append(sub)
-            if is_speaker_like(sub) or v is not verb or v.dep_ not in ("advcl", "xcomp", "conj"):
+            if is_speaker_like(sub):
+                break
+            # a clause climbed into whose subject is a thing that cannot speak ("officials tried to calm
+            # fears that the crisis was spreading, insisting ...") is not the speaker's: climb on
+            if (v is verb and v.dep_ not in ("advcl", "xcomp", "conj")) or (v is not verb and not mute_noun(sub)):
                 break
         elif v.dep_ == "acl" and v.head.pos_ in ("NOUN", "PROPN") and not ctx.inside[v.head.i] \
                 and is_speaker_like(v.head):
@@ -44,6 +48,12 @@ def subject_of(ctx: Context, verb: Token) -> Token | None:
     if not found:
         return None
     return next((f for f in found if is_speaker_like(f)), found[0])
+
+
+def mute_noun(t: Token) -> bool:
+    """A common noun for a thing that cannot speak: not a person or organisation noun, not a
+    document ("the report said" speaks for its issuer)."""
+    return t.pos_ == "NOUN" and not is_speaker_like(t) and t.lemma_.lower() not in DOCUMENT_NOUNS
 
 
 def sub_is_who(head: Token, relcl: Token) -> bool:
@@ -135,7 +145,7 @@ def inverted_name(ctx: Context, verb: Token, subj: Token | None, frame: list[Tok
 
     Only for a verb right next to the quote ("..., said X"); after "told" or
     "asked" the next noun is the listener."""
-    if frame and frame[0].i != verb.i:
+    if frame and frame[0].i != verb.i and not _closing_inversion(ctx, verb, frame):
         return None
     if verb.lemma_.lower() in LISTENER_VERBS:
         return None
@@ -175,6 +185,18 @@ def inverted_name(ctx: Context, verb: Token, subj: Token | None, frame: list[Tok
     if head.pos_ == "PROPN" or is_person_noun(head):
         return head
     return None
+
+
+def _closing_inversion(ctx: Context, verb: Token, frame: list[Token]) -> bool:
+    """"... will be 'a long delay' for residents, warned the union.": a reporting verb after a
+    comma with no subject of its own, followed only by a noun phrase to the end of the
+    sentence -- the quotative inversion closing a sentence that carries a quote."""
+    if verb.i == 0 or ctx.doc[verb.i - 1].text != "," or any(c.dep_ in SUBJECT_DEPS for c in verb.children):
+        return False
+    if verb.lemma_.lower() in NAMING_VERBS or not any(ctx.inside[t.i] for t in ctx.doc[verb.sent.start:verb.i]):
+        return False  # "..., called the plan 'a mess'" names; the quote must come before the verb
+    rest = [t for t in frame if t.i > verb.i]
+    return bool(rest) and not any(t.pos_ in ("VERB", "AUX") or t.text == "," for t in rest)
 
 
 def quoted_as_saying(ctx: Context, cue: Token) -> Token | None:

@@ -137,6 +137,34 @@ ARTICLES = {
     # the parser makes the bare "." of "No." the subject when the designation precedes the verb
     "juror_number_before": ("Verdict", "The panel met for four days. \"We were searching,\" Juror No. 12 said. "
                                        "An angry defendant was recorded."),
+    # the parser heads these subjects with the organisation and hangs the person inside it
+    "org_role_person": ("Plant closes",
+                        "The plant will close in March. “The building is not safe for workers,” Oregon Bureau of "
+                        "Labor and Industry deputy commissioner Harriet Quill told the Courier."),
+    "role_and_role_person": ("Fame", "Pop singer and former game show host Vera Lund told reporters: "
+                                     "\"I want no more fame.\""),
+    "lawyer_for_person": ("Fame", "\"We are calm,\" the lawyer for singer Vera Lund said."),
+    "org_not_person": ("Strike", "“We are sad,” the family of Mara Quill said."),
+    # an inserted clause with its own indirect speech sits between the speaker and the quote
+    "inserted_indirect": ("Roof", "Officials met on Friday. Inspector Paul Garner told the Gazette after a meeting "
+                                  "— where the owner’s lawyer Jonah Pike said the site was safe — "
+                                  "“The roof could fall at any moment.”"),
+    "who_mangled_name": ("Border", "We hope he was speaking on the same wavelength as Governor Lee Sang-in, who said he "
+                                   "hoped the visit would be a turning point and that the two sides had agreed to "
+                                   "settle the border question \"in a calm manner\"."),
+    "closing_inversion": ("Vote", "The vote was close. The likely outcome will be \"a long delay\" for residents, "
+                                  "argued the Harbor Users Association."),
+    "mute_subject": ("Dredging", "A harbor official speaking on the condition of anonymity said that under the new "
+                                 "rule, a review would follow only if field data suggested \"a clear link\" between "
+                                 "the dredging and the damage."),
+    "in_a_statement": ("Clinic", "Singer Mila Dorne finally went to a clinic on Friday. In a statement from her agents, "
+                                 "it was confirmed, \"She has entered the Greenway Clinic.\" The clinic is small."),
+    "in_a_letter": ("Rent", "In a letter by the Riverside Tenants Union, it was made clear: \"We will not pay.\""),
+    "mute_clause": ("Spill", "In Lisbon, harbor officials desperately tried to calm public fears that the oil spill "
+                             "was spreading to the rest of the coast, insisting it was a \"contained event\" caused "
+                             "by one ship."),
+    "acronym": ("Lawsuit", "The Coastal Birds Protection League sued the city on Monday. "
+                           "“We will appeal the ruling,” the CBPL said."),
 }
 
 

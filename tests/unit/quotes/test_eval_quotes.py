@@ -77,16 +77,16 @@ def test_seed_face_the_nation_is_not_a_quote(seed_result):
 def test_ecbplus_dev(ecb_result):
     # floors >= 0.02 below the topic-CV figures of `storystream eval quotes ecbplus_dev.jsonl --folds 5`
     # (nothing fitted, scored per article: CV = all data; docs/quality-quotes.md): strict F1 0.961,
-    # lenient 0.970, speakers 0.935 (named 0.938, described 0.885, pronoun 0.974), found with right
-    # speaker 0.890; 6 known non-quotes extracted
+    # lenient 0.970, speakers 0.946 (named 0.946, described 0.923, pronoun 0.974), found with right
+    # speaker 0.901; 6 known non-quotes extracted
     assert ecb_result["strict"]["f1"] >= 0.94
     assert ecb_result["lenient"]["f1"] >= 0.95
-    assert ecb_result["speaker_accuracy"] >= 0.91
+    assert ecb_result["speaker_accuracy"] >= 0.92
     by = ecb_result["speaker_by_category"]
-    assert by["named"]["accuracy"] >= 0.91
-    assert by["described"]["accuracy"] >= 0.86
+    assert by["named"]["accuracy"] >= 0.92
+    assert by["described"]["accuracy"] >= 0.90
     assert by["pronoun"]["accuracy"] >= 0.95
-    assert ecb_result["found_with_right_speaker"] >= 0.87
+    assert ecb_result["found_with_right_speaker"] >= 0.88
     assert ecb_result["false_not_quotes"] <= 8  # not_quotes ceiling
 
 
