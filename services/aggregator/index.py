@@ -73,7 +73,8 @@ def _votes_in_full(feats: list[tuple[Collection[str], float]]) -> Counter:
 
 
 def _ranked(votes: dict[str, float], limit: int) -> list[str]:
-    return [sid for sid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+    # ``heapq.nsmallest`` is ``sorted(...)[:limit]`` (the keys are distinct) without sorting all
+    return [sid for sid, _ in heapq.nsmallest(limit, votes.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 class StoryIndex:

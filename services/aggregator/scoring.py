@@ -39,6 +39,7 @@ starts a new story.
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -336,6 +337,7 @@ def name_tokens(ents: Iterable[str]) -> set[str]:
     return toks
 
 
+@functools.lru_cache(maxsize=4096)    # a pure function of a few hundred distinct days, asked per candidate
 def ordinal(iso: str) -> Optional[int]:
     try:
         return date.fromisoformat(iso[:10] if len(iso) >= 10 else iso[:7] + "-15").toordinal()
