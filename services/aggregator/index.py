@@ -15,6 +15,7 @@ from typing import Collection, Iterable, Optional
 from services.aggregator.bounds import StorySide, story_side
 from services.aggregator.params import DEFAULT_PARAMS, ClusterParams
 from services.aggregator.signature import ArticleSignature, StorySignature, Top, top_features
+from services.aggregator.vocab import Vocab
 
 
 READ_ALL = 2000     # posting-list entries below which every list is simply read in full
@@ -87,6 +88,9 @@ class StoryIndex:
         self.df_ents: Counter = Counter()
         self.df_title: Counter = Counter()
         self.df_etok: Counter = Counter()
+        # the same document frequencies of terms, entity name tokens and headline words, by
+        # feature id (:mod:`vocab`: what the score bounds read)
+        self.vocab_terms, self.vocab_etok, self.vocab_title = Vocab(), Vocab(), Vocab()
         self.sigs: dict[str, StorySignature] = {}           # story id -> signature (open and closed)
         self.closed: set[str] = set()
         self.postings: dict[str, set[str]] = {}   # "e:key" / "t:term" -> story ids
@@ -120,15 +124,32 @@ class StoryIndex:
             self.df_terms[t] += sign
         for t in art_sig.title:
             self.df_title[t] += sign
-        for t in {t for k in art_sig.entities for t in k.split()}:
+        etok = {t for k in art_sig.entities for t in k.split()}
+        for t in etok:
             self.df_etok[t] += sign
+        self.vocab_terms.add(art_sig.terms, sign)
+        self.vocab_title.add(art_sig.title, sign)
+        self.vocab_etok.add(etok, sign)
         if sign < 0:                       # forget features no indexed article has any more
             for df, keys in ((self.df_ents, art_sig.entities), (self.df_terms, art_sig.terms),
-                             (self.df_title, art_sig.title),
-                             (self.df_etok, {t for k in art_sig.entities for t in k.split()})):
+                             (self.df_title, art_sig.title), (self.df_etok, etok)):
                 for k in keys:
                     if df.get(k, 1) <= 0:
                         del df[k]
+            self._renumber()
+
+    def _renumber(self) -> None:
+        """New feature ids (:mod:`vocab`) once a vocabulary has grown to more than twice the
+        features still counted, and the stories' bound sides re-made with them (from the same
+        ``top`` and article count: the same sides)."""
+        if not any(v.renumbered(df) for v, df in ((self.vocab_terms, self.df_terms),
+                                                   (self.vocab_etok, self.df_etok),
+                                                   (self.vocab_title, self.df_title))):
+            return
+        self.vocab_terms, self.vocab_etok = Vocab(self.df_terms), Vocab(self.df_etok)
+        self.vocab_title = Vocab(self.df_title)
+        for sid, side in self.sides.items():
+            self.sides[sid] = story_side(self.top[sid], side[0], self.vocab_terms, self.vocab_etok)
 
     def idf(self, df: Counter, k: str) -> float:
         # memoised until the next ``observe`` (scoring one article against ~tens of stories and
@@ -166,7 +187,7 @@ class StoryIndex:
         self.postings_version += 1
         self.sigs[sid] = sig
         top = self.top[sid] = top_features(sig, self.params)
-        self.sides[sid] = story_side(top, sig.articles)
+        self.sides[sid] = story_side(top, sig.articles, self.vocab_terms, self.vocab_etok)
         if members:
             self.members[sid] = members
         if closed:
