@@ -40,12 +40,12 @@ def top_voted(feats: list[tuple[Collection[str], float]], limit: int) -> list[st
         return _ranked(_votes_in_full(feats), limit)
     order = sorted(range(len(feats)), key=lambda i: (len(feats[i][0]), i))
     partial: dict[str, float] = {}
-    kth = 0.0
+    kth = read = 0.0
     for n, i in enumerate(order):
-        for sid in feats[i][0]:
-            partial[sid] = partial.get(sid, 0.0) + feats[i][1]
+        _add(partial, *feats[i])
+        read += feats[i][1]             # no partial vote exceeds the sum of the weights read
         rest = sum(feats[j][1] for j in order[n + 1:])
-        if len(partial) >= limit:
+        if len(partial) >= limit and read * (1 + _MARGIN) > rest * (1 + _MARGIN) + _MARGIN:
             kth = heapq.nlargest(limit, partial.values())[-1]
             if kth > rest * (1 + _MARGIN) + _MARGIN:
                 break
@@ -65,17 +65,33 @@ def top_voted(feats: list[tuple[Collection[str], float]], limit: int) -> list[st
     return _ranked(votes, limit)
 
 
-def _votes_in_full(feats: list[tuple[Collection[str], float]]) -> Counter:
-    votes: Counter = Counter()
+def _votes_in_full(feats: list[tuple[Collection[str], float]]) -> dict[str, float]:
+    votes: dict[str, float] = {}
     for posts, w in feats:
-        for sid in posts:
-            votes[sid] += w
+        _add(votes, posts, w)
     return votes
 
 
+def _add(votes: dict[str, float], posts: Collection[str], w: float) -> None:
+    """``votes[sid] += w`` (from 0) for each story of ``posts``; a set's new stories are added
+    in one C-level update (0 + w is w: the same sums)."""
+    if isinstance(posts, (set, frozenset)) and len(posts) > 8:
+        new = posts.difference(votes)
+        for sid in votes.keys() & posts:
+            votes[sid] += w
+        votes.update(dict.fromkeys(new, w))
+    else:
+        for sid in posts:
+            votes[sid] = votes.get(sid, 0) + w
+
+
 def _ranked(votes: dict[str, float], limit: int) -> list[str]:
-    # ``heapq.nsmallest`` is ``sorted(...)[:limit]`` (the keys are distinct) without sorting all
-    return [sid for sid, _ in heapq.nsmallest(limit, votes.items(), key=lambda kv: (-kv[1], kv[0]))]
+    """The ``limit`` first of ``votes`` by (-vote, id): the ``limit``-th largest vote found
+    first (a plain heap of floats), then only the stories at or above it sorted."""
+    if len(votes) > limit:
+        kth = heapq.nlargest(limit, votes.values())[-1]
+        votes = {sid: v for sid, v in votes.items() if v >= kth}
+    return [sid for sid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 
 class StoryIndex:
@@ -102,6 +118,7 @@ class StoryIndex:
         self.members: dict[str, list] = {}        # open story id -> [(entity keys, title words)] per article
         self._idf_memo: dict[int, dict[str, float]] = {}
         self._rarest_memo: dict[str, str] = {}
+        self._token_idf_memo: dict[str, float] = {}
         # how many ``observe`` calls so far: what was computed from the idfs is valid while it stays
         self.generation = 0
         self.top: dict[str, Top] = {}             # story id -> its heaviest (terms, entities)
@@ -116,6 +133,7 @@ class StoryIndex:
     def observe(self, art_sig: ArticleSignature, sign: int = 1) -> None:
         self._idf_memo.clear()              # every cached value below depends on the idfs
         self._rarest_memo.clear()
+        self._token_idf_memo.clear()
         self.generation += 1
         self.n_docs += sign
         for k in art_sig.entities:
@@ -267,5 +285,9 @@ class StoryIndex:
         return r
 
     def token_idf(self, key: str) -> float:
-        """The idf of an entity key's rarest name token."""
-        return self.idf(self.df_etok, self.rarest(key))
+        """The idf of an entity key's rarest name token (memoised until the next ``observe``)."""
+        memo = self._token_idf_memo
+        v = memo.get(key)
+        if v is None:
+            v = memo[key] = self.idf(self.df_etok, self.rarest(key))
+        return v
