@@ -21,16 +21,15 @@ nothing (tests/unit/aggregator/test_bounds.py: the bound against the score, and 
 against scoring every candidate in full, over random cases).
 
 The story side that does not depend on the idfs (its heaviest terms' ids and weights, its
-entity name tokens' ids and weights before idf) is made once per change of a story, when
+entity name tokens' ids and weights before idf, its headline words' ids and weights) is made once per change of a story, when
 ``StoryIndex.put`` indexes it (with its ``top``).  Between ``add_member`` (a signature changed
 in place) and the ``put`` that follows, the story's article count differs from the side's: the
 side is then rebuilt from the same ``top`` the score reads (whose entities are the signature's
-own, changed in place).
+own, changed in place) and the signature's headline words.
 """
 from __future__ import annotations
 
 import math
-from itertools import chain
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
@@ -45,14 +44,16 @@ if TYPE_CHECKING:
 REL_SLACK = 1e-9     # relative slack on each bound cosine (the floating-point error is ~1e-13)
 ABS_SLACK = 1e-9     # absolute slack on the bound score
 
-StorySide = tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+StorySide = tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def story_side(top: Top, articles: int, terms: Vocab, etok: Vocab) -> StorySide:
+def story_side(top: Top, title: dict[str, float], articles: int, terms: Vocab, etok: Vocab,
+               words: Vocab) -> StorySide:
     """What a story's bound needs that does not depend on the idfs (made once per change of the
     story, by ``StoryIndex.put``): its article count, its heaviest terms (ids in ``terms``,
-    weights) and the name tokens of its heaviest entities (ids in ``etok``, weights before idf
-    and before the 1 / articles scale, which a cosine ignores)."""
+    weights), the name tokens of its heaviest entities (ids in ``etok``, weights before idf
+    and before the 1 / articles scale, which a cosine ignores) and its headline words
+    (``title``: ids in ``words``, weights)."""
     top_terms, ents = top
     tok: dict[str, float] = {}
     for k, e in ents.items():
@@ -60,7 +61,8 @@ def story_side(top: Top, articles: int, terms: Vocab, etok: Vocab) -> StorySide:
         for t in toks:
             tok[t] = tok.get(t, 0.0) + e.weight / math.sqrt(len(toks))
     return (articles, terms.ids_of(top_terms), np.fromiter(top_terms.values(), float, len(top_terms)),
-            etok.ids_of(tok), np.fromiter(tok.values(), float, len(tok)))
+            etok.ids_of(tok), np.fromiter(tok.values(), float, len(tok)),
+            words.ids_of(title), np.fromiter(title.values(), float, len(title)))
 
 
 class Bounds:
@@ -83,7 +85,7 @@ class Bounds:
             return None
         if side[0] != sig.articles:
             top = idx.top.get(sid)
-            return None if top is None else story_side(top, sig.articles, idx.vocab_terms, idx.vocab_etok)
+            return None if top is None else story_side(top, sig.title, sig.articles, *idx.vocabs())
         return side
 
     def upper(self, art_sig: ArticleSignature, art_view, sids: list[str]) -> list[float]:
@@ -105,9 +107,7 @@ class Bounds:
         cos_e = _cosines(idx, idx.vocab_etok, art_view.entity_tokens, art_view.entity_norm,
                          [sides[i][3] for i in known], np.concatenate([sides[i][4] for i in known]))
         cos_h = _cosines(idx, idx.vocab_title, art_view.title, art_view.title_norm,
-                         [idx.vocab_title.ids_of(s.title) for s in sigs],
-                         np.fromiter(chain.from_iterable(s.title.values() for s in sigs), float,
-                                     sum(len(s.title) for s in sigs)))
+                         [sides[i][5] for i in known], np.concatenate([sides[i][6] for i in known]))
         for j in range(m):
             sig = sigs[j]
             s = ((p.w_entities * cos_e[j] + p.w_terms * cos_t[j] + p.w_title * cos_h[j])

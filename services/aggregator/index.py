@@ -167,7 +167,11 @@ class StoryIndex:
         self.vocab_terms, self.vocab_etok = Vocab(self.df_terms), Vocab(self.df_etok)
         self.vocab_title = Vocab(self.df_title)
         for sid, side in self.sides.items():
-            self.sides[sid] = story_side(self.top[sid], side[0], self.vocab_terms, self.vocab_etok)
+            self.sides[sid] = story_side(self.top[sid], self.sigs[sid].title, side[0], *self.vocabs())
+
+    def vocabs(self) -> tuple[Vocab, Vocab, Vocab]:
+        """The feature ids of terms, entity name tokens and headline words (:mod:`vocab`)."""
+        return self.vocab_terms, self.vocab_etok, self.vocab_title
 
     def idf(self, df: Counter, k: str) -> float:
         # memoised until the next ``observe`` (scoring one article against ~tens of stories and
@@ -205,7 +209,7 @@ class StoryIndex:
         self.postings_version += 1
         self.sigs[sid] = sig
         top = self.top[sid] = top_features(sig, self.params)
-        self.sides[sid] = story_side(top, sig.articles, self.vocab_terms, self.vocab_etok)
+        self.sides[sid] = story_side(top, sig.title, sig.articles, *self.vocabs())
         if members:
             self.members[sid] = members
         if closed:
