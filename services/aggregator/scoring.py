@@ -43,6 +43,7 @@ import functools
 import math
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 from datetime import date
 from typing import Callable, Iterable, Mapping, Optional
 
@@ -269,11 +270,13 @@ class Scorer:
             return sum(cosine(v.title, hs, v.title_norm, hn) for v in map(self.article_view, a)) / len(a)
         return max(side(xs, ys), side(ys, xs))
 
-    def reaches(self, art_sig: ArticleSignature, sid: str, threshold: float) -> bool:
+    def reaches(self, art_sig: ArticleSignature, sid: str, threshold: float, bound: Optional[float] = None) -> bool:
         """Whether the article's score against the indexed story ``sid`` (:meth:`score`, no
-        best-member term) is at least ``threshold``: no when its upper bound (:mod:`bounds`)
-        is below it, else as scored."""
-        if self.bounds.upper(art_sig, self.article_view(art_sig), [sid])[0] < threshold:
+        best-member term) is at least ``threshold``: no when its upper bound (:mod:`bounds`;
+        ``bound``: computed before) is below it, else as scored."""
+        if bound is None:
+            bound = self.bounds.upper(art_sig, self.article_view(art_sig), [sid])[0]
+        if bound < threshold:
             return False
         idx = self.index
         return self.score(art_sig, idx.sigs[sid], idx.top.get(sid)) >= threshold
@@ -344,6 +347,7 @@ def quote_overlap(art_sig: ArticleSignature, sig: StorySignature) -> float:
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "&", "de", "du", "la", "le"})
 
 
+@functools.lru_cache(maxsize=1 << 16)   # pure functions of a name, asked for every entity of every candidate
 def acronym(key: str) -> str:
     """The initials of a name of two or more words ("international monetary fund" -> "imf",
     "european union" -> "eu"); "" for a one-word name."""
@@ -355,9 +359,14 @@ def name_tokens(ents: Iterable[str]) -> set[str]:
     """Entity name tokens plus the acronyms of the names: whether a name is absent from the
     other side (the conflict) must not depend on one outlet writing "IMF" and another
     "International Monetary Fund"."""
-    toks = {t for k in ents for t in k.split()}
-    toks.update(a for k in ents if (a := acronym(k)))
-    return toks
+    return set(chain.from_iterable(map(_name_parts, ents)))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _name_parts(key: str) -> tuple[str, ...]:
+    """A name's tokens and its acronym, if any (:func:`name_tokens`)."""
+    a = acronym(key)
+    return (*key.split(), a) if a else tuple(key.split())
 
 
 @functools.lru_cache(maxsize=4096)    # a pure function of a few hundred distinct days, asked per candidate
