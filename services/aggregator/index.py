@@ -15,6 +15,7 @@ from typing import Collection, Iterable, Optional
 from services.aggregator.bounds import StorySide, story_side
 from services.aggregator.params import DEFAULT_PARAMS, ClusterParams
 from services.aggregator.signature import ArticleSignature, StorySignature, Top, top_features
+from services.aggregator.vocab import Vocab
 
 
 READ_ALL = 2000     # posting-list entries below which every list is simply read in full
@@ -39,12 +40,12 @@ def top_voted(feats: list[tuple[Collection[str], float]], limit: int) -> list[st
         return _ranked(_votes_in_full(feats), limit)
     order = sorted(range(len(feats)), key=lambda i: (len(feats[i][0]), i))
     partial: dict[str, float] = {}
-    kth = 0.0
+    kth = read = 0.0
     for n, i in enumerate(order):
-        for sid in feats[i][0]:
-            partial[sid] = partial.get(sid, 0.0) + feats[i][1]
+        _add(partial, *feats[i])
+        read += feats[i][1]             # no partial vote exceeds the sum of the weights read
         rest = sum(feats[j][1] for j in order[n + 1:])
-        if len(partial) >= limit:
+        if len(partial) >= limit and read * (1 + _MARGIN) > rest * (1 + _MARGIN) + _MARGIN:
             kth = heapq.nlargest(limit, partial.values())[-1]
             if kth > rest * (1 + _MARGIN) + _MARGIN:
                 break
@@ -64,15 +65,32 @@ def top_voted(feats: list[tuple[Collection[str], float]], limit: int) -> list[st
     return _ranked(votes, limit)
 
 
-def _votes_in_full(feats: list[tuple[Collection[str], float]]) -> Counter:
-    votes: Counter = Counter()
+def _votes_in_full(feats: list[tuple[Collection[str], float]]) -> dict[str, float]:
+    votes: dict[str, float] = {}
     for posts, w in feats:
-        for sid in posts:
-            votes[sid] += w
+        _add(votes, posts, w)
     return votes
 
 
+def _add(votes: dict[str, float], posts: Collection[str], w: float) -> None:
+    """``votes[sid] += w`` (from 0) for each story of ``posts``; a set's new stories are added
+    in one C-level update (0 + w is w: the same sums)."""
+    if isinstance(posts, (set, frozenset)) and len(posts) > 8:
+        new = posts.difference(votes)
+        for sid in votes.keys() & posts:
+            votes[sid] += w
+        votes.update(dict.fromkeys(new, w))
+    else:
+        for sid in posts:
+            votes[sid] = votes.get(sid, 0) + w
+
+
 def _ranked(votes: dict[str, float], limit: int) -> list[str]:
+    """The ``limit`` first of ``votes`` by (-vote, id): the ``limit``-th largest vote found
+    first (a plain heap of floats), then only the stories at or above it sorted."""
+    if len(votes) > limit:
+        kth = heapq.nlargest(limit, votes.values())[-1]
+        votes = {sid: v for sid, v in votes.items() if v >= kth}
     return [sid for sid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 
@@ -86,6 +104,9 @@ class StoryIndex:
         self.df_ents: Counter = Counter()
         self.df_title: Counter = Counter()
         self.df_etok: Counter = Counter()
+        # the same document frequencies of terms, entity name tokens and headline words, by
+        # feature id (:mod:`vocab`: what the score bounds read)
+        self.vocab_terms, self.vocab_etok, self.vocab_title = Vocab(), Vocab(), Vocab()
         self.sigs: dict[str, StorySignature] = {}           # story id -> signature (open and closed)
         self.closed: set[str] = set()
         self.postings: dict[str, set[str]] = {}   # "e:key" / "t:term" -> story ids
@@ -97,6 +118,7 @@ class StoryIndex:
         self.members: dict[str, list] = {}        # open story id -> [(entity keys, title words)] per article
         self._idf_memo: dict[int, dict[str, float]] = {}
         self._rarest_memo: dict[str, str] = {}
+        self._token_idf_memo: dict[str, float] = {}
         # how many ``observe`` calls so far: what was computed from the idfs is valid while it stays
         self.generation = 0
         self.top: dict[str, Top] = {}             # story id -> its heaviest (terms, entities)
@@ -111,6 +133,7 @@ class StoryIndex:
     def observe(self, art_sig: ArticleSignature, sign: int = 1) -> None:
         self._idf_memo.clear()              # every cached value below depends on the idfs
         self._rarest_memo.clear()
+        self._token_idf_memo.clear()
         self.generation += 1
         self.n_docs += sign
         for k in art_sig.entities:
@@ -119,15 +142,36 @@ class StoryIndex:
             self.df_terms[t] += sign
         for t in art_sig.title:
             self.df_title[t] += sign
-        for t in {t for k in art_sig.entities for t in k.split()}:
+        etok = {t for k in art_sig.entities for t in k.split()}
+        for t in etok:
             self.df_etok[t] += sign
+        self.vocab_terms.add(art_sig.terms, sign)
+        self.vocab_title.add(art_sig.title, sign)
+        self.vocab_etok.add(etok, sign)
         if sign < 0:                       # forget features no indexed article has any more
             for df, keys in ((self.df_ents, art_sig.entities), (self.df_terms, art_sig.terms),
-                             (self.df_title, art_sig.title),
-                             (self.df_etok, {t for k in art_sig.entities for t in k.split()})):
+                             (self.df_title, art_sig.title), (self.df_etok, etok)):
                 for k in keys:
                     if df.get(k, 1) <= 0:
                         del df[k]
+            self._renumber()
+
+    def _renumber(self) -> None:
+        """New feature ids (:mod:`vocab`) once a vocabulary has grown to more than twice the
+        features still counted, and the stories' bound sides re-made with them (from the same
+        ``top`` and article count: the same sides)."""
+        if not any(v.renumbered(df) for v, df in ((self.vocab_terms, self.df_terms),
+                                                   (self.vocab_etok, self.df_etok),
+                                                   (self.vocab_title, self.df_title))):
+            return
+        self.vocab_terms, self.vocab_etok = Vocab(self.df_terms), Vocab(self.df_etok)
+        self.vocab_title = Vocab(self.df_title)
+        for sid, side in self.sides.items():
+            self.sides[sid] = story_side(self.top[sid], self.sigs[sid].title, side[0], *self.vocabs())
+
+    def vocabs(self) -> tuple[Vocab, Vocab, Vocab]:
+        """The feature ids of terms, entity name tokens and headline words (:mod:`vocab`)."""
+        return self.vocab_terms, self.vocab_etok, self.vocab_title
 
     def idf(self, df: Counter, k: str) -> float:
         # memoised until the next ``observe`` (scoring one article against ~tens of stories and
@@ -165,7 +209,7 @@ class StoryIndex:
         self.postings_version += 1
         self.sigs[sid] = sig
         top = self.top[sid] = top_features(sig, self.params)
-        self.sides[sid] = story_side(top, sig.articles)
+        self.sides[sid] = story_side(top, sig.title, sig.articles, *self.vocabs())
         if members:
             self.members[sid] = members
         if closed:
@@ -245,5 +289,9 @@ class StoryIndex:
         return r
 
     def token_idf(self, key: str) -> float:
-        """The idf of an entity key's rarest name token."""
-        return self.idf(self.df_etok, self.rarest(key))
+        """The idf of an entity key's rarest name token (memoised until the next ``observe``)."""
+        memo = self._token_idf_memo
+        v = memo.get(key)
+        if v is None:
+            v = memo[key] = self.idf(self.df_etok, self.rarest(key))
+        return v

@@ -26,8 +26,8 @@ import math
 from typing import Optional, Sequence
 
 from services.aggregator.params import ClusterParams
-from services.aggregator.scoring import (ordinal, acronym, date_conflict, quote_overlap, size_scale, time_penalty,
-                                         Scorer, StoryView)
+from services.aggregator.scoring import (ordinal, date_conflict, quote_overlap, size_scale, time_penalty,
+                                         Scorer)
 from services.aggregator.signature import ArticleSignature
 from services.aggregator.vectors import cosine
 
@@ -41,29 +41,6 @@ FEATURES = ("cos_entities", "cos_terms", "cos_title", "inv_size", "log_n", "quot
             "conf_who", "conf_where", "conf_site", "conf_org", "dated", "log_gap_min", "log_gap_max",
             "own_both", "own_far", "member", "open", "hand", "margin", "rank")
 _OWN_FAR, _WHO, _WHERE = FEATURES.index("own_far"), FEATURES.index("conf_who"), FEATURES.index("conf_where")
-
-
-def class_conflicts(scorer: Scorer, art_sig: ArticleSignature, story: StoryView) -> dict[str, float]:
-    """:meth:`Scorer.conflict` per entity class, before class weights and penalty (its terms)."""
-    p = scorer.params
-    entity_class = p.entity_class
-    out = {"who": 0.0, "where": 0.0, "site": 0.0, "org": 0.0}
-    a = scorer.article_view(art_sig)
-    if not a.salience or not story.salience:
-        return out
-    a_max, s_max = max(a.salience.values()), max(story.salience.values())
-    novel: dict[str, float] = {}
-    for k, v in a.salience.items():
-        if a.rarest[k] not in story.name_tokens:
-            c = entity_class[art_sig.entities[k].type]
-            novel[c] = max(novel.get(c, 0.0), v / a_max)
-    for k, v in story.salience.items():
-        c = entity_class[story.entities[k].type]
-        share = story.entities[k].articles / story.articles
-        if (c in novel and share >= p.core_share and scorer.index.rarest(k) not in a.name_tokens
-                and acronym(k) not in a.name_tokens):
-            out[c] = max(out[c], min(novel[c], share * v / s_max))
-    return out
 
 
 def _gaps(art_days: Sequence[str], story_days) -> tuple[float, float, float]:
@@ -97,26 +74,29 @@ def candidate_features(scorer: Scorer, sig: ArticleSignature) -> tuple[list[str]
             if ub[i] < cent[-1][0]:
                 break
         sid = cands[i]
-        s_sig = idx.sigs[sid]
-        v = scorer.story_view(s_sig, idx.top.get(sid))
+        s_sig, top = idx.sigs[sid], idx.top.get(sid)
+        v = scorer.conflict_view(s_sig, top)
+        cc = scorer.class_conflicts(sig, v)
+        conf = scorer.conflict(sig, v, cc)
+        if len(cent) >= RESCUE_CANDIDATES and ub[i] - conf < cent[-1][0]:
+            continue    # the bound leaves the conflict out: less it, the story cannot enter either
+        v = scorer.story_view(s_sig, top, v)
         ce = cosine(a.entity_tokens, v.entity_tokens, a.entity_norm, v.entity_norm)
         ct = cosine(a.terms, v.terms, a.terms_norm, v.terms_norm)
         ch = cosine(a.title, v.title, a.title_norm, v.title_norm)
         qo = quote_overlap(sig, s_sig)
-        conf = scorer.conflict(sig, v)
         dc = date_conflict(sig.own_dates, s_sig.own_dates, p)
         hand = ((p.w_entities * ce + p.w_terms * ct + p.w_title * ch) / size_scale(v.articles, p.rho)
                 + p.w_quote * qo - conf - time_penalty(sig.published, s_sig.published, p) - dc)
-        cent.append((hand, sid, v, ce, ct, ch, qo, conf, dc))
+        cent.append((hand, sid, v, ce, ct, ch, qo, conf, dc, cc))
     cent.sort(key=lambda t: (-t[0], t[1]))
     sids, rows = [], []
-    for hand, sid, v, ce, ct, ch, qo, conf, dc in cent[:RESCUE_CANDIDATES]:
+    for hand, sid, v, ce, ct, ch, qo, conf, dc, cc in cent[:RESCUE_CANDIDATES]:
         s_sig = idx.sigs[sid]
         is_open = sid in idx.members
         member = scorer.member_sim(sig, idx.members[sid], v) if is_open else 0.0
         if is_open and p.w_member:
             hand += p.w_member * (member - p.member_base)
-        cc = class_conflicts(scorer, sig, v)
         dated, gmin, gmax = _gaps(sig.published, s_sig.published)
         rows.append([ce, ct, ch, 1.0 / size_scale(v.articles, p.rho), math.log(v.articles), qo, conf,
                      cc["who"], cc["where"], cc["site"], cc["org"], dated, gmin, gmax,

@@ -92,11 +92,13 @@ class Regrouper:
         if not 2 <= len(story.articles) <= p.merge_max_members:
             return None
         mine = None
-        for cand in self.index.candidates(sig, limit=p.merge_candidates):
-            other = store.stories.get(cand)
-            if (cand == sid or other is None or other.status != "open"
-                    or not 1 <= len(other.articles) <= p.merge_max_members
-                    or not self.scorer.reaches(sig, cand, p.match_threshold)):
+        cands = [c for c in self.index.candidates(sig, limit=p.merge_candidates)
+                 if c != sid and (o := store.stories.get(c)) is not None and o.status == "open"
+                 and 1 <= len(o.articles) <= p.merge_max_members]
+        bounds = self.scorer.bounds.upper(sig, self.scorer.article_view(sig), cands)   # all at once
+        for cand, bound in zip(cands, bounds):
+            other = store.stories[cand]
+            if not self.scorer.reaches(sig, cand, p.match_threshold, bound):
                 continue
             mine = mine or store.member_records(story)
             theirs = store.member_records(other)

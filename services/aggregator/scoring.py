@@ -39,9 +39,11 @@ starts a new story.
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 from datetime import date
 from typing import Callable, Iterable, Mapping, Optional
 
@@ -52,6 +54,7 @@ from services.aggregator.signature import (ArticleSignature, EntityWeight, Story
                                            story_of, top_features)
 from services.aggregator.vectors import cosine, vector_norm
 
+CLASSES = ("who", "where", "site", "org")   # the entity classes of the conflict (``ClusterParams.entity_class``)
 ART_VIEWS_MAX = 256   # article views cached between two ``observe`` calls (one placement, one split check)
 
 
@@ -71,17 +74,19 @@ class ArticleView:
 
 @dataclass(slots=True)
 class StoryView:
-    """The story side of every score, with the idfs of the moment (vectors are idf-weighted)."""
+    """The story side of every score, with the idfs of the moment (vectors are idf-weighted).
+    A conflict view (:meth:`Scorer.conflict_view`) has only what the conflict needs: its vectors
+    are None until :meth:`Scorer.story_view` completes it."""
     articles: int                      # the story's article count (at least 1)
     entities: dict[str, StoryEntity]   # its heaviest entities
-    entity_tokens: dict[str, float]    # their name tokens, per article
-    terms: dict[str, float]            # its heaviest body terms
-    title: dict[str, float]            # headline words
-    entity_norm: float
-    terms_norm: float
-    title_norm: float
     name_tokens: set[str]              # every entity name token and acronym (is a name absent?)
     salience: dict[str, float]         # entity key -> weight per article x idf of its rarest token
+    entity_tokens: Optional[dict[str, float]] = None   # their name tokens, per article
+    terms: Optional[dict[str, float]] = None           # its heaviest body terms
+    title: Optional[dict[str, float]] = None           # headline words
+    entity_norm: float = 0.0
+    terms_norm: float = 0.0
+    title_norm: float = 0.0
     member_vecs: Optional[list[tuple[dict[str, float], float]]] = None   # (vector, norm) per member, once asked
 
 
@@ -114,19 +119,30 @@ class Scorer:
         return (s / size_scale(v.articles, p.rho) + p.w_quote * quote_overlap(art_sig, sig)
                 - self.conflict(art_sig, v) - time_pen)
 
-    def story_view(self, sig: StorySignature, top: Optional[Top] = None) -> StoryView:
+    def story_view(self, sig: StorySignature, top: Optional[Top] = None,
+                   view: Optional[StoryView] = None) -> StoryView:
         """The story side of every score: idf-weighted vectors of its heaviest features and
-        the salience of its entities (valid until the next ``observe``)."""
+        the salience of its entities (valid until the next ``observe``).  ``view``: the
+        story's :meth:`conflict_view` made before (completed in place)."""
+        idx = self.index
+        top = top if top is not None else top_features(sig, self.params)
+        v = view if view is not None else self.conflict_view(sig, top)
+        if v.terms is None:
+            terms, ents = top
+            es = self.entity_tokens(ents, 1.0 / v.articles)
+            ts = idx.weighted(idx.df_terms, terms.items())
+            hs = idx.weighted(idx.df_title, sig.title.items())
+            v.entity_tokens, v.terms, v.title = es, ts, hs
+            v.entity_norm, v.terms_norm, v.title_norm = vector_norm(es), vector_norm(ts), vector_norm(hs)
+        return v
+
+    def conflict_view(self, sig: StorySignature, top: Optional[Top] = None) -> StoryView:
+        """The part of :meth:`story_view` that :meth:`conflict` reads (no vectors: cheaper)."""
         idx = self.index
         entity_class = self.params.entity_class
         n = max(1, sig.articles)
-        terms, ents = top if top is not None else top_features(sig, self.params)
-        es = self.entity_tokens(ents, 1.0 / n)
-        ts = idx.weighted(idx.df_terms, terms.items())
-        hs = idx.weighted(idx.df_title, sig.title.items())
-        return StoryView(articles=n, entities=ents, entity_tokens=es, terms=ts, title=hs,
-                         entity_norm=vector_norm(es), terms_norm=vector_norm(ts), title_norm=vector_norm(hs),
-                         name_tokens=name_tokens(sig.entities),
+        ents = (top if top is not None else top_features(sig, self.params))[1]
+        return StoryView(articles=n, entities=ents, name_tokens=name_tokens(sig.entities),
                          salience={k: e.weight / n * idx.token_idf(k) for k, e in ents.items()
                                    if e.type in entity_class})
 
@@ -164,38 +180,47 @@ class Scorer:
                 out[t] = out.get(t, 0.0) + scale * e.weight / math.sqrt(len(toks))
         return self.index.weighted(self.index.df_etok, out.items())
 
-    def conflict(self, art_sig: ArticleSignature, story: StoryView) -> float:
+    def conflict(self, art_sig: ArticleSignature, story: StoryView,
+                 per_class: Optional[Mapping[str, float]] = None) -> float:
         """Two events of one kind differ in who/where/which organisation: penalise when, for one
         entity class, the article has a salient entity the story lacks AND the story has a core
         entity (in at least ``core_share`` of its articles) the article lacks.
 
         Salience is relative (weight x idf of the entity's most specific name token, over the
         side's maximum), so the penalty is ``conflict_penalty * max over classes of
-        class_weight[class] * min(article-side salience, story-side salience x share)``.
-        ``story``: the story's :meth:`story_view` (its heaviest entities, see
-        :func:`top_features`)."""
+        class_weight[class] * min(article-side salience, story-side salience x share)``
+        (:meth:`class_conflicts`: each class's term; ``per_class``: those, computed before).
+        ``story``: the story's :meth:`story_view` (its heaviest entities, see :func:`top_features`)."""
+        weight = self.params.class_weight
+        per_class = per_class if per_class is not None else self.class_conflicts(art_sig, story)
+        worst = max((weight[c] * v for c, v in per_class.items() if v), default=0.0)
+        return self.params.conflict_penalty * max(worst, 0.0)
+
+    def class_conflicts(self, art_sig: ArticleSignature, story: StoryView) -> dict[str, float]:
+        """Each entity class's term of :meth:`conflict` (0.0: none), before its class weight and the
+        penalty: the largest ``min(article-side salience, story-side salience x share)``."""
         p = self.params
         entity_class = p.entity_class
+        out = dict.fromkeys(CLASSES, 0.0)
         n, s_ents, s_sal = story.articles, story.entities, story.salience
         a = self.article_view(art_sig)
         s_toks = story.name_tokens
         a_toks, a_sal = a.name_tokens, a.salience
         if not a_sal or not s_sal:
-            return 0.0
+            return out
         a_max, s_max = max(a_sal.values()), max(s_sal.values())
         novel: dict[str, float] = {}
         for k, v in a_sal.items():
             if a.rarest[k] not in s_toks:
                 c = entity_class[art_sig.entities[k].type]
                 novel[c] = max(novel.get(c, 0.0), v / a_max)
-        worst = 0.0
         for k, v in s_sal.items():
             c = entity_class[s_ents[k].type]
             share = s_ents[k].articles / n
             if (c in novel and share >= p.core_share and self.index.rarest(k) not in a_toks
                     and acronym(k) not in a_toks):
-                worst = max(worst, p.class_weight[c] * min(novel[c], share * v / s_max))
-        return p.conflict_penalty * worst
+                out[c] = max(out.get(c, 0.0), min(novel[c], share * v / s_max))
+        return out
 
     def member_vec(self, keys: Iterable[str], title: Iterable[str]) -> dict[str, float]:
         """One article as idf-weighted entity name tokens and title words (for :meth:`member_sim`)."""
@@ -245,11 +270,13 @@ class Scorer:
             return sum(cosine(v.title, hs, v.title_norm, hn) for v in map(self.article_view, a)) / len(a)
         return max(side(xs, ys), side(ys, xs))
 
-    def reaches(self, art_sig: ArticleSignature, sid: str, threshold: float) -> bool:
+    def reaches(self, art_sig: ArticleSignature, sid: str, threshold: float, bound: Optional[float] = None) -> bool:
         """Whether the article's score against the indexed story ``sid`` (:meth:`score`, no
-        best-member term) is at least ``threshold``: no when its upper bound (:mod:`bounds`)
-        is below it, else as scored."""
-        if self.bounds.upper(art_sig, self.article_view(art_sig), [sid])[0] < threshold:
+        best-member term) is at least ``threshold``: no when its upper bound (:mod:`bounds`;
+        ``bound``: computed before) is below it, else as scored."""
+        if bound is None:
+            bound = self.bounds.upper(art_sig, self.article_view(art_sig), [sid])[0]
+        if bound < threshold:
             return False
         idx = self.index
         return self.score(art_sig, idx.sigs[sid], idx.top.get(sid)) >= threshold
@@ -320,6 +347,7 @@ def quote_overlap(art_sig: ArticleSignature, sig: StorySignature) -> float:
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "&", "de", "du", "la", "le"})
 
 
+@functools.lru_cache(maxsize=1 << 16)   # pure functions of a name, asked for every entity of every candidate
 def acronym(key: str) -> str:
     """The initials of a name of two or more words ("international monetary fund" -> "imf",
     "european union" -> "eu"); "" for a one-word name."""
@@ -331,11 +359,17 @@ def name_tokens(ents: Iterable[str]) -> set[str]:
     """Entity name tokens plus the acronyms of the names: whether a name is absent from the
     other side (the conflict) must not depend on one outlet writing "IMF" and another
     "International Monetary Fund"."""
-    toks = {t for k in ents for t in k.split()}
-    toks.update(a for k in ents if (a := acronym(k)))
-    return toks
+    return set(chain.from_iterable(map(_name_parts, ents)))
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _name_parts(key: str) -> tuple[str, ...]:
+    """A name's tokens and its acronym, if any (:func:`name_tokens`)."""
+    a = acronym(key)
+    return (*key.split(), a) if a else tuple(key.split())
+
+
+@functools.lru_cache(maxsize=4096)    # a pure function of a few hundred distinct days, asked per candidate
 def ordinal(iso: str) -> Optional[int]:
     try:
         return date.fromisoformat(iso[:10] if len(iso) >= 10 else iso[:7] + "-15").toordinal()
