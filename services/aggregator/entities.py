@@ -94,17 +94,20 @@ def _top(d: Mapping[str, int]) -> str:
 def resolve_short_names(agg: Mapping[str, dict]) -> dict[str, str]:
     """key -> key it merges into, when that is unambiguous within the story.
 
-    In order, a key joins the one longer key of the story that
+    A key joins the one entity of the story that
 
-    * ends (or, not for persons, starts) with its words, same type: "Orland" ->
-      "Orland Red Hawks", surname "Korr" -> "Lena Korr";
+    * has a longer key ending (or, not for persons, starting) with its words, same type:
+      "Orland" -> "Orland Red Hawks", surname "Korr" -> "Lena Korr";
     * (persons) has its first and last word around a middle name: "Ana Sorel" ->
       "Ana Maria Sorel";
     * (persons) has its surname and a first name it clips: "Fred Rask" ->
       "Frederick Rask" (clipped forenames, :func:`_clips`).
 
-    A rule applies only when exactly one key qualifies; later rules see only keys
-    the earlier ones left alone.  Chains are followed (a -> b -> c).
+    Keys are resolved longest first, so a longer key's own merge is known when a shorter one
+    looks for its entity: "Korr" joins "Lena Maria Korr" even when the story also has "Lena
+    Korr", because that one joins "Lena Maria Korr" too.  A rule applies only when the qualifying
+    keys make exactly one entity; later rules see only keys the earlier ones left alone.
+    Chains are followed (a -> b -> c).
     """
     types = {k: _top(r["types"]) for k, r in agg.items()}
     by_last: dict[str, list[str]] = {}
@@ -113,26 +116,30 @@ def resolve_short_names(agg: Mapping[str, dict]) -> dict[str, str]:
         by_last.setdefault(o.split()[-1], []).append(o)
         by_first.setdefault(o.split()[0], []).append(o)
     target: dict[str, str] = {}
-    for k in agg:
+
+    def entity_of(key: str) -> str:
+        seen = {key}
+        while key in target and target[key] not in seen:
+            key = target[key]
+            seen.add(key)
+        return key
+
+    def one_entity(keys: Iterable[str]) -> str | None:
+        found = {entity_of(o) for o in keys}
+        return found.pop() if len(found) == 1 else None
+
+    for k in sorted(agg, key=lambda key: (-len(key.split()), key)):
         words = k.split()
         pool = set(by_last.get(words[-1], ())) | (set(by_first.get(words[0], ())) if types[k] != "PERSON" else set())
         longer = [o for o in pool if o != k and types[o] == types[k] and len(o.split()) > len(words)
                   and (o.split()[-len(words):] == words or
                        (types[k] != "PERSON" and o.split()[:len(words)] == words))]
-        if len(longer) == 1:
-            target[k] = longer[0]
-    for k in agg:
-        if k in target:
-            continue
-        found = _person_variant(k, agg, types, by_last)
-        if found:
+        found = one_entity(longer) or _person_variant(k, agg, types, by_last)
+        if found and found != k:
             target[k] = found
     # follow chains (a -> b -> c)
     for k in list(target):
-        seen = {k}
-        while target[k] in target and target[k] not in seen:
-            seen.add(target[k])
-            target[k] = target[target[k]]
+        target[k] = entity_of(k)
     return target
 
 

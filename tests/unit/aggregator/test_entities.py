@@ -67,3 +67,12 @@ def test_clipped_forename_joins_the_full_forename():
     assert _targets(["Alvar Rask"], ["Al Rask"]) == {}
     # a different forename of the same family stays apart
     assert _targets(["Frederick Rask"], ["Lotte Rask"]) == {}
+
+
+
+def test_surname_joins_when_its_full_names_are_one_person():
+    # "Lena Korr" is "Lena Maria Korr" without the middle name, so "Korr" has one person to join
+    assert _targets(["Lena Maria Korr"], ["Lena Korr"], ["Korr"]) == {
+        "lena korr": "lena maria korr", "korr": "lena maria korr"}
+    # two different forenames stay two people, and the surname stays ambiguous
+    assert _targets(["Lena Korr"], ["Piet Korr"], ["Korr"]) == {}
