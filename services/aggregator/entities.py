@@ -17,6 +17,7 @@ from typing import Iterable, Mapping
 from schemas.models import ArticleEntities, StoryEntity
 
 # the entity stage's normaliser keeps keys identical across stages
+from services.entities.aliases import initials, is_acronym
 from services.entities.canonical import canonical_key
 
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -101,7 +102,9 @@ def resolve_short_names(agg: Mapping[str, dict]) -> dict[str, str]:
     * (persons) has its first and last word around a middle name: "Ana Sorel" ->
       "Ana Maria Sorel";
     * (persons) has its surname and a first name it clips: "Fred Rask" ->
-      "Frederick Rask" (clipped forenames, :func:`_clips`).
+      "Frederick Rask" (clipped forenames, :func:`_clips`);
+    * (acronyms, not persons) spells it with its initials: "BWA" -> "Brenton Water
+      Authority" (:func:`_acronym_expansions`).
 
     Keys are resolved longest first, so a longer key's own merge is known when a shorter one
     looks for its entity: "Korr" joins "Lena Maria Korr" even when the story also has "Lena
@@ -134,13 +137,27 @@ def resolve_short_names(agg: Mapping[str, dict]) -> dict[str, str]:
         longer = [o for o in pool if o != k and types[o] == types[k] and len(o.split()) > len(words)
                   and (o.split()[-len(words):] == words or
                        (types[k] != "PERSON" and o.split()[:len(words)] == words))]
-        found = one_entity(longer) or _person_variant(k, agg, types, by_last)
+        found = one_entity(longer) or _person_variant(k, agg, types, by_last) \
+            or one_entity(_acronym_expansions(k, agg, types))
         if found and found != k:
             target[k] = found
     # follow chains (a -> b -> c)
     for k in list(target):
         target[k] = entity_of(k)
     return target
+
+
+def _acronym_expansions(k: str, agg: Mapping[str, dict], types: Mapping[str, str]) -> list[str]:
+    """The keys of the story whose name's initials spell the acronym ``k``: "BWA" ->
+    "Brenton Water Authority" (in another article, where the text never states the pair).
+
+    Only when every name the story gives ``k`` is an acronym, and neither side is a person
+    (an acronym names an organisation, place or thing far more often than a person)."""
+    if types[k] == "PERSON" or not all(is_acronym(n) for n in agg[k]["names"]):
+        return []
+    letters = k.replace(" ", "")
+    return [o for o in agg if o != k and types[o] != "PERSON" and len(o.split()) >= 2
+            and any(initials(n).casefold() == letters for n in agg[o]["names"])]
 
 
 #: A clipped forename keeps at least this many letters of the full one ("Fred" of

@@ -69,6 +69,11 @@ def test_clipped_forename_joins_the_full_forename():
     assert _targets(["Frederick Rask"], ["Lotte Rask"]) == {}
 
 
+def _typed_targets(*ents_by_article):
+    arts = [(f"a{i}", article(f"a{i}", "t", [ent(n, t) for n, t in ents], {"x": 1}))
+            for i, ents in enumerate(ents_by_article)]
+    return en.resolve_short_names(_agg(*arts))
+
 
 def test_surname_joins_when_its_full_names_are_one_person():
     # "Lena Korr" is "Lena Maria Korr" without the middle name, so "Korr" has one person to join
@@ -76,3 +81,18 @@ def test_surname_joins_when_its_full_names_are_one_person():
         "lena korr": "lena maria korr", "korr": "lena maria korr"}
     # two different forenames stay two people, and the surname stays ambiguous
     assert _targets(["Lena Korr"], ["Piet Korr"], ["Korr"]) == {}
+
+
+def test_acronym_joins_its_expansion_from_another_article():
+    assert _typed_targets([("Brenton Water Authority", "ORG")], [("BWA", "ORG")]) == {
+        "bwa": "brenton water authority"}
+    # a hyphenated name gives an initial per part
+    assert _typed_targets([("Kessel-Varn", "ORG")], [("KV", "ORG")]) == {"kv": "kessel varn"}
+
+
+def test_acronym_with_two_expansions_or_a_person_stays_apart():
+    assert _typed_targets([("Brenton Water Authority", "ORG")], [("Bay Waste Agency", "ORG")],
+                          [("BWA", "ORG")]) == {}
+    assert _typed_targets([("Tomas Arvell", "PERSON")], [("TA", "ORG")]) == {}
+    # a word that is not written as an acronym is not one
+    assert _typed_targets([("Brenton Water Authority", "ORG")], [("Bwa", "ORG")]) == {}
