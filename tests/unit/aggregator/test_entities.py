@@ -96,3 +96,25 @@ def test_acronym_with_two_expansions_or_a_person_stays_apart():
     assert _typed_targets([("Tomas Arvell", "PERSON")], [("TA", "ORG")]) == {}
     # a word that is not written as an acronym is not one
     assert _typed_targets([("Brenton Water Authority", "ORG")], [("Bwa", "ORG")]) == {}
+
+
+def test_one_off_span_with_a_neighbouring_word_joins_the_person():
+    # a nationality taken in front of a person (which changed the tag); the name stands alone
+    # in two other articles
+    assert _typed_targets([("Lena Korr", "PERSON")], [("Lena Korr", "PERSON")],
+                          [("Dutch Lena Korr", "ORG")]) == {"dutch lena korr": "lena korr"}
+    # a headline word behind a name still tagged as a person
+    assert _typed_targets([("Lena Korr", "PERSON")], [("Lena Korr", "PERSON")],
+                          [("Lena Korr Wins", "PERSON")]) == {"lena korr wins": "lena korr"}
+
+
+def test_longer_names_of_things_stay_apart_from_the_name_inside():
+    # a thing named after a person, and a name of a thing that contains a place
+    assert _typed_targets([("Lena Korr", "PERSON")], [("Lena Korr", "PERSON")],
+                          [("Lena Korr Institute", "ORG")]) == {}
+    assert _typed_targets([("Orland", "GPE")], [("Orland", "GPE")], [("Orland Post", "ORG")]) == {}
+    # the person's name must recur on its own: one article each proves nothing, and a form
+    # used in two articles is a name of its own
+    assert _typed_targets([("Lena Korr", "PERSON")], [("Dutch Lena Korr", "ORG")]) == {}
+    assert _typed_targets([("Lena Korr", "PERSON")], [("Lena Korr", "PERSON")], [("Dutch Lena Korr", "ORG")],
+                          [("Dutch Lena Korr", "ORG")]) == {}
