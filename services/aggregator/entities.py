@@ -17,6 +17,7 @@ from typing import Iterable, Mapping
 from schemas.models import ArticleEntities, StoryEntity
 
 # the entity stage's normaliser keeps keys identical across stages
+from services.entities.aliases import initials, is_acronym
 from services.entities.canonical import canonical_key
 
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -94,17 +95,24 @@ def _top(d: Mapping[str, int]) -> str:
 def resolve_short_names(agg: Mapping[str, dict]) -> dict[str, str]:
     """key -> key it merges into, when that is unambiguous within the story.
 
-    In order, a key joins the one longer key of the story that
+    A key joins the one entity of the story that
 
-    * ends (or, not for persons, starts) with its words, same type: "Orland" ->
-      "Orland Red Hawks", surname "Korr" -> "Lena Korr";
+    * has a longer key ending (or, not for persons, starting) with its words, same type:
+      "Orland" -> "Orland Red Hawks", surname "Korr" -> "Lena Korr";
     * (persons) has its first and last word around a middle name: "Ana Sorel" ->
       "Ana Maria Sorel";
     * (persons) has its surname and a first name it clips: "Fred Rask" ->
-      "Frederick Rask" (clipped forenames, :func:`_clips`).
+      "Frederick Rask" (clipped forenames, :func:`_clips`);
+    * (acronyms, not persons) spells it with its initials: "BWA" -> "Brenton Water
+      Authority" (:func:`_acronym_expansions`);
+    * (person names) is named inside it, ``k`` being a one-off span that took in a
+      neighbouring word: "Dutch Lena Korr" -> "Lena Korr" (:func:`_swallowed`).
 
-    A rule applies only when exactly one key qualifies; later rules see only keys
-    the earlier ones left alone.  Chains are followed (a -> b -> c).
+    Keys are resolved longest first, so a longer key's own merge is known when a shorter one
+    looks for its entity: "Korr" joins "Lena Maria Korr" even when the story also has "Lena
+    Korr", because that one joins "Lena Maria Korr" too.  A rule applies only when the qualifying
+    keys make exactly one entity; later rules see only keys the earlier ones left alone.
+    Chains are followed (a -> b -> c).
     """
     types = {k: _top(r["types"]) for k, r in agg.items()}
     by_last: dict[str, list[str]] = {}
@@ -113,27 +121,72 @@ def resolve_short_names(agg: Mapping[str, dict]) -> dict[str, str]:
         by_last.setdefault(o.split()[-1], []).append(o)
         by_first.setdefault(o.split()[0], []).append(o)
     target: dict[str, str] = {}
-    for k in agg:
+
+    def entity_of(key: str) -> str:
+        seen = {key}
+        while key in target and target[key] not in seen:
+            key = target[key]
+            seen.add(key)
+        return key
+
+    def one_entity(keys: Iterable[str]) -> str | None:
+        found = {entity_of(o) for o in keys}
+        return found.pop() if len(found) == 1 else None
+
+    for k in sorted(agg, key=lambda key: (-len(key.split()), key)):
         words = k.split()
         pool = set(by_last.get(words[-1], ())) | (set(by_first.get(words[0], ())) if types[k] != "PERSON" else set())
         longer = [o for o in pool if o != k and types[o] == types[k] and len(o.split()) > len(words)
                   and (o.split()[-len(words):] == words or
                        (types[k] != "PERSON" and o.split()[:len(words)] == words))]
-        if len(longer) == 1:
-            target[k] = longer[0]
-    for k in agg:
-        if k in target:
-            continue
-        found = _person_variant(k, agg, types, by_last)
-        if found:
+        found = one_entity(longer) or _person_variant(k, agg, types, by_last) \
+            or one_entity(_acronym_expansions(k, agg, types)) or one_entity(_swallowed(k, agg, types))
+        if found and found != k:
             target[k] = found
     # follow chains (a -> b -> c)
     for k in list(target):
-        seen = {k}
-        while target[k] in target and target[k] not in seen:
-            seen.add(target[k])
-            target[k] = target[target[k]]
+        target[k] = entity_of(k)
     return target
+
+
+#: A swallowed-word form is a one-off: the key occurs in one article while the person's name it
+#: contains stands on its own in at least this many.  Not fitted: structural (a form that one
+#: article uses once against a name that the story confirms elsewhere), not a tuned value.
+_SWALLOW_MIN_ARTICLES = 2
+
+
+def _swallowed(k: str, agg: Mapping[str, dict], types: Mapping[str, str]) -> list[str]:
+    """The full person names of the story that ``k`` is made of plus words in front (or, when
+    ``k`` is itself a person, behind): "Dutch Lena Korr" -> "Lena Korr", "Coach Lena Korr",
+    "Lena Korr Wins" -> "Lena Korr" (a span that took in a nationality, a role the tables do
+    not know or a headline word).
+
+    Only for a key found in one article, and only person names of two words or more that the
+    story uses on their own in :data:`_SWALLOW_MIN_ARTICLES` articles or more.  Names of
+    things are left alone: most longer names that contain one are other entities ("Orland
+    Post" is not "Orland"), and a person's name followed by other words usually names a thing
+    after the person ("Lena Korr Institute"), unless the tagger still took it for a person."""
+    if len(agg[k]["arts"]) != 1:
+        return []
+    words = k.split()
+    parts = {" ".join(words[i:]) for i in range(1, len(words) - 1)}
+    if types[k] == "PERSON":
+        parts |= {" ".join(words[:i]) for i in range(2, len(words))}
+    return [p for p in parts if p in agg and types[p] == "PERSON"
+            and len(agg[p]["arts"]) >= _SWALLOW_MIN_ARTICLES]
+
+
+def _acronym_expansions(k: str, agg: Mapping[str, dict], types: Mapping[str, str]) -> list[str]:
+    """The keys of the story whose name's initials spell the acronym ``k``: "BWA" ->
+    "Brenton Water Authority" (in another article, where the text never states the pair).
+
+    Only when every name the story gives ``k`` is an acronym, and neither side is a person
+    (an acronym names an organisation, place or thing far more often than a person)."""
+    if types[k] == "PERSON" or not all(is_acronym(n) for n in agg[k]["names"]):
+        return []
+    letters = k.replace(" ", "")
+    return [o for o in agg if o != k and types[o] != "PERSON" and len(o.split()) >= 2
+            and any(initials(n).casefold() == letters for n in agg[o]["names"])]
 
 
 #: A clipped forename keeps at least this many letters of the full one ("Fred" of

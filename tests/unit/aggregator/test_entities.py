@@ -67,3 +67,54 @@ def test_clipped_forename_joins_the_full_forename():
     assert _targets(["Alvar Rask"], ["Al Rask"]) == {}
     # a different forename of the same family stays apart
     assert _targets(["Frederick Rask"], ["Lotte Rask"]) == {}
+
+
+def _typed_targets(*ents_by_article):
+    arts = [(f"a{i}", article(f"a{i}", "t", [ent(n, t) for n, t in ents], {"x": 1}))
+            for i, ents in enumerate(ents_by_article)]
+    return en.resolve_short_names(_agg(*arts))
+
+
+def test_surname_joins_when_its_full_names_are_one_person():
+    # "Lena Korr" is "Lena Maria Korr" without the middle name, so "Korr" has one person to join
+    assert _targets(["Lena Maria Korr"], ["Lena Korr"], ["Korr"]) == {
+        "lena korr": "lena maria korr", "korr": "lena maria korr"}
+    # two different forenames stay two people, and the surname stays ambiguous
+    assert _targets(["Lena Korr"], ["Piet Korr"], ["Korr"]) == {}
+
+
+def test_acronym_joins_its_expansion_from_another_article():
+    assert _typed_targets([("Brenton Water Authority", "ORG")], [("BWA", "ORG")]) == {
+        "bwa": "brenton water authority"}
+    # a hyphenated name gives an initial per part
+    assert _typed_targets([("Kessel-Varn", "ORG")], [("KV", "ORG")]) == {"kv": "kessel varn"}
+
+
+def test_acronym_with_two_expansions_or_a_person_stays_apart():
+    assert _typed_targets([("Brenton Water Authority", "ORG")], [("Bay Waste Agency", "ORG")],
+                          [("BWA", "ORG")]) == {}
+    assert _typed_targets([("Tomas Arvell", "PERSON")], [("TA", "ORG")]) == {}
+    # a word that is not written as an acronym is not one
+    assert _typed_targets([("Brenton Water Authority", "ORG")], [("Bwa", "ORG")]) == {}
+
+
+def test_one_off_span_with_a_neighbouring_word_joins_the_person():
+    # a nationality taken in front of a person (which changed the tag); the name stands alone
+    # in two other articles
+    assert _typed_targets([("Lena Korr", "PERSON")], [("Lena Korr", "PERSON")],
+                          [("Dutch Lena Korr", "ORG")]) == {"dutch lena korr": "lena korr"}
+    # a headline word behind a name still tagged as a person
+    assert _typed_targets([("Lena Korr", "PERSON")], [("Lena Korr", "PERSON")],
+                          [("Lena Korr Wins", "PERSON")]) == {"lena korr wins": "lena korr"}
+
+
+def test_longer_names_of_things_stay_apart_from_the_name_inside():
+    # a thing named after a person, and a name of a thing that contains a place
+    assert _typed_targets([("Lena Korr", "PERSON")], [("Lena Korr", "PERSON")],
+                          [("Lena Korr Institute", "ORG")]) == {}
+    assert _typed_targets([("Orland", "GPE")], [("Orland", "GPE")], [("Orland Post", "ORG")]) == {}
+    # the person's name must recur on its own: one article each proves nothing, and a form
+    # used in two articles is a name of its own
+    assert _typed_targets([("Lena Korr", "PERSON")], [("Dutch Lena Korr", "ORG")]) == {}
+    assert _typed_targets([("Lena Korr", "PERSON")], [("Lena Korr", "PERSON")], [("Dutch Lena Korr", "ORG")],
+                          [("Dutch Lena Korr", "ORG")]) == {}
