@@ -136,5 +136,5 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
         durable.close_idle()
 
     register_views(app, settings, stories, listing, ready=app.tables.recovery.completed.is_set,
-                   max_items=config.max_list_items)
+                   lookup=lambda sid: durable.engine.view(sid), max_items=config.max_list_items)
     return app

@@ -109,8 +109,8 @@ class Lifecycle:
             if self.closed_at.get(sid) != iso or sid not in self.index.closed:
                 continue                               # stale entry (reopened or re-timed)
             self.unindex(sid)
-            rec = store.cold_stories.get(sid) or store.stored_story(sid)
-            for aid in (rec.articles if rec is not None else ()):
+            rec = store.cold_stories.get(sid)
+            for aid in (rec.articles if rec is not None else store.stored_members(sid)):
                 a = store.cold_articles.get(aid) or store.stored_article(aid)
                 if a is not None and a.story_id == sid:
                     self.index.observe(a.signature, -1)
