@@ -86,9 +86,14 @@ def web_options(settings: Settings) -> dict:
 def register_views(app: faust.App, settings: Settings, stories, listing: StoryListing,
                    ready: Callable[[], bool], lookup: Lookup, max_items: int = 50) -> None:
     """``listing``: kept up to date by the writes to ``stories`` (``listing.ListedTable``), built
-    from the table on the first request once ``ready()`` (the table is recovered).  ``lookup``
-    gives the story to render (a closed one is assembled from its article records; its quote
-    wordings' cache is dropped after rendering)."""
+    from the table on the first request once ``ready()`` (the tables are recovered and the
+    engine restored from them; before, both views answer 503).  ``lookup`` gives the story to
+    render (a closed one is assembled from its article records; its quote wordings' cache is
+    dropped after rendering)."""
+    def starting(view: View) -> Response:
+        return view.json({"error": "starting: the story table is being recovered"}, status=503,
+                         headers={"Retry-After": "5"})
+
     def state(sid: str) -> dict | None:
         story = lookup(sid)
         try:
@@ -107,8 +112,7 @@ def register_views(app: faust.App, settings: Settings, stories, listing: StoryLi
                 return self.json({"error": "page and per_page must be integers"}, status=400)
             if not listing.built:
                 if not ready():
-                    return self.json({"error": "starting: the story table is being recovered"}, status=503,
-                                     headers={"Retry-After": "5"})
+                    return starting(self)
                 listing.build(stories.values())
             ids = listing.page((page - 1) * per_page, per_page)
             page_states = [s for s in (state(sid) for sid in ids) if s is not None]
@@ -119,6 +123,8 @@ def register_views(app: faust.App, settings: Settings, stories, listing: StoryLi
     @app.page("/stories/{story_id}")
     class StoryDetail(View):
         async def get(self, request: Request, story_id: str) -> Response:
+            if not ready():                 # (an open story is in the engine only once restored)
+                return starting(self)
             story = lookup(story_id)
             status, body, headers = detail(story_id, story, max_items)
             if story is not None and story.status != "open":
