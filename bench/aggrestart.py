@@ -34,6 +34,7 @@ import structlog
 from bench.aggmem import synthetic
 from services.aggregator.durability import Durability
 from services.aggregator.engine import EngineConfig, StoryEngine
+from services.aggregator.records import member_count
 
 
 def _gap(config: EngineConfig, open_stories: int | None) -> timedelta:
@@ -92,8 +93,8 @@ def run(n: int, open_stories: int | None = None, reopen_days: float | None = Non
 
     out = {"method": "bench/aggrestart.py: synthetic stream (bench/aggmem.py) through Durability with dict "
                      "tables; tracemalloc of a fresh engine's restore", "articles": len(articles),
-           "stories": sum(1 for r in stories.values() if r.get("articles")),
-           "open_in_tables": sum(1 for r in stories.values() if r.get("status") == "open" and r.get("articles")),
+           "stories": sum(1 for r in stories.values() if member_count(r)),
+           "open_in_tables": sum(1 for r in stories.values() if r.get("status") == "open" and member_count(r)),
            "story_gap_minutes": round(gap.total_seconds() / 60, 3),
            "close_days": config.close_after_seconds / 86400, "reopen_days": config.reopen_after_seconds / 86400,
            "all_records": _traced(all_records), "open_and_window": _traced(open_and_window)}

@@ -1,20 +1,19 @@
-"""Bytes the aggregator writes to its ``stories`` table (and so to its changelog) per article, as
-one story grows to 2,000 members (issue 19, item 5: "changelog writes proportional to the
-change, not to the story").  ``python -m bench.changelog [2000]`` prints a markdown table and
-one JSON object.
+"""Bytes the aggregator writes to its tables (and so to their changelogs) per article, as one
+story grows to 2,000 members (issue 19, item 5: "changelog writes proportional to the change,
+not to the story").  ``python -m bench.changelog [2000]`` prints a markdown table and one JSON
+object.
 
 One synthetic story (bench-only text: three named entities in every headline and one of five
 spokespeople, body terms drawn from a Zipf vocabulary, one recurring statement in a few wordings
-plus one new statement per article) goes through the pure engine.  Every update's story record is what the agent writes to
-the ``stories`` table (``upd.story_record``); its JSON size is the changelog write.  The record
-is broken down by field: ``articles`` (one entry per member), ``quotes`` (every variant of every
-quote), ``entities`` (per entity, the ids of the articles naming it), ``signature`` (sums over
-the members: bounded by the story's vocabulary, not its size) and the rest.
+plus one new statement per article) goes through the pure engine.  Each update's writes are
+measured in the same run two ways (JSON size, nothing timed):
 
-``bounded head`` is a projection, not a measured write path: the record without its per-member
-parts (no ``articles``; quotes as distinct wordings with counts; entities with counts instead of
-article-id maps), i.e. what a story record would weigh if the per-member data lived in the
-article records (which already hold each article's contribution).  Nothing here is timed.
+* new (record version 3, what the agent writes): the story heads (``upd.story_record`` and
+  ``extra_records``) and the article records (``article_record`` and ``extra_articles``);
+* old (record version 2, what every update wrote before): the whole record of each story the
+  update wrote (``StoryRecord.full_json`` of the same in-memory story) and the article record;
+  measured at the checkpoints only (its cost grows with the story).  ``new: cumulative`` sums
+  every update's version-3 writes.
 """
 from __future__ import annotations
 
@@ -37,7 +36,8 @@ WORDINGS = ["The dam will hold through the night and nobody in the valley needs 
             "The dam will hold through the night, and nobody needs to leave"]
 
 
-def _article(i: int, rng: random.Random, base: datetime):
+def synthetic_article(i: int, rng: random.Random, base: datetime):
+    """Article ``i`` of the synthetic story (bench-only text)."""
     aid = f"bench-changelog-{i:06d}"
     when = base + timedelta(minutes=10 * i)
     meta = ArticleMeta(article_id=aid, title=f"Vellmoor dam: Governor Orla Pask and Kestrel Water on day {i // 50}",
@@ -65,54 +65,38 @@ def _size(obj) -> int:
     return len(json.dumps(obj, separators=(",", ":")).encode())
 
 
-def bounded_head(rec: dict) -> dict:
-    """The projection described in the module docstring."""
-    head = {k: v for k, v in rec.items() if k not in ("articles", "quotes", "entities")}
-    head["members"] = len(rec["articles"])
-    head["entities"] = {k: {**{f: e[f] for f in e if f not in ("arts", "heads")},
-                            "arts": len(e["arts"]), "heads": len(e["heads"])} for k, e in rec["entities"].items()}
-    quotes = []
-    for g in rec["quotes"]:
-        wordings: dict[tuple, int] = {}
-        for v in g["variants"]:
-            wordings[(v["text"], v["kind"], v["speaker"])] = wordings.get((v["text"], v["kind"], v["speaker"]), 0) + 1
-        quotes.append({"quote_id": g["quote_id"], "first_seen": g["first_seen"],
-                       "wordings": [[*k, n] for k, n in wordings.items()]})
-    head["quotes"] = quotes
-    return head
-
-
 def run(n: int = 2000) -> dict:
     rng = random.Random(19)
     eng = StoryEngine()
     base = datetime(2031, 5, 1, tzinfo=timezone.utc)
-    total, rows, stories = 0, [], set()
+    new_total = 0
+    rows, stories = [], set()
     for i in range(n):
-        q, e = _article(i, rng, base)
+        q, e = synthetic_article(i, rng, base)
         upd = eng.process(q, e, base)
         stories.add(upd.story_id)
-        written = [upd.story_record, *upd.extra_records]
-        total += sum(_size(r) for r in written)
-        members = len(upd.story_record["articles"])
-        if i + 1 in CHECKPOINTS:
-            rec = upd.story_record
-            parts = {k: _size(rec[k]) for k in ("articles", "quotes", "entities", "signature")}
-            rows.append({"articles_streamed": i + 1, "members": members, "story_record_bytes": _size(rec),
-                         **{f"{k}_bytes": v for k, v in parts.items()},
-                         "other_bytes": _size(rec) - sum(parts.values()),
+        heads = [upd.story_record, *upd.extra_records]
+        arts = [upd.article_record, *upd.extra_articles]
+        new = sum(_size(r) for r in heads) + sum(_size(a) for a in arts)
+        new_total += new
+        if i + 1 in CHECKPOINTS:           # (the old write is measured here only: it costs O(members))
+            whole = [eng.view(h["story_id"]).full_json() for h in heads]
+            old = sum(_size(r) for r in whole) + sum(_size({k: v for k, v in a.items() if k != "order"}) for a in arts)
+            rows.append({"articles_streamed": i + 1, "members": upd.story_record["members"],
+                         "old_story_record_bytes": _size(whole[0]), "new_head_bytes": _size(upd.story_record),
                          "article_record_bytes": _size(upd.article_record),
-                         "bounded_head_bytes": _size(bounded_head(rec)),
-                         "story_table_bytes_so_far": total})
-    return {"method": "bench/changelog.py: one synthetic story through the pure StoryEngine; JSON size of "
-                      "every story record written (upd.story_record + extra_records)",
+                         "old_write_bytes": old, "new_write_bytes": new, "new_cumulative_bytes": new_total})
+    return {"method": "bench/changelog.py: one synthetic story through the pure StoryEngine; JSON size of every "
+                      "record an update writes, as version 3 (heads + article records) and as version 2 "
+                      "(StoryRecord.full_json of the same stories + article records), same run",
             "stories": len(stories), "rows": rows}
 
 
 def table(out: dict) -> str:
-    cols = [("members", "members"), ("story_record_bytes", "story record (bytes/update)"),
-            ("articles_bytes", "articles"), ("quotes_bytes", "quotes"), ("entities_bytes", "entities"),
-            ("signature_bytes", "signature"), ("article_record_bytes", "article record"),
-            ("bounded_head_bytes", "bounded head (projection)"), ("story_table_bytes_so_far", "story table, cumulative")]
+    cols = [("members", "members"), ("old_story_record_bytes", "old: story record"),
+            ("new_head_bytes", "new: story head"), ("article_record_bytes", "article record"),
+            ("old_write_bytes", "old: bytes written per update"), ("new_write_bytes", "new: bytes written per update"),
+            ("new_cumulative_bytes", "new: cumulative")]
     lines = ["| " + " | ".join(c for _, c in cols) + " |", "|" + "---|" * len(cols)]
     for r in out["rows"]:
         lines.append("| " + " | ".join(f"{r[k]:,}" for k, _ in cols) + " |")

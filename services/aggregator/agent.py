@@ -135,6 +135,7 @@ def build(settings: Settings, engine_config: EngineConfig | None = None):
         publish their closed state and drop them from memory; the tables keep them."""
         durable.close_idle()
 
-    register_views(app, settings, stories, listing, ready=app.tables.recovery.completed.is_set,
-                   max_items=config.max_list_items)
+    register_views(app, settings, stories, listing,
+                   ready=lambda: app.tables.recovery.completed.is_set() and durable.restored,
+                   lookup=lambda sid: durable.engine.view(sid), max_items=config.max_list_items)
     return app

@@ -34,6 +34,7 @@ import structlog
 from schemas.models import ArticleEntities, ArticleQuotes, StoryState
 from services.aggregator.engine import StoryEngine, Update
 from services.aggregator.join import KINDS, SINCE, join_step
+from services.aggregator.records import member_count
 from services.common.codec import BadMessage
 
 Result = Union[ArticleQuotes, ArticleEntities]
@@ -94,6 +95,8 @@ class Durability:
         for sid, version in sorted(restate.items()):
             update = engine.supersede(sid, version + 1, now)
             stories[sid] = update.story_record
+            for record in update.extra_articles:   # a repaired story's members, renumbered
+                articles[record["article_id"]] = record
             self.publish(update.state)
         # halves of articles already merged whose settling a kill prevented
         for article_id, entry in list(self.pending.items()):
@@ -119,13 +122,13 @@ class Durability:
         reads them through its loaders when a revision or a late report needs one), so memory
         after a restart follows the open stories, not every story ever stored."""
         times = [datetime.fromisoformat(v["event_time"]) for v in self.stories.values()
-                 if v and v.get("articles") and v.get("event_time")]
+                 if member_count(v) and v.get("event_time")]
         if not times:
             return [v for v in self.stories.values() if v], [v for v in self.articles.values() if v]
         limit = max(times) - timedelta(seconds=self.engine.config.reopen_after_seconds)
         del times
         stories = [v for v in self.stories.values() if v and (
-            v.get("status") == "open" or (v.get("articles") and datetime.fromisoformat(v["event_time"]) >= limit))]
+            v.get("status") == "open" or (member_count(v) and datetime.fromisoformat(v["event_time"]) >= limit))]
         keep = {v["story_id"] for v in stories}
         return stories, [a for a in self.articles.values() if a and a.get("story_id") in keep]
 

@@ -2,15 +2,17 @@
 
 State.  Everything persistent is a typed record (:mod:`records`), persisted as JSON:
 
-* story record (table ``stories``): metadata, version, status, member articles,
+* story record (table ``stories``): in memory metadata, version, status, member articles,
   entity aggregate (``entities.add_entities``), quote groups (``quotes``), and
-  the clustering signature (``signature.StorySignature``);
-* article record (table ``story-articles``): story id, content hash and the
-  article's contribution (entities, quote variants, clustering signature), so a
-  revision subtracts exactly what the old version added (:mod:`members`).
+  the clustering signature (``signature.StorySignature``); persisted as a head of bounded
+  size (:mod:`records`, version 3): an update's write does not grow with the story;
+* article record (table ``story-articles``): story id, content hash, its order in its story and
+  the article's contribution (entities, quote variants, clustering signature), so a
+  revision subtracts exactly what the old version added (:mod:`members`), and a story's
+  members and aggregates are rebuilt from its members' records (``members.assemble``).
 
 ``restore(stories, articles)`` rebuilds the in-memory indices from those records (their JSON
-form); an ``Update`` carries the records to persist in their JSON form.
+form); an ``Update`` carries the records to persist in their JSON form (:mod:`writes`).
 
 Time and closing (:mod:`lifecycle`).  ``expire_updates`` (``expire`` returns just the ids)
 closes stories idle in event time, bumps their version and returns their closed states; a
@@ -30,8 +32,8 @@ Splits.  After an article joins a story, a small story is re-checked for two eve
 (``Repairs.bisect``; ``repairs.split_due`` says when).  On a split the larger side
 keeps the story id and the other side becomes a new open story: ``split_into`` names it,
 ``extra_states``/``extra_records`` carry the other side's state and record, and
-``extra_articles`` the moved article records (other than this article's), all to be
-persisted.  The kept story's delta lists the moved articles in ``articles_removed``, the new
+``extra_articles`` the article records of both sides (other than this article's: a split
+renumbers the members of both), all to be persisted.  The kept story's delta lists the moved articles in ``articles_removed``, the new
 story's in ``articles_moved_in`` (``articles_added`` only ever names arriving articles).
 
 Merges.  The converse: one event's first reports can start two stories (their own angles,
@@ -67,9 +69,9 @@ from services.aggregator.index import StoryIndex
 from services.aggregator.learned import rescue
 from services.aggregator.lifecycle import Lifecycle
 from services.aggregator.members import (add_member, article_record, blank_story, index_open, iso, latest,
-                                         reconcile, remove_member, utc)
+                                         from_tables, remove_member, utc)
 from services.aggregator.params import ClusterParams
-from services.aggregator.records import ArticleRecord, StoryRecord
+from services.aggregator.records import ArticleRecord, StoryRecord, persisted_order
 from services.aggregator.regroup import Merge, Regrouper
 from services.aggregator.repairs import Repairs
 from services.aggregator.scoring import Scorer
@@ -78,6 +80,7 @@ from services.aggregator.state import central_article
 from services.aggregator.store import RecordStore
 from services.aggregator.updates import Announcer, Known, Update, quotes_added
 from services.aggregator.validate import check_article
+from services.aggregator.writes import Writes
 
 __all__ = ["EngineConfig", "StoryEngine", "Update"]
 
@@ -122,6 +125,7 @@ class StoryEngine:
     def __init__(self, config: EngineConfig | None = None):
         self.config = config or EngineConfig()
         self.store = RecordStore()
+        self.writes = Writes(self.store)    # the records an update persists
         self._reset()
 
     def _reset(self) -> None:
@@ -148,6 +152,11 @@ class StoryEngine:
     def watermark(self) -> Optional[datetime]:
         return self.lifecycle.watermark
 
+    def view(self, sid: str) -> Optional[StoryRecord]:
+        """A story to render (not to change): an open one, else from memory or the table."""
+        store = self.store
+        return store.stories.get(sid) or store.cold_stories.get(sid) or store.stored_story(sid)
+
     def assignments(self) -> dict[str, str]:
         """article id -> story id of every article seen (with an ``article_loader``: of every
         article of an open story; the others are in the article table)."""
@@ -155,14 +164,18 @@ class StoryEngine:
 
     # ------------------------------------------------------------ persistence
     def restore(self, stories: Iterable[dict], articles: Iterable[dict]) -> list[dict]:
-        """Rebuild the in-memory indices from the persisted records (their JSON form).  A story
+        """Rebuild the in-memory indices from the persisted records (their JSON form, any
+        version; a head's members and aggregates from its members' article records).  A story
         record that disagrees with its article records is recomputed from them
-        (:func:`members.reconcile`).  Returns the repaired story records (JSON, to be written
+        (:func:`members.from_tables`).  Returns the repaired story records (JSON, to be written
         back to the table)."""
         self._reset()
         store, lifecycle = self.store, self.lifecycle
-        arts = [ArticleRecord.from_json(a) for a in articles]
-        recs, repaired = reconcile([StoryRecord.from_json(s) for s in stories], arts)
+        arts, orders = [], {}
+        for a in articles:
+            arts.append(ArticleRecord.from_json(a))
+            orders[a["article_id"]] = persisted_order(a)
+        recs, repaired = from_tables(stories, arts, orders)
         repaired_json = [r.to_json() for r in repaired]
         for s in recs:
             if s.articles:
@@ -195,6 +208,10 @@ class StoryEngine:
         arrival shows; None for an article seen before with the same content.  An article the
         engine cannot take raises ``BadMessage`` before any state changes (:mod:`validate`)."""
         check_article(quotes, entities)               # before anything changes (raises BadMessage)
+        self.writes.begin()
+        return self.writes.done(self._process(quotes, entities, now))
+
+    def _process(self, quotes: ArticleQuotes, entities: ArticleEntities, now: datetime) -> Update | None:
         meta = entities.article
         aid, chash = meta.article_id, meta.content_hash
         prev = self._seen_version(aid)
@@ -313,8 +330,8 @@ class StoryEngine:
             state = self.announcer.announce(home, {"articles_added": [aid],
                                                    "articles_moved_in": sorted(set(home.articles) - {aid}),
                                                    "quotes_added": quotes_added(home, set())}, set())
-        update = Update(story_id=home.story_id, state=state, story_record=home.to_json(),
-                        article_record=rec.to_json())
+        update = Update(story_id=home.story_id, state=state, story_record=self.writes.story(home),
+                        article_record=rec.to_json(order=home.articles[aid].order))
         if split is not None:                   # the other side of the split
             if other is split:
                 ostate = self.announcer.announce(split, {"articles_moved_in": sorted(split.articles),
@@ -322,9 +339,10 @@ class StoryEngine:
             else:
                 ostate = self.announcer.announce(story, {"articles_removed": removed}, ents_before)
             update.extra_states.append(ostate)
-            update.extra_records.append(other.to_json())
+            update.extra_records.append(self.writes.story(other))
             update.split_into = split.story_id
-            update.extra_articles = [self.store.articles[a].to_json() for a in sorted(split.articles) if a != aid]
+            update.extra_articles = [self.writes.article(a, side) for side in (split, story)
+                                     for a in sorted(side.articles) if a != aid]
         return update
 
     def _rehomed_states(self, update: Update, rehomed: dict[str, list[str]], before: dict[str, Known]) -> None:
@@ -334,8 +352,8 @@ class StoryEngine:
             q_known, e_known = before[tsid]
             update.extra_states.append(self.announcer.announce(
                 target, {"articles_moved_in": moved, "quotes_added": quotes_added(target, q_known)}, e_known))
-            update.extra_records.append(target.to_json())
-            update.extra_articles.extend(self.store.articles[a].to_json() for a in moved)
+            update.extra_records.append(self.writes.story(target))
+            update.extra_articles.extend(self.writes.article(a, target) for a in moved)
         update.rehomed = rehomed
 
     def _moved_out(self, update: Update, aid: str, old_story: StoryRecord, now: datetime) -> None:
@@ -343,7 +361,7 @@ class StoryEngine:
         self.lifecycle.left(old_story, iso(now))
         update.moved_from = old_story.story_id
         update.extra_states.append(self.announcer.restate(old_story, {"articles_removed": [aid]}))
-        update.extra_records.append(old_story.to_json())
+        update.extra_records.append(self.writes.story(old_story))
 
     def _merged_update(self, aid: str, story: StoryRecord, merge: Merge, known: Known) -> Update:
         """The update of a merge: the kept story's state (the arriving article in
@@ -354,11 +372,11 @@ class StoryEngine:
         carried = [a for a in moved if a != aid]
         state = self.announcer.announce(keep, {"articles_added": [aid], "articles_moved_in": carried,
                                                "quotes_added": quotes_added(keep, q_known)}, e_known)
-        update = Update(story_id=keep.story_id, state=state, story_record=keep.to_json(),
-                        article_record=self.store.articles[aid].to_json(), merged_from=gone.story_id)
+        update = Update(story_id=keep.story_id, state=state, story_record=self.writes.story(keep),
+                        article_record=self.writes.article(aid, keep), merged_from=gone.story_id)
         update.extra_states.append(self.announcer.restate(gone, {"articles_removed": carried}, remember=False))
-        update.extra_records.append(gone.to_json())
-        update.extra_articles = [self.store.articles[a].to_json() for a in carried]
+        update.extra_records.append(self.writes.story(gone))
+        update.extra_articles = [self.writes.article(a, keep) for a in carried]
         return update
 
     # ------------------------------------------------------------ re-stating, closing
@@ -379,7 +397,9 @@ class StoryEngine:
         story.version = max(story.version, version)
         story.updated_at = iso(utc(now))
         state = self.announcer.restate(story, {}, remember=story.status == "open")
-        return Update(story_id=sid, state=state, story_record=story.to_json(), article_record={})
+        self.writes.begin()
+        return self.writes.done(Update(story_id=sid, state=state, story_record=self.writes.story(story),
+                                       article_record={}))
 
     def expire(self, now: datetime) -> list[str]:
         return [u.story_id for u in self.expire_updates(now)]
@@ -396,5 +416,5 @@ class StoryEngine:
             story = self.store.stories[sid]
             self.lifecycle.close(story, iso(utc(now)))
             state = self.announcer.restate(story, {}, remember=False)
-            out.append(Update(story_id=sid, state=state, story_record=story.to_json(), article_record={}))
+            out.append(Update(story_id=sid, state=state, story_record=self.writes.story(story), article_record={}))
         return out

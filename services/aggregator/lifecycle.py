@@ -109,8 +109,8 @@ class Lifecycle:
             if self.closed_at.get(sid) != iso or sid not in self.index.closed:
                 continue                               # stale entry (reopened or re-timed)
             self.unindex(sid)
-            rec = store.cold_stories.get(sid) or store.stored_story(sid)
-            for aid in (rec.articles if rec is not None else ()):
+            rec = store.cold_stories.get(sid)
+            for aid in (rec.articles if rec is not None else store.stored_members(sid)):
                 a = store.cold_articles.get(aid) or store.stored_article(aid)
                 if a is not None and a.story_id == sid:
                     self.index.observe(a.signature, -1)
@@ -119,13 +119,15 @@ class Lifecycle:
             heapq.heapify(self._heap)
 
     def reopen(self, story: StoryRecord) -> None:
-        """A matching article reopens a closed story; its members' records come back warm."""
+        """A matching article reopens a closed story; its members' records come back warm (from
+        memory, else the table: the same memory as a restore of the open story)."""
         story.status = "open"
         story.light = None
         store = self.store
         for aid in story.articles:
-            if aid in store.cold_articles:
-                store.articles[aid] = store.cold_articles.pop(aid)
+            rec = store.cold_articles.pop(aid, None) or store.stored_article(aid)
+            if rec is not None and rec.story_id == story.story_id:
+                store.place(rec)
 
     def close(self, story: StoryRecord, updated_at: str) -> None:
         """Close an idle open story: its light signature is indexed, its records leave memory

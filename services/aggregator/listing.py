@@ -14,10 +14,12 @@ from typing import Iterator, Optional
 
 from sortedcontainers import SortedList
 
+from services.aggregator.records import member_count
+
 
 def _entry(record) -> Optional[tuple[str, str]]:
     """(updated_at, story id) of a record the list shows (one with articles), else None."""
-    if not record or not record.get("articles"):
+    if not member_count(record):
         return None
     return (record.get("updated_at") or "", record["story_id"])
 

@@ -1,16 +1,17 @@
 """A story's members: each article's contribution to its story (its article record), added or
-removed without drift, and a story recomputed from its members' records."""
+removed without drift, a story recomputed from its members' records, and a persisted story
+(a version-3 head: :mod:`records`) given back its members and aggregates."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Iterable, Optional
+from typing import Iterable, Mapping, Optional
 
 from schemas.models import ArticleEntities, ArticleQuotes
 
 from services.aggregator import entities as en
 from services.aggregator import quotes as qu
 from services.aggregator.index import StoryIndex
-from services.aggregator.records import ArticleRecord, Member, StoryRecord
+from services.aggregator.records import ArticleRecord, Member, StoryRecord, is_head, member_digest
 from services.aggregator.signature import ArticleSignature, StorySignature
 from services.aggregator.state import central_article
 
@@ -47,12 +48,15 @@ def article_record(aid: str, chash: str, sid: str, first_seen: str, event: datet
                          entities=en.article_entities(entities), quotes=variants, signature=sig)
 
 
-def add_member(story: StoryRecord, rec: ArticleRecord) -> None:
-    """Add an article's contribution to its story."""
+def add_member(story: StoryRecord, rec: ArticleRecord, order: Optional[int] = None) -> None:
+    """Add an article's contribution to its story (``order``: the one it joined with, when a
+    persisted story is assembled; else it joins now and takes the next sequence number)."""
     aid = rec.article_id
-    story.seq += 1
+    if order is None:
+        story.seq += 1
+        order = story.seq
     story.articles[aid] = Member(title=rec.title, outlet=rec.outlet, url=rec.url, published=rec.published,
-                                 first_seen=rec.first_seen, lead=rec.lead, order=story.seq,
+                                 first_seen=rec.first_seen, lead=rec.lead, order=order,
                                  event_time=rec.event_time, entity_keys=sorted(rec.signature.entities),
                                  title_words=rec.signature.title)
     en.add_entities(story.entities, rec.entities, aid, +1)
@@ -86,6 +90,16 @@ def rebuild(story: StoryRecord, recs: list[ArticleRecord]) -> None:
     story.central = central_article(story)
 
 
+def assemble(story: StoryRecord, recs: Iterable[ArticleRecord], orders: Mapping[str, int]) -> None:
+    """Give a persisted head (:meth:`StoryRecord.from_json` of version 3) its members and
+    aggregates: its members' contributions added in the order they joined (``orders``: article
+    id -> ``Member.order``), the same additions in the same order as the live story made (its
+    central article, event time and sequence number are the head's)."""
+    story.articles, story.entities, story.quotes, story.signature = {}, {}, [], StorySignature()
+    for rec in sorted(recs, key=lambda r: (orders[r.article_id], r.article_id)):
+        add_member(story, rec, orders[rec.article_id])
+
+
 def index_open(index: StoryIndex, story: StoryRecord) -> None:
     """Post an open story to the index: its signature, and its members for the best-member term."""
     index.put(story.story_id, story.signature,
@@ -97,24 +111,46 @@ def in_order(recs: list[ArticleRecord]) -> list[ArticleRecord]:
     return sorted(recs, key=lambda r: (r.first_seen, r.article_id))
 
 
-def reconcile(stories: list[StoryRecord], articles: list[ArticleRecord]
-              ) -> tuple[list[StoryRecord], list[StoryRecord]]:
-    """Story records made to agree with the article records: ``(every story, the repaired ones)``.
+def _agrees(d: Mapping, recs: list[ArticleRecord], orders: Mapping[str, Optional[int]]) -> bool:
+    """Whether a head (JSON) and the article records naming its story agree: the same members
+    (closed: the ones it lists; open: its count and digest), each with its order persisted."""
+    ids = {r.article_id for r in recs}
+    if d["status"] == "closed" and "member_order" in d:
+        return set(d["member_order"]) == ids
+    return (d.get("members") == len(ids) and d.get("digest") == member_digest(ids)
+            and all(orders.get(a) is not None for a in ids))
+
+
+def from_tables(stories: Iterable[Mapping], articles: list[ArticleRecord], orders: Mapping[str, Optional[int]]
+                ) -> tuple[list[StoryRecord], list[StoryRecord]]:
+    """Story records from their JSON (any version) and the article records naming them, made
+    to agree with those: ``(every story, the repaired ones)``.  ``orders``: article id -> the
+    order its record was written with (:func:`records.persisted_order`).
 
     The two tables are written one after the other, so a worker killed in between can leave a
     story record that disagrees with the article records (an article counted in the story but
     not recorded as merged, or the reverse).  The article records are the source of truth:
-    such a story is recomputed from its members' contributions."""
+    such a story is recomputed from its members' contributions (and ``legacy``: their records
+    are rewritten with their new order at its next open write)."""
     members: dict[str, list[ArticleRecord]] = {}
     for a in articles:
         members.setdefault(a.story_id, []).append(a)
     repaired, out = [], []
-    for st in stories:
+    for d in stories:
+        st = StoryRecord.from_json(d)
         recs = members.get(st.story_id, [])
-        if set(st.articles) == {r.article_id for r in recs}:
+        if is_head(d):
+            if _agrees(d, recs, orders):
+                listed = d.get("member_order")      # (a closed head's: its records may lack their order)
+                assemble(st, recs, listed or orders)
+                st.legacy = bool(listed) and any(orders.get(a) != o for a, o in listed.items())
+                out.append(st)
+                continue
+        elif set(st.articles) == {r.article_id for r in recs}:
             out.append(st)
             continue
         fixed = st.copy()
+        fixed.legacy = True
         if recs and fixed.merged_into:
             fixed.merged_into = None
             fixed.status = "open"    # a merge whose article records were never written
@@ -122,7 +158,7 @@ def reconcile(stories: list[StoryRecord], articles: list[ArticleRecord]
         fixed.seq += 1
         out.append(fixed)
         repaired.append(fixed)
-    known = {st.story_id for st in stories}
+    known = {st.story_id for st in out}
     for sid in sorted(set(members) - known):
         # article records naming a story whose record never reached the table (a kill
         # between the writes of a split or of a new story): the story is rebuilt from them
@@ -131,6 +167,7 @@ def reconcile(stories: list[StoryRecord], articles: list[ArticleRecord]
         fixed = blank_story(sid, "open", first, first)
         rebuild(fixed, recs)
         fixed.version = 1
+        fixed.legacy = True
         out.append(fixed)
         repaired.append(fixed)
     return out, repaired

@@ -5,13 +5,18 @@ records are needed again only when a later article matches or revises it: with l
 (``story_loader`` / ``article_loader``: id -> JSON record or None, e.g. reading the faust
 tables) they are read back from the tables and memory holds only what is open; without loaders
 they are kept in memory (``cold_stories``, ``cold_articles``).
+
+A story read from the table is a version-3 head (:mod:`records`) when this code wrote it: a
+closed one lists its members (``member_order``), whose article records give it back its
+members and aggregates (``members.assemble``); a version 1/2 record holds the whole story.
 """
 from __future__ import annotations
 
 from typing import Callable, Optional
 
 from services.aggregator.index import StoryIndex
-from services.aggregator.records import ArticleRecord, StoryRecord
+from services.aggregator.members import assemble
+from services.aggregator.records import ArticleRecord, StoryRecord, is_head, persisted_order
 
 Loader = Callable[[str], Optional[dict]]
 
@@ -32,9 +37,35 @@ class RecordStore:
         self.cold_articles: dict[str, ArticleRecord] = {}
 
     def stored_story(self, sid: str) -> Optional[StoryRecord]:
-        """The story record in the table (``story_loader``), if any."""
+        """The story record in the table (``story_loader``), if any, with its members and
+        aggregates (a head's from its members' article records; nothing is kept in memory)."""
         d = self.story_loader(sid) if self.story_loader else None
-        return StoryRecord.from_json(d) if d is not None else None
+        if d is None:
+            return None
+        story = StoryRecord.from_json(d)
+        if not is_head(d):
+            return story
+        orders = d.get("member_order") or {}      # (an open head is in memory: it has none here)
+        recs, legacy = [], False
+        for aid in orders:
+            rec, written = self.cold_articles.get(aid), None
+            if rec is None and self.article_loader:
+                written = self.article_loader(aid)
+                rec = ArticleRecord.from_json(written) if written is not None else None
+            if rec is None or rec.story_id != sid:
+                continue
+            recs.append(rec)
+            legacy = legacy or written is None or persisted_order(written) != orders[aid]
+        assemble(story, recs, orders)
+        story.legacy = legacy
+        return story
+
+    def stored_members(self, sid: str) -> list[str]:
+        """The member ids of a story in the table (none parsed beyond its record)."""
+        d = self.story_loader(sid) if self.story_loader else None
+        if d is None:
+            return []
+        return list(d.get("member_order") or ()) if is_head(d) else list(d.get("articles") or ())
 
     def stored_article(self, aid: str) -> Optional[ArticleRecord]:
         """The article record in the table (``article_loader``), if any."""

@@ -16,14 +16,17 @@ from services.aggregator.state import entity_names, render
 class Update:
     story_id: str
     state: StoryState
-    story_record: dict                 # records in their JSON form (``to_json``), to persist
+    # records in their JSON form, to persist: story heads (``StoryRecord.to_json``) and article
+    # records with their order (``writes.Writes``)
+    story_record: dict
     article_record: dict
     moved_from: Optional[str] = None
     extra_states: list[StoryState] = field(default_factory=list)
     # story records to persist with ``extra_states`` (the story a revised article left, the
     # other side of a split)
     extra_records: list[dict] = field(default_factory=list)
-    # a split: the new story's id, and the article records it moved (other than this article's)
+    # a split: the new story's id, and the article records of both sides (other than this
+    # article's: a split renumbers both); also, once, the members of a legacy story written open
     split_into: Optional[str] = None
     extra_articles: list[dict] = field(default_factory=list)
     # a merge: the story merged into this one (its state, emptied, is in ``extra_states``; the

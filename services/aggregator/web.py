@@ -11,19 +11,23 @@ without it); a request declaring a body over STORYSTREAM_WEB_MAX_REQUEST_BYTES g
 aiohttp reads no more than that; past STORYSTREAM_RATE_LIMIT requests a second per client
 (bursts of STORYSTREAM_RATE_BURST), ``/stories`` answers 429 with Retry-After.  ``GET /stories`` pages through a :class:`StoryListing` kept
 up to date by the aggregator's writes, not by sorting the table per request.
+
+A state is rendered from the story itself (``lookup``: ``StoryEngine.view``): the table holds
+version-3 heads (:mod:`records`), not the members and aggregates a state lists.
 """
 from __future__ import annotations
 
 import hmac
 import json
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 import faust
 from aiohttp import web as aioweb
 from faust.web import Request, Response, View
 
 from services.aggregator.listing import StoryListing
+from services.aggregator.quotes import forget
 from services.aggregator.records import StoryRecord
 from services.aggregator.state import render
 from services.common.ratelimit import rate_limit_middleware
@@ -36,20 +40,23 @@ SCHEMA_LINK = "/schemas/story-state"
 DESCRIBED_BY = {"Link": f'<{SCHEMA_LINK}>; rel="describedby"'}   # on every response carrying states
 
 
-def state_of(record, max_items: int = 50) -> dict | None:
-    """The full state of a story record (its JSON form, as in the table) with articles (else None)."""
-    if not record or not record.get("articles"):
+Lookup = Callable[[str], Optional[StoryRecord]]   # story id -> the story (members, aggregates)
+
+
+def state_of(story: Optional[StoryRecord], max_items: int = 50) -> dict | None:
+    """The full state of a story with articles (else None)."""
+    if story is None or not story.articles:
         return None
-    return render(StoryRecord.from_json(record), max_items, {}).model_dump(mode="json")
+    return render(story, max_items, {}).model_dump(mode="json")
 
 
-def detail(story_id: str, record, max_items: int = 50) -> tuple[int, dict, dict]:
+def detail(story_id: str, story: Optional[StoryRecord], max_items: int = 50) -> tuple[int, dict, dict]:
     """(status, body, headers) of ``GET /stories/{story_id}``: the state; for a story merged
     into another, a permanent redirect to it (links to it keep working); else 404."""
-    state = state_of(record, max_items)
+    state = state_of(story, max_items)
     if state is not None:
         return 200, state, dict(DESCRIBED_BY)
-    target = (record or {}).get("merged_into")
+    target = story.merged_into if story is not None else None
     if target:
         return 301, {"story_id": story_id, "merged_into": target}, {"Location": f"/stories/{target}"}
     return 404, {"error": f"no story {story_id!r}"}, {}
@@ -78,9 +85,24 @@ def web_options(settings: Settings) -> dict:
 
 
 def register_views(app: faust.App, settings: Settings, stories, listing: StoryListing,
-                   ready: Callable[[], bool], max_items: int = 50) -> None:
+                   ready: Callable[[], bool], lookup: Lookup, max_items: int = 50) -> None:
     """``listing``: kept up to date by the writes to ``stories`` (``listing.ListedTable``), built
-    from the table on the first request once ``ready()`` (the table is recovered)."""
+    from the table on the first request once ``ready()`` (the tables are recovered and the
+    engine restored from them; before, both views answer 503).  ``lookup`` gives the story to
+    render (a closed one is assembled from its article records; its quote wordings' cache is
+    dropped after rendering)."""
+    def starting(view: View) -> Response:
+        return view.json({"error": "starting: the story table is being recovered"}, status=503,
+                         headers={"Retry-After": "5"})
+
+    def state(sid: str) -> dict | None:
+        story = lookup(sid)
+        try:
+            return state_of(story, max_items)
+        finally:
+            if story is not None and story.status != "open":
+                forget(story.quotes)
+
     @app.page("/stories")
     class StoryList(View):
         async def get(self, request: Request) -> Response:
@@ -91,11 +113,10 @@ def register_views(app: faust.App, settings: Settings, stories, listing: StoryLi
                 return self.json({"error": "page and per_page must be integers"}, status=400)
             if not listing.built:
                 if not ready():
-                    return self.json({"error": "starting: the story table is being recovered"}, status=503,
-                                     headers={"Retry-After": "5"})
+                    return starting(self)
                 listing.build(stories.values())
             ids = listing.page((page - 1) * per_page, per_page)
-            page_states = [s for s in (state_of(stories.get(sid), max_items) for sid in ids) if s is not None]
+            page_states = [s for s in (state(sid) for sid in ids) if s is not None]
             body = {"page": page, "per_page": per_page, "total": len(listing),
                     "schema": SCHEMA_LINK, "stories": page_states}
             return self.json(body, headers=dict(DESCRIBED_BY))
@@ -103,7 +124,12 @@ def register_views(app: faust.App, settings: Settings, stories, listing: StoryLi
     @app.page("/stories/{story_id}")
     class StoryDetail(View):
         async def get(self, request: Request, story_id: str) -> Response:
-            status, body, headers = detail(story_id, stories.get(story_id), max_items)
+            if not ready():                 # (an open story is in the engine only once restored)
+                return starting(self)
+            story = lookup(story_id)
+            status, body, headers = detail(story_id, story, max_items)
+            if story is not None and story.status != "open":
+                forget(story.quotes)
             return self.json(body, status=status, headers=headers)
 
     @app.page("/schemas/story-state")

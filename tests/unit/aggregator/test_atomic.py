@@ -21,7 +21,7 @@ def _memory(eng: StoryEngine) -> str:
         "sigs": {k: v.to_json() for k, v in ix.sigs.items()}, "closed": sorted(ix.closed),
         "posted": {k: sorted(v) for k, v in ix.posted.items()},
         "postings": {k: sorted(v) for k, v in ix.postings.items()},
-        "stories": {k: v.to_json() for k, v in st.stories.items()},
+        "stories": {k: v.full_json() for k, v in st.stories.items()},   # (members and aggregates too)
         "articles": {k: v.to_json() for k, v in st.articles.items()},
         "seen": {k: list(v) for k, v in st.seen.items()}, "watermark": str(eng.watermark)}, sort_keys=True)
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from services.aggregator.durability import Durability
 from services.aggregator.engine import EngineConfig, StoryEngine
-from tests.unit.aggregator.test_helpers import T0, flood, quake
+from tests.unit.aggregator.test_helpers import T0, coach_fired, flood, mixed_coaches, quake
 
 
 class Table(dict):
@@ -133,7 +133,7 @@ def test_restore_repairs_a_story_record_a_kill_left_behind_and_restates_it():
     sid = next(iter(stories3))
     d, effects, published = _durable(stories2, articles3)     # story write lost, article write kept
     d.restore({sid: 2})
-    assert sorted(d.stories[sid]["articles"]) == ["f1", "f2", "f3"]
+    assert sorted(d.engine.stories[sid].articles) == ["f1", "f2", "f3"] and d.stories[sid]["members"] == 3
     assert effects[0] == ("write", "stories", sid) and effects[-1] == ("publish", sid, published[-1].version)
     assert published[-1].version > 2 and published[-1].article_ids == ["f1", "f2", "f3"]
 
@@ -245,3 +245,91 @@ def test_restore_parses_only_open_stories_and_those_inside_the_reopen_window(mon
     # a late revision of f1 still finds its closed story through the loaders
     up = _feed(again, *flood("f1", 56, revision="late"))
     assert up is not None and "f1" in up.state.article_ids
+
+
+# ---------------------------------------------------------------- story heads (issue 19, item 5: changelog writes)
+def _through(arts, config=None, force=None):
+    """``arts`` through a durable aggregator with dict tables (closing after each article);
+    ``force``: article id -> f(updates so far) giving the story id it must join (None: a new
+    story), as ``test_helpers.forced``."""
+    from services.aggregator import engine as engine_module
+    stories, articles = {}, {}
+    d = Durability(StoryEngine(config), stories, articles, {}, lambda state: None, clock=lambda: T0)
+    d.restore({})
+    ups = []
+    for q, e in arts:
+        pick = (force or {}).get(e.article.article_id)
+        place, rescue = d.engine.scorer.best, engine_module.rescue
+        if pick is not None:
+            sid = pick(ups)
+            d.engine.scorer.best = (lambda sig, allowed=None, views=None, at_least=None, sid=sid:
+                                    (sid, 1.0) if sid else (None, -1.0))
+            engine_module.rescue = lambda scorer, sig: None
+        try:
+            ups.append(_feed(d, q, e))
+        finally:
+            d.engine.scorer.best, engine_module.rescue = place, rescue
+        d.close_idle()
+        d.settle(d.settle_mark())
+    return d, stories, articles, ups
+
+
+def _scenarios():
+    """Streams that split, merge, re-home by revision, close and reopen stories."""
+    fragmented_arts = [coach_fired("a1", 0, hours=0), coach_fired("a2", 2, hours=1), coach_fired("b1", 1, hours=2),
+                       coach_fired("b2", 1, hours=3), coach_fired("a3", 0, hours=4)]
+    return {
+        "split": (mixed_coaches(), None, None),
+        "merge": (fragmented_arts, None, {"b1": lambda ups: None, "b2": lambda ups: ups[2].story_id}),
+        "close, reopen, revise": ([flood("f1", 0), flood("f2", 0.5), quake("q1", 5), flood("f3", 6),
+                                   quake("f2", 7, revision="moved"), quake("q2", 30), flood("f4", 31)],
+                                  EngineConfig(close_after_seconds=3600), None),
+    }
+
+
+def _restarted(stories, articles, config=None) -> Durability:
+    again = Durability(StoryEngine(config), dict(stories), dict(articles), {}, lambda state: None, clock=lambda: T0)
+    again.restore({})
+    return again
+
+
+def test_the_tables_hold_story_heads_and_restore_the_memory_before_the_restart():
+    from tests.unit.aggregator.test_atomic import _memory
+    for name, (arts, config, force) in _scenarios().items():
+        d, stories, articles, ups = _through(arts, config, force)
+        assert all("articles" not in r and "quotes" not in r and "signature" not in r for r in stories.values()), name
+        assert all(r["record_version"] == 3 and isinstance(r["order"], int) for r in articles.values()), name
+        again = _restarted(stories, articles, config)
+        assert _memory(again.engine) == _memory(d.engine), name      # (members and aggregates included)
+        assert again.engine.restore([*stories.values()], [*articles.values()]) == [], name   # nothing to repair
+    kinds = {name: [u for u in _through(*_scenarios()[name][:1], *_scenarios()[name][1:])[3] if u]
+             for name in ("split", "merge")}
+    assert any(u.split_into for u in kinds["split"]) and any(u.merged_from for u in kinds["merge"])
+
+
+def _version2(d: Durability, stories: dict, articles: dict) -> tuple[dict, dict]:
+    """The same tables as the aggregator before record version 3 wrote them: whole stories,
+    article records without their order."""
+    old_stories = {sid: d.engine.view(sid).full_json() for sid in stories}
+    old_articles = {aid: {**{k: v for k, v in rec.items() if k != "order"}, "record_version": 2}
+                    for aid, rec in articles.items()}
+    return old_stories, old_articles
+
+
+def test_a_version_2_changelog_restores_and_its_stories_are_written_as_heads_at_their_next_update():
+    from tests.unit.aggregator.test_atomic import _memory
+    for name, (arts, config, force) in _scenarios().items():
+        d, stories, articles, _ = _through(arts, config, force)
+        old_stories, old_articles = _version2(d, stories, articles)
+        assert all(r["record_version"] == 2 and "articles" in r for r in old_stories.values())
+        again = _restarted(old_stories, old_articles, config)
+        assert _memory(again.engine) == _memory(d.engine), name
+        # the next article: its story is written as a head, and its members' records with their order
+        nxt = flood("z1", 40) if name.startswith("close") else coach_fired("z1", 0, hours=5)
+        live, up = _feed(d, *nxt), _feed(again, *nxt)
+        assert up.state.model_dump() == live.state.model_dump() and up.story_record == live.story_record, name
+        touched = set(again.engine.stories[up.story_id].articles)
+        assert {aid for aid in touched if again.articles[aid].get("record_version") == 3} == touched, name
+        assert all(again.articles[a]["order"] == d.engine.stories[up.story_id].articles[a].order for a in touched)
+        third = _restarted(again.stories, again.articles, config)
+        assert _memory(third.engine) == _memory(d.engine), name

@@ -172,3 +172,14 @@ def split_run():
     split = eng.process(*arts[-1], T0)
     assert split.split_into
     return arts, stories, articles, split
+
+
+def tables_of(engine, closed=()):
+    """The table records of an engine's open stories (and of the in-memory closed ``closed``)
+    and of their articles, as the engine writes them (JSON round trip): (stories, articles)."""
+    import json
+    stories = [*engine.stories.values(), *closed]
+    heads = [s.to_json() for s in stories]
+    arts = [engine.articles[a].to_json(order=s.articles[a].order) for s in stories for a in s.articles
+            if a in engine.articles]
+    return json.loads(json.dumps(heads)), json.loads(json.dumps(arts))

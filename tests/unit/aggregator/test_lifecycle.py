@@ -67,7 +67,7 @@ def test_closed_story_beyond_reopen_window_leaves_index_and_df():
     assert "flood" not in eng.index.df_terms and eng.index.n_docs == 2
     late = feed(*flood("f2", 21))                      # a late article starts a new story
     assert late.story_id != f.story_id and late.state.totals.articles == 1
-    assert stories[f.story_id]["articles"].keys() == {"f1"}
+    assert stories[f.story_id]["member_order"].keys() == {"f1"}
 
 
 def test_restore_after_pruning_rebuilds_the_same_index():

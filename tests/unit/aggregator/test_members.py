@@ -1,5 +1,5 @@
 """Story records recomputed from their members' article records: restore() repairs a story record
-left inconsistent by a kill between the two table writes (members.reconcile)."""
+left inconsistent by a kill between the two table writes (members.from_tables)."""
 from __future__ import annotations
 
 import copy
@@ -19,33 +19,35 @@ def _run(ids):
     return eng, stories, articles
 
 
-def _counts(record):
-    return ({k: v for k, v in sorted(record["entities"].items())}, sorted(record["articles"]),
-            sorted((g["quote_id"], len(g["variants"])) for g in record["quotes"]))
+def _counts(story):
+    """A story's (in memory) entity aggregate, members and quote groups."""
+    return ({k: v for k, v in sorted(story.entities.items())}, sorted(story.articles),
+            sorted((g["quote_id"], len(g["variants"])) for g in story.quotes))
 
 
 def test_story_counted_an_article_whose_record_was_lost():
-    _, stories2, articles2 = _run(["a1", "a2"])
-    _, stories3, articles3 = _run(["a1", "a2", "a3"])
+    eng2, stories2, articles2 = _run(["a1", "a2"])
+    eng3, stories3, articles3 = _run(["a1", "a2", "a3"])
     sid = next(iter(stories3))
     articles3.pop("a3")  # the kill: story record written, article record not
     eng = StoryEngine()
     repaired = eng.restore(stories3.values(), articles3.values())
-    assert [r["story_id"] for r in repaired] == [sid]
-    assert _counts(repaired[0]) == _counts(stories2[sid])
+    assert [r["story_id"] for r in repaired] == [sid] and repaired[0]["members"] == 2
+    assert _counts(eng.stories[sid]) == _counts(eng2.stories[sid])
     # the re-delivered article is then merged exactly once
     q, e = flood("a3", hours=2)
     upd = eng.process(q, e, T0)
-    assert upd is not None and _counts(upd.story_record) == _counts(stories3[sid])
+    assert upd is not None and _counts(eng.stories[sid]) == _counts(eng3.stories[sid])
 
 
 def test_article_recorded_but_story_record_stale():
     _, stories2, _ = _run(["a1", "a2"])
-    _, stories3, articles3 = _run(["a1", "a2", "a3"])
+    eng3, stories3, articles3 = _run(["a1", "a2", "a3"])
     sid = next(iter(stories3))
     eng = StoryEngine()
     repaired = eng.restore(stories2.values(), articles3.values())  # story write lost, article write kept
-    assert _counts(repaired[0]) == _counts(stories3[sid])
+    assert [r["story_id"] for r in repaired] == [sid] and repaired[0]["members"] == 3
+    assert _counts(eng.stories[sid]) == _counts(eng3.stories[sid])
     q, e = flood("a3", hours=2)
     assert eng.process(q, e, T0) is None, "already merged: a re-delivery changes nothing"
 
@@ -64,7 +66,7 @@ def test_a_split_half_written_is_rebuilt_from_the_article_records():
     repaired = eng.restore(stories.values(), articles.values())
     assert {r["story_id"] for r in repaired} == {split.story_id, next(iter(stories))}
     new = next(r for r in repaired if r["story_id"] == split.split_into)
-    assert sorted(new["articles"]) == ["b1", "b2", "b3", "b4"] and new["status"] == "open"
+    assert sorted(eng.stories[new["story_id"]].articles) == ["b1", "b2", "b3", "b4"] and new["status"] == "open"
     assert sorted(eng.assignments().items()) == sorted((a, r["story_id"]) for a, r in articles.items())
 
 
@@ -82,9 +84,10 @@ def test_a_merge_half_written_is_undone_and_redone_by_the_redelivered_article():
     fresh = StoryEngine()
     repaired = {r["story_id"]: r for r in fresh.restore(stories.values(), articles.values())}
     assert set(repaired) == {merge.story_id, merge.merged_from}
-    assert sorted(repaired[merge.story_id]["articles"]) == ["a1", "a2"]
+    assert sorted(fresh.stories[merge.story_id].articles) == ["a1", "a2"]
     back = repaired[merge.merged_from]              # the emptied story is whole and open again
-    assert sorted(back["articles"]) == ["b1"] and back["status"] == "open" and "merged_into" not in back
+    assert sorted(fresh.stories[merge.merged_from].articles) == ["b1"]
+    assert back["members"] == 1 and back["status"] == "open" and "merged_into" not in back
     assert fresh.assignments() == {"a1": merge.story_id, "a2": merge.story_id, "b1": merge.merged_from}
     q, e = arts[3]                                  # b2 re-delivered: joins a story, and the merge is redone
     u = fresh.process(q, e, T0)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from services.aggregator.engine import EngineConfig, StoryEngine
-from services.aggregator.records import RECORD_VERSION, ArticleRecord, RecordVersionError, StoryRecord
+from services.aggregator.members import assemble
+from services.aggregator.records import RECORD_VERSION, ArticleRecord, RecordVersionError, StoryRecord, persisted_order
 from tests.unit.aggregator.test_helpers import T0, flood, quake, quote
 
 # tables written by the aggregator before typed records (short keys: sig, meta, keys/tw, ents/w/t/n/ty,
@@ -33,12 +34,16 @@ def _live():
 def test_records_survive_a_json_round_trip_and_carry_their_version():
     _, stories, articles = _live()
     assert {s["record_version"] for s in [*stories.values(), *articles.values()]} == {RECORD_VERSION}
-    for d in stories.values():
-        assert StoryRecord.from_json(json.loads(json.dumps(d))).to_json() == d
+    recs = {a: ArticleRecord.from_json(json.loads(json.dumps(d))) for a, d in articles.items()}
     for d in articles.values():
-        assert ArticleRecord.from_json(json.loads(json.dumps(d))).to_json() == d
+        assert recs[d["article_id"]].to_json(order=persisted_order(d)) == d
+    for d in stories.values():          # a head, given its members from their article records
+        story = StoryRecord.from_json(json.loads(json.dumps(d)))
+        assemble(story, [r for r in recs.values() if r.story_id == d["story_id"]],
+                 {a: persisted_order(articles[a]) for a in recs})
+        assert story.to_json() == d
     closed = [d for d in stories.values() if d["status"] == "closed"]
-    assert len(closed) == 1 and closed[0]["light"]["articles"] == 2
+    assert len(closed) == 1 and closed[0]["light"]["articles"] == 2 and closed[0]["members"] == 2
 
 
 def test_tables_of_the_first_layout_restore_the_same_engine():
@@ -48,8 +53,11 @@ def test_tables_of_the_first_layout_restore_the_same_engine():
     for table, new in ((old["stories"], stories), (old["articles"], articles)):
         assert sorted(table) == sorted(new)
         for key, d in table.items():   # the same records, read from either layout
-            rec = (StoryRecord if table is old["stories"] else ArticleRecord).from_json(d)
-            assert rec.to_json() == new[key]
+            if table is old["stories"]:     # (the whole story: its head is the one written now)
+                assert StoryRecord.from_json(d).to_json() == new[key]
+            else:                           # (its order is in the story record of the first layout)
+                order = StoryRecord.from_json(old["stories"][new[key]["story_id"]]).articles[key].order
+                assert ArticleRecord.from_json(d).to_json(order=order) == new[key]
     restored = StoryEngine(EngineConfig(close_after_seconds=3600))
     assert restored.restore(old["stories"].values(), old["articles"].values()) == []
     assert restored.assignments() == live.assignments()
@@ -66,3 +74,26 @@ def test_a_record_of_an_unknown_version_is_refused_clearly():
         StoryRecord.from_json(story)
     with pytest.raises(RecordVersionError, match="'f1'"):
         ArticleRecord.from_json({**articles["f1"], "record_version": 99})
+
+
+def test_a_story_head_does_not_grow_with_its_members():
+    """The story record an update writes (a version-3 head) weighs the same at 10 and at 1,000
+    members (before version 3 it was the whole story: ~1.6 KB more per member), and so does the
+    article record.  The head's counters (version, sequence, member count) are the only parts
+    whose length changes: a digit each per power of ten."""
+    import random
+    from datetime import datetime, timezone
+
+    from bench.changelog import synthetic_article
+    rng, eng = random.Random(19), StoryEngine()
+    base = datetime(2031, 5, 1, tzinfo=timezone.utc)
+    sizes = {}
+    for i in range(1000):
+        up = eng.process(*synthetic_article(i, rng, base), base)
+        if i + 1 in (10, 1000):
+            assert up.story_record["members"] == i + 1 and not up.extra_records and not up.extra_articles
+            sizes[i + 1] = (len(json.dumps(up.story_record)), len(json.dumps(up.article_record)))
+    (head10, art10), (head1000, art1000) = sizes[10], sizes[1000]
+    assert head1000 - head10 <= 3 * 3          # version, seq, members: at most 3 more digits each
+    assert abs(art1000 - art10) <= 0.2 * art10  # the article's own content (its words vary)
+    assert eng.view(up.story_id).full_json() and len(json.dumps(eng.view(up.story_id).full_json())) > 100 * head1000

@@ -19,6 +19,9 @@ def test_changelog_bench_follows_one_growing_story(monkeypatch):
     assert out["stories"] == 1
     small, large = out["rows"]
     assert (small["members"], large["members"]) == (10, 40)
-    assert large["story_record_bytes"] > 3 * small["story_record_bytes"]   # grows with the story
-    assert large["bounded_head_bytes"] < large["story_record_bytes"]
+    assert large["old_story_record_bytes"] > 3 * small["old_story_record_bytes"]   # grew with the story
+    assert large["old_write_bytes"] > 3 * small["old_write_bytes"]
+    assert large["new_write_bytes"] < 1.5 * small["new_write_bytes"]                # does not
+    assert 10 * large["new_write_bytes"] < large["old_write_bytes"]
+    assert large["new_cumulative_bytes"] > 30 * small["new_write_bytes"]       # (every update counted)
     assert "| members |" in changelog.table(out)
