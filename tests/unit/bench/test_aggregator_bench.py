@@ -52,10 +52,7 @@ def test_the_direct_build_is_what_restore_builds_from_the_records():
     gen, engine = NewsGen(), StoryEngine()
     agb.build(engine, gen, 50)
     again = StoryEngine()
-    # the tables as the engine writes them: story heads, article records with their member order
-    repaired = again.restore([s.to_json() for s in engine.stories.values()],
-                             [a.to_json(order=engine.stories[a.story_id].articles[a.article_id].order)
-                              for a in engine.articles.values()])
+    repaired = again.restore(*agb.tables(engine))          # heads, article records with their order
     assert repaired == []                                   # the records agree with each other
     a, b = engine.index, again.index
     assert (a.n_docs, a.df_ents, a.df_terms, a.df_title, a.df_etok) == (b.n_docs, b.df_ents, b.df_terms,
