@@ -29,7 +29,8 @@ class Vocab:
         self.df = np.zeros(1024)
         self.scratch = np.zeros(1024)      # all zero between calls of :meth:`gather`
         for k, v in (df or {}).items():
-            self.df[self.id(k)] = v
+            i = self.id(k)          # first: it may grow (replace) the array
+            self.df[i] = v
 
     def id(self, key: str) -> int:
         i = self.ids.get(key)

@@ -50,3 +50,14 @@ def test_document_frequency_arrays_equal_the_counters_and_renumbering_changes_no
     renumbered_bounds, many = _churn(monkeypatch, 0)
     assert none == 0 and many >= 3
     assert renumbered_bounds == kept
+
+
+def test_a_vocabulary_built_from_more_features_than_its_first_array_keeps_every_frequency():
+    """Renumbering builds a new vocabulary from the index's counters: past the array's first
+    size it grows while it is filled (a 50,000-article stream crashed there: IndexError)."""
+    from collections import Counter
+    df = Counter({f"w{i}": i % 7 + 1 for i in range(5000)})
+    v = vocab.Vocab(df)
+    assert len(v.ids) == 5000 and len(v.df) >= 5000
+    assert all(v.df[v.ids[k]] == n for k, n in df.items())
+    assert v.df[5000:].sum() == 0
