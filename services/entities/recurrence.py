@@ -3,7 +3,6 @@ recurrences of an acronym it defines in parentheses."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from spacy.tokens import Doc, Token
 
@@ -15,11 +14,6 @@ from services.entities.clustering import Mention, cluster_names
 __all__ = ["add_defined_acronyms", "propagate_names"]
 
 _MAX_NAME_TOKENS = 6
-#: A one-word name is a source for its untagged recurrences once the tagger found it this many
-#: times in running text.  Not fitted: structural -- one tagging is the weak evidence a lone
-#: capitalised word gives ("a lone capitalised word is weak evidence" above), a second
-#: independent tagging of the same word is the least that confirms it.
-_MIN_TAGGED = 2
 
 
 def propagate_names(doc: Doc, cands: list[Candidate], headline: list[bool]) -> list[Candidate]:
@@ -29,9 +23,7 @@ def propagate_names(doc: Doc, cands: list[Candidate], headline: list[bool]) -> l
     ("Jane Doe said ... Doe herself announced").  Sources are the running-text
     candidates of two or more words (their exact token sequence), one-word
     candidates that the article anchors to a fuller name ("Doe" beside "Jane
-    Doe"; a lone capitalised word is weak evidence) or that the tagger found
-    :data:`_MIN_TAGGED` times in running text ("the Doves won ... the Doves
-    said" makes "Doves lost" a mention too), and the last word of
+    Doe"; a lone capitalised word is weak evidence), and the last word of
     multi-word PERSON names (the surname) unless two full names of the
     article share it.  A recurrence is taken when none of its tokens belongs
     to a candidate and, in running text, it is not glued to another
@@ -42,7 +34,6 @@ def propagate_names(doc: Doc, cands: list[Candidate], headline: list[bool]) -> l
     sources: dict[tuple[str, ...], str] = {}
     surnames: dict[tuple[str, ...], str] = {}
     full_names: dict[str, set[tuple[str, ...]]] = {}  # surname -> full PERSON names ending in it
-    tagged_words: dict[tuple[str, ...], Counter[str]] = {}  # one-word running-text candidate -> labels
     for c in cands:
         if c.label == "PERSON" and c.tok_end - c.tok_start >= 2:
             full_names.setdefault(doc[c.tok_end - 1].text, set()).add(
@@ -53,17 +44,12 @@ def propagate_names(doc: Doc, cands: list[Candidate], headline: list[bool]) -> l
         anchored = len(toks) > 1 or len(mapping.get(c.text, "").split()) > 1
         if anchored and len(toks) <= _MAX_NAME_TOKENS and _name_like(doc[c.tok_start]):
             sources.setdefault(toks, c.label)
-        elif len(toks) == 1 and _name_like(doc[c.tok_start]) and not doc[c.tok_start].is_stop:
-            tagged_words.setdefault(toks, Counter())[c.label] += 1
         last = doc[c.tok_end - 1]
         if c.label == "PERSON" and len(toks) >= 2 and _name_like(last) and len(last.text) >= 3 \
                 and not last.is_stop and not is_role(last):
             surnames.setdefault((last.text,), "PERSON")
     for key in list(surnames):
         sources.setdefault(key, surnames[key])
-    for key, labels in tagged_words.items():
-        if labels.total() >= _MIN_TAGGED:
-            sources.setdefault(key, labels.most_common(1)[0][0])
     for last, fulls in full_names.items():
         if len(fulls) > 1:  # "Doe" for either "Jane Doe" or "John Doe": ambiguous, left to the tagger
             sources.pop((last,), None)

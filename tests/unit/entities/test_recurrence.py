@@ -22,14 +22,3 @@ def test_recurrence_glued_to_another_proper_noun_or_ambiguous_is_not_propagated(
     tags = ["NNP", "NNP", "VBD", "NNP", "NNP", ".", "RB", "NNP", "VBD", "."]
     doc = hand_doc(words, tags, [(0, 2, "PERSON"), (3, 5, "PERSON")])
     assert sorted(m.text for e in extract_entities(doc) for m in e.mentions) == ["Jane Doe", "John Doe"]
-
-
-def test_one_word_name_tagged_twice_is_a_mention_where_it_recurs_untagged():
-    words = "The Doves won . The Doves said Doves fans cheered .".split()
-    tags = ["DT", "NNPS", "VBD", ".", "DT", "NNPS", "VBD", "NNPS", "NNS", "VBD", "."]
-    doc = hand_doc(words, tags, [(1, 2, "ORG"), (5, 6, "ORG")])
-    names = by_name(extract_entities(doc))
-    assert [m.text for m in names["Doves"].mentions] == ["Doves", "Doves", "Doves"]
-    # tagged once only, the same word stays weak evidence (see the first test)
-    doc = hand_doc(words, tags, [(1, 2, "ORG")])
-    assert [m.text for m in by_name(extract_entities(doc))["Doves"].mentions] == ["Doves"]
