@@ -165,6 +165,6 @@ T_SEEDS = __import__("datetime").datetime(2031, 3, 1, tzinfo=__import__("datetim
 # Each floor is the lowest minus at least 0.02.
 FLOORS = {
     "dev": {"pairwise_f1": 0.90, "bcubed_f1": 0.90},
-    "more": {"pairwise_f1": 0.81, "bcubed_f1": 0.82},
+    "more": {"pairwise_f1": 0.80, "bcubed_f1": 0.82},
     "news_cluster": {"pairwise_f1": 0.70, "bcubed_f1": 0.82},
 }
