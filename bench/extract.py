@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.docbin import per_doc_ms
 from services import pipeline
 from services.common import doc_text
 from services.common.nlp import annotate, load_nlp
@@ -40,17 +39,6 @@ def text_rebuilt_per_access():
             m.text_of = original
 
 
-def cpu_ms(fn, items, rounds: int) -> float:
-    """Median over ``rounds`` of the CPU milliseconds per item."""
-    times = []
-    for _ in range(rounds):
-        t0 = time.process_time()
-        for item in items:
-            fn(item)
-        times.append((time.process_time() - t0) / len(items) * 1000)
-    return statistics.median(times)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.extract", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -67,14 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     nlp = load_nlp()
     annotations = pipeline.annotate_articles(articles, nlp)
     texts = [t for a in articles for t in (a.title, a.body)]
-    bare = cpu_ms(lambda _: annotate(texts, nlp), [None], args.rounds) / len(articles)
+    bare = per_doc_ms(lambda _: annotate(texts, nlp), [None], args.rounds) / len(articles)
 
     rows = {}
     outputs = {}
     for label in ("text rebuilt per access (before)", "text kept (now)"):
         with (text_rebuilt_per_access() if label.endswith("(before)") else _nothing()):
-            q = cpu_ms(pipeline.quotes_result, annotations, args.rounds)
-            e = cpu_ms(pipeline.entities_result, annotations, args.rounds)
+            q = per_doc_ms(pipeline.quotes_result, annotations, args.rounds)
+            e = per_doc_ms(pipeline.entities_result, annotations, args.rounds)
             outputs[label] = [(pipeline.quotes_result(a).model_dump_json(),
                                pipeline.entities_result(a).model_dump_json()) for a in annotations]
         rows[label] = (q, e)
