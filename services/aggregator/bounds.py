@@ -20,7 +20,7 @@ so far (nor, when asked, a floor the caller needs) is never the answer: skipping
 nothing (tests/unit/aggregator/test_bounds.py: the bound against the score, and ``best``
 against scoring every candidate in full, over random cases).
 
-The story side that does not depend on the idfs (its heaviest terms' ids and weights, its
+The story side independent of the idfs (its heaviest terms' ids and weights, its
 entity name tokens' ids and weights before idf, its headline words' ids and weights) is made once per change of a story, when
 ``StoryIndex.put`` indexes it (with its ``top``).  Between ``add_member`` (a signature changed
 in place) and the ``put`` that follows, the story's article count differs from the side's: the
@@ -49,7 +49,7 @@ StorySide = tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarra
 
 def story_side(top: Top, title: dict[str, float], articles: int, terms: Vocab, etok: Vocab,
                words: Vocab) -> StorySide:
-    """What a story's bound needs that does not depend on the idfs (made once per change of the
+    """What a story's bound needs independent of the idfs (made once per change of the
     story, by ``StoryIndex.put``): its article count, its heaviest terms (ids in ``terms``,
     weights), the name tokens of its heaviest entities (ids in ``etok``, weights before idf
     and before the 1 / articles scale, which a cosine ignores) and its headline words
