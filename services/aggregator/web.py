@@ -95,13 +95,17 @@ def register_views(app: faust.App, settings: Settings, stories, listing: StoryLi
         return view.json({"error": "starting: the story table is being recovered"}, status=503,
                          headers={"Retry-After": "5"})
 
-    def state(sid: str) -> dict | None:
+    def rendered(sid: str, render_story: Callable):
+        """``render_story`` of the story ``lookup`` gives; a closed story's wordings' cache dropped after."""
         story = lookup(sid)
         try:
-            return state_of(story, max_items)
+            return render_story(story)
         finally:
             if story is not None and story.status != "open":
                 forget(story.quotes)
+
+    def state(sid: str) -> dict | None:
+        return rendered(sid, lambda story: state_of(story, max_items))
 
     @app.page("/stories")
     class StoryList(View):
@@ -126,10 +130,7 @@ def register_views(app: faust.App, settings: Settings, stories, listing: StoryLi
         async def get(self, request: Request, story_id: str) -> Response:
             if not ready():                 # (an open story is in the engine only once restored)
                 return starting(self)
-            story = lookup(story_id)
-            status, body, headers = detail(story_id, story, max_items)
-            if story is not None and story.status != "open":
-                forget(story.quotes)
+            status, body, headers = rendered(story_id, lambda story: detail(story_id, story, max_items))
             return self.json(body, status=status, headers=headers)
 
     @app.page("/schemas/story-state")
