@@ -9,6 +9,8 @@ story (surname-only "X" into "Y X") and ranks entities by prominence.
 """
 from __future__ import annotations
 
+import functools
+
 import math
 import re
 import unicodedata
@@ -38,6 +40,7 @@ def local_key(name: str) -> str:
     return s
 
 
+@functools.lru_cache(maxsize=1 << 16)   # a pure function of the name, asked for every entity of every article
 def entity_key(name: str) -> str:
     """Cross-article key of an entity name: the entity stage's canonical key, in this
     module's spelling (``local_key``); a name without one keeps its own ``local_key``."""
