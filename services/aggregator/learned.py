@@ -27,7 +27,7 @@ from typing import Optional, Sequence
 
 from services.aggregator.params import ClusterParams
 from services.aggregator.scoring import (ordinal, date_conflict, quote_overlap, size_scale, time_penalty,
-                                         Scorer)
+                                         Scorer, StoryView)
 from services.aggregator.signature import ArticleSignature
 from services.aggregator.vectors import cosine
 
@@ -53,10 +53,12 @@ def _gaps(art_days: Sequence[str], story_days) -> tuple[float, float, float]:
     return 1.0, math.log1p(min(gaps)), math.log1p(max(gaps))
 
 
-def candidate_features(scorer: Scorer, sig: ArticleSignature) -> tuple[list[str], list[list[float]]]:
+def candidate_features(scorer: Scorer, sig: ArticleSignature,
+                       views: Optional[dict[str, StoryView]] = None) -> tuple[list[str], list[list[float]]]:
     """The best :data:`RESCUE_CANDIDATES` stories by the hand centroid score, and their
     :data:`FEATURES` (the hand score's terms, unweighted, with the full hand score, its margin
-    over the best other candidate and its rank)."""
+    over the best other candidate and its rank).  ``views``: story views made since the last
+    ``observe`` (``Scorer.best``'s), reused and completed."""
     idx, p = scorer.index, scorer.params
     a = scorer.article_view(sig)
     cent = []
@@ -75,7 +77,11 @@ def candidate_features(scorer: Scorer, sig: ArticleSignature) -> tuple[list[str]
                 break
         sid = cands[i]
         s_sig, top = idx.sigs[sid], idx.top.get(sid)
-        v = scorer.conflict_view(s_sig, top)
+        v = views.get(sid) if views is not None else None
+        if v is None:
+            v = scorer.conflict_view(s_sig, top)
+            if views is not None:
+                views[sid] = v
         cc = scorer.class_conflicts(sig, v)
         conf = scorer.conflict(sig, v, cc)
         if len(cent) >= RESCUE_CANDIDATES and ub[i] - conf < cent[-1][0]:
@@ -123,14 +129,14 @@ def probability(row: Sequence[float], params: ClusterParams) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
-def rescue(scorer: Scorer, sig: ArticleSignature) -> Optional[str]:
+def rescue(scorer: Scorer, sig: ArticleSignature, views: Optional[dict[str, StoryView]] = None) -> Optional[str]:
     """The story the article joins although its hand score is below ``match_threshold``, or None
-    (no model fitted: ``rescue_coef`` empty)."""
+    (no model fitted: ``rescue_coef`` empty).  ``views``: as :func:`candidate_features`."""
     p = scorer.params
     if not p.rescue_coef:
         return None
     best_sid, best_p = None, -1.0
-    for sid, row in zip(*candidate_features(scorer, sig)):
+    for sid, row in zip(*candidate_features(scorer, sig, views)):
         if vetoed(row):
             continue
         pr = probability(row, p)

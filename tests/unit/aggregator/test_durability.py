@@ -264,7 +264,7 @@ def _through(arts, config=None, force=None):
             sid = pick(ups)
             d.engine.scorer.best = (lambda sig, allowed=None, views=None, at_least=None, sid=sid:
                                     (sid, 1.0) if sid else (None, -1.0))
-            engine_module.rescue = lambda scorer, sig: None
+            engine_module.rescue = lambda scorer, sig, views=None: None
         try:
             ups.append(_feed(d, q, e))
         finally:

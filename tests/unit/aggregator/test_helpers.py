@@ -138,7 +138,7 @@ def forced(arts, force):
             sid = pick(ups)
             eng.scorer.best = (lambda sig, allowed=None, views=None, at_least=None, sid=sid:
                                (sid, 1.0) if sid else (None, -1.0))
-            engine_module.rescue = lambda scorer, sig: None       # (forced: no learned rescue either)
+            engine_module.rescue = lambda scorer, sig, views=None: None       # (forced: no learned rescue either)
         try:
             ups.append(eng.process(q, e, T0))
         finally:
