@@ -21,8 +21,9 @@ Per arriving article: CPU time (``time.process_time``) and wall time of ``proces
 same index just before (outside the timed call), candidate retrieval alone: the posting-list
 entries of its features' lists (its entities' and its ``candidate_terms`` most distinctive
 terms'), the distinct stories they name, and the CPU time of ``StoryIndex.candidates`` as the
-product runs it (bounded) and reading every list in full (as before the bound; the baseline of
-the same run), with whether both give the same candidates.
+product runs it (numpy over the numbered posting lists) and of the same ranking summed in a
+Python dictionary (as before; the baseline of the same run), with whether both give the same
+candidates.
 
 Memory per open story = (RSS after the build - RSS before) / open stories, after
 ``gc.collect()`` (includes allocator slack: an upper bound).  Up to 20,000 open stories, the CPU
@@ -46,7 +47,6 @@ from pathlib import Path
 
 from bench.newsgen import T_END, NewsGen
 from services.aggregator import entities as entities_module
-from services.aggregator import index as index_module
 from services.aggregator import signature as signature_module
 from services.aggregator.engine import StoryEngine
 from services.aggregator.members import add_member, article_record, blank_story, index_open, iso
@@ -138,29 +138,24 @@ def arrival(gen: NewsGen, n: int, k: int):
 def retrieval(engine: StoryEngine, q, e) -> dict:
     """Candidate retrieval for this article on the engine's current index (outside the timed
     ``process``): posting-list entries its features' lists hold, distinct stories they name, and
-    the CPU ms of ``StoryIndex.candidates`` as the product runs it (bounded: the longest lists
-    read only as far as the ranking needs) and reading every list in full (as before the
-    bound), with whether both return the same candidates."""
+    the CPU ms of ``StoryIndex.candidates`` as the product runs it (numpy over the numbered
+    lists, :class:`Postings.top`) and of the same ranking summed in a Python dictionary posting
+    by posting (``Postings.top_reference``: the retrieval before; the baseline of the same run),
+    with whether both return the same candidates."""
     idx, p = engine.index, engine.config.params
     sig = article_signature(e, q, p)
-    lists = [idx.postings.get("e:" + k, ()) for k in sig.entities]
-    idf = {t: idx.idf(idx.df_terms, t) for t in sig.terms}
-    ranked = sorted(sig.terms, key=lambda t: (-(1 + math.log(sig.terms[t])) * idf[t], t))
-    lists += [idx.postings.get("t:" + t, ()) for t in ranked[:p.candidate_terms]]
+    feats = idx.retrieval_features(sig)
+    posts = idx.postings
     idx.forget_candidates()
     c0 = time.process_time()
-    bounded = idx.candidates(sig)
+    product = idx.candidates(sig)
     c1 = time.process_time()
-    read_all, index_module.READ_ALL = index_module.READ_ALL, float("inf")
-    try:
-        idx.forget_candidates()            # else the bounded call's ranking would be reused
-        full = idx.candidates(sig)
-    finally:
-        index_module.READ_ALL = read_all
-        idx.forget_candidates()
+    reference = posts.top_reference(idx.retrieval_features(sig), p.max_candidates)
     c2 = time.process_time()
-    return {"reads": sum(map(len, lists)), "named": len(set().union(*lists)) if lists else 0,
-            "bounded_ms": (c1 - c0) * 1000, "full_ms": (c2 - c1) * 1000, "same": bounded == full}
+    idx.forget_candidates()
+    return {"reads": sum(posts.size(f) for f, _ in feats),
+            "named": len(set().union(*(posts.lists.get(f, ()) for f, _ in feats))) if feats else 0,
+            "product_ms": (c1 - c0) * 1000, "python_ms": (c2 - c1) * 1000, "same": product == reference}
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -180,7 +175,7 @@ def measure_one(n: int, arrivals: int) -> dict:
     gc.collect()
     rss1 = _rss_kb()
     assert len(engine.stories) == n, (len(engine.stories), n)
-    cpu, wall, reads, named, bounded, full = [], [], [], [], [], []
+    cpu, wall, reads, named, product, python = [], [], [], [], [], []
     joined = follow = same = 0
     for k in range(WARM + arrivals):
         (q, e), home = arrival(gen, n, k)
@@ -194,8 +189,8 @@ def measure_one(n: int, arrivals: int) -> dict:
         wall.append((w1 - w0) * 1000)
         reads.append(r["reads"])
         named.append(r["named"])
-        bounded.append(r["bounded_ms"])
-        full.append(r["full_ms"])
+        product.append(r["product_ms"])
+        python.append(r["python_ms"])
         same += r["same"]
         if home is not None:
             follow += 1
@@ -209,9 +204,9 @@ def measure_one(n: int, arrivals: int) -> dict:
             "kb_per_open_story": round((rss1 - rss0) / n, 2),
             "postings_read_mean": round(sum(reads) / len(reads), 1), "postings_read_p99": pct(reads, 99),
             "stories_named_mean": round(sum(named) / len(named), 1), "stories_named_p99": pct(named, 99),
-            "retrieval_cpu_ms_mean": round(sum(bounded) / len(bounded), 3),
-            "retrieval_read_all_cpu_ms_mean": round(sum(full) / len(full), 3),
-            "retrieval_same_as_read_all": same,
+            "retrieval_cpu_ms_mean": round(sum(product) / len(product), 3),
+            "retrieval_python_cpu_ms_mean": round(sum(python) / len(python), 3),
+            "retrieval_same_as_python": same,
             "follow_ups": follow, "follow_ups_joined_their_story": joined,
             "open_stories_after": len(engine.stories), **restore_time(engine, n)}
 
@@ -271,13 +266,13 @@ def summary(points: list[dict]) -> dict:
 
 def markdown(res: dict) -> str:
     lines = ["| open stories | articles in them | CPU ms/article mean | p50 | p99 | wall p99 ms | vs smallest "
-             "| postings in its lists | stories named | retrieval ms (read all) | KB per open story | follow-ups joined | build s | restore CPU s |",
+             "| postings in its lists | stories named | retrieval ms (Python dict) | KB per open story | follow-ups joined | build s | restore CPU s |",
              "|---" * 14 + "|"]
     for p in res["points"]:
         lines.append(f"| {p['open_stories']:,} | {p['articles_in_stories']:,} | {p['cpu_ms_mean']} | {p['cpu_ms_p50']} "
                      f"| {p['cpu_ms_p99']} | {p['wall_ms_p99']} | x{p['cpu_ratio_to_smallest']} "
                      f"| {p['postings_read_mean']} | {p['stories_named_mean']} "
-                     f"| {p['retrieval_cpu_ms_mean']} ({p['retrieval_read_all_cpu_ms_mean']}) | {p['kb_per_open_story']} "
+                     f"| {p['retrieval_cpu_ms_mean']} ({p['retrieval_python_cpu_ms_mean']}) | {p['kb_per_open_story']} "
                      f"| {p['follow_ups_joined_their_story']}/{p['follow_ups']} | {p['build_s']} "
                      f"| {p.get('restore_cpu_s') if p.get('restore_cpu_s') is not None else '-'} |")
     return "\n".join(lines)

@@ -7,91 +7,19 @@ ones inside the engine's reopen window), so the idfs reflect recent news.
 """
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter
-from typing import Collection, Iterable, Optional
+from typing import Iterable, Optional
 
 from services.aggregator.bounds import StorySide, story_side
 from services.aggregator.params import DEFAULT_PARAMS, ClusterParams
+from services.aggregator.postings import Postings
 from services.aggregator.signature import ArticleSignature, StorySignature, Top, top_features
 from services.aggregator.vocab import Vocab
 
 
-READ_ALL = 2000     # posting-list entries below which every list is simply read in full
-_MARGIN = 1e-9      # relative slack on the bounds (floating-point sums in another order)
-
-
-def top_voted(feats: list[tuple[Collection[str], float]], limit: int) -> list[str]:
-    """The ``limit`` story ids with the highest vote, a story's vote being the summed weight of
-    the posting lists (``feats``: (story ids, weight) per feature; idfs are >= 1) it is in (ties:
-    the smaller id): exactly what reading every list in full gives, the same floating-point
-    sums included, without reading the longest lists in full when the ranking does not need them.
-
-    A threshold algorithm: lists are read shortest first.  A story in none of the lists read so
-    far has a vote of at most ``rest``, the summed weight of the lists not read; once ``limit``
-    stories have partial votes above ``rest``, no such story can be among the first ``limit``.
-    Nor can a story read so far whose partial vote plus ``rest`` is below the ``limit``-th
-    partial vote.  The votes of the others are summed over every list by membership, in the
-    order of ``feats`` (as a full read sums them), and ranked.  The common features of news
-    (a capital, a government, "police") have the longest lists and the smallest weights: they
-    are the ones left unread once a few rare names have found the article's stories."""
-    if sum(len(p) for p, _ in feats) <= READ_ALL or any(w < 0 for _, w in feats):
-        return _ranked(_votes_in_full(feats), limit)
-    order = sorted(range(len(feats)), key=lambda i: (len(feats[i][0]), i))
-    partial: dict[str, float] = {}
-    kth = read = 0.0
-    for n, i in enumerate(order):
-        _add(partial, *feats[i])
-        read += feats[i][1]             # no partial vote exceeds the sum of the weights read
-        rest = sum(feats[j][1] for j in order[n + 1:])
-        if len(partial) >= limit and read * (1 + _MARGIN) > rest * (1 + _MARGIN) + _MARGIN:
-            kth = heapq.nlargest(limit, partial.values())[-1]
-            if kth > rest * (1 + _MARGIN) + _MARGIN:
-                break
-    else:                               # every list read: the plain sums (in the order of ``feats``)
-        return _ranked(_votes_in_full(feats), limit)
-    floor = kth * (1 - _MARGIN) - _MARGIN - rest * (1 + _MARGIN)
-    votes = dict.fromkeys((sid for sid, v in partial.items() if v >= floor), 0)
-    for posts, w in feats:             # each vote summed in the order of ``feats``, as a full read
-        if len(posts) < len(votes):    # whichever side is smaller is walked
-            for sid in posts:
-                if sid in votes:
-                    votes[sid] += w
-        else:
-            for sid in votes:
-                if sid in posts:
-                    votes[sid] += w
-    return _ranked(votes, limit)
-
-
-def _votes_in_full(feats: list[tuple[Collection[str], float]]) -> dict[str, float]:
-    votes: dict[str, float] = {}
-    for posts, w in feats:
-        _add(votes, posts, w)
-    return votes
-
-
-def _add(votes: dict[str, float], posts: Collection[str], w: float) -> None:
-    """``votes[sid] += w`` (from 0) for each story of ``posts``; a set's new stories are added
-    in one C-level update (0 + w is w: the same sums)."""
-    if isinstance(posts, (set, frozenset)) and len(posts) > 8:
-        new = posts.difference(votes)
-        for sid in votes.keys() & posts:
-            votes[sid] += w
-        votes.update(dict.fromkeys(new, w))
-    else:
-        for sid in posts:
-            votes[sid] = votes.get(sid, 0) + w
-
-
-def _ranked(votes: dict[str, float], limit: int) -> list[str]:
-    """The ``limit`` first of ``votes`` by (-vote, id): the ``limit``-th largest vote found
-    first (a plain heap of floats), then only the stories at or above it sorted."""
-    if len(votes) > limit:
-        kth = heapq.nlargest(limit, votes.values())[-1]
-        votes = {sid: v for sid, v in votes.items() if v >= kth}
-    return [sid for sid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+# memoised rarest tokens kept at most (then forgotten at once): a memory bound, not a knob
+RAREST_MEMO_MAX = 1 << 18
 
 
 class StoryIndex:
@@ -109,7 +37,7 @@ class StoryIndex:
         self.vocab_terms, self.vocab_etok, self.vocab_title = Vocab(), Vocab(), Vocab()
         self.sigs: dict[str, StorySignature] = {}           # story id -> signature (open and closed)
         self.closed: set[str] = set()
-        self.postings: dict[str, set[str]] = {}   # "e:key" / "t:term" -> story ids
+        self.postings = Postings()                # "e:key" / "t:term" -> story numbers (postings.py)
         # story id -> the features it was posted under.  Kept apart from the signature: an open
         # story's signature is its record's, changed in place as articles come and go, so the
         # features to un-post cannot be re-derived from it (they are what was posted, not what
@@ -117,8 +45,15 @@ class StoryIndex:
         self.posted: dict[str, frozenset[str]] = {}
         self.members: dict[str, list] = {}        # open story id -> [(entity keys, title words)] per article
         self._idf_memo: dict[int, dict[str, float]] = {}
+        # idf by document frequency, for the current ``n_docs`` (cleared by ``observe``)
+        self._idf_by_df: dict[int, float] = {}
+        # entity key -> its rarest name token.  It depends on its tokens' document frequencies
+        # only (not on ``n_docs``): an article counted raises its tokens' frequencies, which can
+        # change the rarest token only of the keys whose rarest token is one of them, so
+        # ``observe`` drops those (``_rarest_keys``: rarest token -> keys memoised with it; may
+        # list keys dropped since); an article taken out lowers frequencies: all are dropped
         self._rarest_memo: dict[str, str] = {}
-        self._token_idf_memo: dict[str, float] = {}
+        self._rarest_keys: dict[str, list[str]] = {}
         # how many ``observe`` calls so far: what was computed from the idfs is valid while it stays
         self.generation = 0
         self.top: dict[str, Top] = {}             # story id -> its heaviest (terms, entities)
@@ -132,8 +67,7 @@ class StoryIndex:
     # -- document frequencies
     def observe(self, art_sig: ArticleSignature, sign: int = 1) -> None:
         self._idf_memo.clear()              # every cached value below depends on the idfs
-        self._rarest_memo.clear()
-        self._token_idf_memo.clear()
+        self._idf_by_df.clear()
         self.generation += 1
         self.n_docs += sign
         for k in art_sig.entities:
@@ -145,6 +79,7 @@ class StoryIndex:
         etok = {t for k in art_sig.entities for t in k.split()}
         for t in etok:
             self.df_etok[t] += sign
+        self._forget_rarest(etok if sign > 0 else None)
         self.vocab_terms.add(art_sig.terms, sign)
         self.vocab_title.add(art_sig.title, sign)
         self.vocab_etok.add(etok, sign)
@@ -189,7 +124,15 @@ class StoryIndex:
         return memo
 
     def _idf_fresh(self, df: Counter, k: str) -> float:
-        return math.log((self.n_docs + 1) / (df.get(k, 0) + 1)) + 1.0
+        d = df.get(k, 0)
+        v = self._idf_by_df.get(d)
+        return self._idf_of_df(d) if v is None else v
+
+    def _idf_of_df(self, d: int) -> float:
+        # by document frequency: the few distinct frequencies of a generation are computed once
+        # (the same expression, so the same floating-point value as computing it per feature)
+        v = self._idf_by_df[d] = math.log((self.n_docs + 1) / (d + 1)) + 1.0
+        return v
 
     def weighted(self, df: Counter, items: Iterable[tuple[str, float]]) -> dict[str, float]:
         """``{k: v * idf(k)}``: :meth:`idf` for many keys at once (one memo lookup per key
@@ -205,7 +148,7 @@ class StoryIndex:
 
     # -- stories
     def put(self, sid: str, sig: StorySignature, closed: bool = False, members: Optional[list] = None) -> None:
-        self.drop(sid)
+        self._forget(sid)
         self.postings_version += 1
         self.sigs[sid] = sig
         top = self.top[sid] = top_features(sig, self.params)
@@ -215,38 +158,39 @@ class StoryIndex:
         if closed:
             self.closed.add(sid)
         posted = self.posted[sid] = frozenset(self._features(sig))
-        for f in posted:
-            self.postings.setdefault(f, set()).add(sid)
+        self.postings.post(sid, posted)
 
     def drop(self, sid: str) -> None:
+        self._forget(sid)
+        self.postings.release(sid)
+
+    def _forget(self, sid: str) -> None:
+        """Everything indexed of the story but its number (``drop``; ``put`` re-posts it)."""
         self.postings_version += 1
         self.sigs.pop(sid, None)
         self.top.pop(sid, None)
         self.sides.pop(sid, None)
         self.closed.discard(sid)
         self.members.pop(sid, None)
-        for f in self.posted.pop(sid, ()):
-            s = self.postings.get(f)
-            if s is not None:
-                s.discard(sid)
-                if not s:
-                    del self.postings[f]
+        self.postings.unpost(sid, self.posted.pop(sid, ()))
 
     def consistency_errors(self) -> list[str]:
         """What breaks the index's invariants (empty when consistent): every posted story is
         indexed, and posted under exactly its features; views, members and closed marks only for
         indexed stories."""
-        errors = []
-        for f, sids in self.postings.items():
+        errors = self.postings.consistency_errors()
+        postings = self.postings.as_sets()
+        for f, sids in postings.items():
             errors += [f"{f} lists {sid}, which is not indexed" for sid in sids if sid not in self.sigs]
             errors += [f"{f} lists {sid}, not posted under it" for sid in sids
                        if sid in self.sigs and f not in self.posted.get(sid, ())]
         for sid, feats in self.posted.items():
-            errors += [f"{sid} missing from {f}" for f in feats if sid not in self.postings.get(f, ())]
+            errors += [f"{sid} missing from {f}" for f in feats if sid not in postings.get(f, ())]
         for name, keys in (("posted", self.posted), ("top", self.top), ("sides", self.sides), ("members", self.members),
                            ("closed", self.closed)):
             errors += [f"{name} has {sid}, which is not indexed" for sid in keys if sid not in self.sigs]
         errors += [f"{sid} has no posting record" for sid in self.sigs if sid not in self.posted]
+        errors += [f"{sid} numbered, not indexed" for sid in self.postings.number if sid not in self.sigs]
         return errors
 
     @staticmethod
@@ -257,23 +201,26 @@ class StoryIndex:
     def candidates(self, art_sig: ArticleSignature, limit: Optional[int] = None) -> list[str]:
         """Stories sharing an entity or one of the article's ``candidate_terms`` most distinctive
         terms, the ``limit`` (default ``max_candidates``) with the most idf-weighted shared
-        features (cheap pre-ranking; ties: the smaller id).  The posting lists are read
-        shortest first and the longest only as far as that ranking needs (:func:`top_voted`).
-        The ranking is a total order (votes, then ids), so the ``limit`` first of a longer
-        ranking on the same index state are this ranking: the last call's is reused."""
-        top_terms = self.params.candidate_terms
+        features (cheap pre-ranking; ties: the smaller id; :meth:`Postings.top`).  The ranking
+        is a total order (votes, then ids), so the ``limit`` first of a longer ranking on the
+        same index state are this ranking: the last call's is reused."""
         limit = self.params.max_candidates if limit is None else limit
         key = (self.generation, self.postings_version, id(art_sig))
         last = self._last_candidates
         if last is not None and last[0] == key and last[1] is art_sig and limit <= last[2]:
             return last[3][:limit]
-        feats = [(self.postings.get("e:" + k, ()), self.idf(self.df_ents, k)) for k in art_sig.entities]
-        idf = {t: self.idf(self.df_terms, t) for t in art_sig.terms}
-        ranked = sorted(art_sig.terms, key=lambda t: (-(1 + math.log(art_sig.terms[t])) * idf[t], t))
-        feats += [(self.postings.get("t:" + t, ()), idf[t]) for t in ranked[:top_terms]]
-        out = top_voted(feats, limit)
+        out = self.postings.top(self.retrieval_features(art_sig), limit)
         self._last_candidates = (key, art_sig, limit, out)
         return list(out)
+
+    def retrieval_features(self, art_sig: ArticleSignature) -> list[tuple[str, float]]:
+        """The features retrieval looks up, with their weights: the article's entities and its
+        ``candidate_terms`` most distinctive terms (by log count x idf; ties: the term)."""
+        feats = [("e:" + k, self.idf(self.df_ents, k)) for k in art_sig.entities]
+        idf = {t: self.idf(self.df_terms, t) for t in art_sig.terms}
+        ranked = sorted(art_sig.terms, key=lambda t: (-(1 + math.log(art_sig.terms[t])) * idf[t], t))
+        feats += [("t:" + t, idf[t]) for t in ranked[:self.params.candidate_terms]]
+        return feats
 
     def forget_candidates(self) -> None:
         """Drop the kept ranking of the last ``candidates`` call, so the next call computes it
@@ -281,17 +228,48 @@ class StoryIndex:
         self._last_candidates = None
 
     def rarest(self, key: str) -> str:
-        """The name token of an entity key that the fewest articles share (its most specific)."""
+        """The name token of an entity key that the fewest articles share (its most specific;
+        ties: the largest token).  The idf is strictly decreasing in the document frequency
+        whatever ``n_docs`` is, so this is the lowest frequency at every generation: memoised
+        until a frequency it depends on changes (``_forget_rarest``)."""
         memo = self._rarest_memo
         r = memo.get(key)
         if r is None:
+            if len(memo) >= RAREST_MEMO_MAX:
+                self._forget_rarest(None)
             r = memo[key] = max(key.split(), key=lambda t: (self.idf(self.df_etok, t), t))
+            self._rarest_keys.setdefault(r, []).append(key)
         return r
 
+    def _forget_rarest(self, raised: Optional[Iterable[str]]) -> None:
+        """Drop the memoised rarest tokens that may have changed: those of the keys whose rarest
+        token is one of ``raised`` (name tokens whose frequency rose by one: for any other key
+        that token was already no rarer than its rarest, and is less rare now); all when None
+        (frequencies fell)."""
+        memo, keys = self._rarest_memo, self._rarest_keys
+        if raised is None:
+            memo.clear()
+            keys.clear()
+            return
+        for t in raised:
+            for k in keys.pop(t, ()):
+                if memo.get(k) == t:
+                    del memo[k]
+
     def token_idf(self, key: str) -> float:
-        """The idf of an entity key's rarest name token (memoised until the next ``observe``)."""
-        memo = self._token_idf_memo
-        v = memo.get(key)
-        if v is None:
-            v = memo[key] = self.idf(self.df_etok, self.rarest(key))
-        return v
+        """The idf of an entity key's rarest name token."""
+        return self.token_idfs((key,))[0]
+
+    def token_idfs(self, keys: Iterable[str]) -> list[float]:
+        """:meth:`token_idf` of each key (the rarest tokens memoised, the idfs by document
+        frequency: the same values as :meth:`idf` of the rarest token)."""
+        memo, df, by_df = self._rarest_memo, self.df_etok, self._idf_by_df
+        out = []
+        for key in keys:
+            r = memo.get(key)
+            if r is None:
+                r = self.rarest(key)
+            d = df.get(r, 0)
+            v = by_df.get(d)
+            out.append(self._idf_of_df(d) if v is None else v)
+        return out

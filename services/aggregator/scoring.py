@@ -142,9 +142,9 @@ class Scorer:
         entity_class = self.params.entity_class
         n = max(1, sig.articles)
         ents = (top if top is not None else top_features(sig, self.params))[1]
+        keys = [k for k, e in ents.items() if e.type in entity_class]
         return StoryView(articles=n, entities=ents, name_tokens=name_tokens(sig.entities),
-                         salience={k: e.weight / n * idx.token_idf(k) for k, e in ents.items()
-                                   if e.type in entity_class})
+                         salience={k: ents[k].weight / n * w for k, w in zip(keys, idx.token_idfs(keys))})
 
     def article_view(self, art_sig: ArticleSignature) -> ArticleView:
         """The article side of every score: the same for all candidate stories until the next

@@ -20,7 +20,7 @@ def _memory(eng: StoryEngine) -> str:
                                (ix.df_terms, ix.df_ents, ix.df_title, ix.df_etok)],
         "sigs": {k: v.to_json() for k, v in ix.sigs.items()}, "closed": sorted(ix.closed),
         "posted": {k: sorted(v) for k, v in ix.posted.items()},
-        "postings": {k: sorted(v) for k, v in ix.postings.items()},
+        "postings": {k: sorted(v) for k, v in ix.postings.as_sets().items()},
         "stories": {k: v.full_json() for k, v in st.stories.items()},   # (members and aggregates too)
         "articles": {k: v.to_json() for k, v in st.articles.items()},
         "seen": {k: list(v) for k, v in st.seen.items()}, "watermark": str(eng.watermark)}, sort_keys=True)

@@ -36,7 +36,7 @@ def _index_state(eng: StoryEngine) -> str:
     return json.dumps({"n": ix.n_docs, "t": dict(ix.df_terms), "e": dict(ix.df_ents), "h": dict(ix.df_title),
                        "k": dict(ix.df_etok), "sigs": {k: v.to_json() for k, v in ix.sigs.items()},
                        "closed": sorted(ix.closed),
-                       "post": {k: sorted(v) for k, v in ix.postings.items()}}, sort_keys=True)
+                       "post": {k: sorted(v) for k, v in ix.postings.as_sets().items()}}, sort_keys=True)
 
 
 def test_redelivered_article_of_closed_story_changes_nothing_with_loaders():

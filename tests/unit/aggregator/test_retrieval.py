@@ -5,16 +5,12 @@ same stories, article for article, and the same splits, merges, re-homings and p
 
 The exhaustive engine differs only in its placements (``Scorer.best`` asks for candidates with no
 limit and gets every indexed story); the merge check keeps its pre-ranked ``merge_candidates``.
-Retrieval takes its bounded path (``index.top_voted`` reading the longest posting lists only as
-far as the ranking needs) on every article here (``READ_ALL`` = 0): the eval streams hold too few
-stories for it to be taken otherwise.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from bench.decisions import clustering_dated, clustering_orders
-from services.aggregator import index
 from services.aggregator.index import StoryIndex
 from services.evaluation import stories as ev
 
@@ -41,7 +37,6 @@ def _exhaustive(monkeypatch) -> dict:
 
 def test_placements_equal_exhaustive_scoring_ecbplus_dev_five_orders(monkeypatch):
     assert DEV.exists(), f"the ECB+ dev set is missing: {DEV} (../shared beside the repository)"
-    monkeypatch.setattr(index, "READ_ALL", 0)
     inputs = ev.build_inputs(DEV)
     retrieved = clustering_orders(DEV, inputs=inputs)
     seen = _exhaustive(monkeypatch)
@@ -54,7 +49,6 @@ def test_placements_equal_exhaustive_scoring_ecbplus_dev_five_orders(monkeypatch
 
 def test_placements_equal_exhaustive_scoring_news_cluster_dated(monkeypatch):
     assert NEWS.exists(), f"the dated news set is missing: {NEWS} (../shared beside the repository)"
-    monkeypatch.setattr(index, "READ_ALL", 0)
     retrieved = clustering_dated(NEWS)
     seen = _exhaustive(monkeypatch)
     exhaustive = clustering_dated(NEWS)
