@@ -15,6 +15,7 @@ from schemas.models import (
     ArticleQuotes,
     DeadLetter,
     EntityMention,
+    EntitySpan,
     QuoteMention,
     Span,
     StoryKey,
@@ -24,5 +25,5 @@ from schemas.models import (
 __all__ = [
     "SCHEMA_VERSION", "TOPICS", "TopicContract", "Article", "ArticleAnnotation",
     "ArticleEntities", "ArticleKey", "ArticleMeta", "ArticleQuotes", "DeadLetter",
-    "EntityMention", "QuoteMention", "Span", "StoryKey", "StoryState",
+    "EntityMention", "EntitySpan", "QuoteMention", "Span", "StoryKey", "StoryState",
 ]

@@ -119,13 +119,29 @@ class QuoteMention(_Model):
     cue: Optional[str] = Field(default=None, description="the reporting verb or phrase")
 
 
+class EntitySpan(Span):
+    """One mention of an entity: its text and character offsets into the body."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    word_recurrence: bool = Field(
+        default=False, exclude_if=lambda v: not v,   # written only when true: other messages stay as they were
+        description="an untagged recurrence of a one-word name the tagger found only as that word "
+                    "(twice or more in running text): an entity mention that story clustering and "
+                    "story entity counts leave aside")
+
+
 class EntityMention(_Model):
     """One canonical entity of one article with all its mentions."""
 
     name: str
     type: str
-    mentions: list[Span]
+    mentions: list[EntitySpan]
     in_title: bool = False
+
+    def counted_mentions(self) -> list[EntitySpan]:
+        """Its mentions less the word recurrences: what story clustering and story counts weigh."""
+        return [m for m in self.mentions if not m.word_recurrence]
 
 
 class ArticleQuotes(_Value):

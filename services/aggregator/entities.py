@@ -58,9 +58,10 @@ def article_entities(ents: ArticleEntities, speakers: Iterable[str] = ()) -> lis
             continue
         rec = out.setdefault(k, {"key": k, "name": e.name, "type": e.type, "mentions": 0, "in_title": False,
                                  "aliases": []})
-        rec["mentions"] += max(1, len(e.mentions))
+        counted = e.counted_mentions()   # word recurrences repeat a counted surface: story states stay as before
+        rec["mentions"] += max(1, len(counted))
         rec["in_title"] = rec["in_title"] or e.in_title
-        for alias in [e.name] + [m.text for m in e.mentions]:
+        for alias in [e.name] + [m.text for m in counted]:
             alias = " ".join(alias.split())
             if alias and alias not in rec["aliases"]:
                 rec["aliases"].append(alias)

@@ -47,7 +47,7 @@ def title_words(title: str) -> list[str]:
 @dataclass(slots=True)
 class EntityWeight:
     """A salient entity of one article."""
-    weight: float                      # type weight x (1 + log mentions) x headline boost
+    weight: float                      # type weight x (1 + log counted mentions) x headline boost
     type: str                          # its entity type (PERSON, GPE, ...)
 
 
@@ -98,7 +98,8 @@ def article_signature(ents: ArticleEntities, quotes: Optional[ArticleQuotes] = N
         k = entity_key(e.name)
         if not tw or not k:
             continue
-        w = tw * (1.0 + math.log(max(1, len(e.mentions)))) * (params.title_entity_boost if e.in_title else 1.0)
+        n = len(e.counted_mentions())   # word recurrences are entity output only: no weight in clustering
+        w = tw * (1.0 + math.log(max(1, n))) * (params.title_entity_boost if e.in_title else 1.0)
         cur = sal.get(k)
         if cur is None or w > cur.weight:
             sal[k] = EntityWeight(round(w, 6), e.type)

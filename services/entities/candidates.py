@@ -65,6 +65,7 @@ class Candidate:
     headline: bool = False
     key: str | None = None
     quoted: bool = False   # written between quote marks: a title ("'Jane Eyre'")
+    word_recurrence: bool = False   # an untagged recurrence of a twice-tagged one-word name (entity output only)
 
     def match_key(self) -> str:
         """Matching key of the candidate (cached: the label may change later, the key not)."""

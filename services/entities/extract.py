@@ -13,7 +13,11 @@ Pipeline (linear in the number of tokens):
    running text;
 3. recurring names (:mod:`services.entities.recurrence`): untagged recurrences
    of a name the article already uses (and bare surnames of its full names)
-   become mentions;
+   become mentions; recurrences of a one-word name confirmed only by two
+   taggings are *word recurrences*: they join the entity of their surface as
+   marked mentions and decide nothing (names, types, aliases, in_title and the
+   entity list are those of the other candidates), so story clustering, which
+   leaves marked mentions aside, sees exactly what it saw without them;
 4. conservative type fixes (:mod:`services.entities.entity_types`);
 5. alias pairs read from the text (:mod:`services.entities.aliases`:
    parenthesised acronyms, "also known as", blended nicknames);
@@ -27,7 +31,7 @@ from collections import Counter
 
 from spacy.tokens import Doc
 
-from schemas.models import EntityMention, Span
+from schemas.models import EntityMention, EntitySpan
 from services.common.doc_text import text_of
 from services.entities.aliases import nickname_aliases, text_aliases
 from services.entities.candidates import NUMERIC_TYPES, Candidate, clean_entity, drop_bylines, extend_right
@@ -41,7 +45,8 @@ __all__ = ["body_candidates", "extract_entities", "title_candidates"]
 
 def extract_entities(body: Doc, title: Doc | None = None) -> list[EntityMention]:
     """Canonical named entities of an article, with their body mentions."""
-    cands = body_candidates(body)
+    everything = body_candidates(body)
+    cands = [c for c in everything if not c.word_recurrence]
     if not cands:
         return []
     heads = title_candidates(title, body, cands) if title is not None and len(title) else []
@@ -50,6 +55,7 @@ def extract_entities(body: Doc, title: Doc | None = None) -> list[EntityMention]
     mapping = cluster_names(mentions, text_aliases(body, cands) + nickname_aliases([*heads, *cands]))
     entities = _group(cands, mapping, heads)
     _mark_in_title(entities, mapping, heads, text_of(title) if heads else "")
+    _add_word_recurrences(entities, [c for c in everything if c.word_recurrence], mapping)
     return entities
 
 
@@ -69,8 +75,9 @@ def body_candidates(doc: Doc) -> list[Candidate]:
     cands = [v for c in cands if (v := names.validate(doc, c)) is not None]
     cands = add_defined_acronyms(doc, cands)
     cands = propagate_names(doc, cands, headline_sents)
-    person_words = {c.text for c in cands if c.label == "PERSON" and c.tok_end - c.tok_start == 1}
-    surnames = {doc[c.tok_end - 1].text for c in cands if c.label == "PERSON" and c.tok_end - c.tok_start >= 2}
+    counted = [c for c in cands if not c.word_recurrence]   # word recurrences decide nothing
+    person_words = {c.text for c in counted if c.label == "PERSON" and c.tok_end - c.tok_start == 1}
+    surnames = {doc[c.tok_end - 1].text for c in counted if c.label == "PERSON" and c.tok_end - c.tok_start >= 2}
     for cand in cands:
         cand.label = fix_type(doc, cand, person_words, surnames)
         mark_quoted(doc, cand)
@@ -103,7 +110,7 @@ def _group(cands: list[Candidate], mapping: dict[str, str], heads: list[Candidat
     ``heads`` (title candidates) only lend their quote-mark evidence to the type.
     """
     order: list[str] = []
-    spans: dict[str, list[Span]] = {}
+    spans: dict[str, list[EntitySpan]] = {}
     types: dict[str, Counter] = {}
     for c in cands:
         name = mapping.get(c.text)
@@ -112,13 +119,29 @@ def _group(cands: list[Candidate], mapping: dict[str, str], heads: list[Candidat
         if name not in spans:
             order.append(name)
             spans[name], types[name] = [], Counter()
-        spans[name].append(Span(text=c.text, start=c.start, end=c.end))
+        spans[name].append(EntitySpan(text=c.text, start=c.start, end=c.end))
         types[name][c.label] += 1
     named = [c for c in cands if c.text in mapping]
     titles = {mapping[c.text] for c in [*cands, *heads] if c.quoted and c.text in mapping}
     return [EntityMention(name=n, type=entity_type(n, spans[n], types[n], named, n in titles),
                           mentions=spans[n])
             for n in order]
+
+
+def _add_word_recurrences(entities: list[EntityMention], recurrences: list[Candidate],
+                          mapping: dict[str, str]) -> None:
+    """Marked mentions for the word recurrences, in the entity of their surface, in text order.
+
+    A word recurrence repeats the surface of candidates the tagger found, so its surface is
+    mapped whenever theirs is and it never makes an entity of its own."""
+    by_name = {e.name: e for e in entities}
+    for c in recurrences:
+        ent = by_name.get(mapping.get(c.text, ""))
+        if ent is not None:
+            ent.mentions.append(EntitySpan(text=c.text, start=c.start, end=c.end, word_recurrence=True))
+    for ent in entities:
+        if any(m.word_recurrence for m in ent.mentions):
+            ent.mentions.sort(key=lambda m: m.start)
 
 
 def _mark_in_title(entities: list[EntityMention], mapping: dict[str, str],

@@ -3,6 +3,7 @@ recurrences of an acronym it defines in parentheses."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from spacy.tokens import Doc, Token
 
@@ -14,6 +15,11 @@ from services.entities.clustering import Mention, cluster_names
 __all__ = ["add_defined_acronyms", "propagate_names"]
 
 _MAX_NAME_TOKENS = 6
+#: A one-word name is a source for its untagged recurrences once the tagger found it this many
+#: times in running text.  Not fitted: structural -- one tagging is the weak evidence a lone
+#: capitalised word gives ("a lone capitalised word is weak evidence" below), a second
+#: independent tagging of the same word is the least that confirms it.
+_MIN_TAGGED = 2
 
 
 def propagate_names(doc: Doc, cands: list[Candidate], headline: list[bool]) -> list[Candidate]:
@@ -29,11 +35,18 @@ def propagate_names(doc: Doc, cands: list[Candidate], headline: list[bool]) -> l
     to a candidate and, in running text, it is not glued to another
     capitalised proper noun ("Doe" inside "Doe Industries" is not Jane Doe).
     On headline lines, where every word is capitalised, any exact match counts.
+
+    A one-word candidate the tagger found :data:`_MIN_TAGGED` times in running
+    text is a source too ("the Doves won ... the Doves said" makes "Doves fans"
+    a mention); its recurrences are marked ``word_recurrence``: entity output
+    only, story clustering leaves them aside.  They never change the other
+    recurrences (a source of its own is never replaced, and each is one token).
     """
     mapping = cluster_names([Mention(c.text, c.label) for c in cands])
     sources: dict[tuple[str, ...], str] = {}
     surnames: dict[tuple[str, ...], str] = {}
     full_names: dict[str, set[tuple[str, ...]]] = {}  # surname -> full PERSON names ending in it
+    tagged_words: dict[tuple[str, ...], Counter[str]] = {}  # one-word running-text candidate -> labels
     for c in cands:
         if c.label == "PERSON" and c.tok_end - c.tok_start >= 2:
             full_names.setdefault(doc[c.tok_end - 1].text, set()).add(
@@ -44,12 +57,19 @@ def propagate_names(doc: Doc, cands: list[Candidate], headline: list[bool]) -> l
         anchored = len(toks) > 1 or len(mapping.get(c.text, "").split()) > 1
         if anchored and len(toks) <= _MAX_NAME_TOKENS and _name_like(doc[c.tok_start]):
             sources.setdefault(toks, c.label)
+        elif len(toks) == 1 and _name_like(doc[c.tok_start]) and not doc[c.tok_start].is_stop:
+            tagged_words.setdefault(toks, Counter())[c.label] += 1
         last = doc[c.tok_end - 1]
         if c.label == "PERSON" and len(toks) >= 2 and _name_like(last) and len(last.text) >= 3 \
                 and not last.is_stop and not is_role(last):
             surnames.setdefault((last.text,), "PERSON")
     for key in list(surnames):
         sources.setdefault(key, surnames[key])
+    words = set()   # sources only as twice-tagged words: their recurrences are marked
+    for key, labels in tagged_words.items():
+        if labels.total() >= _MIN_TAGGED and key not in sources:
+            sources[key] = labels.most_common(1)[0][0]
+            words.add(key)
     for last, fulls in full_names.items():
         if len(fulls) > 1:  # "Doe" for either "Jane Doe" or "John Doe": ambiguous, left to the tagger
             sources.pop((last,), None)
@@ -77,6 +97,7 @@ def propagate_names(doc: Doc, cands: list[Candidate], headline: list[bool]) -> l
         cand = trim(doc, i, i + found, sources[key])
         if cand is not None and not is_junk(cand):
             cand.headline = headline[i]
+            cand.word_recurrence = key in words
             extra.append(cand)
         i += found
     return sorted(cands + extra, key=lambda c: c.start) if extra else cands

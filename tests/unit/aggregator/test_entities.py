@@ -1,6 +1,7 @@
 """Entities across articles: keys, short-name merging, exact add/subtract, ranking."""
 from __future__ import annotations
 
+from schemas.models import EntitySpan
 from services.aggregator import entities as en
 from tests.unit.aggregator.test_helpers import article, ent
 
@@ -29,6 +30,13 @@ def test_surname_merges_into_full_name_and_counts():
     assert set(top["aliases"]) == {"Ada Brennor", "Brennor"}
     assert top["mentions"] == 5 and top["articles"] == 2 and top["in_headlines"] == 1 and top["quoted"]
     assert [e["rank"] for e in merged] == [1, 2]
+
+
+def test_word_recurrences_are_not_counted_in_the_story():
+    _, e = article("a1", "t", [ent("Doves", "ORG", n=2)], {"x": 1})
+    before = en.article_entities(e)
+    e.entities[0].mentions.append(EntitySpan(text="Doves", start=90, end=95, word_recurrence=True))
+    assert en.article_entities(e) == before and before[0]["mentions"] == 2
 
 
 def test_ambiguous_short_name_is_not_merged():

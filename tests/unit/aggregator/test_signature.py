@@ -1,6 +1,7 @@
 """Signatures: an article's salient features, a story's exactly reversible sums, the light copy."""
 from __future__ import annotations
 
+from schemas.models import EntitySpan
 from services.aggregator.params import ClusterParams
 from services.aggregator.signature import StorySignature, article_signature, light_signature, story_of, title_words
 from tests.unit.aggregator.test_helpers import Q1, Q2, article, ent, flood, quake
@@ -19,6 +20,17 @@ def test_an_entity_weighs_by_type_mentions_and_headline_and_other_types_are_left
     assert sig.entities["ada brennor"].weight == p.type_weight["PERSON"] * p.title_entity_boost
     assert sig.entities["norwick"].weight == p.type_weight["GPE"] and sig.entities["norwick"].type == "GPE"
     assert sig.published == ["2031-03-01"] and sig.own_dates == [] and sig.quotes == []
+
+
+def test_word_recurrences_do_not_weigh_in_the_signature():
+    _, plain = article("a1", "Doves win", [ent("Doves", "ORG", n=2)], {"win": 1})
+    _, marked = article("a1", "Doves win", [ent("Doves", "ORG", n=2)], {"win": 1})
+    marked.entities[0].mentions += [EntitySpan(text="Doves", start=40 + 10 * i, end=45 + 10 * i, word_recurrence=True)
+                                    for i in range(3)]
+    assert article_signature(marked).to_json() == article_signature(plain).to_json()
+    # an unmarked third mention does weigh
+    _, three = article("a1", "Doves win", [ent("Doves", "ORG", n=3)], {"win": 1})
+    assert article_signature(three).entities["doves"].weight > article_signature(plain).entities["doves"].weight
 
 
 def test_a_story_signature_subtracts_exactly_what_it_added():

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 from pydantic import ValidationError
 
-from schemas import TOPICS, Article, DeadLetter
+from schemas import TOPICS, Article, DeadLetter, EntityMention, EntitySpan, Span
 from schemas.export import OUT, drift, rendered
 
 
@@ -57,3 +57,18 @@ def test_dead_letter_json_validates_against_exported_schema():
     doc = json.loads(letter.model_dump_json())
     jsonschema.validate(doc, json.loads((OUT / "dead-letters.value.schema.json").read_text()))
     assert DeadLetter.model_validate_json(letter.model_dump_json()).original_value == b"\xff\x00"
+
+
+def test_entity_word_recurrence_is_optional_and_written_only_when_true():
+    old = {"name": "Doves", "type": "ORG", "mentions": [{"text": "Doves", "start": 4, "end": 9}]}
+    ent = EntityMention.model_validate(old)              # a message written before the field
+    assert ent.mentions[0].word_recurrence is False
+    assert json.loads(ent.model_dump_json())["mentions"] == old["mentions"]
+    ent.mentions.append(EntitySpan(text="Doves", start=30, end=35, word_recurrence=True))
+    doc = json.loads(ent.model_dump_json())
+    assert doc["mentions"][1]["word_recurrence"] is True
+    schema = json.loads((OUT / "article-entities.value.schema.json").read_text())
+    jsonschema.validate(doc, {**schema["$defs"]["EntityMention"], "$defs": schema["$defs"]})
+    assert [m.start for m in ent.counted_mentions()] == [4]
+    # a plain Span (callers built mentions that way) is read as a tagged mention
+    assert EntityMention(name="X", type="ORG", mentions=[Span(text="X", start=0, end=1)]).mentions[0].word_recurrence is False
