@@ -64,3 +64,18 @@ def test_a_released_number_is_free_in_every_list():
     post.post("s9", ["t:z"])               # takes s1's number
     assert post.number["s9"] == 0 and post.as_sets() == {"e:a": {"s2"}, "t:z": {"s9"}}
     assert post.top([("e:a", 1.0)], 5) == ["s2"]
+
+
+def test_votes_are_summed_in_feature_order():
+    """0.1 + 0.2 + 0.3 in that order is 0.6000000000000001, in the reverse order 0.6: the
+    story posted under the three outranks the one under 0.6 only when summed as listed."""
+    post = Postings()
+    for f in ("t:a", "t:b", "t:c"):
+        post.post("s2", [f])
+    post.post("s1", ["t:d"])
+    for sid in (f"x{i}" for i in range(6)):          # a longer list, read last
+        post.post(sid, ["t:e"])
+    feats = [("t:a", 0.1), ("t:b", 0.2), ("t:c", 0.3), ("t:d", 0.6), ("t:e", 0.01)]
+    want = _reference(post.as_sets(), feats, 2)
+    assert want == ["s2", "s1"]
+    assert post.top(feats, 2) == want
