@@ -5,6 +5,10 @@ instead of a Python loop per posting.
 A story's number is kept while it stays indexed (through every re-posting of an open story) and
 reused once the story leaves the index, so the vote array of a ranking is as long as the most
 stories ever indexed at once, not as the stream.
+
+A list is a set of numbers while short; past ``LONG`` stories it is kept as an array as well
+(:class:`LongList`: added to and removed from in place), so the common features' lists, the
+longest, are read without converting tens of thousands of Python ints per article.
 """
 from __future__ import annotations
 
@@ -13,12 +17,70 @@ from typing import Iterable, Optional
 
 import numpy as np
 
+# a list of more stories than this is kept as an array too (and back to a set below half of it):
+# a cost split (a short list converts faster than an array and its index cost to keep), not a
+# quality knob; the lists' content and every ranking are the same either way
+LONG = 64
+
+
+class LongList:
+    """A long posting list: its numbers in an array (the first ``size`` slots) and their slots
+    (``slot``: number -> index), so adding, removing and testing a number cost O(1) and reading
+    the list is a slice.  Iterates, sizes and tests membership like the set it replaces."""
+
+    __slots__ = ("array", "size", "slot")
+
+    def __init__(self, numbers: Iterable[int]) -> None:
+        numbers = list(numbers)
+        self.array = np.empty(max(16, 2 * len(numbers)), np.intp)
+        self.array[:len(numbers)] = numbers
+        self.size = len(numbers)
+        self.slot = {n: i for i, n in enumerate(numbers)}
+
+    def add(self, n: int) -> None:
+        if n in self.slot:
+            return
+        if self.size == len(self.array):
+            self.array = np.concatenate([self.array, np.empty(len(self.array), np.intp)])
+        self.array[self.size] = n
+        self.slot[n] = self.size
+        self.size += 1
+
+    def discard(self, n: int) -> None:
+        i = self.slot.pop(n, None)
+        if i is None:
+            return
+        self.size -= 1
+        if i != self.size:                      # the last number takes the freed slot
+            last = int(self.array[self.size])
+            self.array[i] = last
+            self.slot[last] = i
+
+    def numbers(self) -> np.ndarray:
+        return self.array[:self.size]
+
+    def __iter__(self):
+        return iter(self.slot)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __contains__(self, n: object) -> bool:
+        return n in self.slot
+
+    def errors(self) -> list[str]:
+        """Where the array and the slots disagree (empty when consistent)."""
+        arr = self.numbers().tolist()
+        out = [] if len(arr) == len(self.slot) else [f"{len(arr)} numbers in the array, {len(self.slot)} slots"]
+        return out + [f"number {n} in slot {i}, the array holds {arr[i] if i < len(arr) else None}"
+                      for n, i in self.slot.items() if i >= len(arr) or arr[i] != n]
+
 
 class Postings:
     """Feature ("e:key", "t:term") -> the numbers of the stories posted under it."""
 
     def __init__(self) -> None:
-        self.lists: dict[str, set[int]] = {}
+        self.lists: dict[str, set[int] | LongList] = {}
         self.number: dict[str, int] = {}           # story id -> its number
         self.ids: list[Optional[str]] = []         # number -> story id (None: free)
         self._free: list[int] = []
@@ -39,6 +101,8 @@ class Postings:
                 lists[f] = {n}
             else:
                 s.add(n)
+                if len(s) > LONG and type(s) is set:
+                    lists[f] = LongList(s)
 
     def unpost(self, sid: str, features: Iterable[str]) -> None:
         n = self.number.get(sid)
@@ -51,6 +115,8 @@ class Postings:
                 s.discard(n)
                 if not s:
                     del lists[f]
+                elif type(s) is LongList and len(s) < LONG // 2:
+                    lists[f] = set(s)
 
     def release(self, sid: str) -> None:
         """The story left the index (its features unposted before): its number is free."""
@@ -84,9 +150,8 @@ class Postings:
         for f, w in feats:
             s = lists.get(f)
             if s:
-                # an array per read: kept, it would be dropped by the next change of the list,
-                # and each article reads lists of its own (measured: ~0 reuse in bench.aggregator)
-                votes[np.fromiter(s, np.intp, len(s))] += w     # the numbers in one list are distinct
+                a = s.numbers() if type(s) is LongList else np.fromiter(s, np.intp, len(s))
+                votes[a] += w                   # the numbers in one list are distinct
         hit = np.flatnonzero(votes)
         if hit.size > limit:
             vals = votes[hit]
@@ -115,5 +180,8 @@ class Postings:
         errors = [f"{sid} numbered {n}, which names {self.ids[n] if n < len(self.ids) else None}"
                   for sid, n in self.number.items() if n >= len(self.ids) or self.ids[n] != sid]
         free = {n for n, sid in enumerate(self.ids) if sid is None}
-        errors += [f"{f} lists the free number {n}" for f, s in self.lists.items() for n in s & free]
+        errors += [f"{f} lists the free number {n}" for f, s in self.lists.items() for n in set(s) & free]
+        errors += [f"{f}: {e}" for f, s in self.lists.items() if type(s) is LongList for e in s.errors()]
+        errors += [f"{f} is a {type(s).__name__} of {len(s)}" for f, s in self.lists.items()
+                   if (type(s) is set and len(s) > LONG) or (type(s) is LongList and len(s) < LONG // 2)]
         return errors

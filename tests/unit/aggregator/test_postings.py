@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from services.aggregator.postings import Postings
+import pytest
+
+from services.aggregator.postings import LongList, Postings
 
 
 def _reference(lists: dict[str, set[str]], feats, limit):
@@ -17,7 +19,12 @@ def _reference(lists: dict[str, set[str]], feats, limit):
     return [sid for sid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 
-def test_top_equals_summing_every_posting_in_python_through_churn():
+@pytest.mark.parametrize("long", [64, 3])
+def test_top_equals_summing_every_posting_in_python_through_churn(monkeypatch, long):
+    """With the default and with a tiny ``LONG`` (lists turning into arrays and back all the
+    time)."""
+    from services.aggregator import postings as module
+    monkeypatch.setattr(module, "LONG", long)
     rng = random.Random(11)
     features = [f"t:w{i}" for i in range(60)]
     post, truth, posted = Postings(), {}, {}
@@ -41,6 +48,20 @@ def test_top_equals_summing_every_posting_in_python_through_churn():
                 assert post.top(feats, limit) == _reference(truth, feats, limit) == post.top_reference(feats, limit)
         assert post.as_sets() == truth and post.consistency_errors() == []
     assert len(post.ids) < 400          # numbers were reused: the vote array is bounded by the stories
+    assert any(type(s) is LongList for s in post.lists.values())        # the array path was taken
+
+
+def test_a_long_list_adds_removes_and_grows_in_place():
+    lst = LongList([5, 9])
+    for n in range(100, 140):
+        lst.add(n)
+    lst.add(9)                           # already there
+    for n in (5, 139, 120):
+        lst.discard(n)
+    lst.discard(7)                       # not there
+    want = {9} | set(range(100, 139)) - {120}
+    assert set(lst.numbers().tolist()) == set(lst) == want and len(lst) == len(want)
+    assert 9 in lst and 120 not in lst and lst.errors() == []
 
 
 def test_top_breaks_ties_by_id_and_sums_in_feature_order():
