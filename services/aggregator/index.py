@@ -148,7 +148,7 @@ class StoryIndex:
 
     # -- stories
     def put(self, sid: str, sig: StorySignature, closed: bool = False, members: Optional[list] = None) -> None:
-        self._forget(sid)
+        old = self._forget(sid)
         self.postings_version += 1
         self.sigs[sid] = sig
         top = self.top[sid] = top_features(sig, self.params)
@@ -158,21 +158,25 @@ class StoryIndex:
         if closed:
             self.closed.add(sid)
         posted = self.posted[sid] = frozenset(self._features(sig))
-        self.postings.post(sid, posted)
+        # only what changed is unposted and posted (a story re-put after an article joined keeps
+        # most of its features): the same lists as unposting all and posting all
+        self.postings.unpost(sid, old - posted)
+        self.postings.post(sid, posted - old)
 
     def drop(self, sid: str) -> None:
-        self._forget(sid)
+        self.postings.unpost(sid, self._forget(sid))
         self.postings.release(sid)
 
-    def _forget(self, sid: str) -> None:
-        """Everything indexed of the story but its number (``drop``; ``put`` re-posts it)."""
+    def _forget(self, sid: str) -> frozenset[str]:
+        """Everything indexed of the story but its postings and number (``drop`` unposts them,
+        ``put`` re-posts what changed); returns the features it was posted under."""
         self.postings_version += 1
         self.sigs.pop(sid, None)
         self.top.pop(sid, None)
         self.sides.pop(sid, None)
         self.closed.discard(sid)
         self.members.pop(sid, None)
-        self.postings.unpost(sid, self.posted.pop(sid, ()))
+        return self.posted.pop(sid, frozenset())
 
     def consistency_errors(self) -> list[str]:
         """What breaks the index's invariants (empty when consistent): every posted story is

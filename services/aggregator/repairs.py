@@ -28,12 +28,32 @@ from services.aggregator.signature import ArticleSignature, StorySignature, stor
 from services.aggregator.vectors import cosine, vector_norm
 
 
+# one-article story signatures kept at most (then forgotten at once): a memory bound, not a knob
+SINGLES_MAX = 4096
+
+
 class Repairs:
     """The split, merge and re-homing checks, on the scores of a :class:`Scorer`."""
 
     def __init__(self, scorer: Scorer, params: ClusterParams) -> None:
         self.scorer = scorer
         self.params = params
+        # id(article signature) -> (the signature, its one-article story signature): the same
+        # members are checked again at every split-check size of their story; holding the
+        # signature, its id cannot be reused meanwhile (article signatures are never changed
+        # in place: a revision makes a new one)
+        self._singles: dict[int, tuple[ArticleSignature, StorySignature]] = {}
+
+    def single(self, sig: ArticleSignature) -> StorySignature:
+        """``story_of([sig])``, memoised (callers only read it)."""
+        hit = self._singles.get(id(sig))
+        if hit is not None and hit[0] is sig:
+            return hit[1]
+        if len(self._singles) >= SINGLES_MAX:
+            self._singles.clear()
+        st = story_of([sig])
+        self._singles[id(sig)] = (sig, st)
+        return st
 
     def bisect(self, sigs: Mapping[str, ArticleSignature]) -> Optional[tuple[list[str], list[str], float]]:
         """Does a story hold two events?  ``sigs``: its members' article signatures.
@@ -77,7 +97,7 @@ class Repairs:
             return s
 
         # likeness of every two members (each article's and each one-article story's view built once)
-        single = {b: story_of([sigs[b]]) for b in ids}
+        single = {b: self.single(sigs[b]) for b in ids}
         sviews = {b: self.scorer.story_view(single[b]) for b in ids}
         to = {(a, b): score(a, single[b], [b], sviews[b]) for b in ids for a in ids if a != b}
         like = {(a, b): (to[a, b] + to[b, a]) / 2 for a, b in to}
