@@ -121,3 +121,20 @@ def test_split_checks_are_bounded():
     assert [n for n in range(P.split_max_members + 1) if split_due(n)] == \
         list(range(2 * P.split_min_side, P.split_max_members + 1, 2))
     assert not any(split_due(n) for n in range(P.split_max_members + 1, 500))
+
+
+def test_a_members_one_article_story_is_made_once_and_equals_a_fresh_one():
+    """The split check reads each member as a one-article story at every check of its story:
+    memoised per article signature, equal to ``story_of``, and the bisection the same with the
+    memo emptied before every call."""
+    from services.aggregator.signature import story_of
+    eng, _ = run([coach_fired("a0")])
+    sigs = {aid: article_signature(e, q) for q, e in mixed_coaches() for aid in [e.article.article_id]}
+    for s in sigs.values():
+        eng.index.observe(s)
+    first = eng.repairs.bisect(sigs)
+    one = sigs["a1"]
+    assert eng.repairs.single(one) is eng.repairs.single(one)
+    assert eng.repairs.single(one).to_json() == story_of([one]).to_json()
+    eng.repairs._singles.clear()
+    assert eng.repairs.bisect(sigs) == first
