@@ -288,8 +288,7 @@ class StoryEngine:
         learned rescue's (:mod:`learned`), if any (a closed one reopens); else a new one."""
         views: dict[str, StoryView] = {}     # story views shared by both (no ``observe`` between)
         sid, score = self.scorer.best(sig, views=views, at_least=self.config.params.match_threshold)
-        story = None
-        old_story = revision.old_story
+        story, old_story = None, revision.old_story
         if sid is None or score < self.config.params.match_threshold:
             sid = rescue(self.scorer, sig, views)   # the learned second chance (None: a new story)
         if sid is not None:
