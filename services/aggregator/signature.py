@@ -44,6 +44,18 @@ def title_words(title: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- article signature
+@dataclass(slots=True, frozen=True)
+class Addends:
+    """An article's addends to a story's sums: body terms as 1 + log count (and those rounded
+    to 6 decimals: a sum's first value), headline words, days and quote shingles as 1.0."""
+    terms: dict[str, float]
+    terms_rounded: dict[str, float]
+    title: dict[str, float]
+    published: dict[str, float]
+    own_dates: dict[str, float]
+    shingles: dict[str, float]
+
+
 @dataclass(slots=True)
 class EntityWeight:
     """A salient entity of one article."""
@@ -60,6 +72,20 @@ class ArticleSignature:
     own_dates: list[str]               # the article's own date, if it has one (ISO)
     published: list[str]               # its publication day, if known (ISO)
     quotes: list[list[str]]            # the word shingles of each statement it quotes
+    # what :meth:`StorySignature.add` adds, made once (article signatures are never changed in
+    # place: a revision makes a new one); not part of the record
+    _addends: Optional[Addends] = field(default=None, init=False, repr=False, compare=False)
+
+    def addends(self) -> Addends:
+        """What this article adds to a story's sums (:meth:`StorySignature.add`), made once."""
+        if self._addends is None:
+            terms = {t: 1.0 + math.log(c) for t, c in self.terms.items()}
+            self._addends = Addends(
+                terms=terms, terms_rounded={t: round(v, 6) for t, v in terms.items()},
+                title=dict.fromkeys(self.title, 1.0), published=dict.fromkeys(self.published, 1.0),
+                own_dates=dict.fromkeys(self.own_dates, 1.0),
+                shingles=dict.fromkeys({sh for q in self.quotes for sh in q}, 1.0))
+        return self._addends
 
     def to_json(self) -> dict:
         return {"entities": {k: {"weight": e.weight, "type": e.type} for k, e in self.entities.items()},
@@ -124,10 +150,28 @@ class StoryEntity:
         return StoryEntity(self.weight, self.articles, dict(self.types), self.type)
 
 
-def _sum(d: dict[str, float], items: Mapping[str, float], sign: int) -> None:
+def _sum(d: dict[str, float], items: Mapping[str, float], sign: int,
+         first: Optional[Mapping[str, float]] = None) -> None:
+    """``d[k] = round(d.get(k, 0.0) + sign * v, 6)`` for each ``k, v`` of ``items`` in order, a
+    result at or below 1e-9 deleted.  ``first``: ``items`` rounded (what a key ``d`` lacks
+    becomes), for adding (``sign`` 1) positive values: then the keys ``d`` lacks are appended
+    in one step in ``items``' order (where the loop would append them) and only the keys it has
+    are summed one by one (each key's sum is independent of the others')."""
+    if first is not None and sign == 1:
+        have = list(filter(d.__contains__, items))
+        olds = list(map(d.__getitem__, have))
+        d.update(first)                          # new keys appended in order; ``have`` fixed below
+        for k, o in zip(have, olds):
+            x = d[k] = round(o + items[k], 6)
+            if x <= 1e-9:
+                del d[k]
+        return
+    get = d.get
     for k, v in items.items():
-        d[k] = round(d.get(k, 0.0) + sign * v, 6)
-        if d[k] <= 1e-9:
+        x = round(get(k, 0.0) + sign * v, 6)
+        if x > 1e-9:
+            d[k] = x
+        elif k in d:
             del d[k]
 
 
@@ -157,13 +201,16 @@ class StorySignature:
                 del rec.types[e.type]
             if rec.articles <= 0:
                 del ents[k]
+            elif len(rec.types) == 1:
+                rec.type = next(iter(rec.types))
             else:
                 rec.type = max(rec.types.items(), key=lambda kv: (kv[1], kv[0]))[0]   # majority type
-        _sum(self.terms, {t: 1.0 + math.log(c) for t, c in art.terms.items()}, sign)
-        _sum(self.title, dict.fromkeys(art.title, 1.0), sign)
-        _sum(self.published, dict.fromkeys(art.published, 1.0), sign)
-        _sum(self.own_dates, dict.fromkeys(art.own_dates, 1.0), sign)
-        _sum(self.shingles, dict.fromkeys({sh for q in art.quotes for sh in q}, 1.0), sign)
+        w = art.addends()
+        _sum(self.terms, w.terms, sign, w.terms_rounded)
+        _sum(self.title, w.title, sign, w.title)
+        _sum(self.published, w.published, sign, w.published)
+        _sum(self.own_dates, w.own_dates, sign, w.own_dates)
+        _sum(self.shingles, w.shingles, sign, w.shingles)
 
     def copy(self) -> StorySignature:
         """A copy that :meth:`add` can change without changing this one."""

@@ -54,3 +54,71 @@ def test_the_light_signature_keeps_the_heaviest_features_in_a_copy():
     assert list(light.entities) == heaviest and len(light.terms) == 3 and light.title == full.title
     light.entities[heaviest[0]].weight = 0.0
     assert full.entities[heaviest[0]].weight > 0.0
+
+
+def _reference_sum(d: dict, items: dict, sign: int) -> None:
+    # the sums as first written: one key at a time, in order
+    for k, v in items.items():
+        d[k] = round(d.get(k, 0.0) + sign * v, 6)
+        if d[k] <= 1e-9:
+            del d[k]
+
+
+def _reference_add(st: StorySignature, art, sign: int) -> None:
+    import math
+    from services.aggregator.signature import StoryEntity
+    st.articles += sign
+    for k, e in art.entities.items():
+        rec = st.entities.get(k)
+        if rec is None:
+            rec = st.entities[k] = StoryEntity(0.0, 0, {})
+        rec.weight = round(rec.weight + sign * e.weight, 6)
+        rec.articles += sign
+        rec.types[e.type] = rec.types.get(e.type, 0) + sign
+        if rec.types[e.type] <= 0:
+            del rec.types[e.type]
+        if rec.articles <= 0:
+            del st.entities[k]
+        else:
+            rec.type = max(rec.types.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    _reference_sum(st.terms, {t: 1.0 + math.log(c) for t, c in art.terms.items()}, sign)
+    _reference_sum(st.title, dict.fromkeys(art.title, 1.0), sign)
+    _reference_sum(st.published, dict.fromkeys(art.published, 1.0), sign)
+    _reference_sum(st.own_dates, dict.fromkeys(art.own_dates, 1.0), sign)
+    _reference_sum(st.shingles, dict.fromkeys({sh for q in art.quotes for sh in q}, 1.0), sign)
+
+
+def test_story_sums_equal_the_one_key_at_a_time_sums_values_and_order():
+    """The sums add an article's new keys in one step and sum only the keys the story has: the
+    same floats in the same key order as summing key by key (random articles, joins and leaves)."""
+    import random
+    from services.aggregator.signature import ArticleSignature, EntityWeight
+    rng = random.Random(7)
+    words = [f"w{i}" for i in range(60)]
+
+    def art() -> ArticleSignature:
+        terms = {w: rng.choice([1, 1, 1, 2, 3, 7]) for w in rng.sample(words, rng.randint(0, 25))}
+        ents = {n: EntityWeight(round(rng.random() * 3, 6), rng.choice(["PERSON", "ORG", "GPE"]))
+                for n in rng.sample(["ada", "bo", "cy", "di", "ed"], rng.randint(0, 3))}
+        return ArticleSignature(entities=ents, terms=terms, title=sorted(rng.sample(words, 3)),
+                                own_dates=[f"2031-03-0{rng.randint(1, 3)}"] if rng.random() < 0.5 else [],
+                                published=[f"2031-03-0{rng.randint(1, 3)}"],
+                                quotes=[sorted(rng.sample(words, 4))] if rng.random() < 0.3 else [])
+    arts = [art() for _ in range(40)]
+    fast, ref = StorySignature(), StorySignature()
+    inside: list = []
+    for step in range(400):
+        if inside and rng.random() < 0.4:
+            a = inside.pop(rng.randrange(len(inside)))
+            sign = -1
+        else:
+            a = rng.choice(arts)
+            inside.append(a)
+            sign = 1
+        fast.add(a, sign)
+        _reference_add(ref, a, sign)
+        for name in ("terms", "title", "published", "own_dates", "shingles"):
+            got, want = getattr(fast, name), getattr(ref, name)
+            assert list(got.items()) == list(want.items()), (step, name)
+        assert [(k, e.weight, e.articles, e.types, e.type) for k, e in fast.entities.items()] == \
+            [(k, e.weight, e.articles, e.types, e.type) for k, e in ref.entities.items()], step
