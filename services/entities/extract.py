@@ -17,7 +17,8 @@ Pipeline (linear in the number of tokens):
    taggings are *word recurrences*: they join the entity of their surface as
    marked mentions and decide nothing (names, types, aliases, in_title and the
    entity list are those of the other candidates), so story clustering, which
-   leaves marked mentions aside, sees exactly what it saw without them;
+   leaves marked mentions aside, sees exactly what it saw without them; the title's names
+   where the body repeats them untagged are marked the same way;
 4. conservative type fixes (:mod:`services.entities.entity_types`);
 5. alias pairs read from the text (:mod:`services.entities.aliases`:
    parenthesised acronyms, "also known as", blended nicknames);
@@ -38,7 +39,7 @@ from services.entities.candidates import NUMERIC_TYPES, Candidate, clean_entity,
 from services.entities.clustering import Mention, cluster_names
 from services.entities.entity_types import entity_type, fix_type, mark_quoted
 from services.entities.headlines import RunningNames, headline_token_mask
-from services.entities.recurrence import add_defined_acronyms, propagate_names
+from services.entities.recurrence import add_defined_acronyms, propagate_names, title_recurrences
 
 __all__ = ["body_candidates", "extract_entities", "title_candidates"]
 
@@ -55,7 +56,10 @@ def extract_entities(body: Doc, title: Doc | None = None) -> list[EntityMention]
     mapping = cluster_names(mentions, text_aliases(body, cands) + nickname_aliases([*heads, *cands]))
     entities = _group(cands, mapping, heads)
     _mark_in_title(entities, mapping, heads, text_of(title) if heads else "")
-    _add_word_recurrences(entities, [c for c in everything if c.word_recurrence], mapping)
+    recurrences = [c for c in everything if c.word_recurrence]
+    if heads:   # the title's names where the body repeats them untagged: marked like word recurrences
+        recurrences += title_recurrences(body, title, heads, everything, headline_token_mask(body))
+    _add_word_recurrences(entities, recurrences, mapping)
     return entities
 
 

@@ -1,5 +1,5 @@
 """Untagged recurrences of a name the article already uses, on hand-built tagged docs."""
-from services.entities import recurrence
+from services.entities import extract, recurrence
 from services.entities.extract import extract_entities
 from tests.unit.entities.docs import by_name, hand_doc, spaced_doc
 
@@ -58,3 +58,26 @@ def test_word_recurrences_decide_nothing(monkeypatch):
     assert [len(e.mentions) for e in without] == [1, 2]
     assert _decided(with_rule) == _decided(without)
     assert [e.name for e in with_rule] == ["Orland", "Doves"] and by_name(with_rule)["Doves"].type == "ORG"
+
+
+def _title_and_body():
+    title = hand_doc("Mara Velt Wins Coastal Race".split(), ["NNP", "NNP", "VBZ", "NNP", "NNP"], [(0, 2, "PERSON")])
+    words = "Mara Velt won the race . Velt said Mara Velt Group paid .".split()
+    tags = ["NNP", "NNP", "VBD", "DT", "NN", ".", "NNP", "VBD", "NNP", "NNP", "NNP", "VBD", "."]
+    return title, hand_doc(words, tags, [(6, 7, "PERSON")])
+
+
+def test_title_name_recurring_untagged_in_the_body_is_a_marked_mention(monkeypatch):
+    title, body = _title_and_body()
+    with_rule = extract_entities(body, title)
+    velt = by_name(with_rule)["Mara Velt"]
+    # the body's untagged "Mara Velt" joins the title's entity, marked; the one glued to
+    # "Group" (another proper noun) is not the person
+    assert [(m.text, m.start, m.word_recurrence) for m in velt.mentions] == [("Mara Velt", 0, True),
+                                                                           ("Velt", 25, False)]
+    assert [m.text for m in velt.counted_mentions()] == ["Velt"]
+    monkeypatch.setattr(extract, "title_recurrences", lambda *args: [])    # the rule off
+    title, body = _title_and_body()
+    without = extract_entities(body, title)
+    assert [m.text for m in by_name(without)["Mara Velt"].mentions] == ["Velt"]
+    assert _decided(with_rule) == _decided(without)   # it decides nothing
