@@ -25,7 +25,7 @@ def test_recurrence_glued_to_another_proper_noun_or_ambiguous_is_not_propagated(
     assert sorted(m.text for e in extract_entities(doc) for m in e.mentions) == ["Jane Doe", "John Doe"]
 
 
-def test_one_word_name_tagged_twice_is_a_mention_where_it_recurs_untagged():
+def test_one_word_name_tagged_twice_is_a_mention_where_it_recurs_untagged(monkeypatch):
     words = "The Doves won . The Doves said Doves fans cheered .".split()
     tags = ["DT", "NNPS", "VBD", ".", "DT", "NNPS", "VBD", "NNPS", "NNS", "VBD", "."]
     doc = hand_doc(words, tags, [(1, 2, "ORG"), (5, 6, "ORG")])
@@ -34,9 +34,13 @@ def test_one_word_name_tagged_twice_is_a_mention_where_it_recurs_untagged():
     # marked: entity output only, story clustering leaves it aside
     assert [m.word_recurrence for m in names["Doves"].mentions] == [False, False, True]
     assert len(names["Doves"].counted_mentions()) == 2
-    # tagged once only, the same word stays weak evidence (see the first test)
+    # tagged once only, the same word stays weak evidence (see the first test) ...
     doc = hand_doc(words, tags, [(1, 2, "ORG")])
-    assert [m.text for m in by_name(extract_entities(doc))["Doves"].mentions] == ["Doves"]
+    with monkeypatch.context() as m:
+        m.setattr(extract, "untagged_names", lambda *args: [])
+        assert [m.text for m in by_name(extract_entities(doc))["Doves"].mentions] == ["Doves"]
+    # ... until it recurs untagged twice mid-sentence (services.entities.untagged): marked too
+    assert [m.word_recurrence for m in by_name(extract_entities(doc))["Doves"].mentions] == [False, True, True]
 
 
 def _decided(ents):
