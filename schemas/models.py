@@ -126,9 +126,11 @@ class EntitySpan(Span):
 
     word_recurrence: bool = Field(
         default=False, exclude_if=lambda v: not v,   # written only when true: other messages stay as they were
-        description="an untagged recurrence of a one-word name the tagger found only as that word "
-                    "(twice or more in running text): an entity mention that story clustering and "
-                    "story entity counts leave aside")
+        description="a mention found by recurrence, not tagged (a one-word name the tagger found "
+                    "twice or more in running text, a title's name repeated in the body, a run of "
+                    "proper nouns recurring untagged): an entity mention that story clustering and "
+                    "story entity counts leave aside; an entity all of whose mentions are marked is "
+                    "entity output only")
 
 
 class EntityMention(_Model):

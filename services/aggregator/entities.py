@@ -54,11 +54,11 @@ def article_entities(ents: ArticleEntities, speakers: Iterable[str] = ()) -> lis
     out: dict[str, dict] = {}
     for e in ents.entities:
         k = entity_key(e.name)
-        if not k:
+        counted = e.counted_mentions()   # word recurrences repeat a counted surface: story states stay as before
+        if not k or not counted:   # all mentions marked (a name the tagger never found): entity output only
             continue
         rec = out.setdefault(k, {"key": k, "name": e.name, "type": e.type, "mentions": 0, "in_title": False,
                                  "aliases": []})
-        counted = e.counted_mentions()   # word recurrences repeat a counted surface: story states stay as before
         rec["mentions"] += max(1, len(counted))
         rec["in_title"] = rec["in_title"] or e.in_title
         for alias in [e.name] + [m.text for m in counted]:

@@ -125,6 +125,8 @@ def article_signature(ents: ArticleEntities, quotes: Optional[ArticleQuotes] = N
         if not tw or not k:
             continue
         n = len(e.counted_mentions())   # word recurrences are entity output only: no weight in clustering
+        if not n:   # a name the tagger never found (all its mentions marked): entity output only
+            continue
         w = tw * (1.0 + math.log(max(1, n))) * (params.title_entity_boost if e.in_title else 1.0)
         cur = sal.get(k)
         if cur is None or w > cur.weight:

@@ -17,12 +17,16 @@ Pipeline (linear in the number of tokens):
    taggings are *word recurrences*: they join the entity of their surface as
    marked mentions and decide nothing (names, types, aliases, in_title and the
    entity list are those of the other candidates), so story clustering, which
-   leaves marked mentions aside, sees exactly what it saw without them;
+   leaves marked mentions aside, sees exactly what it saw without them; the title's names
+   where the body repeats them untagged are marked the same way;
 4. conservative type fixes (:mod:`services.entities.entity_types`);
 5. alias pairs read from the text (:mod:`services.entities.aliases`:
    parenthesised acronyms, "also known as", blended nicknames);
 6. canonical names via :func:`services.entities.clustering.cluster_names`;
-7. ``in_title`` by clustering the title's names together with the body's.
+7. ``in_title`` by clustering the title's names together with the body's;
+8. names the tagger never found (:mod:`services.entities.untagged`): a run of proper nouns
+   recurring untagged in running text; its mentions are marked, in the entity of the same
+   surface or in entities of their own after the others (entity output only).
 """
 from __future__ import annotations
 
@@ -34,11 +38,13 @@ from spacy.tokens import Doc
 from schemas.models import EntityMention, EntitySpan
 from services.common.doc_text import text_of
 from services.entities.aliases import nickname_aliases, text_aliases
+from services.entities.canonical import canonical_key
 from services.entities.candidates import NUMERIC_TYPES, Candidate, clean_entity, drop_bylines, extend_right
 from services.entities.clustering import Mention, cluster_names
 from services.entities.entity_types import entity_type, fix_type, mark_quoted
 from services.entities.headlines import RunningNames, headline_token_mask
-from services.entities.recurrence import add_defined_acronyms, propagate_names
+from services.entities.untagged import untagged_names
+from services.entities.recurrence import add_defined_acronyms, propagate_names, title_recurrences
 
 __all__ = ["body_candidates", "extract_entities", "title_candidates"]
 
@@ -55,7 +61,11 @@ def extract_entities(body: Doc, title: Doc | None = None) -> list[EntityMention]
     mapping = cluster_names(mentions, text_aliases(body, cands) + nickname_aliases([*heads, *cands]))
     entities = _group(cands, mapping, heads)
     _mark_in_title(entities, mapping, heads, text_of(title) if heads else "")
-    _add_word_recurrences(entities, [c for c in everything if c.word_recurrence], mapping)
+    recurrences = [c for c in everything if c.word_recurrence]
+    if heads:   # the title's names where the body repeats them untagged: marked like word recurrences
+        recurrences += title_recurrences(body, title, heads, everything, headline_token_mask(body))
+    _add_word_recurrences(entities, recurrences, mapping)
+    _add_untagged_names(entities, untagged_names(body, everything + recurrences, headline_token_mask(body)), mapping)
     return entities
 
 
@@ -142,6 +152,25 @@ def _add_word_recurrences(entities: list[EntityMention], recurrences: list[Candi
     for ent in entities:
         if any(m.word_recurrence for m in ent.mentions):
             ent.mentions.sort(key=lambda m: m.start)
+
+
+def _add_untagged_names(entities: list[EntityMention], names: list[Candidate], mapping: dict[str, str]) -> None:
+    """Marked mentions of names the tagger never found: in the entity of the same surface, else
+    in entities of their own after the others (all mentions marked: they decide nothing)."""
+    by_name = {e.name: e for e in entities}
+    own: dict[str, EntityMention] = {}
+    for c in names:
+        span = EntitySpan(text=c.text, start=c.start, end=c.end, word_recurrence=True)
+        ent = by_name.get(mapping.get(c.text, ""))
+        if ent is not None:
+            ent.mentions.append(span)
+            ent.mentions.sort(key=lambda m: m.start)
+            continue
+        key = canonical_key(c.text) or c.text
+        if key not in own:
+            own[key] = EntityMention(name=c.text, type=c.label, mentions=[])
+            entities.append(own[key])
+        own[key].mentions.append(span)
 
 
 def _mark_in_title(entities: list[EntityMention], mapping: dict[str, str],

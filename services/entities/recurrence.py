@@ -12,7 +12,7 @@ from services.entities.aliases import is_acronym
 from services.entities.candidates import Candidate, is_junk, is_role, trim
 from services.entities.clustering import Mention, cluster_names
 
-__all__ = ["add_defined_acronyms", "propagate_names"]
+__all__ = ["add_defined_acronyms", "propagate_names", "title_recurrences"]
 
 _MAX_NAME_TOKENS = 6
 #: A one-word name is a source for its untagged recurrences once the tagger found it this many
@@ -101,6 +101,49 @@ def propagate_names(doc: Doc, cands: list[Candidate], headline: list[bool]) -> l
             extra.append(cand)
         i += found
     return sorted(cands + extra, key=lambda c: c.start) if extra else cands
+
+
+def title_recurrences(body: Doc, title: Doc, heads: list[Candidate], cands: list[Candidate],
+                      headline: list[bool]) -> list[Candidate]:
+    """Untagged recurrences in the body of the names the title uses, marked ``word_recurrence``.
+
+    A headline names the story's main actors and the body repeats them, but the tagger reads
+    the body on its own and often misses a name there (a title-case line repeating the title,
+    a name it tagged only in the title).  The title's validated candidates are the sources
+    (their exact token sequences), taken as in :func:`propagate_names`: untagged tokens only,
+    and in running text not glued to another capitalised proper noun.  They are marked: they
+    join the entity the title's name belongs to and decide nothing (story clustering leaves
+    marked mentions aside).
+    """
+    sources: dict[tuple[str, ...], Candidate] = {}
+    for h in heads:
+        toks = tuple(t.text for t in title[h.tok_start:h.tok_end])
+        if 0 < len(toks) <= _MAX_NAME_TOKENS and _name_like(title[h.tok_start]) \
+                and not (len(toks) == 1 and title[h.tok_start].is_stop):
+            sources.setdefault(toks, h)
+    if not sources:
+        return []
+    firsts = {k[0] for k in sources}
+    taken = set()
+    for c in cands:
+        taken.update(range(c.tok_start, c.tok_end))
+    out = []
+    i, n = 0, len(body)
+    while i < n:
+        if body[i].text not in firsts or i in taken:
+            i += 1
+            continue
+        found = next((length for length in range(min(_MAX_NAME_TOKENS, n - i), 0, -1)
+                      if tuple(t.text for t in body[i:i + length]) in sources
+                      and not any(j in taken for j in range(i, i + length))), None)
+        if found is None or not headline[i] and (_glued_name(body, i - 1) or _glued_name(body, i + found)):
+            i += 1
+            continue
+        span = body[i:i + found]
+        out.append(Candidate(span.start_char, span.end_char, span.text, sources[tuple(t.text for t in span)].label,
+                             i, i + found, headline=headline[i], word_recurrence=True))
+        i += found
+    return out
 
 
 def _name_like(tok: Token) -> bool:

@@ -1,7 +1,7 @@
 """Entities across articles: keys, short-name merging, exact add/subtract, ranking."""
 from __future__ import annotations
 
-from schemas.models import EntitySpan
+from schemas.models import EntityMention, EntitySpan
 from services.aggregator import entities as en
 from tests.unit.aggregator.test_helpers import article, ent
 
@@ -38,6 +38,16 @@ def test_word_recurrences_are_not_counted_in_the_story():
     e.entities[0].mentions.append(EntitySpan(text="Doves", start=90, end=95, word_recurrence=True))
     assert en.article_entities(e) == before and before[0]["mentions"] == 2
 
+
+
+def test_an_entity_of_marked_mentions_only_is_not_in_the_story():
+    _, e = article("a1", "t", [ent("Doves", "ORG", n=2)], {"x": 1})
+    before = en.article_entities(e)
+    e.entities.append(EntityMention(name="Vexa Browser", type="ORG", mentions=[
+        EntitySpan(text="Vexa Browser", start=90, end=102, word_recurrence=True)]))
+    assert en.article_entities(e) == before
+    e.entities[-1].mentions[0].word_recurrence = False
+    assert [c["key"] for c in en.article_entities(e)] == ["doves", "vexa browser"]
 
 def test_ambiguous_short_name_is_not_merged():
     a1 = article("a1", "t", [ent("Ada Brennor"), ent("Tom Brennor"), ent("Brennor")], {"x": 1})

@@ -1,7 +1,7 @@
 """Signatures: an article's salient features, a story's exactly reversible sums, the light copy."""
 from __future__ import annotations
 
-from schemas.models import EntitySpan
+from schemas.models import EntityMention, EntitySpan
 from services.aggregator.params import ClusterParams
 from services.aggregator.signature import StorySignature, article_signature, light_signature, story_of, title_words
 from tests.unit.aggregator.test_helpers import Q1, Q2, article, ent, flood, quake
@@ -32,6 +32,16 @@ def test_word_recurrences_do_not_weigh_in_the_signature():
     _, three = article("a1", "Doves win", [ent("Doves", "ORG", n=3)], {"win": 1})
     assert article_signature(three).entities["doves"].weight > article_signature(plain).entities["doves"].weight
 
+
+
+def test_an_entity_of_marked_mentions_only_has_no_weight_in_the_signature():
+    _, plain = article("a1", "Doves win", [ent("Doves", "ORG", n=2)], {"win": 1})
+    _, extra = article("a1", "Doves win", [ent("Doves", "ORG", n=2)], {"win": 1})
+    extra.entities.append(EntityMention(name="Vexa Browser", type="ORG", mentions=[
+        EntitySpan(text="Vexa Browser", start=60 + 20 * i, end=72 + 20 * i, word_recurrence=True) for i in range(2)]))
+    assert article_signature(extra).to_json() == article_signature(plain).to_json()
+    extra.entities[-1].mentions[0].word_recurrence = False   # one counted mention: it weighs
+    assert "vexa browser" in article_signature(extra).entities
 
 def test_a_story_signature_subtracts_exactly_what_it_added():
     (q1, e1), (q2, e2), (q3, e3) = flood("f1", 0, [Q1]), flood("f2", 1, [Q2]), quake("q1", 2)

@@ -40,13 +40,13 @@ def ecb_result(cv):
 
 # (data, score) -> floor: >= 0.02 below the topic-CV F1 (measured in the comment)
 CV_FLOORS = {
-    ("dev", "bcubed_story"): 0.90,      # CV 0.924
-    ("dev", "bcubed_chained"): 0.82,    # CV 0.853
-    ("dev", "bcubed_cross"): 0.88,      # CV 0.905
-    ("more", "bcubed_story"): 0.76,     # CV 0.782
-    ("more", "bcubed_chained"): 0.76,   # CV 0.794
-    ("both", "bcubed_story"): 0.84,     # CV 0.863
-    ("both", "bcubed_chained"): 0.80,   # CV 0.830
+    ("dev", "bcubed_story"): 0.90,      # CV 0.921
+    ("dev", "bcubed_chained"): 0.82,    # CV 0.857
+    ("dev", "bcubed_cross"): 0.88,      # CV 0.904
+    ("more", "bcubed_story"): 0.76,     # CV 0.773 (0.782 before the marked untagged names: docs/quality-entities.md)
+    ("more", "bcubed_chained"): 0.76,   # CV 0.804
+    ("both", "bcubed_story"): 0.84,     # CV 0.856 (0.863 before, as more)
+    ("both", "bcubed_chained"): 0.80,   # CV 0.837
 }
 
 
@@ -70,12 +70,12 @@ def test_canonicalisation_beats_raw_surfaces(ecb_result):
 
 
 def test_mention_scores(cv):
-    mentions = cv["both"]["cv"]["mentions"]   # dev + more: R 0.86, F1 0.833
-    assert mentions["ALL"]["recall"] >= 0.83
-    assert mentions["ALL"]["f1"] >= 0.81
+    mentions = cv["both"]["cv"]["mentions"]   # dev + more: R 0.887, F1 0.845
+    assert mentions["ALL"]["recall"] >= 0.86
+    assert mentions["ALL"]["f1"] >= 0.82
     assert mentions["PERSON"]["f1"] >= 0.91
     assert mentions["LOC"]["f1"] >= 0.85
-    assert cv["both"]["cv"]["type_accuracy"] >= 0.82    # 0.844
+    assert cv["both"]["cv"]["type_accuracy"] >= 0.82    # 0.826 (0.844 before the untagged names, typed ORG)
 
 
 def test_format_table(ecb_result):

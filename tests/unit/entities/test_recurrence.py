@@ -1,5 +1,5 @@
 """Untagged recurrences of a name the article already uses, on hand-built tagged docs."""
-from services.entities import recurrence
+from services.entities import extract, recurrence
 from services.entities.extract import extract_entities
 from tests.unit.entities.docs import by_name, hand_doc, spaced_doc
 
@@ -25,7 +25,7 @@ def test_recurrence_glued_to_another_proper_noun_or_ambiguous_is_not_propagated(
     assert sorted(m.text for e in extract_entities(doc) for m in e.mentions) == ["Jane Doe", "John Doe"]
 
 
-def test_one_word_name_tagged_twice_is_a_mention_where_it_recurs_untagged():
+def test_one_word_name_tagged_twice_is_a_mention_where_it_recurs_untagged(monkeypatch):
     words = "The Doves won . The Doves said Doves fans cheered .".split()
     tags = ["DT", "NNPS", "VBD", ".", "DT", "NNPS", "VBD", "NNPS", "NNS", "VBD", "."]
     doc = hand_doc(words, tags, [(1, 2, "ORG"), (5, 6, "ORG")])
@@ -34,9 +34,13 @@ def test_one_word_name_tagged_twice_is_a_mention_where_it_recurs_untagged():
     # marked: entity output only, story clustering leaves it aside
     assert [m.word_recurrence for m in names["Doves"].mentions] == [False, False, True]
     assert len(names["Doves"].counted_mentions()) == 2
-    # tagged once only, the same word stays weak evidence (see the first test)
+    # tagged once only, the same word stays weak evidence (see the first test) ...
     doc = hand_doc(words, tags, [(1, 2, "ORG")])
-    assert [m.text for m in by_name(extract_entities(doc))["Doves"].mentions] == ["Doves"]
+    with monkeypatch.context() as m:
+        m.setattr(extract, "untagged_names", lambda *args: [])
+        assert [m.text for m in by_name(extract_entities(doc))["Doves"].mentions] == ["Doves"]
+    # ... until it recurs untagged twice mid-sentence (services.entities.untagged): marked too
+    assert [m.word_recurrence for m in by_name(extract_entities(doc))["Doves"].mentions] == [False, True, True]
 
 
 def _decided(ents):
@@ -58,3 +62,26 @@ def test_word_recurrences_decide_nothing(monkeypatch):
     assert [len(e.mentions) for e in without] == [1, 2]
     assert _decided(with_rule) == _decided(without)
     assert [e.name for e in with_rule] == ["Orland", "Doves"] and by_name(with_rule)["Doves"].type == "ORG"
+
+
+def _title_and_body():
+    title = hand_doc("Mara Velt Wins Coastal Race".split(), ["NNP", "NNP", "VBZ", "NNP", "NNP"], [(0, 2, "PERSON")])
+    words = "Mara Velt won the race . Velt said Mara Velt Group paid .".split()
+    tags = ["NNP", "NNP", "VBD", "DT", "NN", ".", "NNP", "VBD", "NNP", "NNP", "NNP", "VBD", "."]
+    return title, hand_doc(words, tags, [(6, 7, "PERSON")])
+
+
+def test_title_name_recurring_untagged_in_the_body_is_a_marked_mention(monkeypatch):
+    title, body = _title_and_body()
+    with_rule = extract_entities(body, title)
+    velt = by_name(with_rule)["Mara Velt"]
+    # the body's untagged "Mara Velt" joins the title's entity, marked; the one glued to
+    # "Group" (another proper noun) is not the person
+    assert [(m.text, m.start, m.word_recurrence) for m in velt.mentions] == [("Mara Velt", 0, True),
+                                                                           ("Velt", 25, False)]
+    assert [m.text for m in velt.counted_mentions()] == ["Velt"]
+    monkeypatch.setattr(extract, "title_recurrences", lambda *args: [])    # the rule off
+    title, body = _title_and_body()
+    without = extract_entities(body, title)
+    assert [m.text for m in by_name(without)["Mara Velt"].mentions] == ["Velt"]
+    assert _decided(with_rule) == _decided(without)   # it decides nothing
