@@ -72,21 +72,6 @@ class ArticleSignature:
     own_dates: list[str]               # the article's own date, if it has one (ISO)
     published: list[str]               # its publication day, if known (ISO)
     quotes: list[list[str]]            # the word shingles of each statement it quotes
-    # what :meth:`StorySignature.add` adds, made once (article signatures are never changed in
-    # place: a revision makes a new one); not part of the record
-    _addends: Optional[Addends] = field(default=None, init=False, repr=False, compare=False)
-
-    def addends(self) -> Addends:
-        """What this article adds to a story's sums (:meth:`StorySignature.add`), made once."""
-        if self._addends is None:
-            terms = {t: 1.0 + math.log(c) for t, c in self.terms.items()}
-            self._addends = Addends(
-                terms=terms, terms_rounded={t: round(v, 6) for t, v in terms.items()},
-                title=dict.fromkeys(self.title, 1.0), published=dict.fromkeys(self.published, 1.0),
-                own_dates=dict.fromkeys(self.own_dates, 1.0),
-                shingles=dict.fromkeys({sh for q in self.quotes for sh in q}, 1.0))
-        return self._addends
-
     def to_json(self) -> dict:
         return {"entities": {k: {"weight": e.weight, "type": e.type} for k, e in self.entities.items()},
                 "terms": dict(self.terms), "title": list(self.title), "own_dates": list(self.own_dates),
@@ -152,6 +137,32 @@ class StoryEntity:
         return StoryEntity(self.weight, self.articles, dict(self.types), self.type)
 
 
+# an article's addends, made once while it is in use (the split check, re-homing and the merge
+# check sum the same members again and again): a bounded memo (then forgotten at once), not kept
+# in the article's signature, where it would add ~15% to each open story's memory.  A memory
+# bound, not a knob: the members of the few stories an arrival touches fit many times over.
+ADDENDS_MAX = 512
+_ADDENDS: dict[int, tuple[ArticleSignature, Addends]] = {}
+
+
+def addends(art: ArticleSignature) -> Addends:
+    """What an article adds to a story's sums (:meth:`StorySignature.add`), memoised (article
+    signatures are never changed in place: a revision makes a new one; holding the signature,
+    its id cannot be reused meanwhile)."""
+    hit = _ADDENDS.get(id(art))
+    if hit is not None and hit[0] is art:
+        return hit[1]
+    if len(_ADDENDS) >= ADDENDS_MAX:
+        _ADDENDS.clear()
+    terms = {t: 1.0 + math.log(c) for t, c in art.terms.items()}
+    w = Addends(terms=terms, terms_rounded={t: round(v, 6) for t, v in terms.items()},
+                title=dict.fromkeys(art.title, 1.0), published=dict.fromkeys(art.published, 1.0),
+                own_dates=dict.fromkeys(art.own_dates, 1.0),
+                shingles=dict.fromkeys({sh for q in art.quotes for sh in q}, 1.0))
+    _ADDENDS[id(art)] = (art, w)
+    return w
+
+
 def _sum(d: dict[str, float], items: Mapping[str, float], sign: int,
          first: Optional[Mapping[str, float]] = None) -> None:
     """``d[k] = round(d.get(k, 0.0) + sign * v, 6)`` for each ``k, v`` of ``items`` in order, a
@@ -207,7 +218,7 @@ class StorySignature:
                 rec.type = next(iter(rec.types))
             else:
                 rec.type = max(rec.types.items(), key=lambda kv: (kv[1], kv[0]))[0]   # majority type
-        w = art.addends()
+        w = addends(art)
         _sum(self.terms, w.terms, sign, w.terms_rounded)
         _sum(self.title, w.title, sign, w.title)
         _sum(self.published, w.published, sign, w.published)
