@@ -75,31 +75,14 @@ def propagate_names(doc: Doc, cands: list[Candidate], headline: list[bool]) -> l
             sources.pop((last,), None)
     if not sources:
         return cands
-    firsts = {k[0] for k in sources}
-    taken = set()
-    for c in cands:
-        taken.update(range(c.tok_start, c.tok_end))
     extra = []
-    i, n = 0, len(doc)
-    while i < n:
-        if doc[i].text not in firsts or i in taken:
-            i += 1
-            continue
-        found = None
-        for length in range(min(_MAX_NAME_TOKENS, n - i), 0, -1):
-            key = tuple(t.text for t in doc[i:i + length])
-            if key in sources and not any(j in taken for j in range(i, i + length)):
-                found = length
-                break
-        if found is None or not headline[i] and (_glued_name(doc, i - 1) or _glued_name(doc, i + found)):
-            i += 1
-            continue
-        cand = trim(doc, i, i + found, sources[key])
+    for s, e in _source_runs(doc, sources, cands, headline):
+        key = tuple(t.text for t in doc[s:e])
+        cand = trim(doc, s, e, sources[key])
         if cand is not None and not is_junk(cand):
-            cand.headline = headline[i]
+            cand.headline = headline[s]
             cand.word_recurrence = key in words
             extra.append(cand)
-        i += found
     return sorted(cands + extra, key=lambda c: c.start) if extra else cands
 
 
@@ -123,25 +106,35 @@ def title_recurrences(body: Doc, title: Doc, heads: list[Candidate], cands: list
             sources.setdefault(toks, h)
     if not sources:
         return []
+    out = []
+    for s, e in _source_runs(body, sources, cands, headline):
+        span = body[s:e]
+        out.append(Candidate(span.start_char, span.end_char, span.text, sources[tuple(t.text for t in span)].label,
+                             s, e, headline=headline[s], word_recurrence=True))
+    return out
+
+
+def _source_runs(doc: Doc, sources, cands: list[Candidate], headline: list[bool]) -> list[tuple[int, int]]:
+    """Where the token sequences ``sources`` recur untagged, as token spans: the longest at each
+    position, on tokens no candidate holds, and in running text not glued to another capitalised
+    proper noun (a headline line's words are all capitalised: glue is no evidence there)."""
     firsts = {k[0] for k in sources}
     taken = set()
     for c in cands:
         taken.update(range(c.tok_start, c.tok_end))
     out = []
-    i, n = 0, len(body)
+    i, n = 0, len(doc)
     while i < n:
-        if body[i].text not in firsts or i in taken:
+        if doc[i].text not in firsts or i in taken:
             i += 1
             continue
         found = next((length for length in range(min(_MAX_NAME_TOKENS, n - i), 0, -1)
-                      if tuple(t.text for t in body[i:i + length]) in sources
+                      if tuple(t.text for t in doc[i:i + length]) in sources
                       and not any(j in taken for j in range(i, i + length))), None)
-        if found is None or not headline[i] and (_glued_name(body, i - 1) or _glued_name(body, i + found)):
+        if found is None or not headline[i] and (_glued_name(doc, i - 1) or _glued_name(doc, i + found)):
             i += 1
             continue
-        span = body[i:i + found]
-        out.append(Candidate(span.start_char, span.end_char, span.text, sources[tuple(t.text for t in span)].label,
-                             i, i + found, headline=headline[i], word_recurrence=True))
+        out.append((i, i + found))
         i += found
     return out
 
