@@ -129,8 +129,8 @@ class StoryIndex:
         return self._idf_of_df(d) if v is None else v
 
     def _idf_of_df(self, d: int) -> float:
-        # by document frequency: the few distinct frequencies of a generation are computed once
-        # (the same expression, so the same floating-point value as computing it per feature)
+        # memoised by document frequency: a generation has few distinct frequencies, and one
+        # formula for every feature gives each idf bit for bit as a per-feature computation would
         v = self._idf_by_df[d] = math.log((self.n_docs + 1) / (d + 1)) + 1.0
         return v
 
