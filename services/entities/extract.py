@@ -51,7 +51,8 @@ __all__ = ["body_candidates", "extract_entities", "title_candidates"]
 
 def extract_entities(body: Doc, title: Doc | None = None) -> list[EntityMention]:
     """Canonical named entities of an article, with their body mentions."""
-    everything = body_candidates(body)
+    headline = headline_token_mask(body)
+    everything = body_candidates(body, headline)
     cands = [c for c in everything if not c.word_recurrence]
     if not cands:
         return []
@@ -63,15 +64,16 @@ def extract_entities(body: Doc, title: Doc | None = None) -> list[EntityMention]
     _mark_in_title(entities, mapping, heads, text_of(title) if heads else "")
     recurrences = [c for c in everything if c.word_recurrence]
     if heads:   # the title's names where the body repeats them untagged: marked like word recurrences
-        recurrences += title_recurrences(body, title, heads, everything, headline_token_mask(body))
-    _add_word_recurrences(entities, recurrences, mapping)
-    _add_untagged_names(entities, untagged_names(body, everything + recurrences, headline_token_mask(body)), mapping)
+        recurrences += title_recurrences(body, title, heads, everything, headline)
+    _add_marked(entities, recurrences, mapping)
+    _add_marked(entities, untagged_names(body, everything + recurrences, headline), mapping, own_entities=True)
     return entities
 
 
-def body_candidates(doc: Doc) -> list[Candidate]:
-    """Cleaned, validated, type-fixed candidate mentions of a body, in text order."""
-    headline_sents = headline_token_mask(doc)
+def body_candidates(doc: Doc, headline: list[bool] | None = None) -> list[Candidate]:
+    """Cleaned, validated, type-fixed candidate mentions of a body, in text order (``headline``:
+    its :func:`headline_token_mask`, if already made)."""
+    headline_sents = headline if headline is not None else headline_token_mask(doc)
     cands = []
     for ent in doc.ents:
         if ent.label_ in NUMERIC_TYPES:
@@ -138,39 +140,29 @@ def _group(cands: list[Candidate], mapping: dict[str, str], heads: list[Candidat
             for n in order]
 
 
-def _add_word_recurrences(entities: list[EntityMention], recurrences: list[Candidate],
-                          mapping: dict[str, str]) -> None:
-    """Marked mentions for the word recurrences, in the entity of their surface, in text order.
-
-    A word recurrence repeats the surface of candidates the tagger found, so its surface is
-    mapped whenever theirs is and it never makes an entity of its own."""
+def _add_marked(entities: list[EntityMention], marked: list[Candidate], mapping: dict[str, str],
+                own_entities: bool = False) -> None:
+    """Marked mentions (``word_recurrence``: they decide nothing), in the entity of their
+    surface, in text order.  A word recurrence or a title name's recurrence repeats the surface
+    of candidates the tagger found, so its surface is mapped whenever theirs is.  A name the
+    tagger never found (``own_entities``) may have no such entity: it gets one of its own, after
+    the others, all of its mentions marked."""
     by_name = {e.name: e for e in entities}
-    for c in recurrences:
+    own: dict[str, EntityMention] = {}
+    for c in marked:
         ent = by_name.get(mapping.get(c.text, ""))
-        if ent is not None:
-            ent.mentions.append(EntitySpan(text=c.text, start=c.start, end=c.end, word_recurrence=True))
+        if ent is None:
+            if not own_entities:
+                continue
+            key = canonical_key(c.text) or c.text
+            ent = own.get(key)
+            if ent is None:
+                ent = own[key] = EntityMention(name=c.text, type=c.label, mentions=[])
+                entities.append(ent)
+        ent.mentions.append(EntitySpan(text=c.text, start=c.start, end=c.end, word_recurrence=True))
     for ent in entities:
         if any(m.word_recurrence for m in ent.mentions):
             ent.mentions.sort(key=lambda m: m.start)
-
-
-def _add_untagged_names(entities: list[EntityMention], names: list[Candidate], mapping: dict[str, str]) -> None:
-    """Marked mentions of names the tagger never found: in the entity of the same surface, else
-    in entities of their own after the others (all mentions marked: they decide nothing)."""
-    by_name = {e.name: e for e in entities}
-    own: dict[str, EntityMention] = {}
-    for c in names:
-        span = EntitySpan(text=c.text, start=c.start, end=c.end, word_recurrence=True)
-        ent = by_name.get(mapping.get(c.text, ""))
-        if ent is not None:
-            ent.mentions.append(span)
-            ent.mentions.sort(key=lambda m: m.start)
-            continue
-        key = canonical_key(c.text) or c.text
-        if key not in own:
-            own[key] = EntityMention(name=c.text, type=c.label, mentions=[])
-            entities.append(own[key])
-        own[key].mentions.append(span)
 
 
 def _mark_in_title(entities: list[EntityMention], mapping: dict[str, str],
