@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from typing import Callable, Mapping, Optional
 
+from services.aggregator.memo import IdentityMemo
 from services.aggregator.params import DEFAULT_PARAMS, ClusterParams
 from services.aggregator.scoring import Scorer, StoryView
 from services.aggregator.signature import ArticleSignature, StorySignature, story_of
@@ -38,22 +39,13 @@ class Repairs:
     def __init__(self, scorer: Scorer, params: ClusterParams) -> None:
         self.scorer = scorer
         self.params = params
-        # id(article signature) -> (the signature, its one-article story signature): the same
-        # members are checked again at every split-check size of their story; holding the
-        # signature, its id cannot be reused meanwhile (article signatures are never changed
-        # in place: a revision makes a new one)
-        self._singles: dict[int, tuple[ArticleSignature, StorySignature]] = {}
+        # one-article story signatures: the same members are checked again at every
+        # split-check size of their story
+        self._singles: IdentityMemo[ArticleSignature, StorySignature] = IdentityMemo(SINGLES_MAX)
 
     def single(self, sig: ArticleSignature) -> StorySignature:
         """``story_of([sig])``, memoised (callers only read it)."""
-        hit = self._singles.get(id(sig))
-        if hit is not None and hit[0] is sig:
-            return hit[1]
-        if len(self._singles) >= SINGLES_MAX:
-            self._singles.clear()
-        st = story_of([sig])
-        self._singles[id(sig)] = (sig, st)
-        return st
+        return self._singles.get(sig, lambda a: story_of([a]))
 
     def bisect(self, sigs: Mapping[str, ArticleSignature]) -> Optional[tuple[list[str], list[str], float]]:
         """Does a story hold two events?  ``sigs``: its members' article signatures.

@@ -49,6 +49,7 @@ from typing import Callable, Iterable, Mapping, Optional
 
 from services.aggregator.bounds import Bounds
 from services.aggregator.index import StoryIndex
+from services.aggregator.memo import IdentityMemo
 from services.aggregator.params import ClusterParams
 from services.aggregator.signature import (ArticleSignature, EntityWeight, StoryEntity, StorySignature, Top,
                                            story_of, top_features)
@@ -99,7 +100,7 @@ class Scorer:
         # id(article signature) -> (the signature, its view): the article side of scores, valid
         # while the index's idfs stay (its ``generation``); holding the signature: its id cannot
         # be reused meanwhile
-        self._article_views: dict[int, tuple[ArticleSignature, ArticleView]] = {}
+        self._article_views: IdentityMemo[ArticleSignature, ArticleView] = IdentityMemo(ART_VIEWS_MAX)
         self._views_generation = index.generation
         self.bounds = Bounds(index, params)
 
@@ -154,22 +155,19 @@ class Scorer:
         if self._views_generation != idx.generation:
             self._article_views.clear()
             self._views_generation = idx.generation
-        hit = self._article_views.get(id(art_sig))
-        if hit is not None and hit[0] is art_sig:
-            return hit[1]
+        return self._article_views.get(art_sig, self._article_view)
+
+    def _article_view(self, art_sig: ArticleSignature) -> ArticleView:
+        idx = self.index
         entity_class = self.params.entity_class
         ea = self.entity_tokens(art_sig.entities, 1.0)
         ta = {t: (1 + math.log(c)) * idx.idf(idx.df_terms, t) for t, c in art_sig.terms.items()}
         ha = {t: idx.idf(idx.df_title, t) for t in art_sig.title}
         sal = {k: e.weight * idx.token_idf(k) for k, e in art_sig.entities.items() if e.type in entity_class}
-        view = ArticleView(entity_tokens=ea, terms=ta, title=ha,
+        return ArticleView(entity_tokens=ea, terms=ta, title=ha,
                            entity_norm=vector_norm(ea), terms_norm=vector_norm(ta), title_norm=vector_norm(ha),
                            salience=sal, name_tokens=name_tokens(art_sig.entities),
                            rarest={k: idx.rarest(k) for k in sal})
-        if len(self._article_views) >= ART_VIEWS_MAX:
-            self._article_views.clear()
-        self._article_views[id(art_sig)] = (art_sig, view)
-        return view
 
     def entity_tokens(self, ents: Mapping[str, EntityWeight | StoryEntity], scale: float) -> dict[str, float]:
         """Entity names as weighted name tokens: robust to "Brian G Nichols" vs "Brian Nichols"."""

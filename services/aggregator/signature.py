@@ -24,6 +24,7 @@ from typing import Iterable, Mapping, Optional
 from schemas.models import ArticleEntities, ArticleQuotes
 
 from services.aggregator.entities import entity_key
+from services.aggregator.memo import IdentityMemo
 from services.aggregator.params import DEFAULT_PARAMS, ClusterParams
 from services.aggregator.quotes import MIN_STATEMENT, normalise
 
@@ -142,25 +143,22 @@ class StoryEntity:
 # in the article's signature, where it would add ~15% to each open story's memory.  A memory
 # bound, not a knob: the members of the few stories an arrival touches fit many times over.
 ADDENDS_MAX = 512
-_ADDENDS: dict[int, tuple[ArticleSignature, Addends]] = {}
+_ADDENDS: IdentityMemo[ArticleSignature, Addends] = IdentityMemo(ADDENDS_MAX)
 
 
 def addends(art: ArticleSignature) -> Addends:
     """What an article adds to a story's sums (:meth:`StorySignature.add`), memoised (article
     signatures are never changed in place: a revision makes a new one; holding the signature,
     its id cannot be reused meanwhile)."""
-    hit = _ADDENDS.get(id(art))
-    if hit is not None and hit[0] is art:
-        return hit[1]
-    if len(_ADDENDS) >= ADDENDS_MAX:
-        _ADDENDS.clear()
+    return _ADDENDS.get(art, _make_addends)
+
+
+def _make_addends(art: ArticleSignature) -> Addends:
     terms = {t: 1.0 + math.log(c) for t, c in art.terms.items()}
-    w = Addends(terms=terms, terms_rounded={t: round(v, 6) for t, v in terms.items()},
-                title=dict.fromkeys(art.title, 1.0), published=dict.fromkeys(art.published, 1.0),
-                own_dates=dict.fromkeys(art.own_dates, 1.0),
-                shingles=dict.fromkeys({sh for q in art.quotes for sh in q}, 1.0))
-    _ADDENDS[id(art)] = (art, w)
-    return w
+    return Addends(terms=terms, terms_rounded={t: round(v, 6) for t, v in terms.items()},
+                   title=dict.fromkeys(art.title, 1.0), published=dict.fromkeys(art.published, 1.0),
+                   own_dates=dict.fromkeys(art.own_dates, 1.0),
+                   shingles=dict.fromkeys({sh for q in art.quotes for sh in q}, 1.0))
 
 
 def _sum(d: dict[str, float], items: Mapping[str, float], sign: int,
