@@ -74,7 +74,7 @@ from services.aggregator.params import ClusterParams
 from services.aggregator.records import ArticleRecord, StoryRecord, persisted_order
 from services.aggregator.regroup import Merge, Regrouper
 from services.aggregator.repairs import Repairs
-from services.aggregator.scoring import Scorer, StoryView
+from services.aggregator.scoring import BoundsMemo, Scorer, StoryView
 from services.aggregator.signature import ArticleSignature, article_signature
 from services.aggregator.state import central_article
 from services.aggregator.store import RecordStore
@@ -286,11 +286,12 @@ class StoryEngine:
                event: datetime) -> StoryRecord:
         """The story the article joins: the best one when it scores ``match_threshold``, else the
         learned rescue's (:mod:`learned`), if any (a closed one reopens); else a new one."""
-        views: dict[str, StoryView] = {}     # story views shared by both (no ``observe`` between)
-        sid, score = self.scorer.best(sig, views=views, at_least=self.config.params.match_threshold)
+        views: dict[str, StoryView] = {}     # story views and bounds shared by both (no ``observe`` between)
+        bounds: BoundsMemo = {}
+        sid, score = self.scorer.best(sig, views=views, at_least=self.config.params.match_threshold, bounds=bounds)
         story, old_story = None, revision.old_story
         if sid is None or score < self.config.params.match_threshold:
-            sid = rescue(self.scorer, sig, views)   # the learned second chance (None: a new story)
+            sid = rescue(self.scorer, sig, views, bounds)   # the learned second chance (None: a new story)
         if sid is not None:
             story = old_story if old_story is not None and old_story.story_id == sid else self.store.load_story(sid)
         if story is None:

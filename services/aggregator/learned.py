@@ -26,7 +26,7 @@ import math
 from typing import Optional, Sequence
 
 from services.aggregator.params import ClusterParams
-from services.aggregator.scoring import (ordinal, date_conflict, quote_overlap, size_scale, time_penalty,
+from services.aggregator.scoring import (BoundsMemo, ordinal, date_conflict, quote_overlap, size_scale, time_penalty,
                                          Scorer, StoryView)
 from services.aggregator.signature import ArticleSignature
 from services.aggregator.vectors import cosine
@@ -54,11 +54,13 @@ def _gaps(art_days: Sequence[str], story_days) -> tuple[float, float, float]:
 
 
 def candidate_features(scorer: Scorer, sig: ArticleSignature,
-                       views: Optional[dict[str, StoryView]] = None) -> tuple[list[str], list[list[float]]]:
+                       views: Optional[dict[str, StoryView]] = None,
+                       bounds: Optional[BoundsMemo] = None) -> tuple[list[str], list[list[float]]]:
     """The best :data:`RESCUE_CANDIDATES` stories by the hand centroid score, and their
     :data:`FEATURES` (the hand score's terms, unweighted, with the full hand score, its margin
     over the best other candidate and its rank).  ``views``: story views made since the last
-    ``observe`` (``Scorer.best``'s), reused and completed."""
+    ``observe`` (``Scorer.best``'s), reused and completed; ``bounds``: the upper bounds computed
+    since then (``Scorer.upper``)."""
     idx, p = scorer.index, scorer.params
     a = scorer.article_view(sig)
     cent = []
@@ -68,7 +70,7 @@ def candidate_features(scorer: Scorer, sig: ArticleSignature,
     # scored in decreasing order of their upper bound (:mod:`bounds`, the centroid score without
     # the conflict), until no story left can enter the best RESCUE_CANDIDATES (ties by id: a
     # bound equal to the last one kept still counts): the same stories as scoring them all
-    ub = scorer.bounds.upper(sig, a, cands)
+    ub = scorer.upper(sig, cands, bounds)
     for i in sorted(range(len(cands)), key=lambda i: -ub[i]):
         if len(cent) >= RESCUE_CANDIDATES:
             cent.sort(key=lambda t: (-t[0], t[1]))
@@ -129,14 +131,15 @@ def probability(row: Sequence[float], params: ClusterParams) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
-def rescue(scorer: Scorer, sig: ArticleSignature, views: Optional[dict[str, StoryView]] = None) -> Optional[str]:
+def rescue(scorer: Scorer, sig: ArticleSignature, views: Optional[dict[str, StoryView]] = None,
+           bounds: Optional[BoundsMemo] = None) -> Optional[str]:
     """The story the article joins although its hand score is below ``match_threshold``, or None
-    (no model fitted: ``rescue_coef`` empty).  ``views``: as :func:`candidate_features`."""
+    (no model fitted: ``rescue_coef`` empty).  ``views``, ``bounds``: as :func:`candidate_features`."""
     p = scorer.params
     if not p.rescue_coef:
         return None
     best_sid, best_p = None, -1.0
-    for sid, row in zip(*candidate_features(scorer, sig, views)):
+    for sid, row in zip(*candidate_features(scorer, sig, views, bounds)):
         if vetoed(row):
             continue
         pr = probability(row, p)

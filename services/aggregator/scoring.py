@@ -57,6 +57,9 @@ from services.aggregator.vectors import cosine, vector_norm
 
 CLASSES = ("who", "where", "site", "org")   # the entity classes of the conflict (``ClusterParams.entity_class``)
 ART_VIEWS_MAX = 256   # article views cached between two ``observe`` calls (one placement, one split check)
+# upper bounds of one article's scores already computed, by (id of the article signature, candidate
+# stories): (the signature, its bounds), for the calls of one placement (:meth:`Scorer.upper`)
+BoundsMemo = dict[tuple[int, tuple[str, ...]], tuple[ArticleSignature, list[float]]]
 
 
 @dataclass(slots=True)
@@ -279,9 +282,22 @@ class Scorer:
         idx = self.index
         return self.score(art_sig, idx.sigs[sid], idx.top.get(sid)) >= threshold
 
+    def upper(self, art_sig: ArticleSignature, sids: list[str], memo: Optional[BoundsMemo] = None) -> list[float]:
+        """``Bounds.upper`` of the article against ``sids``.  ``memo``: the bounds computed for
+        this article since the last ``observe`` and change of a story (by candidate list; the
+        placement's own search and its learned rescue bound the same candidates)."""
+        if memo is None:
+            return self.bounds.upper(art_sig, self.article_view(art_sig), sids)
+        key = (id(art_sig), tuple(sids))
+        got = memo.get(key)
+        if got is None or got[0] is not art_sig:
+            got = memo[key] = (art_sig, self.bounds.upper(art_sig, self.article_view(art_sig), sids))
+        return got[1]
+
     def best(self, art_sig: ArticleSignature, allowed: Optional[Callable[[str], bool]] = None,
              views: Optional[dict[str, StoryView]] = None,
-             at_least: Optional[float] = None) -> tuple[Optional[str], float]:
+             at_least: Optional[float] = None,
+             bounds: Optional[BoundsMemo] = None) -> tuple[Optional[str], float]:
         """The best-scoring candidate story (among those ``allowed``, default all) and its score
         (ties: the smallest story id, so a replay resolves them the same way; None and -1.0
         when no story scores above -1).  Stories are scored in full in decreasing order of an
@@ -291,7 +307,8 @@ class Scorer:
         every candidate in full.  ``at_least``: the caller only needs the result when it scores
         at least that (it is then the same); stories whose bound is below it are not scored,
         and a result below it may then be another candidate's.  ``views``: a cache of story
-        views (:meth:`story_view`) for several calls between two ``observe`` calls."""
+        views (:meth:`story_view`) for several calls between two ``observe`` calls; ``bounds``:
+        the same for the upper bounds (:meth:`upper`)."""
         idx = self.index
 
         def view(sid: str) -> Optional[StoryView]:
@@ -304,7 +321,7 @@ class Scorer:
         cands = [sid for sid in idx.candidates(art_sig) if allowed is None or allowed(sid)]
         p = self.params
         bonus_max = p.member_bonus_max
-        ub = self.bounds.upper(art_sig, self.article_view(art_sig), cands)
+        ub = self.upper(art_sig, cands, bounds)
         member = [bool(p.w_member) and sid in idx.members for sid in cands]
         bound = [u + bonus_max if m else u for u, m in zip(ub, member)]
         floor = -math.inf if at_least is None else at_least

@@ -187,3 +187,34 @@ def test_the_rescue_sees_the_same_candidates_and_features_with_the_bound():
             assert got == want
             skipped += len(idx.candidates(sig, P.max_candidates)) - len(calls)
     assert skipped > 100           # the bound does spare stories
+
+
+def test_one_placement_bounds_its_candidates_once_for_the_search_and_the_rescue():
+    """``Scorer.best`` and the learned rescue of one placement share their upper bounds through a
+    memo: the same bounds (and so the same answers) as computing them twice, computed once; a
+    memo entry is never reused for another signature, nor for another candidate list."""
+    from services.aggregator.learned import candidate_features
+    shared = 0
+    for seed in range(6):
+        rng, idx, scorer, cores = _world(seed + 500)
+        for k in range(10):
+            sig = _arrival(rng, idx, cores)
+            want_best, want_rows = scorer.best(sig, views={}), candidate_features(scorer, sig, {})
+            calls = []
+            upper = scorer.bounds.upper
+            scorer.bounds.upper = lambda s, a, sids: calls.append(tuple(sids)) or upper(s, a, sids)
+            memo, views = {}, {}
+            got_best = scorer.best(sig, views=views, bounds=memo)
+            got_rows = candidate_features(scorer, sig, views, memo)
+            scorer.bounds.upper = upper
+            assert (got_best, got_rows) == (want_best, want_rows)
+            assert len(calls) == len(set(calls)) == 1          # one list of candidates, bounded once
+            shared += 1
+            other = ArticleSignature(entities=dict(sig.entities), terms=dict(sig.terms), title=list(sig.title),
+                                     own_dates=[], published=["2031-03-28"], quotes=[])
+            key = next(iter(memo))
+            memo[(id(other), key[1])] = memo.pop(key)           # an entry under another signature's id
+            assert scorer.upper(other, list(key[1]), memo) == upper(other, scorer.article_view(other), list(key[1]))
+            fewer = list(key[1])[:-1]
+            assert scorer.upper(sig, fewer, memo) == upper(sig, scorer.article_view(sig), fewer)
+    assert shared == 60

@@ -262,9 +262,9 @@ def _through(arts, config=None, force=None):
         place, rescue = d.engine.scorer.best, engine_module.rescue
         if pick is not None:
             sid = pick(ups)
-            d.engine.scorer.best = (lambda sig, allowed=None, views=None, at_least=None, sid=sid:
+            d.engine.scorer.best = (lambda sig, allowed=None, views=None, at_least=None, bounds=None, sid=sid:
                                     (sid, 1.0) if sid else (None, -1.0))
-            engine_module.rescue = lambda scorer, sig, views=None: None
+            engine_module.rescue = lambda scorer, sig, views=None, bounds=None: None
         try:
             ups.append(_feed(d, q, e))
         finally:

@@ -136,9 +136,9 @@ def forced(arts, force):
         pick = force.get(e.article.article_id)
         if pick is not None:
             sid = pick(ups)
-            eng.scorer.best = (lambda sig, allowed=None, views=None, at_least=None, sid=sid:
+            eng.scorer.best = (lambda sig, allowed=None, views=None, at_least=None, bounds=None, sid=sid:
                                (sid, 1.0) if sid else (None, -1.0))
-            engine_module.rescue = lambda scorer, sig, views=None: None       # (forced: no learned rescue either)
+            engine_module.rescue = lambda scorer, sig, views=None, bounds=None: None       # (forced: no learned rescue either)
         try:
             ups.append(eng.process(q, e, T0))
         finally:
