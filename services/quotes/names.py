@@ -168,8 +168,9 @@ def _contains(full: list[str], part: list[str]) -> bool:
     """All parts of ``part`` occur in ``full`` and they share the last part."""
     if len(part) > len(full):
         return False
-    if not set(part) <= set(full):
-        return False
+    for x in part:                   # (names are a few words: no sets to build)
+        if x not in full:
+            return False
     return part[-1] == full[-1] or len(part) == len(full) or (len(part) == 1 and part[0] == full[0])
 
 
@@ -323,12 +324,16 @@ def _note_honorific(doc: Doc, person: Person, start: int) -> None:
 def _pronoun_evidence(doc: Doc, reg: Registry) -> None:
     """Gender votes from subject pronouns that follow a person who is a subject:
     "Smith said she ...", "Smith left. He ..."."""
-    quoted = [(q.open_start, q.close_end) for q in find_quotes(text_of(doc), singles=False)]
+    in_quote = _in_spans(doc, [(q.open_start, q.close_end) for q in find_quotes(text_of(doc), singles=False)])
 
     def inside(t: Token) -> bool:
-        return any(a <= t.idx < b for a, b in quoted)
+        return in_quote[t.i]
 
     sents = list(doc.sents)
+    # each sentence's PERSON entities, as (start, end) tokens: ``Span.ents`` (the entities wholly
+    # inside the span) made once, not rebuilt from ``doc.ents`` for every sentence it is asked of
+    persons = [(e.start, e.end) for e in doc.ents if e.label_ == "PERSON"]
+    sent_persons = [[p for p in persons if p[0] >= s.start and p[1] <= s.end] for s in sents]
     for k, s in enumerate(sents):
         subjects = [t for t in s if t.pos_ == "PROPN" and t.ent_type_ in ("PERSON", "ORG", "") and not inside(t)
                     and (t.dep_ in ("nsubj", "nsubjpass")
@@ -339,11 +344,12 @@ def _pronoun_evidence(doc: Doc, reg: Registry) -> None:
             continue
         i, person = next(iter(people.items()))
         window = [t for t in s if t.i > i]
-        if k + 1 < len(sents) and not any(e.label_ == "PERSON" for e in sents[k + 1].ents):
+        if k + 1 < len(sents) and not sent_persons[k + 1]:
             window += list(sents[k + 1])[:3]
-        others = any(e.label_ == "PERSON" and e.start > i for e in s.ents)
+        others = any(start > i for start, _ in sent_persons[k])
         for t in window:
-            if t.sent == s and t.dep_ in ("nsubj", "nsubjpass") and not _reported_by(t, i):
+            # (``t.i < s.end``: the window is this sentence's tokens and the next one's first)
+            if t.i < s.end and t.dep_ in ("nsubj", "nsubjpass") and not _reported_by(t, i):
                 continue  # same sentence: only "X said she ..." counts, not "X asked but she refused"
             if t.pos_ == "PROPN" and t.i > i:
                 q = reg.resolve(t.text, t.idx)
@@ -356,6 +362,20 @@ def _pronoun_evidence(doc: Doc, reg: Registry) -> None:
                 person.gender += 1
             elif w in PRONOUNS_FEMALE:
                 person.gender -= 1
+
+
+def _in_spans(doc: Doc, spans: list[tuple[int, int]]) -> list[bool]:
+    """Per token of ``doc``: whether its first character lies in one of the character ranges
+    ``spans`` (``start <= idx < end``; they may overlap), in one sweep over the tokens: a token
+    is inside exactly when the ranges that start at or before it reach past it."""
+    spans = sorted(spans)
+    out, k, reach = [], 0, -1
+    for t in doc:
+        while k < len(spans) and spans[k][0] <= t.idx:
+            reach = max(reach, spans[k][1])
+            k += 1
+        out.append(t.idx < reach)
+    return out
 
 
 def _reported_by(pron: Token, subj_i: int) -> bool:
