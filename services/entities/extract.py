@@ -174,4 +174,6 @@ def _mark_in_title(entities: list[EntityMention], mapping: dict[str, str],
             ent.in_title = True
         elif title_text:
             surfaces = {m.text for m in ent.mentions} | {ent.name}
-            ent.in_title = any(re.search(r"(?<!\w)" + re.escape(t) + r"(?!\w)", title_text) for t in surfaces)
+            # (the plain substring test first: the pattern can only match where the surface occurs)
+            ent.in_title = any(t in title_text and re.search(r"(?<!\w)" + re.escape(t) + r"(?!\w)", title_text)
+                               for t in surfaces)

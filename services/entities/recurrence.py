@@ -124,12 +124,13 @@ def _source_runs(doc: Doc, sources, cands: list[Candidate], headline: list[bool]
         taken.update(range(c.tok_start, c.tok_end))
     out = []
     i, n = 0, len(doc)
+    texts = [t.text for t in doc]          # (one Token object per token, not one per look)
     while i < n:
-        if doc[i].text not in firsts or i in taken:
+        if texts[i] not in firsts or i in taken:
             i += 1
             continue
         found = next((length for length in range(min(_MAX_NAME_TOKENS, n - i), 0, -1)
-                      if tuple(t.text for t in doc[i:i + length]) in sources
+                      if tuple(texts[i:i + length]) in sources
                       and not any(j in taken for j in range(i, i + length))), None)
         if found is None or not headline[i] and (_glued_name(doc, i - 1) or _glued_name(doc, i + found)):
             i += 1
