@@ -160,13 +160,14 @@ def objective(s: dict) -> float:
 
 
 FOLD_KIND = "story_inputs"      # or "topic_folds" (services/evaluation/topic_folds.py: dealt by size)
+FOLD_SEED = 0                   # story_inputs.folds' seed (the product's CV uses 0)
 
 
 def topic_folds(docs: Sequence[Doc]) -> list[list[Doc]]:
     if FOLD_KIND == "topic_folds":
         from services.evaluation.topic_folds import fold_indices
         return [[docs[i] for i in idx] for idx in fold_indices([{"story": d.story} for d in docs], K)]
-    return folds(docs, K)
+    return folds(docs, K, FOLD_SEED)
 
 
 def evaluate(docs: list[Doc], method: str, emb: dict[str, np.ndarray], seeds: Sequence[int]) -> dict:
@@ -261,10 +262,11 @@ def main(argv=None) -> None:
     ap.add_argument("--combo", nargs="+", default=["st_doc", "st_sent"], help="embeddings combined with TF-IDF")
     ap.add_argument("--folds", choices=("story_inputs", "topic_folds"), default="story_inputs",
                     help="story_inputs.folds (the product's story CV) or topic_folds.fold_indices")
+    ap.add_argument("--fold-seed", type=int, default=0, help="seed of story_inputs.folds (another dealing of the topics)")
     ap.add_argument("--out", type=Path, default=EMB_DIR / "clustering.json")
     args = ap.parse_args(argv)
-    global FOLD_KIND
-    FOLD_KIND = args.folds
+    global FOLD_KIND, FOLD_SEED
+    FOLD_KIND, FOLD_SEED = args.folds, args.fold_seed
     ids, emb = load_emb(args.emb_dir, args.emb)
     out = {}
     for name, (files, seeds) in DATA.items():
@@ -280,7 +282,7 @@ def main(argv=None) -> None:
                   f"{mean_row(r['cv_context'])['bcubed_f1']:.3f}  ctx-chosen {mean_row(r['cv_context_chosen'])['pairwise_f1']:.3f}/"
                   f"{mean_row(r['cv_context_chosen'])['bcubed_f1']:.3f}  chosen {sorted(set(map(tuple, r['chosen'])))}",
                   flush=True)
-        out[name] = {m: {k: (mean_row(v) if k in ("fit", "cv", "cv_context") else v) for k, v in r.items()}
+        out[name] = {m: {k: (mean_row(v) if k in ("fit", "cv", "cv_context", "cv_context_chosen") else v) for k, v in r.items()}
                      for m, r in rows.items()}
         print(f"{name}: {time.process_time() - t0:.0f} CPU s", flush=True)
     args.out.write_text(json.dumps(out, indent=1, default=str))
