@@ -62,10 +62,10 @@ def cmd_time(args) -> None:
     sample = recs[:args.n]
     for r in sample[:3]:                         # warm-up (first-call allocations)
         embed_one(backend, r, "doc")
-    row = {"backend": args.backend, "articles": len(sample), "load_wall_s": round(w1 - w0, 2),
+    row = {"backend": args.backend, "max_tokens": em.MAX_TOKENS, "articles": len(sample), "load_wall_s": round(w1 - w0, 2),
            "load_cpu_s": round(c1 - c0, 2)}
     vecs = {}
-    for mode in ("doc", "sent"):
+    for mode in args.modes:
         per = []
         out = []
         for r in sample:
@@ -85,7 +85,7 @@ def cmd_time(args) -> None:
     row["sent_per_article_mean"] = round(float(np.mean([len(em.sentences(r["title"], r["body"])) for r in sample])), 1)
     OUT.mkdir(parents=True, exist_ok=True)
     for mode, v in vecs.items():
-        np.save(OUT / f"timing_{args.backend}_{mode}.npy", v)
+        np.save(OUT / f"timing_{args.backend}{args.tag}_{mode}.npy", v)
     print(json.dumps(row))
     with open(OUT / "timing.jsonl", "a", encoding="utf-8") as fh:
         fh.write(json.dumps(row) + "\n")
@@ -96,15 +96,15 @@ def cmd_embed(args) -> None:
     recs = records()
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "ids.json").write_text(json.dumps([r["id"] for r in recs]))
-    for mode in ("doc", "sent"):
+    for mode in args.modes:
         c = time.process_time()
         if mode == "doc":       # batched: same vectors as one at a time (padding is masked)
             v = np.concatenate([backend.embed([em.doc_text(r["title"], r["body"]) for r in recs[i:i + 16]])
                                 for i in range(0, len(recs), 16)])
         else:
             v = np.stack([embed_one(backend, r, mode) for r in recs])
-        np.save(OUT / f"{args.backend}_{mode}.npy", v.astype(np.float32))
-        print(f"{args.backend} {mode}: {v.shape}, {time.process_time() - c:.1f} CPU s", flush=True)
+        np.save(OUT / f"{args.backend}{args.tag}_{mode}.npy", v.astype(np.float32))
+        print(f"{args.backend}{args.tag} {mode}: {v.shape}, {time.process_time() - c:.1f} CPU s", flush=True)
 
 
 def cmd_export(args) -> None:
@@ -145,6 +145,8 @@ def main(argv=None) -> None:
         p = sub.add_parser(name)
         p.add_argument("--backend", choices=("st", "numpy", "ort", "ort-int8"), required=True)
         p.add_argument("--n", type=int, default=200)
+        p.add_argument("--modes", nargs="+", choices=("doc", "sent"), default=["doc", "sent"])
+        p.add_argument("--tag", default="", help="suffix of the output names (e.g. -128 with EMB_MAX_TOKENS=128)")
     args = ap.parse_args(argv)
     {"time": cmd_time, "embed": cmd_embed, "export": cmd_export}[args.cmd](args)
 

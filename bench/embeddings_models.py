@@ -28,7 +28,7 @@ from typing import Sequence
 import numpy as np
 
 MODEL_DIR = Path(os.environ.get("EMB_MODEL_DIR", "/work/wt2/embdata/model"))
-MAX_TOKENS = 256
+MAX_TOKENS = int(os.environ.get("EMB_MAX_TOKENS", "256"))   # the model's max_seq_length; lower = cheaper
 SENTENCES = 10          # the "sentences" mode: headline + the body's first 9 sentences
 
 _SPLIT = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9])|\n+")

@@ -16,7 +16,8 @@ FIGS = (("fit", "fit on everything"), ("cv", "CV, folds alone"), ("cv_context", 
 NAMES = {"baseline": "TF-IDF baseline as is (0.3)", "tfidf": "TF-IDF, threshold fitted", "emb:st_doc": "embedding, doc",
          "emb:st_sent": "embedding, sentences", "emb:ort-int8_doc": "embedding int8, doc",
          "emb:ort-int8_sent": "embedding int8, sentences", "combo:st_doc": "TF-IDF + embedding (doc)",
-         "combo:st_sent": "TF-IDF + embedding (sentences)"}
+         "combo:st_sent": "TF-IDF + embedding (sentences)", "emb:st-128_doc": "embedding, doc, 128 pieces",
+         "emb:ort-int8-128_doc": "embedding int8, doc, 128 pieces", "combo:st-128_doc": "TF-IDF + embedding (doc, 128 pieces)"}
 
 
 def means(r: dict) -> dict:
@@ -32,15 +33,15 @@ def f2(r: dict) -> str:
 
 
 def timing() -> None:
-    print("| backend | doc: mean / p50 / p95 ms | sentences: mean / p50 / p95 ms | import + load s |")
-    print("|---|---|---|---|")
+    print("| backend | word pieces | doc: mean / p50 / p95 ms | sentences: mean / p50 / p95 ms | import + load s |")
+    print("|---|---|---|---|---|")
     seen = {}
     for line in (DIR / "timing.jsonl").read_text().splitlines():
         r = json.loads(line)
-        seen[r["backend"]] = r
-    for r in seen.values():
-        print(f"| {r['backend']} | {r['doc_ms_mean']} / {r['doc_ms_p50']} / {r['doc_ms_p95']} | "
-              f"{r['sent_ms_mean']} / {r['sent_ms_p50']} / {r['sent_ms_p95']} | {r['load_cpu_s']} |")
+        seen[(r["backend"], r.get("max_tokens", 256))] = r      # the last run of each
+    for (b, n), r in seen.items():
+        sent = f"{r['sent_ms_mean']} / {r['sent_ms_p50']} / {r['sent_ms_p95']}" if "sent_ms_mean" in r else ""
+        print(f"| {b} | {n} | {r['doc_ms_mean']} / {r['doc_ms_p50']} / {r['doc_ms_p95']} | {sent} | {r['load_cpu_s']} |")
 
 
 def clustering(path: Path) -> None:
@@ -70,8 +71,8 @@ def fold_spread(paths: list[Path]) -> None:
                       f"{min(dp):+.3f} / {min(db):+.3f} | {max(dp):+.3f} / {max(db):+.3f} |")
 
 
-def auc() -> None:
-    a = json.loads((DIR / "auc.json").read_text())
+def auc(name: str = "auc.json") -> None:
+    a = json.loads((DIR / name).read_text())
     sims = [k for k, v in a["story_vs_sister_pairs"].items() if isinstance(v, dict)]
     print("| similarity | story vs sister, pairs (topic mean) | story vs sister, centroids (own beats sister) |"
           f" same, hard reports only (n={a['story_vs_sister_centroids']['hard_articles']}) |"
@@ -95,3 +96,9 @@ if __name__ == "__main__":
     fold_spread([DIR / "clustering.json", *extra])
     print()
     auc()
+    if (DIR / "clustering_128.json").exists():
+        print("\nHeadline + body truncated to 128 word pieces:")
+        clustering(DIR / "clustering_128.json")
+    if (DIR / "auc_128.json").exists():
+        print()
+        auc("auc_128.json")
