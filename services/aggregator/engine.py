@@ -289,11 +289,10 @@ class StoryEngine:
         views: dict[str, StoryView] = {}     # story views and bounds shared by both (no ``observe`` between)
         bounds: BoundsMemo = {}
         sid, score = self.scorer.best(sig, views=views, at_least=self.config.params.match_threshold, bounds=bounds)
-        story, old_story = None, revision.old_story
         if sid is None or score < self.config.params.match_threshold:
             sid = rescue(self.scorer, sig, views, bounds)   # the learned second chance (None: a new story)
-        if sid is not None:
-            story = old_story if old_story is not None and old_story.story_id == sid else self.store.load_story(sid)
+        old = revision.old_story
+        story = None if sid is None else old if old is not None and old.story_id == sid else self.store.load_story(sid)
         if story is None:
             story = self._new_story(meta.article_id, meta.content_hash, now, event)
         elif story.status == "closed":

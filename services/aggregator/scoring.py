@@ -43,13 +43,13 @@ import functools
 import math
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
 from datetime import date
 from typing import Callable, Iterable, Mapping, Optional
 
 from services.aggregator.bounds import Bounds
 from services.aggregator.index import StoryIndex
 from services.aggregator.memo import IdentityMemo
+from services.aggregator.names import acronym, name_tokens
 from services.aggregator.params import ClusterParams
 from services.aggregator.signature import (ArticleSignature, EntityWeight, StoryEntity, StorySignature, Top,
                                            story_of, top_features)
@@ -378,31 +378,6 @@ def quote_overlap(art_sig: ArticleSignature, sig: StorySignature) -> float:
         if q:
             best = max(best, sum(1 for sh in q if sh in story) / len(q))
     return best
-
-
-_ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "&", "de", "du", "la", "le"})
-
-
-@functools.lru_cache(maxsize=1 << 16)   # pure functions of a name, asked for every entity of every candidate
-def acronym(key: str) -> str:
-    """The initials of a name of two or more words ("international monetary fund" -> "imf",
-    "european union" -> "eu"); "" for a one-word name."""
-    words = [w for w in key.split() if w not in _ACRONYM_SKIP]
-    return "".join(w[0] for w in words) if len(words) >= 2 else ""
-
-
-def name_tokens(ents: Iterable[str]) -> set[str]:
-    """Entity name tokens plus the acronyms of the names: whether a name is absent from the
-    other side (the conflict) must not depend on one outlet writing "IMF" and another
-    "International Monetary Fund"."""
-    return set(chain.from_iterable(map(_name_parts, ents)))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _name_parts(key: str) -> tuple[str, ...]:
-    """A name's tokens and its acronym, if any (:func:`name_tokens`)."""
-    a = acronym(key)
-    return (*key.split(), a) if a else tuple(key.split())
 
 
 @functools.lru_cache(maxsize=4096)    # a pure function of a few hundred distinct days, asked per candidate

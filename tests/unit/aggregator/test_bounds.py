@@ -224,7 +224,7 @@ def test_a_story_keeps_its_name_tokens_only_while_it_is_unchanged():
     """The conflict's story name tokens are kept per indexed story (by its ``top``): always equal
     to the tokens of the signature's entities of the moment, after an article joins in place
     (before the story is put again) and after it is put again."""
-    from services.aggregator.scoring import name_tokens
+    from services.aggregator.names import name_tokens
     checked = 0
     for seed in range(5):
         rng, idx, scorer, cores = _world(seed + 700, stories=15)

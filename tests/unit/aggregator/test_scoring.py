@@ -6,7 +6,7 @@ import random
 import pytest
 
 from services.aggregator.engine import StoryEngine
-from services.aggregator.scoring import acronym
+from services.aggregator.names import acronym
 from services.aggregator.signature import article_signature
 from tests.unit.aggregator.test_helpers import P, T0, article, ent, flood, quake, run
 
