@@ -57,8 +57,6 @@ from services.aggregator.vectors import cosine, vector_norm
 
 CLASSES = ("who", "where", "site", "org")   # the entity classes of the conflict (``ClusterParams.entity_class``)
 ART_VIEWS_MAX = 256   # article views cached between two ``observe`` calls (one placement, one split check)
-# indexed stories whose name tokens are kept at most (then forgotten at once): a memory bound
-STORY_TOKENS_MAX = 1 << 16
 # upper bounds of one article's scores already computed, by (id of the article signature, candidate
 # stories): (the signature, its bounds), for the calls of one placement (:meth:`Scorer.upper`)
 BoundsMemo = dict[tuple[int, tuple[str, ...]], tuple[ArticleSignature, list[float]]]
@@ -107,8 +105,6 @@ class Scorer:
         # be reused meanwhile
         self._article_views: IdentityMemo[ArticleSignature, ArticleView] = IdentityMemo(ART_VIEWS_MAX)
         self._views_generation = index.generation
-        # id(top) -> (that top, the story signature, its article count, its name tokens)
-        self._tokens: dict[int, tuple[Top, StorySignature, int, set[str]]] = {}
         self.bounds = Bounds(index, params)
 
     def score(self, art_sig: ArticleSignature, sig: StorySignature, top: Optional[Top] = None,
@@ -151,25 +147,8 @@ class Scorer:
         n = max(1, sig.articles)
         ents = (top if top is not None else top_features(sig, self.params))[1]
         keys = [k for k, e in ents.items() if e.type in entity_class]
-        return StoryView(articles=n, entities=ents, name_tokens=self._story_tokens(sig, top),
+        return StoryView(articles=n, entities=ents, name_tokens=name_tokens(sig.entities),
                          salience={k: ents[k].weight / n * w for k, w in zip(keys, idx.token_idfs(keys))})
-
-    def _story_tokens(self, sig: StorySignature, top: Optional[Top]) -> set[str]:
-        """:func:`name_tokens` of the story's entities (all of them, not only its heaviest).
-        They do not depend on the idfs: for an indexed story (``top``: the index's, made by its
-        last ``put``) they are kept until its next ``put`` makes a new ``top``, or until its
-        signature changes in place before that (``add_member`` changes its article count,
-        as :meth:`bounds.Bounds._side` relies on), whichever comes first."""
-        if top is None:
-            return name_tokens(sig.entities)
-        hit = self._tokens.get(id(top))
-        if hit is not None and hit[0] is top and hit[1] is sig and hit[2] == sig.articles:
-            return hit[3]
-        if len(self._tokens) >= STORY_TOKENS_MAX:
-            self._tokens.clear()
-        toks = name_tokens(sig.entities)
-        self._tokens[id(top)] = (top, sig, sig.articles, toks)
-        return toks
 
     def article_view(self, art_sig: ArticleSignature) -> ArticleView:
         """The article side of every score: the same for all candidate stories until the next

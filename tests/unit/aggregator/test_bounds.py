@@ -218,26 +218,3 @@ def test_one_placement_bounds_its_candidates_once_for_the_search_and_the_rescue(
             fewer = list(key[1])[:-1]
             assert scorer.upper(sig, fewer, memo) == upper(sig, scorer.article_view(sig), fewer)
     assert shared == 60
-
-
-def test_a_story_keeps_its_name_tokens_only_while_it_is_unchanged():
-    """The conflict's story name tokens are kept per indexed story (by its ``top``): always equal
-    to the tokens of the signature's entities of the moment, after an article joins in place
-    (before the story is put again) and after it is put again."""
-    from services.aggregator.names import name_tokens
-    checked = 0
-    for seed in range(5):
-        rng, idx, scorer, cores = _world(seed + 700, stories=15)
-        for k in range(15):
-            sid = rng.choice(sorted(idx.sigs))
-            sig, top = idx.sigs[sid], idx.top[sid]
-            assert scorer.conflict_view(sig, top).name_tokens == name_tokens(sig.entities)
-            art = _arrival(rng, idx, cores)
-            art.entities[f"zed{seed}x{k} quorn"] = EntityWeight(1.0, "PERSON")   # a name new to the story
-            sig.add(art, +1)                                                     # in place, not put yet
-            got = scorer.conflict_view(sig, top).name_tokens
-            assert got == name_tokens(sig.entities) and f"zed{seed}x{k}" in got
-            idx.put(sid, sig)
-            assert scorer.conflict_view(sig, idx.top[sid]).name_tokens == name_tokens(sig.entities)
-            checked += 1
-    assert checked == 75
