@@ -326,16 +326,13 @@ def _pronoun_evidence(doc: Doc, reg: Registry) -> None:
     "Smith said she ...", "Smith left. He ..."."""
     in_quote = _in_spans(doc, [(q.open_start, q.close_end) for q in find_quotes(text_of(doc), singles=False)])
 
-    def inside(t: Token) -> bool:
-        return in_quote[t.i]
-
     sents = list(doc.sents)
     # each sentence's PERSON entities, as (start, end) tokens: ``Span.ents`` (the entities wholly
     # inside the span) made once, not rebuilt from ``doc.ents`` for every sentence it is asked of
     persons = [(e.start, e.end) for e in doc.ents if e.label_ == "PERSON"]
     sent_persons = [[p for p in persons if p[0] >= s.start and p[1] <= s.end] for s in sents]
     for k, s in enumerate(sents):
-        subjects = [t for t in s if t.pos_ == "PROPN" and t.ent_type_ in ("PERSON", "ORG", "") and not inside(t)
+        subjects = [t for t in s if t.pos_ == "PROPN" and t.ent_type_ in ("PERSON", "ORG", "") and not in_quote[t.i]
                     and (t.dep_ in ("nsubj", "nsubjpass")
                          or (t.dep_ == "appos" and t.head.dep_ in ("nsubj", "nsubjpass")))]
         people = {t.i: reg.resolve(t.text, t.idx, org=False) for t in subjects}
@@ -355,7 +352,7 @@ def _pronoun_evidence(doc: Doc, reg: Registry) -> None:
                 q = reg.resolve(t.text, t.idx)
                 if q is not None and q is not person:
                     others = True  # "X pursued Lund but she ..." -- she may be Lund
-            if t.dep_ not in ("nsubj", "nsubjpass") or others or inside(t):
+            if t.dep_ not in ("nsubj", "nsubjpass") or others or in_quote[t.i]:
                 continue
             w = t.lower_
             if w in PRONOUNS_MALE:
