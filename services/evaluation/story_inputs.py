@@ -30,6 +30,7 @@ from typing import Iterable, Optional, Sequence
 from schemas.models import ArticleEntities, ArticleQuotes
 from services.common.nlp import MODEL_NAME
 from services.common.settings import ROOT
+from services.evaluation.topic_folds import topic_of
 
 CACHE_DIR = ROOT / ".data" / "eval-cache"
 # the event time of an undated record (the records carry no publication time); also the
@@ -57,11 +58,6 @@ class Item:
     @property
     def topic(self) -> str:
         return topic_of(self.story)
-
-
-def topic_of(story: str) -> str:
-    """The topic of a gold story id: ECB+ ``"7plus"`` is the second event of topic ``"7"``."""
-    return story[:-4] if story.endswith("plus") else story
 
 
 def load_records(path: str | Path) -> list[dict]:
