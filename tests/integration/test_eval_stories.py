@@ -13,10 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 ECB_DEV = ROOT.parent / "shared" / "eval" / "ecbplus_dev.jsonl"
 pytestmark = pytest.mark.integration
 
-# Floors at least 0.02 under the cross-validated dev figure (pairwise 0.924, B-cubed 0.926, mean
-# of 3 orders, docs/quality-stories.md; whole stream offline, orders 0-2: worst 0.946 / 0.945).
-MIN_MEAN = {"pairwise_f1": 0.90, "bcubed_f1": 0.90}
-MIN_WORST = {"pairwise_f1": 0.90, "bcubed_f1": 0.90}
+# Floors at least 0.02 under the cross-validated dev figure (pairwise 0.918, B-cubed 0.921: mean
+# of 3 orders and of 3 dealings of the topics into folds, docs/quality-stories.md; whole stream
+# offline, orders 0-2: worst 0.946 / 0.945).
+MIN_MEAN = {"pairwise_f1": 0.89, "bcubed_f1": 0.90}
+MIN_WORST = {"pairwise_f1": 0.89, "bcubed_f1": 0.90}
 
 
 def test_eval_stories_through_kafka_in_five_orders(kafka_bootstrap):

@@ -156,15 +156,15 @@ def test_seeds_form_one_story_offline():
 
 T_SEEDS = __import__("datetime").datetime(2031, 3, 1, tzinfo=__import__("datetime").timezone.utc)
 # `storystream eval stories ... --folds 5 --orders 3 --cv-orders 3` (docs/quality-stories.md;
-# rescue threshold 0.70): cross-validated pairwise / B-cubed F1 (mean over orders), and the
-# worst whole-stream order:
-#   dev           CV 0.924 / 0.926   whole stream worst 0.953 / 0.951
-#   more          CV 0.830 / 0.849   whole stream worst 0.831 / 0.863
-#   news_cluster  CV 0.814 / 0.876   date order         0.758 / 0.841
-#   news_cluster  CV in context, all pairs (the dated figure of record) 0.728 / 0.840
+# rescue threshold 0.70): cross-validated pairwise / B-cubed F1 (mean over orders; per dealing
+# of the topics into folds the lower of the fold-alone and the in-context figure, then the
+# mean over three dealings, "Fold dealings"), and the worst whole-stream order:
+#   dev           CV 0.918 / 0.921 (dealings 0.908-0.924)   whole stream worst 0.953 / 0.951
+#   more          CV 0.828 / 0.852 (0.827-0.830)            whole stream worst 0.831 / 0.863
+#   news_cluster  CV 0.726 / 0.831 (0.702-0.748)            date order         0.758 / 0.841
 # Each floor is the lowest minus at least 0.02.
 FLOORS = {
-    "dev": {"pairwise_f1": 0.90, "bcubed_f1": 0.90},
+    "dev": {"pairwise_f1": 0.89, "bcubed_f1": 0.90},
     "more": {"pairwise_f1": 0.80, "bcubed_f1": 0.82},
-    "news_cluster": {"pairwise_f1": 0.70, "bcubed_f1": 0.82},
+    "news_cluster": {"pairwise_f1": 0.70, "bcubed_f1": 0.81},
 }
