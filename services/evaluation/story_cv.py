@@ -170,9 +170,10 @@ def _pooled(tasks: list, done: list, seeds: Sequence[int], gold: dict) -> dict:
 class FoldRuns:
     """The partition of each fold alone, per order and grid point."""
 
-    def __init__(self, items: Sequence[Item], k: int, seeds: Iterable[int], points: list[dict], jobs: int = 1):
+    def __init__(self, items: Sequence[Item], k: int, seeds: Iterable[int], points: list[dict], jobs: int = 1,
+                 deal: int = 0):
         global _TASK_ITEMS
-        self.folds = folds(items, k)
+        self.folds = folds(items, k, deal)
         self.seeds, self.points = list(seeds), points
         self.gold = [gold_of(f) for f in self.folds]
         _TASK_ITEMS = self.folds
@@ -210,15 +211,16 @@ def best_point(runs: Sequence[FoldRuns], fold_ids: dict[int, Sequence[int]] | No
 
 
 def cross_validate(items: Sequence[Item], k: int, seeds: Iterable[int], grid: dict | None = None,
-                   jobs: int = 1, in_context: bool = True) -> dict:
+                   jobs: int = 1, in_context: bool = True, deal: int = 0) -> dict:
     """Per order: the pooled held-out score, each fold's held-out partition coming from the grid
     point and the rescue (:mod:`story_learned`) fitted on the other folds (same order).  Also the
     choices, the held-out score of the hand placement alone (``hand_orders``) and, with
     ``in_context``, both scored in the whole data set's stream (``context_orders``,
-    ``context_hand_orders``, and ``..._all_pairs_orders``; module docstring)."""
+    ``context_hand_orders``, and ``..._all_pairs_orders``; module docstring).  ``deal``: the seed
+    of the topics' dealing into folds (:func:`story_inputs.folds`; :mod:`story_dealings`)."""
     global _TASK_ALL
     points = grid_points(grid)
-    runs = FoldRuns(items, k, seeds, points, jobs)
+    runs = FoldRuns(items, k, seeds, points, jobs, deal)
     hand, chosen, tasks, hand_tasks = {}, [], [], []
     for s in runs.seeds:
         gold, pred = {}, {}

@@ -1,0 +1,42 @@
+"""The figure of record over fold dealings (services/evaluation/story_dealings.py), on invented
+figures: the lower of fold alone and in context per dealing, then the mean."""
+from __future__ import annotations
+
+import pytest
+
+from services.evaluation import story_cv
+from services.evaluation.story_dealings import format_table, lower, record, run
+
+
+def _s(p: float, b: float) -> dict:
+    return {"mean_pairwise_f1": p, "mean_bcubed_f1": b}
+
+
+def test_lower_takes_each_measure_separately():
+    assert lower(_s(0.90, 0.80), _s(0.85, 0.95)) == {"pairwise_f1": 0.85, "bcubed_f1": 0.80}
+
+
+def test_record_is_the_mean_of_the_lower_figures():
+    assert record([{"pairwise_f1": 0.9, "bcubed_f1": 0.8}, {"pairwise_f1": 0.7, "bcubed_f1": 0.9}]) == {
+        "pairwise_f1": 0.8, "bcubed_f1": 0.85}
+    with pytest.raises(ValueError):
+        record([])
+
+
+def test_run_passes_each_dealing_to_the_cross_validation(monkeypatch):
+    seen = []
+
+    def fake(items, k, seeds, jobs=1, in_context=True, deal=0):
+        seen.append((deal, list(seeds), in_context))
+        o = {0: {"pairwise_f1": 0.9 - deal / 10, "bcubed_f1": 0.9, "pairwise_p": 1, "pairwise_r": 1,
+                 "bcubed_p": 1, "bcubed_r": 1, "pred_stories": 1, "gold_stories": 1}}
+        c = {0: dict(o[0], bcubed_f1=0.8)}
+        return {"orders": o, "context_all_pairs_orders": c}
+
+    monkeypatch.setattr(story_cv, "cross_validate", fake)
+    res = run([], [0, 1], k=5, orders=2)
+    assert [d for d, _, _ in seen] == [0, 1] and all(ctx for _, _, ctx in seen)
+    assert seen[0][1] == [0, 1]                       # undated (no items): the orders asked for
+    assert res["dealings"][1]["lower"] == {"pairwise_f1": 0.8, "bcubed_f1": 0.8}
+    assert res["record"] == {"pairwise_f1": 0.85, "bcubed_f1": 0.8}
+    assert "figure of record" in format_table({"x": res})
