@@ -19,7 +19,7 @@ from typing import Iterable, Mapping, Sequence
 
 from services.aggregator.engine import EngineConfig, StoryEngine
 from services.common.settings import ROOT
-from services.evaluation.story_inputs import CACHE_DIR, UNDATED_AT, Item, code_digest, is_dated, load_items, ordered
+from services.evaluation.story_inputs import CACHE_DIR, UNDATED_AT, Item, code_digest, load_items, ordered, stream_seeds
 from services.evaluation.story_inputs import shuffled  # noqa: F401  (the Kafka evaluation streams these orders)
 
 
@@ -183,7 +183,7 @@ def offline_orders(data: str | Path | Sequence[Item], seeds: Iterable[int] = (0,
                    config: EngineConfig | None = None) -> dict:
     """Scores per order: ``{seed: score_clusters(...)}``; a dated data set has one order (by date)."""
     items = load_items(data) if isinstance(data, (str, Path)) else list(data)
-    seeds = list(seeds)[:1] if is_dated(items) else list(seeds)
+    seeds = stream_seeds(items, seeds)
     return {s: score_clusters(*run_order(items, s, config)) for s in seeds}
 
 

@@ -41,7 +41,7 @@ from typing import Iterable, Sequence
 from services.aggregator.engine import EngineConfig
 from services.aggregator.params import ClusterParams
 from services.evaluation.stories import gold_of, held_out_counts, run_cached, score_clusters, score_counts
-from services.evaluation.story_inputs import Item, folds, is_dated, ordered
+from services.evaluation.story_inputs import Item, folds, ordered, stream_seeds
 from services.evaluation.story_learned import fit_rescue, record
 
 NO_RESCUE = {"rescue_coef": ()}   # the hand placement alone (the grid's runs, the rescue's rows)
@@ -272,8 +272,7 @@ def fit(datasets: Sequence[Sequence[Item]], k: int, seeds: Iterable[int], grid: 
     """The best grid point over all folds of all data sets, then the rescue fitted on every fold's
     placements at that point (:mod:`story_learned`); every point's objective."""
     points = grid_points(grid)
-    seeds = list(seeds)
-    runs = [FoldRuns(items, k, seeds[:1] if is_dated(items) else seeds, points, jobs) for items in datasets]
+    runs = [FoldRuns(items, k, stream_seeds(items, seeds), points, jobs) for items in datasets]
     i, values = best_point(runs)
     per_set = [[round(objective(r.score(s, j, range(k))), 4) for r in runs for s in r.seeds]
                for j in range(len(points))]

@@ -20,7 +20,7 @@ from typing import Mapping, Sequence
 
 from services.evaluation import story_cv
 from services.evaluation.stories import summary
-from services.evaluation.story_inputs import is_dated
+from services.evaluation.story_inputs import stream_seeds
 from services.evaluation.story_report import data_set
 
 KEYS = ("pairwise_f1", "bcubed_f1")
@@ -40,7 +40,7 @@ def record(per_dealing: Sequence[Mapping[str, float]]) -> dict[str, float]:
 
 def run(items, dealings: Sequence[int], k: int = 5, orders: int = 3, jobs: int = 1) -> dict:
     rows = {}
-    seeds = [0] if is_dated(items) else list(range(orders))     # a dated set has one order
+    seeds = stream_seeds(items, range(orders))
     for deal in dealings:
         cv = story_cv.cross_validate(items, k, seeds, jobs=jobs, in_context=True, deal=deal)
         alone, ctx = summary(cv["orders"]), summary(cv["context_all_pairs_orders"])

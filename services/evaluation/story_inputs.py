@@ -131,6 +131,13 @@ def is_dated(items: Sequence[Item]) -> bool:
     return bool(items) and all(it.published is not None for it in items)
 
 
+def stream_seeds(items: Sequence[Item], seeds: Iterable[int]) -> list[int]:
+    """The orders ``items`` are streamed in, of ``seeds``: a dated data set has one (date order,
+    :func:`ordered`), so only the first seed."""
+    seeds = list(seeds)
+    return seeds[:1] if is_dated(items) else seeds
+
+
 def shuffled(article_ids: Iterable[str], seed: int) -> list[str]:
     """Order ``seed`` of an undated data set: its article ids sorted, then shuffled by ``seed``."""
     order = sorted(article_ids)

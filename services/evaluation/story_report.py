@@ -32,7 +32,7 @@ from services.aggregator.learned import FEATURES
 from services.aggregator.params import FITTED_PATH
 from services.evaluation import story_cv
 from services.evaluation.stories import gold_of, run_cached, score_clusters, summary
-from services.evaluation.story_inputs import Item, is_dated, load_many, ordered
+from services.evaluation.story_inputs import Item, is_dated, load_many, ordered, stream_seeds
 from services.evaluation.tfidf_baseline import single_pass
 
 
@@ -54,7 +54,7 @@ def whole_stream(items: Sequence[Item], seeds: Sequence[int], jobs: int = 1) -> 
     """Scores per order of the whole data set with the product's parameters (runs cached)."""
     global _ITEMS
     _ITEMS = list(items)
-    seeds = list(seeds)[:1] if is_dated(items) else list(seeds)
+    seeds = stream_seeds(items, seeds)
     if jobs > 1 and len(seeds) > 1:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(seeds))) as pool:
             return dict(pool.map(_full, seeds, chunksize=1))
@@ -62,7 +62,7 @@ def whole_stream(items: Sequence[Item], seeds: Sequence[int], jobs: int = 1) -> 
 
 
 def baseline_orders(items: Sequence[Item], seeds: Sequence[int]) -> dict:
-    seeds = list(seeds)[:1] if is_dated(items) else list(seeds)
+    seeds = stream_seeds(items, seeds)
     return {s: score_clusters(gold_of(items), single_pass(ordered(items, s))) for s in seeds}
 
 

@@ -40,3 +40,15 @@ def test_run_passes_each_dealing_to_the_cross_validation(monkeypatch):
     assert res["dealings"][1]["lower"] == {"pairwise_f1": 0.8, "bcubed_f1": 0.8}
     assert res["record"] == {"pairwise_f1": 0.85, "bcubed_f1": 0.8}
     assert "figure of record" in format_table({"x": res})
+
+
+def test_a_dated_data_set_streams_in_one_order():
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from services.evaluation.story_inputs import stream_seeds
+    dated = [SimpleNamespace(published=datetime(2020, 1, d, tzinfo=timezone.utc)) for d in (1, 2)]
+    undated = [SimpleNamespace(published=None), dated[0]]
+    assert stream_seeds(dated, range(3)) == [0]
+    assert stream_seeds(undated, range(3)) == [0, 1, 2]
+    assert stream_seeds([], (4, 5)) == [4, 5]
