@@ -30,6 +30,10 @@ _POSSESSIVE_RE = re.compile(r"(?:\s?[" + APOS + r"]s|(?<=s)[" + APOS + r"])$", r
 _LEADING_ARTICLE_RE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 HYPHENS_RE = re.compile(r"[\-‐‑‒–—―]+")
 _SPACES_RE = re.compile(r"\s+")
+#: A nickname between the words of a name, in quote marks or brackets (English style for a
+#: person's nickname: 'Vincent "The Chin" Gigante', "Kimani (Kiki) Gray"): capitalised, or "the ...".
+_INNER_NICKNAME_RE = re.compile(
+    r"(?<=\w)\s+[\"“‘'(](?:[Tt]he\s+)?[A-Z][^\"“”‘’'()]{0,40}?[\"”’')]\s+(?=\w)")
 EDGE_PUNCT = " \t\r\n\"“”«»()[]{},;:!?*•|/\\-–—" + APOS
 
 
@@ -88,9 +92,12 @@ def canonical_key(name: str) -> str:
     long words unified (see :func:`_fold_transliteration`); inner plurals of
     names of four words or more read in the singular; possessive and
     leading article dropped; trailing corporate designators (Inc, Corp, Ltd,
-    LLC, Group ...) dropped.  ``"Park Min-Jae"`` and ``"Park Min Jae"`` give
+    LLC, Group ...) dropped; a nickname written inside a name left out
+    (``'Vincent "The Chin" Gigante'`` == ``"Vincent Gigante"``, see
+    :mod:`services.entities.nicknames`).  ``"Park Min-Jae"`` and ``"Park Min Jae"`` give
     the same key.
     """
+    name = _INNER_NICKNAME_RE.sub(" ", name)
     text = strip_possessive(_SPACES_RE.sub(" ", name).strip(EDGE_PUNCT)).casefold()
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _LEADING_ARTICLE_RE.sub("", text)

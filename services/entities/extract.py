@@ -39,14 +39,16 @@ from schemas.models import EntityMention, EntitySpan
 from services.common.doc_text import text_of
 from services.entities.aliases import nickname_aliases, text_aliases
 from services.entities.canonical import canonical_key
-from services.entities.candidates import NUMERIC_TYPES, Candidate, clean_entity, drop_bylines, extend_right
+from services.entities.candidates import (NUMERIC_TYPES, Candidate, clean_entity, drop_bylines, extend_right,
+                                         is_junk, trim)
 from services.entities.clustering import Mention, cluster_names
 from services.entities.entity_types import entity_type, fix_type, mark_quoted
 from services.entities.headlines import RunningNames, headline_token_mask
+from services.entities.nicknames import nickname_spans, nickname_surname_aliases
 from services.entities.untagged import untagged_names
 from services.entities.recurrence import add_defined_acronyms, propagate_names, title_recurrences
 
-__all__ = ["body_candidates", "extract_entities", "title_candidates"]
+__all__ = ["body_candidates", "entity_ranges", "extract_entities", "title_candidates"]
 
 
 def extract_entities(body: Doc, title: Doc | None = None) -> list[EntityMention]:
@@ -59,7 +61,8 @@ def extract_entities(body: Doc, title: Doc | None = None) -> list[EntityMention]
     heads = title_candidates(title, body, cands) if title is not None and len(title) else []
     # the title comes first in the article: its full names canonicalise body short forms
     mentions = [Mention(c.text, c.label) for c in heads] + [Mention(c.text, c.label) for c in cands]
-    mapping = cluster_names(mentions, text_aliases(body, cands) + nickname_aliases([*heads, *cands]))
+    mapping = cluster_names(mentions, text_aliases(body, cands) + nickname_aliases([*heads, *cands])
+                            + nickname_surname_aliases([*heads, *cands]))
     entities = _group(cands, mapping, heads)
     _mark_in_title(entities, mapping, heads, text_of(title) if heads else "")
     recurrences = [c for c in everything if c.word_recurrence]
@@ -75,11 +78,10 @@ def body_candidates(doc: Doc, headline: list[bool] | None = None) -> list[Candid
     its :func:`headline_token_mask`, if already made)."""
     headline_sents = headline if headline is not None else headline_token_mask(doc)
     cands = []
-    for ent in doc.ents:
-        if ent.label_ in NUMERIC_TYPES:
-            continue
-        end, label = extend_right(doc, ent.start, ent.end, ent.label_, headline_sents)
-        for cand in clean_entity(doc, ent.start, end, label):
+    for start, end, label, nicknamed in entity_ranges(doc):
+        if not nicknamed:
+            end, label = extend_right(doc, start, end, label, headline_sents)
+        for cand in _range_candidates(doc, start, end, label, nicknamed):
             cand.headline = headline_sents[cand.tok_start]
             cands.append(cand)
     cands = drop_bylines(doc, cands)
@@ -99,9 +101,8 @@ def body_candidates(doc: Doc, headline: list[bool] | None = None) -> list[Candid
 def title_candidates(doc: Doc, body: Doc | None = None, body_cands: list[Candidate] | None = None) -> list[Candidate]:
     """Cleaned candidates of a title, validated like headline lines against the body's names."""
     cands = []
-    for ent in doc.ents:
-        if ent.label_ not in NUMERIC_TYPES:
-            cands.extend(clean_entity(doc, ent.start, ent.end, ent.label_))
+    for start, end, label, nicknamed in entity_ranges(doc):
+        cands.extend(_range_candidates(doc, start, end, label, nicknamed))
     if body is None or body_cands is None:
         return cands
     names = RunningNames(body, body_cands)
@@ -113,6 +114,37 @@ def title_candidates(doc: Doc, body: Doc | None = None, body_cands: list[Candida
             mark_quoted(doc, v)
             out.append(v)
     return out
+
+
+def entity_ranges(doc: Doc) -> list[tuple[int, int, str, bool]]:
+    """``(start, end, label, nicknamed)`` token ranges of the tagger's entities (numeric types
+    left out), in text order, with each person name that has a nickname inside
+    (:func:`nickname_spans`) as one PERSON range (``nicknamed``) in place of the pieces the
+    tagger cut it into; an entity reaching out of such a name keeps its parts outside it."""
+    spans = nickname_spans(doc)
+    out = [(s.start, s.end, "PERSON", True) for s in spans]
+    for ent in doc.ents:
+        if ent.label_ in NUMERIC_TYPES:
+            continue
+        inside = [s for s in spans if s.start < ent.end and ent.start < s.end]
+        if not inside:
+            out.append((ent.start, ent.end, ent.label_, False))
+            continue
+        if ent.start < inside[0].start:
+            out.append((ent.start, inside[0].start, ent.label_, False))
+        if inside[-1].end < ent.end:
+            out.append((inside[-1].end, ent.end, ent.label_, False))
+    out.sort()
+    return out
+
+
+def _range_candidates(doc: Doc, start: int, end: int, label: str, nicknamed: bool) -> list[Candidate]:
+    """:func:`clean_entity`'s candidates of one range; a nicknamed name is only trimmed (its
+    quote marks are not possessives, nor its brackets a boundary)."""
+    if not nicknamed:
+        return clean_entity(doc, start, end, label)
+    cand = trim(doc, start, end, label)
+    return [cand] if cand is not None and not is_junk(cand) else []
 
 
 # ----------------------------------------------------------------- grouping

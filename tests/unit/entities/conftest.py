@@ -43,6 +43,12 @@ ARTICLES = {
         "JeLo's lawyer told the judge on Monday that JeLo was in a treatment centre. In fact JeLo was "
         "shopping in Fairhaven, reporters said. JeLo later arrived at the clinic in Westport.",
     ),
+    "inner-nickname": (
+        "Reputed mob boss dies in prison",
+        'Reputed mob boss Tomas "The Hammer" Verlin died on Sunday. Verlin, 74, had feigned illness '
+        "for years. His brother, Paul Verlin, a priest, said he was at peace. Deputy Luis Armando "
+        "(Lucho) Ferrera guarded him for a decade. Lucho Ferrera said the prison was quiet.",
+    ),
     "nickname-hyphen": (
         "Marco Teval Signs With Harbor City",
         "Slugger M-Tev agreed terms on Friday, his agent said. M-Tev will earn more than any player "
