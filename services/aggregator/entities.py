@@ -21,6 +21,7 @@ from schemas.models import ArticleEntities, StoryEntity
 # the entity stage's normaliser keeps keys identical across stages
 from services.entities.aliases import initials, is_acronym
 from services.entities.canonical import canonical_key
+from services.entities.nicknames import inner_nickname
 
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SEP = re.compile(r"[\s\-‐‑–—_.]+")
@@ -110,7 +111,9 @@ def resolve_short_names(agg: Mapping[str, dict]) -> dict[str, str]:
     * (acronyms, not persons) spells it with its initials: "BWA" -> "Brenton Water
       Authority" (:func:`_acronym_expansions`);
     * (person names) is named inside it, ``k`` being a one-off span that took in a
-      neighbouring word: "Dutch Lena Korr" -> "Lena Korr" (:func:`_swallowed`).
+      neighbouring word: "Dutch Lena Korr" -> "Lena Korr" (:func:`_swallowed`);
+    * (persons) is written with ``k`` as its nickname and surname: "Kiki Gray" -> "Kimani
+      (Kiki) Gray" (:func:`_nicknamed`).
 
     Keys are resolved longest first, so a longer key's own merge is known when a shorter one
     looks for its entity: "Korr" joins "Lena Maria Korr" even when the story also has "Lena
@@ -144,7 +147,8 @@ def resolve_short_names(agg: Mapping[str, dict]) -> dict[str, str]:
                   and (o.split()[-len(words):] == words or
                        (types[k] != "PERSON" and o.split()[:len(words)] == words))]
         found = one_entity(longer) or _person_variant(k, agg, types, by_last) \
-            or one_entity(_acronym_expansions(k, agg, types)) or one_entity(_swallowed(k, agg, types))
+            or one_entity(_acronym_expansions(k, agg, types)) or one_entity(_swallowed(k, agg, types)) \
+            or one_entity(_nicknamed(k, agg, types))
         if found and found != k:
             target[k] = found
     # follow chains (a -> b -> c)
@@ -178,6 +182,24 @@ def _swallowed(k: str, agg: Mapping[str, dict], types: Mapping[str, str]) -> lis
         parts |= {" ".join(words[:i]) for i in range(2, len(words))}
     return [p for p in parts if p in agg and types[p] == "PERSON"
             and len(agg[p]["arts"]) >= _SWALLOW_MIN_ARTICLES]
+
+
+def _nicknamed(k: str, agg: Mapping[str, dict], types: Mapping[str, str]) -> list[str]:
+    """The person keys of the story with a name that has ``k``'s words as its nickname and
+    surname: "kiki gray" -> "kimani gray" (named 'Kimani (Kiki) Gray' in some article), "jerry
+    ortiz" -> 'Luis Gerardo "Jerry" Ortiz' (:mod:`services.entities.nicknames`)."""
+    if types[k] != "PERSON" or len(k.split()) < 2:
+        return []
+    return [o for o in agg if o != k and types[o] == "PERSON" and k in _nickname_keys(agg[o]["names"])]
+
+
+def _nickname_keys(names: Iterable[str]) -> set[str]:
+    out = set()
+    for n in names:
+        split = inner_nickname(n)
+        if split is not None:
+            out.add(entity_key(f"{_ARTICLE.sub('', split[1].casefold())} {split[2]}"))
+    return out
 
 
 def _acronym_expansions(k: str, agg: Mapping[str, dict], types: Mapping[str, str]) -> list[str]:

@@ -136,3 +136,11 @@ def test_longer_names_of_things_stay_apart_from_the_name_inside():
     assert _typed_targets([("Lena Korr", "PERSON")], [("Dutch Lena Korr", "ORG")]) == {}
     assert _typed_targets([("Lena Korr", "PERSON")], [("Lena Korr", "PERSON")], [("Dutch Lena Korr", "ORG")],
                           [("Dutch Lena Korr", "ORG")]) == {}
+
+
+def test_nickname_and_surname_join_the_nicknamed_name_from_another_article():
+    assert _targets(['Luis Gerardo "Jerry" Ortano'], ["Jerry Ortano"], ["Ortano"]) == {
+        "jerry ortano": "luis gerardo ortano", "ortano": "luis gerardo ortano"}
+    assert _targets(["Kimon (Kiko) Graal"], ["Kiko Graal"]) == {"kiko graal": "kimon graal"}
+    # another forename with the surname is another person
+    assert _targets(['Luis Gerardo "Jerry" Ortano'], ["Pablo Ortano"]) == {}
