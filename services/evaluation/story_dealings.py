@@ -20,8 +20,7 @@ from typing import Mapping, Sequence
 
 from services.evaluation import story_cv
 from services.evaluation.stories import summary
-from services.evaluation.story_inputs import stream_seeds
-from services.evaluation.story_report import data_set
+from services.evaluation.story_inputs import data_set, stream_seeds
 
 KEYS = ("pairwise_f1", "bcubed_f1")
 

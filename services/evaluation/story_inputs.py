@@ -127,6 +127,13 @@ def load_many(paths: Iterable[str | Path]) -> list[Item]:
     return items
 
 
+def data_set(arg: str) -> tuple[str, list[Item]]:
+    """(name, items) of one DATA argument: a file, or files joined by ``+`` (one stream)."""
+    paths = [Path(p) for p in arg.split("+")]
+    name = "+".join(p.stem.removeprefix("ecbplus_") for p in paths)
+    return name, load_many(paths)
+
+
 def is_dated(items: Sequence[Item]) -> bool:
     return bool(items) and all(it.published is not None for it in items)
 

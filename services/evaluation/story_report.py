@@ -32,15 +32,8 @@ from services.aggregator.learned import FEATURES
 from services.aggregator.params import FITTED_PATH
 from services.evaluation import story_cv
 from services.evaluation.stories import gold_of, run_cached, score_clusters, summary
-from services.evaluation.story_inputs import Item, is_dated, load_many, ordered, stream_seeds
+from services.evaluation.story_inputs import Item, data_set, is_dated, ordered, stream_seeds
 from services.evaluation.tfidf_baseline import single_pass
-
-
-def data_set(arg: str) -> tuple[str, list[Item]]:
-    """(name, items) of one DATA argument."""
-    paths = [Path(p) for p in arg.split("+")]
-    name = "+".join(p.stem.removeprefix("ecbplus_") for p in paths)
-    return name, load_many(paths)
 
 
 _ITEMS: list[Item] = []   # the data set, shared with forked workers
