@@ -10,7 +10,8 @@
   storystream tail [--topic story-state] [--json] [--from-beginning]
   storystream extract FILE... | -                          extraction without Kafka
   storystream eval quotes|entities DATA [--folds K] [--json]
-  storystream eval stories DATA... [--folds K] [--kafka]   clustering: whole stream, topic CV, baseline
+  storystream eval stories DATA... [--folds K] [--dealings 0,1,2] [--kafka]
+                                                          clustering: whole stream, topic CV, baseline, figure of record
   storystream fit stories DATA... [--out FILE]             fit the clustering's key parameters
   storystream demo                                         broker + workers + seeds -> story state
   storystream schemas [--check]                            export / check JSON Schemas
@@ -166,6 +167,13 @@ def cmd_extract(args) -> int:
     return 0 if errors == 0 else 1
 
 
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"comma-separated integers, not {text!r}") from None
+
+
 def cmd_eval(args) -> int:
     slog.configure("warning", service="eval")
     if args.what != "stories" or args.kafka:
@@ -186,7 +194,8 @@ def cmd_eval(args) -> int:
         result = run_stories_eval(args.data[0], orders=args.orders)
     else:
         from services.evaluation.story_report import evaluate, format_report as format_table
-        result = evaluate(args.data, folds=args.folds, orders=args.orders, cv_orders=args.cv_orders, jobs=args.jobs)
+        result = evaluate(args.data, folds=args.folds, orders=args.orders, cv_orders=args.cv_orders, jobs=args.jobs,
+                          dealings=args.dealings)
     print(json.dumps(result, indent=None if args.json else 2, default=str) if args.json else format_table(result))
     return 0
 
@@ -266,6 +275,9 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--cv-orders", type=int, default=3, help="stories: orders of the cross-validation (one order "
                                                              "overstates: docs/quality-stories.md)")
     ev.add_argument("--jobs", type=int, default=1, help="stories: processes for the cross-validation runs")
+    ev.add_argument("--dealings", type=_int_list, default=[0, 1, 2],
+                    help="stories: seeds of the dealings of topics into folds averaged in the figure of record "
+                         "(each costs a cross-validation; 0 alone is the quickest)")
     ev.add_argument("--kafka", action="store_true", help="stories: through the real pipeline on Kafka "
                                                          "(one data file; no cross-validation)")
     ev.set_defaults(fn=cmd_eval)

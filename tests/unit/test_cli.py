@@ -22,6 +22,9 @@ def test_eval_stories_takes_data_sets_and_folds_and_fit_stories_writes_fitted_js
     args = parser().parse_args(["eval", "stories", "a.jsonl", "a.jsonl+b.jsonl", "--folds", "3"])
     assert args.data == ["a.jsonl", "a.jsonl+b.jsonl"] and args.folds == 3 and not args.kafka
     assert parser().parse_args(["eval", "stories", "a.jsonl"]).folds == 5
+    # the figure of record averages three dealings of the topics into folds unless told otherwise
+    assert parser().parse_args(["eval", "stories", "a.jsonl"]).dealings == [0, 1, 2]
+    assert parser().parse_args(["eval", "stories", "a.jsonl", "--dealings", "0"]).dealings == [0]
     fit = parser().parse_args(["fit", "stories", "a.jsonl+b.jsonl", "c.jsonl"])
     assert fit.data == ["a.jsonl+b.jsonl", "c.jsonl"] and fit.out.endswith("services/aggregator/fitted.json")
 
