@@ -156,13 +156,17 @@ def find_dates(doc: Doc, published: datetime | None = None) -> list[str]:
 
 def own_date(doc: Doc, published: datetime | None = None, not_after: datetime | None = None) -> str | None:
     """The article's own date (its dateline, or the day of the event its lead reports): the
-    first date mentioned in the lead (the first OWN_DATE_LEAD_CHARS characters) that is
-    neither in a future-tense clause ("will be released on May 2, 2024"), nor a birth date
-    ("was born on April 22, 1923"), nor later than ``not_after`` (the publication time, else
+    latest day-precise date mentioned in the lead (the first OWN_DATE_LEAD_CHARS characters)
+    that is neither in a future-tense clause ("will be released on May 2, 2024"), nor a birth
+    date ("was born on April 22, 1923"), nor later than ``not_after`` (the publication time, else
     when the article was sent: nothing an article reports as done happens after it is
-    written), when that date is day-precise (a month or a year is not a day; ``None`` then).
-    A date deep in the body is background ("was named coach on May 23, 2005"), not the day of
-    the news: taken as the article's own, it would date a report like a sister event."""
+    written); ``None`` when there is none (a month or a year is not a day).
+    A report's news is its newest development, and the earlier dates of its lead are the
+    background that development follows: the crime a trial opened on Monday is about, the attack
+    whose toll rose on Thursday, the talks that led to a release.  So the latest date is the
+    news's, not the first (which dated a trial report like the crime, years before the trial's
+    other reports).  A date deep in the body is background too ("was named coach on May 23,
+    2005"): taken as the article's own, it would date a report like a sister event."""
     return _own(date_mentions(doc, published), not_after, text_of(doc))
 
 
@@ -188,15 +192,17 @@ def _own(mentions: list[DateMention], not_after: datetime | None, text: str = ""
     limit = None
     if not_after is not None:
         limit = _shift(not_after.date() if isinstance(not_after, datetime) else not_after, 1) or date.max
+    latest = None
     for start, iso, future in mentions:
         if start >= OWN_DATE_LEAD_CHARS:
             break
-        if future or (limit is not None and iso > limit.isoformat()[:len(iso)]):   # ISO strings order as dates
-            continue
+        if len(iso) != 10 or future or (limit is not None and iso > limit.isoformat()[:len(iso)]):
+            continue   # (ISO strings order as dates)
         if _BIRTH.search(text, max(0, start - 60), start):
             continue
-        return iso if len(iso) == 10 else None
-    return None
+        if latest is None or iso > latest:
+            latest = iso
+    return latest
 
 
 def date_mentions(doc: Doc, published: datetime | None = None) -> list[DateMention]:

@@ -57,10 +57,10 @@ NOW = datetime(2026, 11, 24, 12, 0)
     ("The studio said on May 3, 2018 that the film is scheduled for release on December 25, 2019.", "2018-05-03"),
     # ... but past and present clauses are, wherever "will" appears elsewhere in the text
     ("The court will hear the case later. The ruling came on March 3, 2013.", "2013-03-03"),
-    ("The law was passed on March 3, 2010 and takes effect on January 1, 2011.", "2010-03-03"),
     ("The record set on May 2, 2012 still stands.", "2012-05-02"),   # "set" is no future cue
-    # a month is not a day
-    ("Voting began in February 2013. Results came on March 3, 2013.", None),
+    # a month is not a day: the latest day is the news
+    ("Voting began in February 2013. Results came on March 3, 2013.", "2013-03-03"),
+    ("Voting began in February 2013 and ends in March 2013.", None),
 ])
 def test_own_date_skips_future_clauses(text, expected):
     _, body = parse_articles([("x", text)])[0]
@@ -85,16 +85,41 @@ def test_own_date_is_read_in_the_lead_only_and_never_a_birth_date():
 def test_own_date_is_never_after_publication():
     _, body = parse_articles([("x", "Tickets for the June 5, 2027 final go on sale. The draw took place on May 1, 2027.")])[0]
     assert own_date(body, not_after=datetime(2027, 5, 2)) == "2027-05-01"
-    assert own_date(body, not_after=datetime(2027, 6, 30)) == "2027-06-05"   # no tense cue: first date
+    assert own_date(body, not_after=datetime(2027, 6, 30)) == "2027-06-05"   # no tense cue: the latest date
     assert own_date(body, not_after=datetime(2027, 4, 1)) is None
     _, body = parse_articles([("x", "The final is in June 2027. The draw took place on May 1, 2027.")])[0]
     assert own_date(body, not_after=datetime(2027, 5, 2)) == "2027-05-01"   # a later month is skipped too
-    assert own_date(body, not_after=datetime(2027, 6, 30)) is None          # a month first: no day
+    assert own_date(body, not_after=datetime(2027, 6, 30)) == "2027-05-01"  # a month is no day
+    # a date the law takes effect on, after publication, is not the article's
+    _, body = parse_articles([("x", "The law was passed on March 3, 2010 and takes effect on January 1, 2011.")])[0]
+    assert own_date(body, not_after=datetime(2010, 3, 4)) == "2010-03-03"
+
+
+def test_own_date_is_the_newest_development_not_the_background_before_it():
+    # a trial opened on Monday is about a robbery years before: the trial is the news
+    published = datetime(2031, 6, 11, 9, 0)   # a Wednesday
+    _, body = parse_articles([("x", "A man accused of robbing the Brenton Savings Bank on March 3, 2029 went on "
+                                    "trial on Monday, prosecutors said.")])[0]
+    assert own_date(body, published, not_after=published) == "2031-06-09"
+    # a toll that rose on Thursday after an attack on July 14: the rise is the news
+    published = datetime(2031, 7, 25, 9, 0)   # a Friday
+    _, body = parse_articles([("x", "The death toll from the July 14, 2031 attack on the Norwick promenade rose "
+                                    "to 85 on Thursday, officials said.")])[0]
+    assert own_date(body, published, not_after=published) == "2031-07-24"
+    # without a later date, the one date of the lead stays the article's
+    _, body = parse_articles([("x", "Robbers took jewels worth 85 million euros from a Brenton store on "
+                                    "March 3, 2029, police said.")])[0]
+    assert own_date(body, published, not_after=published) == "2029-03-03"
 
 
 def test_own_date_resolves_relative_days_against_publication(parsed):
     _, body = parsed["headline"]
-    assert own_date(body, datetime(2021, 3, 5, 12, 0), not_after=datetime(2021, 3, 5, 12, 0)) == "2021-03-03"
+    # "returned ... on Friday", published on Friday 5 March: that day, later than the dateline's 3 March
+    assert own_date(body, datetime(2021, 3, 5, 12, 0), not_after=datetime(2021, 3, 5, 12, 0)) == "2021-03-05"
+    # published a week later, the Friday is 12 March, after the dateline: still the newest day
+    assert own_date(body, datetime(2021, 3, 12, 12, 0), not_after=datetime(2021, 3, 12, 12, 0)) == "2021-03-12"
+    # with no publication date, a weekday is no date: the dateline is the own date
+    assert own_date(body) == "2021-03-03"
 
 
 def test_dates_at_the_ends_of_the_calendar_resolve_without_overflow():
