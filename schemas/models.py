@@ -163,8 +163,8 @@ class ArticleEntities(_Value):
     dates: list[str] = Field(default_factory=list, description="ISO dates found in the text")
     own_date: Optional[str] = Field(
         default=None, pattern=r"^\d{4}-\d{2}-\d{2}$",
-        description="the article's own date (dateline or reported event day): its first date mention "
-                    "not in a future-tense clause nor after publication, when day-precise")
+        description="the article's own date (dateline or reported event day): the latest day-precise date "
+                    "its lead mentions, not in a future-tense clause nor after publication")
     tokens: int = Field(default=0, ge=0)
 
 
