@@ -14,7 +14,8 @@ import unicodedata
 from services import lexicon
 from services.entities.tables import table
 
-__all__ = ["APOS", "EDGE_PUNCT", "HYPHENS_RE", "canonical_key", "normalise_surface", "strip_possessive",
+__all__ = ["APOS", "EDGE_PUNCT", "HYPHENS_RE", "INNER_NICKNAME_RE", "canonical_key", "normalise_surface",
+           "strip_possessive",
            "strip_roles"]
 
 #: Titles and roles that newswire glues in front of names ("President X",
@@ -32,8 +33,8 @@ HYPHENS_RE = re.compile(r"[\-‐‑‒–—―]+")
 _SPACES_RE = re.compile(r"\s+")
 #: A nickname between the words of a name, in quote marks or brackets (English style for a
 #: person's nickname: 'Vincent "The Chin" Gigante', "Kimani (Kiki) Gray"): capitalised, or "the ...".
-_INNER_NICKNAME_RE = re.compile(
-    r"(?<=\w)\s+[\"“‘'(](?:[Tt]he\s+)?[A-Z][^\"“”‘’'()]{0,40}?[\"”’')]\s+(?=\w)")
+INNER_NICKNAME_RE = re.compile(
+    r"(?<=\w)\s+[\"“‘'(](?P<nick>(?:[Tt]he\s+)?[A-Z][^\"“”‘’'()]{0,40}?)[\"”’')]\s+(?=\w)")
 EDGE_PUNCT = " \t\r\n\"“”«»()[]{},;:!?*•|/\\-–—" + APOS
 
 
@@ -97,7 +98,7 @@ def canonical_key(name: str) -> str:
     :mod:`services.entities.nicknames`).  ``"Park Min-Jae"`` and ``"Park Min Jae"`` give
     the same key.
     """
-    name = _INNER_NICKNAME_RE.sub(" ", name)
+    name = INNER_NICKNAME_RE.sub(" ", name)
     text = strip_possessive(_SPACES_RE.sub(" ", name).strip(EDGE_PUNCT)).casefold()
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _LEADING_ARTICLE_RE.sub("", text)

@@ -7,7 +7,9 @@ starts and entity labels.
 Pipeline (linear in the number of tokens):
 
 1. candidates (:mod:`services.entities.candidates`): spaCy entities minus
-   numeric types, split, trimmed, extended and junk dropped;
+   numeric types, split, trimmed, extended and junk dropped; a person's name with a
+   nickname inside ('Vincent "The Chin" Gigante') one candidate however the tagger cut it
+   (:mod:`services.entities.nicknames`);
 2. headline fragments (:mod:`services.entities.headlines`): spans inside
    title-case / all-caps lines are kept only when the same name also occurs in
    running text;
@@ -21,7 +23,8 @@ Pipeline (linear in the number of tokens):
    where the body repeats them untagged are marked the same way;
 4. conservative type fixes (:mod:`services.entities.entity_types`);
 5. alias pairs read from the text (:mod:`services.entities.aliases`:
-   parenthesised acronyms, "also known as", blended nicknames);
+   parenthesised acronyms, "also known as", blended nicknames; "Nick Surname" of a
+   nicknamed name);
 6. canonical names via :func:`services.entities.clustering.cluster_names`;
 7. ``in_title`` by clustering the title's names together with the body's;
 8. names the tagger never found (:mod:`services.entities.untagged`): a run of proper nouns

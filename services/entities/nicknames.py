@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from services.entities.aliases import AliasPair
 from services.entities.candidates import NUMERIC_TYPES
+from services.entities.canonical import INNER_NICKNAME_RE
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -31,9 +32,7 @@ _MARKS = {'"': ('"', "”"), "“": ("”", '"'), "‘": ("’",), "'": ("'", "�
 _NICK_MAX = 4
 #: Words of a forename and of a surname around the nickname ("Luis Gerardo", "Lo Presti").
 _SIDE_MAX = 3
-#: The nickname of a full name as written: ``Forename "Nick" Surname``, ``Forename (Nick) Surname``.
-_INNER_RE = re.compile(r"(?<=\w)\s+(?:\"|“|‘|'|\()((?:the\s+)?[A-Z][^\"“”‘’'()]{0,40}?)(?:\"|”|’|'|\))\s+(?=\w)",
-                       re.IGNORECASE)
+
 
 
 class NickSpan(NamedTuple):
@@ -93,10 +92,10 @@ def nickname_spans(doc: Doc) -> list[NickSpan]:
 def inner_nickname(name: str) -> tuple[str, str, str] | None:
     """``'Vincent "The Chin" Gigante'`` -> ``("Vincent", "The Chin", "Gigante")``: the words before
     the nickname, the nickname and the words after it; None when the name has none."""
-    m = _INNER_RE.search(name)
+    m = INNER_NICKNAME_RE.search(name)
     if m is None:
         return None
-    return name[:m.start()], m.group(1), name[m.end():]
+    return name[:m.start()], m.group("nick"), name[m.end():]
 
 
 def nickname_surname_aliases(cands: list[Candidate]) -> list[AliasPair]:

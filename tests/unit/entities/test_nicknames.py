@@ -21,6 +21,7 @@ def test_inner_nickname_splits_the_name_around_it():
     assert inner_nickname("Luis Armando (Lucho) Ferrera") == ("Luis Armando", "Lucho", "Ferrera")
     assert inner_nickname("Tomas Verlin") is None
     assert inner_nickname("Orland Party (OP)") is None
+    assert inner_nickname("Rock 'n' Roll Hall") is None          # lowercase between marks: no nickname
 
 
 def test_the_pattern_is_found_where_the_tagger_saw_a_person(parsed):
