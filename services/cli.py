@@ -167,7 +167,8 @@ def cmd_extract(args) -> int:
     return 0 if errors == 0 else 1
 
 
-def _int_list(text: str) -> list[int]:
+def int_list(text: str) -> list[int]:
+    """``"0,1,2"`` -> ``[0, 1, 2]`` (an argparse type)."""
     try:
         return [int(x) for x in text.split(",") if x.strip()]
     except ValueError:
@@ -275,7 +276,7 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--cv-orders", type=int, default=3, help="stories: orders of the cross-validation (one order "
                                                              "overstates: docs/quality-stories.md)")
     ev.add_argument("--jobs", type=int, default=1, help="stories: processes for the cross-validation runs")
-    ev.add_argument("--dealings", type=_int_list, default=[0, 1, 2],
+    ev.add_argument("--dealings", type=int_list, default=[0, 1, 2],
                     help="stories: seeds of the dealings of topics into folds averaged in the figure of record "
                          "(each costs a cross-validation; 0 alone is the quickest)")
     ev.add_argument("--kafka", action="store_true", help="stories: through the real pipeline on Kafka "

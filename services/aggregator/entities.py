@@ -21,7 +21,7 @@ from schemas.models import ArticleEntities, StoryEntity
 # the entity stage's normaliser keeps keys identical across stages
 from services.entities.aliases import initials, is_acronym
 from services.entities.canonical import canonical_key
-from services.entities.nicknames import inner_nickname
+from services.entities.nicknames import nickname_surname
 
 _POSSESSIVE = re.compile(r"['’]s?$")
 _SEP = re.compile(r"[\s\-‐‑–—_.]+")
@@ -194,12 +194,7 @@ def _nicknamed(k: str, agg: Mapping[str, dict], types: Mapping[str, str]) -> lis
 
 
 def _nickname_keys(names: Iterable[str]) -> set[str]:
-    out = set()
-    for n in names:
-        split = inner_nickname(n)
-        if split is not None:
-            out.add(entity_key(f"{_ARTICLE.sub('', split[1].casefold())} {split[2]}"))
-    return out
+    return {entity_key(short) for n in names if (short := nickname_surname(n)) is not None}
 
 
 def _acronym_expansions(k: str, agg: Mapping[str, dict], types: Mapping[str, str]) -> list[str]:

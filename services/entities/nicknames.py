@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from services.entities.candidates import Candidate
 
-__all__ = ["NickSpan", "inner_nickname", "nickname_spans", "nickname_surname_aliases"]
+__all__ = ["NickSpan", "inner_nickname", "nickname_spans", "nickname_surname", "nickname_surname_aliases"]
 
 #: Opening mark -> the closing marks that end the nickname.
 _MARKS = {'"': ('"', "”"), "“": ("”", '"'), "‘": ("’",), "'": ("'", "’"), "(": (")",)}
@@ -32,7 +32,7 @@ _MARKS = {'"': ('"', "”"), "“": ("”", '"'), "‘": ("’",), "'": ("'", "�
 _NICK_MAX = 4
 #: Words of a forename and of a surname around the nickname ("Luis Gerardo", "Lo Presti").
 _SIDE_MAX = 3
-
+_THE = re.compile(r"^the\s+", re.IGNORECASE)
 
 
 class NickSpan(NamedTuple):
@@ -67,7 +67,7 @@ def nickname_spans(doc: Doc) -> list[NickSpan]:
             i += 1
             continue
         j = i + 1
-        while j < n and j - i - 1 < _NICK_MAX and _nick_word(doc[j]) and not doc[j].whitespace_.count("\n"):
+        while j < n and j - i - 1 < _NICK_MAX and _nick_word(doc[j]) and "\n" not in doc[j].whitespace_:
             j += 1
         if j == i + 1 or j >= n - 1 or doc[j].text not in closes \
                 or not (doc[i + 1].text[:1].isupper() or doc[i + 1].lower_ == "the") \
@@ -98,17 +98,18 @@ def inner_nickname(name: str) -> tuple[str, str, str] | None:
     return name[:m.start()], m.group("nick"), name[m.end():]
 
 
+def nickname_surname(name: str) -> str | None:
+    """The nickname with the surname of a nicknamed name, a leading "the" dropped: "Kiki Gray"
+    of "Kimani (Kiki) Gray", "Chin Gigante" of 'Vincent "The Chin" Gigante'; None without one."""
+    split = inner_nickname(name)
+    if split is None:
+        return None
+    _, nick, surname = split
+    return _THE.sub("", nick) + " " + surname
+
+
 def nickname_surname_aliases(cands: list[Candidate]) -> list[AliasPair]:
     """(nickname and surname, full name) pairs of the article's nicknamed person names:
-    ("Kiki Gray", "Kimani (Kiki) Gray"), ("The Chin Gigante", ...) as "Chin Gigante"."""
-    pairs = []
-    for c in cands:
-        if c.label != "PERSON":
-            continue
-        split = inner_nickname(c.text)
-        if split is None:
-            continue
-        _, nick, surname = split
-        nick = re.sub(r"^the\s+", "", nick, flags=re.IGNORECASE)
-        pairs.append(AliasPair(f"{nick} {surname}", c.text))
-    return pairs
+    ("Kiki Gray", "Kimani (Kiki) Gray"), ("Chin Gigante", 'Vincent "The Chin" Gigante')."""
+    return [AliasPair(short, c.text) for c in cands
+            if c.label == "PERSON" and (short := nickname_surname(c.text)) is not None]

@@ -18,6 +18,7 @@ import json
 import statistics
 from typing import Mapping, Sequence
 
+from services.cli import int_list
 from services.evaluation import story_cv
 from services.evaluation.stories import summary
 from services.evaluation.story_inputs import data_set, stream_seeds
@@ -37,11 +38,14 @@ def record(per_dealing: Sequence[Mapping[str, float]]) -> dict[str, float]:
     return {k: round(statistics.fmean(d[k] for d in per_dealing), 4) for k in KEYS}
 
 
-def run(items, dealings: Sequence[int], k: int = 5, orders: int = 3, jobs: int = 1) -> dict:
+def run(items, dealings: Sequence[int], k: int = 5, orders: int = 3, jobs: int = 1,
+        done: Mapping[int, dict] | None = None) -> dict:
+    """Per dealing the cross-validation's two figures and the lower, and the figure of record;
+    ``done``: cross-validations already made, by dealing (``eval stories`` has dealing 0's)."""
     rows = {}
     seeds = stream_seeds(items, range(orders))
     for deal in dealings:
-        cv = story_cv.cross_validate(items, k, seeds, jobs=jobs, in_context=True, deal=deal)
+        cv = (done or {}).get(deal) or story_cv.cross_validate(items, k, seeds, jobs=jobs, in_context=True, deal=deal)
         alone, ctx = summary(cv["orders"]), summary(cv["context_all_pairs_orders"])
         rows[deal] = {"fold_alone": alone, "in_context": ctx, "lower": lower(alone, ctx)}
     return {"dealings": rows, "record": record([r["lower"] for r in rows.values()])}
@@ -65,17 +69,16 @@ def format_table(results: Mapping[str, dict]) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m services.evaluation.story_dealings")
     ap.add_argument("data", nargs="+")
-    ap.add_argument("--dealings", default="0,1,2", help="seeds of the dealings of topics into folds")
+    ap.add_argument("--dealings", type=int_list, default=[0, 1, 2], help="seeds of the dealings of topics into folds")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--orders", type=int, default=3, help="orders per dealing (a dated set: date order)")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
-    dealings = [int(x) for x in a.dealings.split(",")]
     results = {}
     for arg in a.data:
         name, items = data_set(arg)
-        results[name] = run(items, dealings, a.folds, a.orders, a.jobs)
+        results[name] = run(items, a.dealings, a.folds, a.orders, a.jobs)
     print(json.dumps(results, indent=1) if a.json else format_table(results))
 
 

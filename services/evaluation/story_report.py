@@ -75,11 +75,8 @@ def evaluate(args: Sequence[str], folds: int = 5, orders: int = 3, cv_orders: in
         t0 = time.monotonic()
         seeds = range(orders)
         full = whole_stream(items, seeds, jobs)
-        cv_seeds = range(1 if is_dated(items) else cv_orders)
-        cv = story_cv.cross_validate(items, folds, cv_seeds, jobs=jobs)
-        lowers = [story_dealings.lower(summary(d["orders"]), summary(d["context_all_pairs_orders"]))
-                  for d in [cv] + [story_cv.cross_validate(items, folds, cv_seeds, jobs=jobs, deal=deal)
-                                   for deal in dealings[1:]]]
+        cv = story_cv.cross_validate(items, folds, range(1 if is_dated(items) else cv_orders), jobs=jobs)
+        rec = story_dealings.run(items, dealings, folds, cv_orders, jobs, done={0: cv})
         base = baseline_orders(items, seeds)
         out["data_sets"][name] = {
             "articles": len(items), "stories": len({it.story for it in items}),
@@ -91,7 +88,7 @@ def evaluate(args: Sequence[str], folds: int = 5, orders: int = 3, cv_orders: in
             "cv_in_context_all_pairs": summary(cv["context_all_pairs_orders"]),
             "cv_in_context_all_pairs_hand": summary(cv["context_hand_all_pairs_orders"]),
             "baseline": summary(base), "chosen_per_fold": cv["chosen"],
-            "record_per_dealing": dict(zip(dealings, lowers)), "record": story_dealings.record(lowers),
+            "record_per_dealing": {d: r["lower"] for d, r in rec["dealings"].items()}, "record": rec["record"],
             "seconds": round(time.monotonic() - t0, 1),
         }
     return out
